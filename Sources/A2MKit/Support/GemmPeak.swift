@@ -1,0 +1,22 @@
+import COpenBLAS
+import Dispatch
+
+/// Measures the machine's `cblas_sgemm` throughput: the ceiling every achieved-GFLOP/s figure is reported against.
+public enum GemmPeak {
+    /// Best-of-`repeats` GFLOP/s for C[m×n] = A[m×k]·B[k×n] at the current `Threads.count`.
+    public static func measure(m: Int, n: Int, k: Int, repeats: Int = 5) -> Double {
+        var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        var rng = PCG32(seed: 1)
+        for i in a.indices { a[i] = rng.uniformFloat() - 0.5 }
+        for i in b.indices { b[i] = rng.uniformFloat() - 0.5 }
+        var best = Double.infinity
+        for _ in 0..<(repeats + 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            best = min(best, dt)
+        }
+        return 2.0 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+}

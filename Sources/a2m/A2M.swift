@@ -1,0 +1,14 @@
+import ArgumentParser
+import A2MKit
+
+@main
+struct A2M: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "a2m",
+        abstract: "Audio-to-motion: speech or music in, full-body BVH/JSON motion out.",
+        version: A2MKitVersion.string,
+        subcommands: [
+            Bench.self,
+        ]
+    )
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `a2m bench ...`: performance tables. Speed lives here, never in timed tests.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a benchmark and print a table.",
+        subcommands: [BenchGemm.self]
+    )
+}

@@ -1,0 +1,103 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+@Suite struct RNGTests {
+    /// Reference values of pcg32_random_r from the PCG C reference (pcg32-demo, seed 42, stream 54).
+    @Test func matchesPCGReference() {
+        var rng = PCG32(seed: 42, stream: 54)
+        let got = (0..<6).map { _ in rng.next32() }
+        #expect(got == [0xa15c02b7, 0x7b47f409, 0xba1d3330, 0x83d2f293, 0xbfa4784b, 0xcbed606e])
+    }
+
+    @Test func sameSeedSameNumbersAndGaussianMoments() {
+        var a = PCG32(seed: 7), b = PCG32(seed: 7)
+        let xs = (0..<200_000).map { _ in a.gaussian() }
+        let ys = (0..<200_000).map { _ in b.gaussian() }
+        #expect(xs == ys)
+        let mean = xs.reduce(0, +) / Float(xs.count)
+        let varc = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(xs.count)
+        #expect(abs(mean) < 0.01)
+        #expect(abs(varc - 1) < 0.01)
+    }
+
+    @Test func derivedStreamsDiffer() {
+        var a = PCG32.derived(seed: 1, purpose: .dataOrder), b = PCG32.derived(seed: 1, purpose: .conditionDrop)
+        #expect((0..<8).map { _ in a.next32() } != (0..<8).map { _ in b.next32() })
+    }
+}
+
+@Suite struct AtomicFileTests {
+    @Test func writesAndReplacesWithoutLeavingTemporaries() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-atomic-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("out.txt")
+        try AtomicFile.write("one", to: url)
+        try AtomicFile.write("two", to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.txt"])
+    }
+
+    @Test func failedBodyKeepsPreviousFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-atomic-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("out.txt")
+        try AtomicFile.write("good", to: url)
+        struct Boom: Error {}
+        #expect(throws: OutputError.self) {
+            try AtomicFile.write(to: url) { h in try h.write(contentsOf: Data("partial".utf8)); throw Boom() }
+        }
+        #expect(try String(contentsOf: url, encoding: .utf8) == "good")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.txt"])
+    }
+
+    @Test func unwritableDirectoryIsAClearError() {
+        let url = URL(fileURLWithPath: "/nonexistent-a2m-dir/out.bvh")
+        #expect { try AtomicFile.write("x", to: url) } throws: { error in
+            "\(error)".contains("/nonexistent-a2m-dir") && "\(error)".contains("does not exist")
+        }
+    }
+}
+
+@Suite struct StrictDecodingTests {
+    struct Cfg: Decodable {
+        var a: Int
+        var b: Float
+        enum CodingKeys: String, CodingKey, CaseIterable { case a, b }
+        init(from decoder: Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            a = try c.decodeIfPresent(Int.self, forKey: .a) ?? 1
+            b = try c.decodeIfPresent(Float.self, forKey: .b) ?? 2
+        }
+    }
+
+    @Test func unknownKeyIsNamed() {
+        #expect { try StrictJSON.decode(Cfg.self, from: Data(#"{"a": 3, "bogus": 1}"#.utf8), file: "x.json") } throws: { e in
+            "\(e)".contains("x.json") && "\(e)".contains("'bogus'")
+        }
+    }
+
+    @Test func defaultsAndWrongTypes() throws {
+        let c = try StrictJSON.decode(Cfg.self, from: Data(#"{"a": 3}"#.utf8), file: "x.json")
+        #expect(c.a == 3 && c.b == 2)
+        #expect { try StrictJSON.decode(Cfg.self, from: Data(#"{"a": "three"}"#.utf8), file: "x.json") } throws: { e in
+            "\(e)".contains("'a'")
+        }
+        #expect(throws: ConfigError.self) { try StrictJSON.decode(Cfg.self, from: Data("{not json".utf8), file: "x.json") }
+    }
+}
+
+@Suite struct ParallelTests {
+    @Test func coversEveryIndexOnce() {
+        Threads.set(2)
+        var out = [Int32](repeating: 0, count: 10_000)
+        out.withUnsafeMutableBufferPointer { p in
+            let buf = SendableBuffer(p)
+            parallelFor(buf.count, minChunk: 100) { r in for i in r { buf[i] += Int32(i) } }
+        }
+        #expect(out == (0..<10_000).map { Int32($0) })
+    }
+}
