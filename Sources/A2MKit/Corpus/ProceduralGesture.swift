@@ -1,0 +1,223 @@
+import Foundation
+
+/// Procedural co-speech motion driven by features measured from the audio itself (`SpeechFeatures`).
+/// Synthetic motion for demos and tests — not motion capture. Components (docs/corpus.md has the details):
+///
+/// 1. Gesture space: while the speaker talks (speech activity, smoothed forward and backward so the arms
+///    prepare before a phrase and retract after it), upper arms lift and elbows flex by amounts set by the
+///    style's `height` and `size` and the phrase's loudness.
+/// 2. Beat strokes at acoustic onsets (spectral-flux peaks, at least `strokeSpacing` apart, strongest first):
+///    preparation (rise), stroke (fast fall ending on the onset) and retraction, amplitude ∝ loudness at the
+///    onset × onset strength × style energy; on the dominant hand, or both.
+/// 3. Head nods at stressed syllables: peaks of z(loudness dB) + z(pitch in semitones) over voiced frames.
+/// 4. Rest pose (arms down at the sides) and breathing (chest and shoulders) that is stronger in silence.
+/// 5. Weight shifts: hips sway sideways with a compensating spine, legs re-angled to keep the feet planted.
+/// 6. Idle drift: smooth noise on arms and head so no two rests look alike.
+///
+/// Output angles are the BVH channel values (degrees) of the default skeleton's joints, whose channels are
+/// Zrotation Xrotation Yrotation (R = Rz·Rx·Ry). With Y up and the body facing +Z: the left arm points +X in
+/// the T-pose, so Rz(−90°) hangs it down; a negative Y rotation of the left upper arm/forearm swings the hand
+/// forward; the right side mirrors Z and Y; a positive X rotation of neck/head nods forward.
+public struct GestureMotion: Sendable {
+    public let fps: Double
+    /// Root (hips) position per frame, cm.
+    public var rootPositions: [SIMD3<Double>]
+    /// [frame][joint] (z, x, y) rotation channel values in degrees, joints in `jointNames` order.
+    public var angles: [[SIMD3<Double>]]
+    public let jointNames: [String]
+}
+
+public enum ProceduralGesture {
+    /// The joints the model drives; any skeleton that has them by these names can be animated.
+    public static let requiredJoints = ["Hips", "Spine", "Spine1", "Spine2", "Neck", "Head",
+                                        "LeftShoulder", "LeftArm", "LeftForeArm", "LeftHand",
+                                        "RightShoulder", "RightArm", "RightForeArm", "RightHand",
+                                        "LeftUpLeg", "LeftFoot", "RightUpLeg", "RightFoot"]
+
+    /// Stroke phase durations (s) at `strokeTempo` 1 and the stroke's overshoot below rest (fraction).
+    static let preparationSeconds = 0.22, strokeSeconds = 0.12, retractionSeconds = 0.35, strokeOvershoot = 0.4
+
+    /// - Parameters:
+    ///   - restRootPosition: root position of the rest pose (the skeleton's standing height).
+    ///   - legLength: hip-to-ankle length (cm) used to keep feet planted during weight shifts.
+    public static func generate(features: SpeechFeatures, style: GestureStyle, jointNames: [String],
+                                restRootPosition: SIMD3<Double>, legLength: Double, rng: inout PCG32) throws -> GestureMotion {
+        var index = [String: Int]()
+        for (i, n) in jointNames.enumerated() { index[n] = i }
+        for name in requiredJoints where index[name] == nil {
+            throw CorpusError.skeletonMissingJoint(name, required: requiredJoints)
+        }
+        let n = features.frameCount, fps = features.fps
+        guard n >= 2 else { throw CorpusError.invalidParameter("a clip needs at least 2 frames, got \(n)") }
+        let time = (0..<n).map { Double($0) / fps }
+
+        // Audio-derived drivers.
+        let peakDB = Double(features.loudnessDB.max() ?? 0)
+        let loud = features.loudnessDB.map { max(0, min(1, (Double($0) - (peakDB - 40)) / 40)) }
+        let speaking = smoothTwoWay(zip(features.active, loud).map { $0 ? 0.5 + 0.5 * $1 : 0 }, fps: fps, seconds: 0.25)
+        let silence = smoothTwoWay(features.active.map { $0 ? 0 : 1 }, fps: fps, seconds: 0.4)
+
+        var beats = [Double](repeating: 0, count: n)   // summed stroke shapes, both arms
+        var leftBeat = beats, rightBeat = beats, lateralL = beats, lateralR = beats
+        for stroke in selectStrokes(features, loud: loud, spacing: style.strokeSpacing) {
+            let amp = style.energy * (0.35 + 0.65 * loud[stroke.frame]) * (0.7 + 0.3 * stroke.strength)
+            let draw = Double(rng.uniformFloat())
+            let useLeft: Bool, useRight: Bool
+            switch style.hands {
+            case .left: useLeft = true; useRight = draw < 0.15
+            case .right: useRight = true; useLeft = draw < 0.15
+            case .both: useLeft = draw < 0.85; useRight = draw >= 0.15
+            }
+            let lateral = Double(rng.uniformFloat()) - 0.5
+            let t0 = Double(stroke.frame) / fps
+            let tp = preparationSeconds * style.strokeTempo, ts = strokeSeconds * style.strokeTempo, tr = retractionSeconds * style.strokeTempo
+            let lo = max(0, Int(((t0 - tp - ts) * fps).rounded(.down))), hi = min(n - 1, Int(((t0 + tr) * fps).rounded(.up)))
+            guard lo <= hi else { continue }
+            for f in lo...hi {
+                let s = amp * strokeShape(time[f] - t0, preparation: tp, stroke: ts, retraction: tr)
+                beats[f] += s
+                if useLeft { leftBeat[f] += s; lateralL[f] += lateral * abs(s) }
+                if useRight { rightBeat[f] += s; lateralR[f] += lateral * abs(s) }
+            }
+        }
+
+        var nods = [Double](repeating: 0, count: n)
+        for (frame, salience) in stressPeaks(features) {
+            let a = style.nodGain * (2.5 + 2.5 * min(2, salience))
+            let t0 = Double(frame) / fps
+            let lo = max(0, frame - Int(0.1 * fps) - 1), hi = min(n - 1, frame + Int(0.35 * fps) + 1)
+            for f in lo...hi { nods[f] += a * nodShape(time[f] - t0 + 0.1) }
+        }
+
+        // Idle noise and slow oscillators.
+        let noiseArmL = smoothNoise(n, fps: fps, knotSeconds: 1.6, rng: &rng)
+        let noiseArmR = smoothNoise(n, fps: fps, knotSeconds: 1.6, rng: &rng)
+        let noiseHeadY = smoothNoise(n, fps: fps, knotSeconds: 2.2, rng: &rng)
+        let noiseHeadX = smoothNoise(n, fps: fps, knotSeconds: 2.7, rng: &rng)
+        let breathPhase = 2 * Double.pi * Double(rng.uniformFloat())
+        let swayPhase1 = 2 * Double.pi * Double(rng.uniformFloat()), swayPhase2 = 2 * Double.pi * Double(rng.uniformFloat())
+
+        var angles = [[SIMD3<Double>]](repeating: [SIMD3<Double>](repeating: .zero, count: jointNames.count), count: n)
+        var root = [SIMD3<Double>](repeating: restRootPosition, count: n)
+        @inline(__always) func set(_ f: Int, _ joint: String, z: Double = 0, x: Double = 0, y: Double = 0) {
+            angles[f][index[joint]!] += SIMD3(z, x, y)
+        }
+        for f in 0..<n {
+            let t = time[f]
+            let g = speaking[f]
+            // Breathing: chest extension and shoulder elevation, stronger in silence.
+            let breath = sin(2 * .pi * t / style.breathPeriod + breathPhase) * (0.5 + 0.5 * silence[f])
+            // Weight shift: two incommensurate sines.
+            let sway = style.swayAmplitude * (0.7 * sin(2 * .pi * t / style.swayPeriod + swayPhase1)
+                                              + 0.3 * sin(2 * .pi * t / (style.swayPeriod * 1.618) + swayPhase2))
+            let legTilt = asin(max(-0.5, min(0.5, sway / legLength))) * 180 / .pi
+            let hipRoll = 0.8 * sway
+            root[f].x += sway
+            root[f].y -= legLength * (1 - cos(legTilt * .pi / 180))
+            set(f, "Hips", z: hipRoll)
+            set(f, "Spine", z: -0.6 * hipRoll, x: 1.5 * g)
+            set(f, "Spine1", z: -0.4 * hipRoll, x: -0.8 * breath)
+            set(f, "Spine2", x: -0.6 * breath + 1.5 * g)
+            for (leg, foot) in [("LeftUpLeg", "LeftFoot"), ("RightUpLeg", "RightFoot")] {
+                set(f, leg, z: -legTilt - hipRoll)
+                set(f, foot, z: legTilt)
+            }
+            set(f, "LeftShoulder", z: 1.2 * breath)
+            set(f, "RightShoulder", z: -1.2 * breath)
+
+            // Arms: rest + gesture space + strokes + idle noise; the right arm mirrors Z and Y.
+            for (side, beat, lateral, noise) in [(1.0, leftBeat[f], lateralL[f], noiseArmL[f]), (-1.0, rightBeat[f], lateralR[f], noiseArmR[f])] {
+                let prefix = side > 0 ? "Left" : "Right"
+                let lift = g * style.size * (10 + 20 * style.height) + 12 * style.size * beat + 2 * noise
+                let abduct = style.restAbduction + g * 8 * style.size + 10 * lateral
+                let elbow = style.restElbow + g * (35 + 45 * style.height) + 25 * style.size * beat + 3 * noise
+                set(f, prefix + "Arm", z: side * -(90 - abduct), x: side * 10 * g, y: side * -lift)
+                set(f, prefix + "ForeArm", y: side * -elbow)
+                set(f, prefix + "Hand", z: side * -(8 * beat + 4 * g))
+            }
+
+            // Head: nods, slight turn toward the gesturing hand, idle drift.
+            set(f, "Neck", x: 0.4 * nods[f] + 1.5 * noiseHeadX[f], y: 2 * noiseHeadY[f])
+            set(f, "Head", x: 0.6 * nods[f] + 1.5 * noiseHeadX[f], y: 4 * noiseHeadY[f] + 3 * (leftBeat[f] - rightBeat[f]))
+        }
+        return GestureMotion(fps: fps, rootPositions: root, angles: angles, jointNames: jointNames)
+    }
+
+    /// Onsets used as stroke times: strongest first, at least `spacing` seconds apart, during speech.
+    static func selectStrokes(_ features: SpeechFeatures, loud: [Double], spacing: Double) -> [(frame: Int, strength: Double)] {
+        let minGap = Int((spacing * features.fps).rounded())
+        let ranked = features.onsets.sorted {
+            let a = features.onsetStrength[$0], b = features.onsetStrength[$1]
+            return a != b ? a > b : $0 < $1
+        }
+        var chosen = [Int]()
+        for o in ranked where chosen.allSatisfy({ abs($0 - o) >= minGap }) { chosen.append(o) }
+        return chosen.sorted().map { ($0, Double(features.onsetStrength[$0])) }
+    }
+
+    /// Stressed syllables: local maxima (±0.2 s) of z(loudness dB) + z(12·log2 f0) over voiced frames,
+    /// above 0.8 and at least 0.45 s apart. Returns (frame, salience).
+    static func stressPeaks(_ features: SpeechFeatures) -> [(Int, Double)] {
+        let voiced = features.pitchHz.indices.filter { features.pitchHz[$0] > 0 }
+        guard voiced.count >= 3 else { return [] }
+        func z(_ xs: [Double]) -> [Double] {
+            let m = xs.reduce(0, +) / Double(xs.count)
+            let s = (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count)).squareRoot()
+            return xs.map { s > 0 ? ($0 - m) / s : 0 }
+        }
+        let zl = z(voiced.map { Double(features.loudnessDB[$0]) })
+        let zp = z(voiced.map { 12 * log2(Double(features.pitchHz[$0])) })
+        var salience = [Double](repeating: -.infinity, count: features.frameCount)
+        for (k, f) in voiced.enumerated() { salience[f] = zl[k] + zp[k] }
+        let w = Int((0.2 * features.fps).rounded()), gap = Int((0.45 * features.fps).rounded())
+        var peaks = [(Int, Double)]()
+        for f in voiced where salience[f] > 0.8 {
+            let lo = max(0, f - w), hi = min(features.frameCount - 1, f + w)
+            guard salience[f] >= salience[lo...hi].max()! else { continue }
+            if let last = peaks.last, f - last.0 < gap { continue }
+            peaks.append((f, salience[f]))
+        }
+        return peaks
+    }
+
+    /// Stroke profile around an onset at τ = 0: rise 0→1 over the preparation, fall 1→−overshoot over the
+    /// stroke (ending on the onset, where the hand stops: a speed minimum), back to 0 over the retraction.
+    /// Each segment is a smoothstep, so velocity is continuous and zero at the segment ends.
+    static func strokeShape(_ tau: Double, preparation tp: Double, stroke ts: Double, retraction tr: Double) -> Double {
+        if tau < -ts - tp || tau > tr { return 0 }
+        if tau < -ts { return smoothstep((tau + ts + tp) / tp) }
+        if tau < 0 { return 1 - (1 + strokeOvershoot) * smoothstep((tau + ts) / ts) }
+        return -strokeOvershoot * (1 - smoothstep(tau / tr))
+    }
+
+    /// Nod profile: down over 0.1 s, back up over 0.3 s (τ from the start of the nod).
+    static func nodShape(_ tau: Double) -> Double {
+        if tau < 0 || tau > 0.4 { return 0 }
+        return tau < 0.1 ? smoothstep(tau / 0.1) : 1 - smoothstep((tau - 0.1) / 0.3)
+    }
+
+    @inline(__always) static func smoothstep(_ x: Double) -> Double {
+        let c = max(0, min(1, x))
+        return c * c * (3 - 2 * c)
+    }
+
+    /// First-order low-pass run forward then backward (zero phase), time constant `seconds`.
+    static func smoothTwoWay(_ x: [Double], fps: Double, seconds: Double) -> [Double] {
+        let a = exp(-1 / (seconds * fps))
+        var y = x
+        for i in 1..<max(1, y.count) { y[i] = a * y[i - 1] + (1 - a) * y[i] }
+        for i in stride(from: y.count - 2, through: 0, by: -1) { y[i] = a * y[i + 1] + (1 - a) * y[i] }
+        return y
+    }
+
+    /// Gaussian values at knots every `knotSeconds`, joined by smoothstep interpolation: smooth, unit-scale drift.
+    static func smoothNoise(_ n: Int, fps: Double, knotSeconds: Double, rng: inout PCG32) -> [Double] {
+        let step = knotSeconds * fps
+        let knots = (0...(Int(Double(n) / step) + 1)).map { _ in Double(rng.gaussian()) }
+        return (0..<n).map { f in
+            let p = Double(f) / step
+            let k = Int(p)
+            return knots[k] + (knots[k + 1] - knots[k]) * smoothstep(p - Double(k))
+        }
+    }
+}
