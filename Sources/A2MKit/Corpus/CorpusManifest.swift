@@ -38,7 +38,7 @@ public struct CorpusManifest: Codable, Sendable, Equatable {
         public var gainDB: Double
         public var sentenceGainsDB: [Double]
         public var driftDB: Double
-        /// White-noise level (dBFS RMS).
+        /// White-noise level (dBFS RMS), 30–50 dB below the speech.
         public var noiseDB: Double
         public var durationSeconds: Double
         public var frames: Int

@@ -35,7 +35,15 @@ public enum ProceduralGesture {
                                         "LeftUpLeg", "LeftFoot", "RightUpLeg", "RightFoot"]
 
     /// Stroke phase durations (s) at `strokeTempo` 1 and the stroke's overshoot below rest (fraction).
-    static let preparationSeconds = 0.22, strokeSeconds = 0.12, retractionSeconds = 0.35, strokeOvershoot = 0.4
+    static let preparationSeconds = 0.18, strokeSeconds = 0.12, retractionSeconds = 0.3, strokeOvershoot = 0.4
+
+    /// Hand-rolling cycles per second at full loudness.
+    static let rollHz = 1.3, rollDegrees = 8.0
+    /// How far gesture motion runs ahead of the speech it goes with.
+    static let leadSeconds = 0.1
+
+    /// Pauses shorter than this keep the hands in gesture space.
+    static let holdSeconds = 1.0
 
     /// - Parameters:
     ///   - restRootPosition: root position of the rest pose (the skeleton's standing height).
@@ -54,13 +62,30 @@ public enum ProceduralGesture {
         // Audio-derived drivers.
         let peakDB = Double(features.loudnessDB.max() ?? 0)
         let loud = features.loudnessDB.map { max(0, min(1, (Double($0) - (peakDB - 40)) / 40)) }
-        let speaking = smoothTwoWay(zip(features.active, loud).map { $0 ? 0.5 + 0.5 * $1 : 0 }, fps: fps, seconds: 0.25)
+        // Linear level relative to the clip's loud speech (95th percentile of RMS over active frames), ≤ 1.5.
+        let activeRMS = zip(features.rms, features.active).filter(\.1).map { Double($0.0) }.sorted()
+        let reference = activeRMS.isEmpty ? 1 : max(1e-6, activeRMS[Int(0.95 * Double(activeRMS.count - 1))])
+        let level = features.rms.map { min(1.5, Double($0) / reference) }
+        // Arms hold the gesture space through pauses shorter than `holdSeconds` and retract at longer ones.
+        let held = fillGaps(features.active, maxGap: Int((holdSeconds * fps).rounded()))
+        let speaking = smoothTwoWay(held.map { $0 ? 1 : 0 }, fps: fps, seconds: 0.8)
         let silence = smoothTwoWay(features.active.map { $0 ? 0 : 1 }, fps: fps, seconds: 0.4)
+
+        // Loudness-paced hand rolling: the phase advances at rollRate·E(t), so hand speed ∝ loudness.
+        let emphasis = smoothTwoWay(zip(features.active, level).map { $0 ? $1 : 0 }, fps: fps, seconds: 0.08)
+        var rollPhase = [Double](repeating: 0, count: n)
+        // Gestures anticipate speech: the rolling follows the loudness `leadSeconds` ahead.
+        let lead = Int((leadSeconds * fps).rounded())
+        for f in 1..<n { rollPhase[f] = rollPhase[f - 1] + 2 * .pi * rollHz / fps * emphasis[min(n - 1, f + lead)] }
 
         var beats = [Double](repeating: 0, count: n)   // summed stroke shapes, both arms
         var leftBeat = beats, rightBeat = beats, lateralL = beats, lateralR = beats
         for stroke in selectStrokes(features, loud: loud, spacing: style.strokeSpacing) {
-            let amp = style.energy * (0.35 + 0.65 * loud[stroke.frame]) * (0.7 + 0.3 * stroke.strength)
+            // The vowel after an onset carries its loudness: the stroke ends on the loudness peak in the next 0.15 s.
+            let window = stroke.frame...min(n - 1, stroke.frame + Int(0.15 * fps))
+            let apex = window.max { level[$0] < level[$1] }!
+            let ahead = level[apex]
+            let amp = style.energy * min(1.2, 0.15 + 0.85 * ahead) * (0.7 + 0.3 * stroke.strength)
             let draw = Double(rng.uniformFloat())
             let useLeft: Bool, useRight: Bool
             switch style.hands {
@@ -69,7 +94,7 @@ public enum ProceduralGesture {
             case .both: useLeft = draw < 0.85; useRight = draw >= 0.15
             }
             let lateral = Double(rng.uniformFloat()) - 0.5
-            let t0 = Double(stroke.frame) / fps
+            let t0 = Double(apex) / fps
             let tp = preparationSeconds * style.strokeTempo, ts = strokeSeconds * style.strokeTempo, tr = retractionSeconds * style.strokeTempo
             let lo = max(0, Int(((t0 - tp - ts) * fps).rounded(.down))), hi = min(n - 1, Int(((t0 + tr) * fps).rounded(.up)))
             guard lo <= hi else { continue }
@@ -126,14 +151,17 @@ public enum ProceduralGesture {
             set(f, "RightShoulder", z: -1.2 * breath)
 
             // Arms: rest + gesture space + strokes + idle noise; the right arm mirrors Z and Y.
-            for (side, beat, lateral, noise) in [(1.0, leftBeat[f], lateralL[f], noiseArmL[f]), (-1.0, rightBeat[f], lateralR[f], noiseArmR[f])] {
+            let rollL = style.hands == .right ? 0.4 : 1.0, rollR = style.hands == .left ? 0.4 : 1.0
+            for (side, beat, lateral, noise, roll) in [(1.0, leftBeat[f], lateralL[f], noiseArmL[f], rollL), (-1.0, rightBeat[f], lateralR[f], noiseArmR[f], rollR)] {
                 let prefix = side > 0 ? "Left" : "Right"
-                let lift = g * style.size * (10 + 20 * style.height) + 12 * style.size * beat + 2 * noise
-                let abduct = style.restAbduction + g * 8 * style.size + 10 * lateral
-                let elbow = style.restElbow + g * (35 + 45 * style.height) + 25 * style.size * beat + 3 * noise
+                let phase = rollPhase[f] + (side > 0 ? 0 : .pi / 2)
+                let r = roll * style.size * rollDegrees * min(1, 4 * g)
+                let lift = g * style.size * (6 + 14 * style.height) + 4 * style.size * beat + 2 * noise + r * sin(phase)
+                let abduct = style.restAbduction + g * 8 * style.size + 10 * lateral + r * cos(phase)
+                let elbow = style.restElbow + g * (25 + 35 * style.height) + 8 * style.size * beat + 3 * noise
                 set(f, prefix + "Arm", z: side * -(90 - abduct), x: side * 10 * g, y: side * -lift)
                 set(f, prefix + "ForeArm", y: side * -elbow)
-                set(f, prefix + "Hand", z: side * -(8 * beat + 4 * g))
+                set(f, prefix + "Hand", z: side * -(6 * beat + 4 * g))
             }
 
             // Head: nods, slight turn toward the gesturing hand, idle drift.
@@ -199,6 +227,20 @@ public enum ProceduralGesture {
     @inline(__always) static func smoothstep(_ x: Double) -> Double {
         let c = max(0, min(1, x))
         return c * c * (3 - 2 * c)
+    }
+
+    /// `mask` with interior false runs shorter than or equal to `maxGap` set to true.
+    static func fillGaps(_ mask: [Bool], maxGap: Int) -> [Bool] {
+        var out = mask
+        var k = 0
+        while k < out.count {
+            guard !out[k] else { k += 1; continue }
+            var e = k
+            while e < out.count && !out[e] { e += 1 }
+            if k > 0 && e < out.count && e - k <= maxGap { for j in k..<e { out[j] = true } }
+            k = e
+        }
+        return out
     }
 
     /// First-order low-pass run forward then backward (zero phase), time constant `seconds`.

@@ -19,7 +19,9 @@ extension SpeechClip {
         let generator = try SentenceGenerator(language: language)
         let voice = "\(language)+\(variant)"
         let rate = ui(120, 210), pitch = ui(25, 75), pitchRange = ui(0, 20), wordGap = ui(0, 4)
-        let gainDB = u(-16, -3), driftDB = u(-3, 3), noiseDB = u(-65, -45)
+        let gainDB = u(-16, -3), driftDB = u(-3, 3)
+        // espeak-ng speech is about −20 dBFS RMS at amplitude 100; noise sits 30–50 dB below the speech.
+        let noiseDB = gainDB - 20 - u(30, 50)
         let target = u(minSeconds, maxSeconds)
         let sr = Double(sampleRate)
 

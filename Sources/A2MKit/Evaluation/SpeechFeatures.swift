@@ -19,6 +19,8 @@ public struct SpeechAnalysisConfig: Sendable, Equatable {
     public var activityRangeDB: Float = 35
     /// Absolute floor below which a frame is silence whatever the clip's level. Default −60 dBFS.
     public var activityFloorDB: Float = -60
+    /// Speech must also exceed the clip's noise floor (10th percentile of frame loudness) by this much. Default 12 dB.
+    public var activityAboveNoiseDB: Float = 12
     /// Silent gaps shorter than this are filled (syllable-internal dips). Default 0.1 s.
     public var minGapSeconds = 0.1
     /// Onset peak picking, in seconds (librosa `onset_detect` defaults: pre/post max 0.03 s, pre/post avg 0.1 s,
@@ -45,8 +47,8 @@ public struct SpeechAnalysisConfig: Sendable, Equatable {
 ///   normalized to [0, 1] per clip as `onset_detect` does before peak picking.
 /// - `onsets`: frames picked from `onsetStrength` by librosa's `peak_pick` rule (local max within ±max window,
 ///   above local mean + delta, at least `wait` after the previous onset), kept only during speech activity.
-/// - `active`: speech activity, loudness within `activityRangeDB` of the clip's maximum and above the floor,
-///   with short gaps filled.
+/// - `active`: speech activity: loudness within `activityRangeDB` of the clip's maximum, above the absolute
+///   floor and `activityAboveNoiseDB` above the clip's noise floor (10th percentile), with short gaps filled.
 /// - `pitchHz`: YIN fundamental frequency (cumulative mean normalized difference, absolute threshold,
 ///   parabolic interpolation), 0 where no period is found or the frame is inactive.
 public struct SpeechFeatures: Sendable, Equatable {
@@ -91,7 +93,9 @@ public struct SpeechFeatures: Sendable, Equatable {
 
         // Activity with gap filling.
         let peak = db.max() ?? -100
-        var active = db.map { $0 > max(peak - config.activityRangeDB, config.activityFloorDB) }
+        let noiseFloor = db.sorted()[(db.count - 1) / 10]
+        let threshold = max(peak - config.activityRangeDB, config.activityFloorDB, noiseFloor + config.activityAboveNoiseDB)
+        var active = db.map { $0 > threshold }
         let minGap = max(1, Int((config.minGapSeconds * fps).rounded()))
         var k = 0
         while k < n {
