@@ -76,7 +76,16 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         nMels = try c.decodeIfPresent(Int.self, forKey: .nMels) ?? d.nMels
         fmin = try c.decodeIfPresent(Double.self, forKey: .fmin) ?? d.fmin
         fmax = try c.decodeIfPresent(Double.self, forKey: .fmax) ?? d.fmax
-        logMode = try c.decodeIfPresent(LogMode.self, forKey: .logMode) ?? d.logMode
+        if let raw = try c.decodeIfPresent(String.self, forKey: .logMode) {
+            guard let mode = LogMode(rawValue: raw) else {
+                let path = (decoder.codingPath.map(\.stringValue) + ["logMode"]).joined(separator: ".")
+                throw ConfigError.invalid(file: StrictJSON.currentFile(decoder), field: path,
+                                          reason: "'\(raw)' is not a log mode; expected one of: \(LogMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            logMode = mode
+        } else {
+            logMode = d.logMode
+        }
         topDB = try c.decodeIfPresent(Double.self, forKey: .topDB) ?? d.topDB
         epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon) ?? d.epsilon
     }
