@@ -1,3 +1,4 @@
+import CSoxr
 import Foundation
 import Testing
 @testable import A2MKit
@@ -91,5 +92,33 @@ import Testing
         #expect(Resampler.outputLength(inputLength: 63986, from: 22050, to: 15360) == 44573)  // ceil(44572.07)
         #expect(Resampler.outputLength(inputLength: 22050, from: 22050, to: 15360) == 15360)
         #expect(Resampler.outputLength(inputLength: 1, from: 48000, to: 8000) == 1)
+    }
+}
+
+/// The chunked soxr stream must give exactly what one soxr_oneshot over the whole signal gives.
+@Suite struct ResamplerTests {
+    static func oneshot(_ x: [Float], from: Int, to: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: Resampler.outputLength(inputLength: x.count, from: from, to: to))
+        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
+        var q = soxr_quality_spec(UInt(SOXR_HQ), 0)
+        var rt = soxr_runtime_spec(1)
+        var done = 0
+        let e = x.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in
+                soxr_oneshot(Double(from), Double(to), 1, i.baseAddress, i.count, nil, o.baseAddress, o.count, &done, &io, &q, &rt)
+            }
+        }
+        #expect(e == nil)
+        return out
+    }
+
+    @Test(arguments: [(22050, 15360), (48000, 15360), (8000, 15360), (44100, 22050)])
+    func streamEqualsOneshot(from: Int, to: Int) throws {
+        var rng = PCG32(seed: 3)
+        for n in [100, Resampler.chunk - 1, 3 * Resampler.chunk + 17, 200_000] {
+            let x = (0..<n).map { _ in rng.uniformFloat() - 0.5 }
+            let got = try Resampler.resample(x, from: from, to: to)
+            #expect(got == Self.oneshot(x, from: from, to: to), "n=\(n) \(from)->\(to)")
+        }
     }
 }
