@@ -13,6 +13,7 @@ import Foundation
 /// fftbins=True)`), centered in n_fft. Arithmetic is float32 (FFTW r2c), as librosa's on float32 input;
 /// differences are rounding only (see docs/audio.md for the measured error).
 ///
+/// Frames are split over `Threads.count` workers (`parallelFor`); the result does not depend on the split.
 /// Thread safety: immutable; every call allocates its own FFT buffers and the shared FFTW plan is
 /// executed with new arrays, which FFTW documents as thread-safe. One extractor can serve many threads.
 public final class LogMelExtractor: Sendable {
@@ -44,37 +45,49 @@ public final class LogMelExtractor: Sendable {
 
     /// Mel power spectrogram, frames × nMels, of a signal already at `config.sampleRate`.
     public func melPower(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
-        let nFFT = config.nFFT, hop = config.hopLength, half = nFFT / 2
+        let nFFT = config.nFFT
         guard samples.count >= nFFT else {
             throw AudioError.tooShort(file: source, samples: samples.count, required: nFFT, sampleRate: config.sampleRate)
         }
         let frames = frameCount(samples: samples.count)
-        let nBins = filterbank.nBins, nMels = config.nMels
-        var out = FeatureMatrix(frames: frames, bins: nMels)
-        let input = fftwf_alloc_real(nFFT)!, spectrum = fftwf_alloc_complex(nBins)!
-        defer { fftwf_free(input); fftwf_free(spectrum) }
-        let power = UnsafeMutablePointer<Float>.allocate(capacity: nBins)
-        defer { power.deallocate() }
+        var out = FeatureMatrix(frames: frames, bins: config.nMels)
         samples.withUnsafeBufferPointer { x in
-            window.withUnsafeBufferPointer { w in
-                out.values.withUnsafeMutableBufferPointer { o in
-                    for t in 0..<frames {
-                        // Padded-signal index t·hop + j maps to x[t·hop + j − n_fft/2]; outside x is zero.
-                        let origin = t * hop - half
-                        let lo = max(0, -origin), hi = min(nFFT, x.count - origin)
-                        if lo > 0 { input.update(repeating: 0, count: lo) }
-                        if hi < nFFT { (input + max(hi, 0)).update(repeating: 0, count: nFFT - max(hi, 0)) }
-                        if lo < hi { for j in lo..<hi { input[j] = x[origin + j] * w[j] } }
-                        plan.execute(input, spectrum)
-                        spectrum.withMemoryRebound(to: Float.self, capacity: 2 * nBins) { c in
-                            for k in 0..<nBins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
-                        }
-                        filterbank.apply(power: power, to: o.baseAddress! + t * nMels)
-                    }
+            out.values.withUnsafeMutableBufferPointer { o in
+                let rows = SendableBuffer(o)
+                let signal = SendableBuffer(UnsafeMutablePointer(mutating: x.baseAddress!), count: x.count)
+                // Frames are independent, so any split over threads gives the same bytes.
+                parallelFor(frames, minChunk: 128) { range in
+                    self.analyze(frames: range, of: signal, into: rows)
                 }
             }
         }
         return out
+    }
+
+    /// STFT frames `range` → mel rows, with this worker's own FFT buffers. Reads `x`, writes only the
+    /// rows of `range` in `out` (the SendableBuffer contract).
+    private func analyze(frames range: Range<Int>, of x: SendableBuffer<Float>, into out: SendableBuffer<Float>) {
+        let nFFT = config.nFFT, hop = config.hopLength, half = nFFT / 2
+        let nBins = filterbank.nBins, nMels = config.nMels
+        let input = fftwf_alloc_real(nFFT)!, spectrum = fftwf_alloc_complex(nBins)!
+        defer { fftwf_free(input); fftwf_free(spectrum) }
+        let power = UnsafeMutablePointer<Float>.allocate(capacity: nBins)
+        defer { power.deallocate() }
+        window.withUnsafeBufferPointer { w in
+            for t in range {
+                // Padded-signal index t·hop + j maps to x[t·hop + j − n_fft/2]; outside x is zero.
+                let origin = t * hop - half
+                let lo = max(0, -origin), hi = max(lo, min(nFFT, x.count - origin))
+                if lo > 0 { input.update(repeating: 0, count: lo) }
+                if hi < nFFT { (input + hi).update(repeating: 0, count: nFFT - hi) }
+                for j in lo..<hi { input[j] = x[origin + j] * w[j] }
+                plan.execute(input, spectrum)
+                spectrum.withMemoryRebound(to: Float.self, capacity: 2 * nBins) { c in
+                    for k in 0..<nBins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
+                }
+                filterbank.apply(power: power, to: out.base + t * nMels)
+            }
+        }
     }
 
     /// Log compression of a mel power matrix per `config.logMode` (in place on a copy).

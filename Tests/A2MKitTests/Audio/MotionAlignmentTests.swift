@@ -64,4 +64,18 @@ import Testing
         let a = MotionAlignment.align(f, featureRate: 30, fps: 20, frames: 3)   // times 0, 1.5, 3 feature frames
         #expect(a.values == [0, 10, 1.5, 11.5, 3, 13])
     }
+
+    /// Frames are split over threads (601 frames: two workers of ≥ 128); 1 and 2 threads give the same bytes.
+    @Test func sameBytesAtAnyThreadCount() throws {
+        var rng = PCG32(seed: 9)
+        let x = (0..<(15360 * 20)).map { _ in rng.uniformFloat() - 0.5 }
+        let ex = try LogMelExtractor(.model)
+        let before = Threads.count
+        defer { Threads.set(before) }
+        Threads.set(1)
+        let one = try ex.logMel(x)
+        Threads.set(2)
+        let two = try ex.logMel(x)
+        #expect(one.values.map(\.bitPattern) == two.values.map(\.bitPattern))
+    }
 }
