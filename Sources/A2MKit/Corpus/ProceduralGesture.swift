@@ -14,19 +14,10 @@ import Foundation
 /// 5. Weight shifts: hips sway sideways with a compensating spine, legs re-angled to keep the feet planted.
 /// 6. Idle drift: smooth noise on arms and head so no two rests look alike.
 ///
-/// Output angles are the BVH channel values (degrees) of the default skeleton's joints, whose channels are
-/// Zrotation Xrotation Yrotation (R = Rz·Rx·Ry). With Y up and the body facing +Z: the left arm points +X in
+/// Angles are composed as Zrotation Xrotation Yrotation channel values in degrees (R = Rz·Rx·Ry, the default
+/// skeleton's channel order) and stored as quaternions in the returned `MotionClip`. With Y up and the body facing +Z: the left arm points +X in
 /// the T-pose, so Rz(−90°) hangs it down; a negative Y rotation of the left upper arm/forearm swings the hand
 /// forward; the right side mirrors Z and Y; a positive X rotation of neck/head nods forward.
-public struct GestureMotion: Sendable {
-    public let fps: Double
-    /// Root (hips) position per frame, cm.
-    public var rootPositions: [SIMD3<Double>]
-    /// [frame][joint] (z, x, y) rotation channel values in degrees, joints in `jointNames` order.
-    public var angles: [[SIMD3<Double>]]
-    public let jointNames: [String]
-}
-
 public enum ProceduralGesture {
     /// The joints the model drives; any skeleton that has them by these names can be animated.
     public static let requiredJoints = ["Hips", "Spine", "Spine1", "Spine2", "Neck", "Head",
@@ -45,23 +36,25 @@ public enum ProceduralGesture {
     /// Pauses shorter than this keep the hands in gesture space.
     static let holdSeconds = 1.0
 
-    /// - Parameters:
-    ///   - restRootPosition: root position of the rest pose (the skeleton's standing height).
-    ///   - legLength: hip-to-ankle length (cm) used to keep feet planted during weight shifts.
-    public static func generate(features: SpeechFeatures, style: GestureStyle, jointNames: [String],
-                                restRootPosition: SIMD3<Double>, legLength: Double, rng: inout PCG32) throws -> GestureMotion {
+    /// Motion on `skeleton` (which must have `requiredJoints`) at `features.fps`, one frame per feature frame.
+    /// The standing height and leg length come from the skeleton's offsets (hip → knee → ankle → toe).
+    public static func generate(features: SpeechFeatures, style: GestureStyle, skeleton: Skeleton,
+                                rng: inout PCG32) throws -> MotionClip {
         var index = [String: Int]()
-        for (i, n) in jointNames.enumerated() { index[n] = i }
-        for name in requiredJoints where index[name] == nil {
-            throw CorpusError.skeletonMissingJoint(name, required: requiredJoints)
+        for (i, n) in skeleton.names.enumerated() { index[n] = i }
+        for name in requiredJoints + ["LeftLeg", "LeftToeBase"] where index[name] == nil {
+            throw CorpusError.skeletonMissingJoint(name, required: requiredJoints + ["LeftLeg", "LeftToeBase"])
         }
+        let offset = { (name: String) in SIMD3<Double>(skeleton.joints[index[name]!].offset) }
+        let legLength = (offset("LeftLeg") * offset("LeftLeg")).sum().squareRoot() + (offset("LeftFoot") * offset("LeftFoot")).sum().squareRoot()
+        let standing = -(offset("LeftUpLeg").y + offset("LeftLeg").y + offset("LeftFoot").y + offset("LeftToeBase").y)
+        let restRootPosition = SIMD3<Double>(offset("Hips").x, standing, offset("Hips").z)
+        let jointNames = skeleton.names
         let n = features.frameCount, fps = features.fps
         guard n >= 2 else { throw CorpusError.invalidParameter("a clip needs at least 2 frames, got \(n)") }
         let time = (0..<n).map { Double($0) / fps }
 
         // Audio-derived drivers.
-        let peakDB = Double(features.loudnessDB.max() ?? 0)
-        let loud = features.loudnessDB.map { max(0, min(1, (Double($0) - (peakDB - 40)) / 40)) }
         // Linear level relative to the clip's loud speech (95th percentile of RMS over active frames), ≤ 1.5.
         let activeRMS = zip(features.rms, features.active).filter(\.1).map { Double($0.0) }.sorted()
         let reference = activeRMS.isEmpty ? 1 : max(1e-6, activeRMS[Int(0.95 * Double(activeRMS.count - 1))])
@@ -80,7 +73,7 @@ public enum ProceduralGesture {
 
         var beats = [Double](repeating: 0, count: n)   // summed stroke shapes, both arms
         var leftBeat = beats, rightBeat = beats, lateralL = beats, lateralR = beats
-        for stroke in selectStrokes(features, loud: loud, spacing: style.strokeSpacing) {
+        for stroke in selectStrokes(features, spacing: style.strokeSpacing) {
             // The vowel after an onset carries its loudness: the stroke ends on the loudness peak in the next 0.15 s.
             let window = stroke.frame...min(n - 1, stroke.frame + Int(0.15 * fps))
             let apex = window.max { level[$0] < level[$1] }!
@@ -168,11 +161,20 @@ public enum ProceduralGesture {
             set(f, "Neck", x: 0.4 * nods[f] + 1.5 * noiseHeadX[f], y: 2 * noiseHeadY[f])
             set(f, "Head", x: 0.6 * nods[f] + 1.5 * noiseHeadX[f], y: 4 * noiseHeadY[f] + 3 * (leftBeat[f] - rightBeat[f]))
         }
-        return GestureMotion(fps: fps, rootPositions: root, angles: angles, jointNames: jointNames)
+        var rotations = [SIMD4<Float>]()
+        rotations.reserveCapacity(n * jointNames.count)
+        for f in 0..<n {
+            for j in jointNames.indices {
+                var q = SIMD4<Float>(Rotation.quaternion(Rotation.matrix(eulerDegrees: angles[f][j], order: .zxy)))
+                if f > 0 { q = Rotation.continuous(q, after: rotations[(f - 1) * jointNames.count + j]) }
+                rotations.append(q)
+            }
+        }
+        return MotionClip(skeleton: skeleton, fps: fps, rootPositions: root.map { SIMD3<Float>($0) }, rotations: rotations)
     }
 
     /// Onsets used as stroke times: strongest first, at least `spacing` seconds apart, during speech.
-    static func selectStrokes(_ features: SpeechFeatures, loud: [Double], spacing: Double) -> [(frame: Int, strength: Double)] {
+    static func selectStrokes(_ features: SpeechFeatures, spacing: Double) -> [(frame: Int, strength: Double)] {
         let minGap = Int((spacing * features.fps).rounded())
         let ranked = features.onsets.sorted {
             let a = features.onsetStrength[$0], b = features.onsetStrength[$1]

@@ -18,6 +18,19 @@ public struct JointPositions: Sendable, Equatable {
         self.values = values
     }
 
+    /// World positions of `clip`'s joints by forward kinematics (end sites excluded).
+    public init(clip: MotionClip) {
+        var values = [Float]()
+        values.reserveCapacity(clip.frameCount * clip.jointCount * 3)
+        for f in 0..<clip.frameCount {
+            for p in clip.worldPositions(frame: f) { values += [p.x, p.y, p.z] }
+        }
+        self.fps = clip.fps
+        self.frameCount = clip.frameCount
+        self.jointCount = clip.jointCount
+        self.values = values
+    }
+
     @inline(__always) public func position(frame f: Int, joint j: Int) -> SIMD3<Double> {
         let o = (f * jointCount + j) * 3
         return SIMD3(Double(values[o]), Double(values[o + 1]), Double(values[o + 2]))

@@ -5,25 +5,8 @@ import Foundation
 ///
 /// Frame k is centred on sample round(k · sampleRate / fps) with zero padding outside the signal (like
 /// librosa's `center=True, pad_mode='constant'`), so frame k describes the audio at motion frame k.
-/// FFTW plans are made once per size behind a lock (plan creation is not thread-safe in FFTW) and run with
-/// the new-array execute function, which is.
+/// FFTs go through Audio's shared `FFTPlan` cache (one plan per size, made under a lock).
 enum SpectrumFrames {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var plans: [Int: OpaquePointer] = [:]
-
-    private static func plan(size n: Int) -> OpaquePointer {
-        lock.lock()
-        defer { lock.unlock() }
-        if let p = plans[n] { return p }
-        let input = fftwf_alloc_real(n)!
-        let output = fftwf_alloc_complex(n / 2 + 1)!
-        let p = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
-        fftwf_free(input)
-        fftwf_free(output)
-        plans[n] = p
-        return p
-    }
-
     /// Sample index at the centre of motion frame `k`.
     static func center(frame k: Int, sampleRate: Int, fps: Double) -> Int {
         Int((Double(k) * Double(sampleRate) / fps).rounded())
@@ -40,7 +23,7 @@ enum SpectrumFrames {
 
     /// Magnitudes [frames][n/2+1] of the periodic-Hann-windowed frames.
     static func magnitudes(_ samples: [Float], sampleRate: Int, fps: Double, frames: Int, size n: Int) -> [[Float]] {
-        let p = plan(size: n)
+        let plan = FFTPlan.realToComplex(size: n)
         let bins = n / 2 + 1
         let hann = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
         let input = fftwf_alloc_real(n)!
@@ -52,7 +35,7 @@ enum SpectrumFrames {
         for k in 0..<frames {
             window(samples, center: center(frame: k, sampleRate: sampleRate, fps: fps), size: n, into: &frame)
             for i in 0..<n { input[i] = frame[i] * hann[i] }
-            fftwf_execute_dft_r2c(p, input, output)
+            plan.execute(input, output)
             var mags = [Float](repeating: 0, count: bins)
             for b in 0..<bins {
                 let re = output[b].0, im = output[b].1
