@@ -19,7 +19,10 @@ struct EspeakSynthesizer {
         executable = found
         let (status, out, err) = try EspeakSynthesizer.run(found, ["--version"])
         guard status == 0 else { throw CorpusError.espeakFailed(voice: "-", status: status, message: err) }
-        version = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // "eSpeak NG text-to-speech: 1.51  Data at: /usr/lib/..." — keep the version, not the install path,
+        // so the manifest is the same on every machine with the same espeak-ng.
+        let line = out.split(separator: "\n").first.map(String.init) ?? ""
+        version = (line.range(of: "Data at:").map { String(line[..<$0.lowerBound]) } ?? line).trimmingCharacters(in: .whitespaces)
     }
 
     /// Parameters of one espeak-ng call.
