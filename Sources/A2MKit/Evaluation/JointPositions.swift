@@ -31,6 +31,9 @@ public struct JointPositions: Sendable, Equatable {
         self.values = values
     }
 
+    /// Time of the last frame, (frames − 1) / fps.
+    public var duration: Double { frameCount > 1 ? Double(frameCount - 1) / fps : 0 }
+
     @inline(__always) public func position(frame f: Int, joint j: Int) -> SIMD3<Double> {
         let o = (f * jointCount + j) * 3
         return SIMD3(Double(values[o]), Double(values[o + 1]), Double(values[o + 2]))

@@ -29,6 +29,8 @@ public struct SpeechAnalysisConfig: Sendable, Equatable {
     public var onsetAverageSeconds = 0.1
     public var onsetWaitSeconds = 0.1
     public var onsetDelta: Float = 0.07
+    /// Flux counts only on frames whose loudness rises by more than this (dB). Default 0.5 dB.
+    public var onsetMinRiseDB: Float = 0.5
     /// YIN pitch search range and threshold (de Cheveigné & Kawahara 2002 use 0.1–0.15).
     public var minPitchHz = 60.0
     public var maxPitchHz = 400.0
@@ -43,8 +45,10 @@ public struct SpeechAnalysisConfig: Sendable, Equatable {
 /// - `rms`: root mean square of the analysis window centred on each frame (linear, full scale 1).
 /// - `loudnessDB`: 20·log10(max(rms, 1e-5)).
 /// - `onsetStrength`: spectral flux, Σ_bins max(0, L_k − L_{k−1}) of the log-compressed magnitude
-///   L = log(1 + 100·|X|); the same idea as librosa's `onset_strength` (which uses log-mel power), and
-///   normalized to [0, 1] per clip as `onset_detect` does before peak picking.
+///   L = log(1 + 100·|X|), counted only on frames whose loudness rises by > `onsetMinRiseDB` (the end of a sound also raises flux
+///   through spectral leakage, and that is an offset, not an onset); the same idea as librosa's
+///   `onset_strength` (which uses log-mel power and no gate), normalized to [0, 1] per clip as `onset_detect`
+///   does before peak picking.
 /// - `onsets`: frames picked from `onsetStrength` by librosa's `peak_pick` rule (local max within ±max window,
 ///   above local mean + delta, at least `wait` after the previous onset), kept only during speech activity.
 /// - `active`: speech activity: loudness within `activityRangeDB` of the clip's maximum, above the absolute
@@ -115,7 +119,8 @@ public struct SpeechFeatures: Sendable, Equatable {
             let current = mags[k].map { log(1 + 100 * $0) }
             var f: Float = 0
             for b in current.indices { f += max(0, current[b] - previous[b]) }
-            flux[k] = f
+            // Offsets also raise flux (spectral leakage as a sound stops); onsets are where loudness rises.
+            flux[k] = db[k] > db[k - 1] + config.onsetMinRiseDB ? f : 0
             previous = current
         }
         let lo = flux.min() ?? 0, hi = flux.max() ?? 0

@@ -103,6 +103,14 @@ private func scratchDirectory() throws -> URL {
         #expect(mean(matched) > mean(mismatched) + correlationMargin,
                 "matched \(mean(matched)) vs mismatched \(mean(mismatched)): margin below \(correlationMargin)")
         #expect(matched.filter { $0 > 0.3 }.count >= 6, "matched \(matched)")
+
+        // Beat strokes end on the vowels after onsets, so wrist speed minima sit near the clip's own onsets.
+        let wrists = ["LeftHand", "RightHand"].map { sk.index(of: $0)! }
+        let beats = try MismatchedAudio.scores(count: clips.count, seed: 1) { m, a in
+            BeatConsistency.clipScore(positions: positions[m], joints: wrists, audioBeats: clips[a].features.onsetTimes.filter { $0 < positions[m].duration })
+        }
+        print("beat consistency: matched \(mean(beats.matched)), mismatched \(mean(beats.mismatched))")
+        #expect(mean(beats.matched) > mean(beats.mismatched), "beat consistency matched \(beats.matched) mismatched \(beats.mismatched)")
     }
 
     @Test func buildIsDeterministicAndWritesPairedFiles() throws {
