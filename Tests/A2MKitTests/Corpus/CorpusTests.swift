@@ -143,3 +143,29 @@ private func scratchDirectory() throws -> URL {
         #expect(throws: CorpusError.self) { try CorpusOptions(count: 1, seed: 1, minSeconds: 8, maxSeconds: 4).validate() }
     }
 }
+
+@Suite struct MotionEvaluationTests {
+    /// Ground truth scored as if generated: FID 0, smoothness ratios 1, the same alignment as the ground
+    /// truth, and the mismatched control below it.
+    @Test func groundTruthAsGeneratedIsAPerfectModel() throws {
+        let builder = try CorpusBuilder(options: CorpusOptions(count: 6, seed: 21, minSeconds: 4, maxSeconds: 8))
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let clips = try (0..<6).map { i -> EvaluationClip in
+            let c = try builder.makeClip(i, scratch: scratch)
+            let p = JointPositions(clip: c.motion)
+            return EvaluationClip(name: c.record.name, audio: c.features, groundTruth: p, generated: [p])
+        }
+        var settings = try #require(EvaluationSettings(jointNames: Skeleton.a2mDefault.names))
+        settings.bootstrapResamples = 200
+        let r = try MotionEvaluation.evaluate(clips, settings: settings)
+        #expect(abs(r.kinetic.fid) < 1e-6, "FID \(r.kinetic.fid)")
+        #expect(r.jerk.ratio == 1 && r.acceleration.ratio == 1)
+        #expect(r.audioMotionCorrelation.generated.mean == r.audioMotionCorrelation.groundTruth.mean)
+        #expect(r.beatConsistency.generated.mean == r.beatConsistency.groundTruth.mean)
+        #expect(r.audioMotionCorrelation.mismatched.mean < r.audioMotionCorrelation.generated.mean - 0.1,
+                "mismatched \(r.audioMotionCorrelation.mismatched.mean) vs matched \(r.audioMotionCorrelation.generated.mean)")
+        // Same seed, same report.
+        #expect(try MotionEvaluation.evaluate(clips, settings: settings) == r)
+    }
+}
