@@ -32,7 +32,7 @@ extension Denoiser {
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
     public func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
         try check(batch)
-        let cf = config, b = batch.rows, t = batch.frames, d = cf.width, s = t + 2
+        let cf = config, b = batch.rows, t = batch.frames, s = t + 2
         let n = b * t
         if trainActs?.b != b || trainActs?.t != t { trainActs = nil; trainActs = DenoiserActivations(config: cf, rows: b, frames: t, training: true) }
         let a = trainActs!
