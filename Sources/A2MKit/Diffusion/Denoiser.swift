@@ -30,6 +30,8 @@ public final class Denoiser {
     var dropped: [Int] = []
     var lastHasMask = false
     var forwardDone = false
+    /// Tests pin the dropout masks across repeated forwards (gradient checks).
+    var fixedDropoutKey: UInt64?
 
     /// A fresh model with torch-default initialization from `seed`; dropout masks use the `.dropout` stream of
     /// (seed, rank).

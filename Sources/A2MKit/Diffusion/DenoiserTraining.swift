@@ -37,7 +37,7 @@ extension Denoiser {
         if trainActs?.b != b || trainActs?.t != t { trainActs = nil; trainActs = DenoiserActivations(config: cf, rows: b, frames: t, training: true) }
         let a = trainActs!
         dropoutActive = training
-        if training { stepKey = nextDropoutKey() }
+        if training { stepKey = fixedDropoutKey ?? nextDropoutKey() }
         copy(batch.noisy, a.x); copy(batch.target, a.target)
         kept = (0..<b).filter { batch.keep[$0] }
         dropped = (0..<b).filter { !batch.keep[$0] }
