@@ -5,6 +5,7 @@ Writes ops.safetensors (layer norm, GELU/SiLU/Mish, timestep embedding, rotary, 
 with key-padding masks), denoiser_weights.safetensors + denoiser_io.safetensors (the whole reference denoiser,
 eval mode, explicit keep mask), python_written.safetensors (F32/F16/BF16/I64 + metadata, for the reader), and
 checks ours_f32.safetensors / ours_f16.safetensors (written by a2m's SafetensorsWriter) with Python's reader.
+To (re)write those two: A2M_NN_FIXTURE_OUT=$PWD/Tests/A2MKitTests/Fixtures/nn swift test --filter oursReadableByPython
 The model classes are the ones of /work/shared/bench/torch_denoiser_bench.py with sizes as arguments."""
 import json, math, os
 import numpy as np
