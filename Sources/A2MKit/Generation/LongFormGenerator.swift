@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of long-form generation.
 public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
@@ -38,10 +40,14 @@ public struct LongFormClip {
     }
 }
 
-/// How consecutive windows are joined. Only `.constrainedCrossfade` is offered to users; `.hardCut`
-/// (independent windows, no blending) exists so the tests can show the seams the default removes.
+/// How consecutive windows are joined. Only `.constrainedCrossfade` is offered to users; the others exist so
+/// the tests can show the seams the default removes.
 enum Stitching {
+    /// Overlap constrained during denoising, then crossfaded (the default).
     case constrainedCrossfade
+    /// Overlap constrained, new window's frames taken as they are.
+    case constrainedOnly
+    /// Independent windows, cut at the start of each overlap.
     case hardCut
 }
 
@@ -53,7 +59,9 @@ enum Stitching {
 /// replaced by the previous window's final x0 noised to the current t). EDGE instead denoises all windows
 /// as one batch and copies x_t halves between them after each step; that ties memory to the clip length,
 /// this does not. The overlap is then blended: a linear crossfade in feature space from the previous
-/// window's frames to the new window's frames over the whole overlap. (Root velocity/height channels blend
+/// window's frames to the new window's frames over the whole overlap, with raised-cosine weights
+/// α = ½ − ½·cos(π·u) whose slope is zero at both ends, so the blend adds no velocity step where it starts
+/// or stops (a linear ramp measurably did; see docs/sampling.md). (Root velocity/height channels blend
 /// linearly; the 6D rotation channels are re-orthonormalized by the decoder, which after a small, constrained
 /// difference equals slerp to first order.)
 ///
@@ -133,7 +141,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             audio += a
             let overlap = st.plan.overlap(st.nextWindow)
             precondition(st.tailStart == range.lowerBound && st.tail.count == overlap * D, "stitching state out of sync")
-            lengths.append(stitching == .constrainedCrossfade ? overlap : 0)
+            lengths.append(stitching == .hardCut ? 0 : overlap)
             for j in 0..<overlap * D { known[g * F * D + j] = st.tail[j] }
         }
         let context = try denoiser.encodeAudio(audio, clips: members.count, frames: F)
@@ -157,7 +165,8 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         let overlap = st.plan.overlap(k)
         if stitching == .constrainedCrossfade && overlap > 0 {
             for j in 0..<overlap {
-                let alpha = Float(j + 1) / Float(overlap + 1)
+                let u = Double(j + 1) / Double(overlap + 1)
+                let alpha = Float(0.5 - 0.5 * cos(Double.pi * u))
                 for d in 0..<D {
                     let i = j * D + d
                     w[i] = st.tail[i] + alpha * (w[i] - st.tail[i])
