@@ -1,5 +1,3 @@
-import Foundation
-
 /// Errors of long-form generation.
 public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
@@ -15,9 +13,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// One clip to generate: its length in motion frames, where its audio features come from, and where its
-/// finished motion features go. Both are called with increasing frame ranges, so a caller can stream from
-/// and to disk.
+/// One clip to generate: its length in motion frames, where its audio features come from, and what joins
+/// its windows and takes the finished frames. Audio is requested with increasing frame ranges, so a caller
+/// can stream from disk.
 public struct LongFormClip {
     public var name: String
     public var frameCount: Int
@@ -26,29 +24,16 @@ public struct LongFormClip {
     public var stream: Int
     /// Audio features [range.count, M] for motion frames `range`.
     public var audioFeatures: (Range<Int>) throws -> [Float]
-    /// Receives finished motion features [count, D] starting at frame `first`, in order, exactly once each.
-    public var emit: (_ first: Int, _ features: [Float]) throws -> Void
+    public var stitcher: any WindowStitcher
 
     public init(name: String, frameCount: Int, stream: Int = 0,
-                audioFeatures: @escaping (Range<Int>) throws -> [Float],
-                emit: @escaping (_ first: Int, _ features: [Float]) throws -> Void) {
+                audioFeatures: @escaping (Range<Int>) throws -> [Float], stitcher: any WindowStitcher) {
         self.name = name
         self.frameCount = frameCount
         self.stream = stream
         self.audioFeatures = audioFeatures
-        self.emit = emit
+        self.stitcher = stitcher
     }
-}
-
-/// How consecutive windows are joined. Only `.constrainedCrossfade` is offered to users; the others exist so
-/// the tests can show the seams the default removes.
-enum Stitching {
-    /// Overlap constrained during denoising, then crossfaded (the default).
-    case constrainedCrossfade
-    /// Overlap constrained, new window's frames taken as they are.
-    case constrainedOnly
-    /// Independent windows, cut at the start of each overlap.
-    case hardCut
 }
 
 /// Generates motion for audio of any length with a model of fixed window length W (EDGE long-form,
@@ -58,15 +43,11 @@ enum Stitching {
 /// the already finished frames of window k−1 (`PrefixConstraint`: at every step those frames of x_t are
 /// replaced by the previous window's final x0 noised to the current t). EDGE instead denoises all windows
 /// as one batch and copies x_t halves between them after each step; that ties memory to the clip length,
-/// this does not. The overlap is then blended: a linear crossfade in feature space from the previous
-/// window's frames to the new window's frames over the whole overlap, with raised-cosine weights
-/// α = ½ − ½·cos(π·u) whose slope is zero at both ends, so the blend adds no velocity step where it starts
-/// or stops (a linear ramp measurably did; see docs/sampling.md). (Root velocity/height channels blend
-/// linearly; the 6D rotation channels are re-orthonormalized by the decoder, which after a small, constrained
-/// difference equals slerp to first order.)
+/// this does not. The clip's `WindowStitcher` then blends the overlap and emits the frames no later window
+/// touches (`FeatureCrossfadeStitcher` in feature space; the CLI blends in motion space).
 ///
 /// Memory: per round, the noise state of one window per clip plus the previous window's unfinished tail
-/// (≤ W frames per clip); frames are emitted as soon as no later window touches them.
+/// (< W frames per clip, here and in the stitcher).
 ///
 /// Batching: all clips advance one window per round; clips whose current window has the same length share
 /// one `encodeAudio` and one sampler (B rows, 2B with guidance).
@@ -75,7 +56,8 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     public let schedule: DiffusionSchedule
     public let windowFrames: Int
     public let options: SamplerOptions
-    var stitching = Stitching.constrainedCrossfade
+    /// Tests switch this off to show the seams of independent windows.
+    var constrainOverlap = true
 
     public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
@@ -93,7 +75,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         let plan: WindowPlan
         var nextWindow = 0
         var rng: PCG32
-        /// Finished-by-window-k frames not yet emitted: [tailStart, tailStart + tail.count / D).
+        /// Window k's x0 on the frames window k+1 shares: [tailStart, tailStart + tail.count / D).
         var tail: [Float] = []
         var tailStart = 0
     }
@@ -141,7 +123,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             audio += a
             let overlap = st.plan.overlap(st.nextWindow)
             precondition(st.tailStart == range.lowerBound && st.tail.count == overlap * D, "stitching state out of sync")
-            lengths.append(stitching == .hardCut ? 0 : overlap)
+            lengths.append(constrainOverlap ? overlap : 0)
             for j in 0..<overlap * D { known[g * F * D + j] = st.tail[j] }
         }
         let context = try denoiser.encodeAudio(audio, clips: members.count, frames: F)
@@ -153,31 +135,14 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         let x0 = try sampler.finish()
         for (g, i) in members.enumerated() {
             states[i].rng = sampler.generators[g]
-            try stitch(Array(x0[g * F * D..<(g + 1) * F * D]), into: &states[i], clip: clips[i], D: D)
+            let window = Array(x0[g * F * D..<(g + 1) * F * D])
+            let k = states[i].nextWindow, plan = states[i].plan
+            let finishedUpTo = k + 1 < plan.count ? plan.starts[k + 1] : plan.totalFrames
+            try clips[i].stitcher.add(window: window, frames: plan.window(k), overlap: plan.overlap(k), finishedUpTo: finishedUpTo)
+            let keepFrom = (finishedUpTo - plan.starts[k]) * D
+            states[i].tail = Array(window[keepFrom...])
+            states[i].tailStart = finishedUpTo
+            states[i].nextWindow = k + 1
         }
-    }
-
-    /// Blends window k into the clip, emits the frames no later window touches, keeps the rest as the tail.
-    private func stitch(_ window: [Float], into st: inout ClipState, clip: LongFormClip, D: Int) throws {
-        let k = st.nextWindow
-        let range = st.plan.window(k)
-        var w = window
-        let overlap = st.plan.overlap(k)
-        if stitching == .constrainedCrossfade && overlap > 0 {
-            for j in 0..<overlap {
-                let u = Double(j + 1) / Double(overlap + 1)
-                let alpha = Float(0.5 - 0.5 * cos(Double.pi * u))
-                for d in 0..<D {
-                    let i = j * D + d
-                    w[i] = st.tail[i] + alpha * (w[i] - st.tail[i])
-                }
-            }
-        }
-        let finishedUpTo = k + 1 < st.plan.count ? st.plan.starts[k + 1] : st.plan.totalFrames
-        let emitCount = finishedUpTo - range.lowerBound
-        try clip.emit(range.lowerBound, Array(w[0..<emitCount * D]))
-        st.tail = Array(w[emitCount * D..<w.count])
-        st.tailStart = finishedUpTo
-        st.nextWindow = k + 1
     }
 }

@@ -39,7 +39,7 @@ enum MemoryProbe {
         var kept = [[Float]]()
         let clip = LongFormClip(name: "long.wav", frameCount: n,
                                 audioFeatures: { testAudio(frames: $0, dim: MemoryProbe.audioDim) },
-                                emit: { first, f in
+                                stitcher: FeatureCrossfadeStitcher(featureDim: MemoryProbe.motionDim) { first, f in
                                     #expect(first == emitted)
                                     emitted += f.count / MemoryProbe.motionDim
                                     checksum += Double(f[0])
