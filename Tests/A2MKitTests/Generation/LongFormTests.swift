@@ -81,7 +81,11 @@ struct SeamStats: CustomStringConvertible {
 let seamSigmas: Float = 3
 
 func seamStats(_ x: [Float], D: Int, plan: WindowPlan) -> SeamStats {
-    let v = velocities(x, D: D)
+    seamStats(velocities: velocities(x, D: D), plan: plan)
+}
+
+/// `v[f]` is the velocity between frames f and f+1.
+func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
     var junction = Set<Int>()
     for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
     var b = [Float](), i = [Float]()
