@@ -24,11 +24,14 @@ public enum AudioFile {
         let channels = Int(info.channels)
         guard channels > 0 else { throw AudioError.unreadable(file: path, reason: "header declares \(channels) channels") }
         guard info.samplerate > 0 else { throw AudioError.invalidSampleRate(file: path, rate: Int(info.samplerate)) }
+        // Streams whose length the header cannot give (e.g. an Ogg file cut before its last page) report
+        // SF_COUNT_MAX: those are decoded to the end of the data, as soundfile does.
+        let lengthKnown = info.frames < sf_count_t.max
         let expected = Int(info.frames)
         guard expected > 0 else { throw AudioError.empty(file: path) }
 
         var mono = [Float]()
-        mono.reserveCapacity(expected)
+        if lengthKnown { mono.reserveCapacity(expected) }
         var scratch = [Float](repeating: 0, count: chunkFrames * channels)
         let scale = 1 / Float(channels)
         while mono.count < expected {
@@ -48,7 +51,8 @@ public enum AudioFile {
         if sf_error(file) != 0 {
             throw AudioError.unreadable(file: path, reason: String(cString: sf_strerror(file)))
         }
-        guard mono.count == expected else {
+        if !lengthKnown && mono.isEmpty { throw AudioError.empty(file: path) }
+        guard mono.count == expected || !lengthKnown else {
             throw AudioError.truncated(file: path, framesRead: mono.count, framesExpected: expected)
         }
         let signal = AudioSignal(samples: mono, sampleRate: Int(info.samplerate), source: path)

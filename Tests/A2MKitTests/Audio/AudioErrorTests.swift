@@ -71,6 +71,17 @@ import Testing
         Self.expectError(url, { if case .unreadable = $0 { true } else { false } }, mentions: ["not a readable audio file"])
     }
 
+    /// A FLAC file cut in half: the header promises more frames than the data holds.
+    @Test func truncatedFlac() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let flac = dir.appendingPathComponent("full.flac"), cut = dir.appendingPathComponent("cut.flac")
+        try sox([AudioFixtures.url("speech_multivoice", "wav").path, flac.path])
+        let data = try Data(contentsOf: flac)
+        try data.prefix(data.count / 2).write(to: cut)
+        Self.expectError(cut, { if case .truncated(_, let got, 63986) = $0 { got < 63986 } else { false } }, mentions: ["truncated", "of the 63986"])
+    }
+
     @Test func inMemorySignalsAreCheckedToo() throws {
         let ex = try LogMelExtractor(.model)
         #expect(throws: AudioError.nonFiniteSample(file: "<memory>", index: 3, seconds: 3.0 / 15360)) {

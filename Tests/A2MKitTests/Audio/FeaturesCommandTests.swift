@@ -31,6 +31,7 @@ import Testing
         try #require(r.status == 0, "a2m features failed: \(r.stderr)")
         let doc = try JSONDecoder().decode(LogMelDocument.self, from: Data(contentsOf: out))
         #expect(doc.config.nMels == 40 && doc.config.logMode == .logEpsilon && doc.config.epsilon == 1e-6)
+        #expect(doc.config.winLength == 1024 && doc.config.fmax == 7680 && doc.config.sampleRate == 15360)
         #expect(doc.alignedToFPS == 30 && doc.frameRate == 30)
         #expect(doc.frames == MotionAlignment.frameCount(duration: 63986.0 / 22050, fps: 30) && doc.values.count == doc.frames)
         #expect(doc.values.allSatisfy { $0.count == 40 })
