@@ -82,6 +82,15 @@ import Testing
         Self.expectError(cut, { if case .truncated(_, let got, 63986) = $0 { got < 63986 } else { false } }, mentions: ["truncated", "of the 63986"])
     }
 
+    /// A damaged header claiming 10 Hz is refused before anything is resampled.
+    @Test func implausibleSampleRate() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("slow.wav")
+        try AudioFixtures.wavBytes(int16: [Int16](repeating: 5, count: 4000), sampleRate: 10).write(to: url)
+        Self.expectError(url, { $0 == .invalidSampleRate(file: url.path, rate: 10) }, mentions: ["10 Hz", "1000...768000"])
+    }
+
     @Test func inMemorySignalsAreCheckedToo() throws {
         let ex = try LogMelExtractor(.model)
         #expect(throws: AudioError.nonFiniteSample(file: "<memory>", index: 3, seconds: 3.0 / 15360)) {
