@@ -10,6 +10,7 @@ struct A2M: AsyncParsableCommand {
         subcommands: [
             Features.self,
             Corpus.self,
+            Eval.self,
             Bench.self,
         ]
     )

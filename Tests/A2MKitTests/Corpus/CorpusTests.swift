@@ -169,3 +169,37 @@ private func scratchDirectory() throws -> URL {
         #expect(try MotionEvaluation.evaluate(clips, settings: settings) == r)
     }
 }
+
+@Suite struct EvaluationDataTests {
+    @Test func pairsCorpusFilesAndGeneratedSamples() throws {
+        let data = try scratchDirectory(), gen = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: gen) }
+        let manifest = try CorpusBuilder(options: CorpusOptions(count: 4, seed: 3, minSeconds: 3, maxSeconds: 4)).build(into: data)
+        let truth = try EvaluationData.groundTruthFiles(in: data, split: nil)
+        #expect(truth.map(\.name) == manifest.clips.map(\.name))
+        let train = try EvaluationData.groundTruthFiles(in: data, split: "train")
+        #expect(train.map(\.name) == manifest.clips.filter { $0.split == .train }.map(\.name))
+
+        // Two samples per clip, as NAME.0.bvh and NAME.1.bvh.
+        for t in truth {
+            for k in 0..<2 { try FileManager.default.copyItem(at: t.motion, to: gen.appendingPathComponent("\(t.name).\(k).bvh")) }
+        }
+        let files = try EvaluationData.generatedFiles(in: gen, names: truth.map(\.name))
+        #expect(files.allSatisfy { $0.count == 2 })
+        let clip = try EvaluationData.loadClip(name: truth[0].name, audio: truth[0].audio, groundTruth: truth[0].motion, generated: files[0], fps: 30)
+        #expect(clip.generated.count == 2 && clip.generated[0] == clip.groundTruth)
+        #expect(clip.audio.frameCount == clip.groundTruth.frameCount)
+
+        // A clip with a different number of samples, and a clip with none, are named in the error.
+        try FileManager.default.removeItem(at: gen.appendingPathComponent("\(truth[1].name).1.bvh"))
+        #expect(throws: EvaluationDataError.sampleCountMismatch(clip: truth[1].name, found: 1, expected: 2, directory: gen.path)) {
+            try EvaluationData.generatedFiles(in: gen, names: truth.map(\.name))
+        }
+        #expect(throws: EvaluationDataError.missingGenerated(clip: "nope", directory: gen.path)) {
+            try EvaluationData.generatedFiles(in: gen, names: ["nope"])
+        }
+        #expect(throws: EvaluationDataError.notADirectory(data.appendingPathComponent("missing").path)) {
+            try EvaluationData.groundTruthFiles(in: data.appendingPathComponent("missing"), split: nil)
+        }
+    }
+}
