@@ -42,7 +42,7 @@ struct Corpus: AsyncParsableCommand {
         if !global.quiet {
             let seconds = manifest.clips.reduce(0) { $0 + $1.durationSeconds }
             let bySplit = CorpusVoices.Split.allCases.map { s in "\(s.rawValue) \(manifest.clips.filter { $0.split == s }.count)" }
-            FileHandle.standardError.write(Data("\(out): \(count) clips, \(String(format: "%.1f", seconds / 60)) min (\(bySplit.joined(separator: ", "))), espeak-ng \(builder.espeakVersion)\n".utf8))
+            FileHandle.standardError.write(Data("\(out): \(count) clips, \(String(format: "%.1f", seconds / 60)) min (\(bySplit.joined(separator: ", "))), \(builder.espeakVersion)\n".utf8))
         }
     }
 }

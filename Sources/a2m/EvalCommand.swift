@@ -38,10 +38,9 @@ struct Eval: AsyncParsableCommand {
         let truth = try EvaluationData.groundTruthFiles(in: dataURL, split: split)
         let gen = try EvaluationData.generatedFiles(in: genURL, names: truth.map(\.name))
         let progress = ProgressLine(total: truth.count, label: "eval", unit: "clips", quiet: global.quiet)
-        var clips = [EvaluationClip]()
-        for (i, t) in truth.enumerated() {
-            clips.append(try EvaluationData.loadClip(name: t.name, audio: t.audio, groundTruth: t.motion, generated: gen[i], fps: fps))
-            progress.update(i + 1)
+        let fps = self.fps
+        let clips = try orderedParallelMap(truth.count, progress: { progress.update($0) }) { i in
+            try EvaluationData.loadClip(name: truth[i].name, audio: truth[i].audio, groundTruth: truth[i].motion, generated: gen[i], fps: fps)
         }
         progress.finish()
         guard var settings = EvaluationSettings(jointNames: try BVHReader.read(truth[0].motion).clip.skeleton.names) else {

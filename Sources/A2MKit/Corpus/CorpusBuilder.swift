@@ -39,7 +39,7 @@ public struct CorpusClip: Sendable {
 /// Builds the paired synthetic corpus: DIR/NAME.wav + DIR/NAME.bvh per clip and DIR/corpus.json.
 /// Every random choice comes from PCG32 streams derived from the seed (one per clip), so the files are
 /// byte-identical for a seed on the same espeak-ng version and binary.
-public struct CorpusBuilder {
+public struct CorpusBuilder: Sendable {
     public let options: CorpusOptions
     public let skeleton: Skeleton
     private let synthesizer: EspeakSynthesizer
@@ -79,7 +79,8 @@ public struct CorpusBuilder {
         return CorpusClip(samples: speech.samples, sampleRate: SpeechClip.sampleRate, features: features, motion: motion, record: record)
     }
 
-    /// Writes every clip and the manifest into `directory` (created if needed); `progress(done)` after each clip.
+    /// Writes every clip and the manifest into `directory` (created if needed), `Threads.count` clips at a time;
+    /// `progress(done)` after each batch, on the calling thread.
     @discardableResult
     public func build(into directory: URL, progress: (Int) -> Void = { _ in }) throws -> CorpusManifest {
         do {
@@ -91,14 +92,14 @@ public struct CorpusBuilder {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
-        var records = [CorpusManifest.Clip]()
-        for i in 0..<options.count {
+        // Clips are independent (one RNG stream each), so they are made in parallel; files are identical at
+        // any thread count.
+        let records = try orderedParallelMap(options.count, progress: progress) { i in
             let clip = try makeClip(i, scratch: scratch)
             let name = clip.record.name
             try AtomicFile.write(PCM16WAV.encode(clip.samples, sampleRate: clip.sampleRate), to: directory.appendingPathComponent(name + ".wav"))
             try BVHWriter.write(clip.motion, to: directory.appendingPathComponent(name + ".bvh"))
-            records.append(clip.record)
-            progress(i + 1)
+            return clip.record
         }
         let manifest = CorpusManifest(seed: options.seed, count: options.count, fps: options.fps, sampleRate: SpeechClip.sampleRate,
                                       minSeconds: options.minSeconds, maxSeconds: options.maxSeconds, espeakVersion: synthesizer.version,

@@ -35,8 +35,8 @@ struct EspeakSynthesizer {
         var text: String
     }
 
-    func synthesize(_ r: Request, scratch: URL) throws -> (samples: [Float], sampleRate: Int) {
-        let out = scratch.appendingPathComponent("speech-\(getpid()).wav")
+    /// Runs espeak-ng writing to `out` (a scratch file, removed afterwards) and decodes it.
+    func synthesize(_ r: Request, output out: URL) throws -> (samples: [Float], sampleRate: Int) {
         defer { try? FileManager.default.removeItem(at: out) }
         let args = ["-b", "1", "-v", r.voice, "-s", "\(r.wordsPerMinute)", "-p", "\(r.pitch)", "-a", "\(r.amplitude)",
                     "-g", "\(r.wordGap)", "-w", out.path, r.text]

@@ -34,7 +34,8 @@ extension SpeechClip {
             for _ in 0..<4 {
                 let text = generator.sentence(using: &rng)
                 let p = max(0, min(99, pitch + ui(-pitchRange, pitchRange)))
-                let speech = try synthesizer.synthesize(.init(voice: voice, wordsPerMinute: rate, pitch: p, amplitude: 100, wordGap: wordGap, text: text), scratch: scratch)
+                let speech = try synthesizer.synthesize(.init(voice: voice, wordsPerMinute: rate, pitch: p, amplitude: 100, wordGap: wordGap, text: text),
+                                                       output: scratch.appendingPathComponent(name + ".espeak.wav"))
                 guard speech.sampleRate == sampleRate else {
                     throw CorpusError.badSpeechOutput(voice: voice, reason: "sample rate \(speech.sampleRate) Hz, expected \(sampleRate)")
                 }
