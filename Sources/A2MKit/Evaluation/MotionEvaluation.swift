@@ -83,7 +83,7 @@ public enum MotionEvaluation {
                                                 loudness: Array(a.rms[0..<n]), maxLagSeconds: settings.maxLagSeconds)?.value
         }
         let pairing = try MismatchedAudio.pairing(count: clips.count, seed: settings.seed)
-        func aligned(_ score: (JointPositions, SpeechFeatures) -> Double?, seedOffset: UInt64) throws -> EvaluationReport.Aligned {
+        func aligned(_ metric: String, _ score: (JointPositions, SpeechFeatures) -> Double?, seedOffset: UInt64) throws -> EvaluationReport.Aligned {
             var gen = [Double](), gt = [Double](), mis = [Double]()
             for (i, c) in clips.enumerated() {
                 // Per clip, the mean over its K samples, so every clip weighs the same.
@@ -92,6 +92,9 @@ public enum MotionEvaluation {
                 if let s = score(c.groundTruth, c.audio) { gt.append(s) }
                 let m = c.generated.compactMap { score($0, clips[pairing[i]].audio) }
                 if !m.isEmpty { mis.append(m.reduce(0, +) / Double(m.count)) }
+            }
+            for (xs, what) in [(gen, "generated"), (gt, "ground-truth"), (mis, "mismatched")] where xs.isEmpty {
+                throw AnalysisError.invalidInput("no clip has a \(metric) score for the \(what) motion (no audio onsets, no motion beats, or constant speed)")
             }
             let ci = { (xs: [Double], s: UInt64) in
                 try Bootstrap.meanInterval(xs, resamples: settings.bootstrapResamples, confidence: settings.confidence, seed: settings.seed &+ s)
@@ -106,8 +109,8 @@ public enum MotionEvaluation {
             return .init(generated: g, groundTruth: t, ratio: MotionSmoothness.ratio(g, to: t))
         }
         return EvaluationReport(clips: clips.count, samplesPerClip: k,
-                                beatConsistency: try aligned(beat, seedOffset: 0),
-                                audioMotionCorrelation: try aligned(corr, seedOffset: 10),
+                                beatConsistency: try aligned("beat consistency", beat, seedOffset: 0),
+                                audioMotionCorrelation: try aligned("audio–motion correlation", corr, seedOffset: 10),
                                 kinetic: kinetic, jerk: smooth(MotionSmoothness.meanJerk),
                                 acceleration: smooth(MotionSmoothness.meanAcceleration))
     }
