@@ -168,6 +168,14 @@ private func scratchDirectory() throws -> URL {
         // Same seed, same report.
         #expect(try MotionEvaluation.evaluate(clips, settings: settings) == r)
     }
+
+    @Test func silentAudioAndStillMotionIsAClearError() throws {
+        let silence = try SpeechFeatures.analyze(samples: [Float](repeating: 0, count: 22050 * 2), sampleRate: 22050, fps: 30)
+        let still = JointPositions(clip: MotionClip(restPoseOf: .a2mDefault, fps: 30, frames: silence.frameCount))
+        let clips = (0..<2).map { EvaluationClip(name: "c\($0)", audio: silence, groundTruth: still, generated: [still]) }
+        let settings = try #require(EvaluationSettings(jointNames: Skeleton.a2mDefault.names))
+        #expect(throws: AnalysisError.self) { try MotionEvaluation.evaluate(clips, settings: settings) }
+    }
 }
 
 @Suite struct EvaluationDataTests {
