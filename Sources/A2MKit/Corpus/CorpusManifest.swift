@@ -27,7 +27,7 @@ public struct CorpusManifest: Codable, Sendable, Equatable {
         /// espeak-ng -p base pitch (0–99) and the ± range each sentence's pitch is drawn from.
         public var pitch: Int
         public var pitchRange: Int
-        /// espeak-ng -g per sentence: pitch actually used.
+        /// The espeak-ng -p actually used for each sentence.
         public var sentencePitches: [Int]
         /// espeak-ng -g word gap (10 ms units).
         public var wordGap: Int

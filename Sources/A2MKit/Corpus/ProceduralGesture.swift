@@ -3,20 +3,23 @@ import Foundation
 /// Procedural co-speech motion driven by features measured from the audio itself (`SpeechFeatures`).
 /// Synthetic motion for demos and tests — not motion capture. Components (docs/corpus.md has the details):
 ///
-/// 1. Gesture space: while the speaker talks (speech activity, smoothed forward and backward so the arms
-///    prepare before a phrase and retract after it), upper arms lift and elbows flex by amounts set by the
-///    style's `height` and `size` and the phrase's loudness.
-/// 2. Beat strokes at acoustic onsets (spectral-flux peaks, at least `strokeSpacing` apart, strongest first):
-///    preparation (rise), stroke (fast fall ending on the onset) and retraction, amplitude ∝ loudness at the
-///    onset × onset strength × style energy; on the dominant hand, or both.
-/// 3. Head nods at stressed syllables: peaks of z(loudness dB) + z(pitch in semitones) over voiced frames.
-/// 4. Rest pose (arms down at the sides) and breathing (chest and shoulders) that is stronger in silence.
-/// 5. Weight shifts: hips sway sideways with a compensating spine, legs re-angled to keep the feet planted.
-/// 6. Idle drift: smooth noise on arms and head so no two rests look alike.
+/// 1. Gesture space: while the speaker talks (speech activity with pauses ≤ `holdSeconds` filled, smoothed
+///    forward and backward so the arms prepare before a phrase and retract after it), upper arms lift and
+///    elbows flex by amounts set by the style's `height` and `size`.
+/// 2. Hand rolling: the hands circle with a phase that advances at `rollHz` × loudness (`leadSeconds`
+///    ahead), so hand speed follows the loudness envelope — the audio–motion relation the model must learn.
+/// 3. Beat strokes at acoustic onsets (spectral-flux peaks, at least `strokeSpacing` apart, strongest first):
+///    preparation (rise), stroke (fast fall ending on the loudness peak of the vowel after the onset, where
+///    the hand stops) and retraction; amplitude ∝ that loudness × onset strength × style energy; on the
+///    dominant hand, or both.
+/// 4. Head nods at stressed syllables: peaks of z(loudness dB) + z(pitch in semitones) over voiced frames.
+/// 5. Rest pose (arms down at the sides) and breathing (chest and shoulders) that is stronger in silence.
+/// 6. Weight shifts: hips sway sideways with a compensating spine, legs re-angled to keep the feet planted.
+/// 7. Idle drift: smooth noise on arms and head so no two rests look alike.
 ///
 /// Angles are composed as Zrotation Xrotation Yrotation channel values in degrees (R = Rz·Rx·Ry, the default
-/// skeleton's channel order) and stored as quaternions in the returned `MotionClip`. With Y up and the body facing +Z: the left arm points +X in
-/// the T-pose, so Rz(−90°) hangs it down; a negative Y rotation of the left upper arm/forearm swings the hand
+/// skeleton's channel order) and stored as quaternions in the returned `MotionClip`. With Y up and the body
+/// facing +Z: the left arm points +X in the T-pose, so Rz(−90°) hangs it down; a negative Y rotation of the left upper arm/forearm swings the hand
 /// forward; the right side mirrors Z and Y; a positive X rotation of neck/head nods forward.
 public enum ProceduralGesture {
     /// The joints the model drives; any skeleton that has them by these names can be animated.
