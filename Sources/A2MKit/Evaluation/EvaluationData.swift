@@ -7,6 +7,7 @@ public enum EvaluationDataError: Error, CustomStringConvertible, Equatable {
     case missingGenerated(clip: String, directory: String)
     case sampleCountMismatch(clip: String, found: Int, expected: Int, directory: String)
     case unknownSplit(String, manifest: String)
+    case noManifest(directory: String, split: String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,7 @@ public enum EvaluationDataError: Error, CustomStringConvertible, Equatable {
         case let .sampleCountMismatch(clip, found, expected, dir):
             return "\(dir): clip '\(clip)' has \(found) generated samples; the first clip has \(expected) (every clip needs the same number)"
         case let .unknownSplit(split, manifest): return "\(manifest): no clip has split '\(split)'; expected train, val or test"
+        case let .noManifest(dir, split): return "\(dir): --split \(split) needs the corpus.json that a2m corpus writes; this directory has none"
         }
     }
 }
@@ -28,17 +30,21 @@ public enum EvaluationDataError: Error, CustomStringConvertible, Equatable {
 public enum EvaluationData {
     static let audioExtensions = ["wav", "flac", "ogg", "aiff", "aif"]
 
-    /// (name, audio, motion) for every clip in `directory`, sorted by name. With a `corpus.json`, `split`
-    /// selects clips by its split field; without one, `split` must be nil.
+    /// (name, audio, motion) for every clip in `directory`, sorted by name. With a `corpus.json`, only its
+    /// clips, and `split` selects by its split field; without one, every pair, and `split` must be nil.
     public static func groundTruthFiles(in directory: URL, split: String?) throws -> [(name: String, audio: URL, motion: URL)] {
         let files = try listing(directory)
         var names = files.filter { $0.hasSuffix(".bvh") }.map { String($0.dropLast(4)) }
         let manifestURL = directory.appendingPathComponent("corpus.json")
-        if let split {
+        if FileManager.default.fileExists(atPath: manifestURL.path) {
+            // The manifest, not the listing, says which clips belong to the corpus (a reused directory may
+            // hold files of an earlier, larger run).
             let manifest = try StrictJSON.decode(CorpusManifest.self, contentsOf: manifestURL)
-            let chosen = Set(manifest.clips.filter { $0.split.rawValue == split }.map(\.name))
-            guard !chosen.isEmpty else { throw EvaluationDataError.unknownSplit(split, manifest: manifestURL.path) }
+            let chosen = Set(manifest.clips.filter { split == nil || $0.split.rawValue == split }.map(\.name))
+            if let split, chosen.isEmpty { throw EvaluationDataError.unknownSplit(split, manifest: manifestURL.path) }
             names = names.filter(chosen.contains)
+        } else if let split {
+            throw EvaluationDataError.noManifest(directory: directory.path, split: split)
         }
         let pairs = names.sorted().compactMap { name -> (String, URL, URL)? in
             guard let ext = audioExtensions.first(where: { files.contains(name + "." + $0) }) else { return nil }

@@ -185,6 +185,13 @@ private func scratchDirectory() throws -> URL {
         let manifest = try CorpusBuilder(options: CorpusOptions(count: 4, seed: 3, minSeconds: 3, maxSeconds: 4)).build(into: data)
         let truth = try EvaluationData.groundTruthFiles(in: data, split: nil)
         #expect(truth.map(\.name) == manifest.clips.map(\.name))
+        // A pair the manifest does not list (left from an earlier run) is not part of the corpus.
+        try FileManager.default.copyItem(at: truth[0].motion, to: data.appendingPathComponent("stale.bvh"))
+        try FileManager.default.copyItem(at: truth[0].audio, to: data.appendingPathComponent("stale.wav"))
+        #expect(try EvaluationData.groundTruthFiles(in: data, split: nil).map(\.name) == truth.map(\.name))
+        #expect(throws: EvaluationDataError.noManifest(directory: gen.path, split: "test")) {
+            try EvaluationData.groundTruthFiles(in: gen, split: "test")
+        }
         let train = try EvaluationData.groundTruthFiles(in: data, split: "train")
         #expect(train.map(\.name) == manifest.clips.filter { $0.split == .train }.map(\.name))
 
