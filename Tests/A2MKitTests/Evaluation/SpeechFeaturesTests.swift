@@ -69,3 +69,33 @@ private let frameTolerance = 2
         #expect(throws: AnalysisError.self) { try SpeechFeatures.analyze(samples: [Float](repeating: 0, count: 22050), sampleRate: 4000, fps: 30) }
     }
 }
+
+/// RMS is the same sum as librosa's in another order (Double here, float32 there).
+private let rmsTolerance: Float = 1e-5
+/// With librosa's window set to a2m's (frame 740, win 370 samples vs a2m's 367 + 367), the two YINs differ
+/// only in window placement by a few samples and in interpolation details.
+private let yinRelativeTolerance: Float = 0.005
+/// Every frame a2m calls voiced must agree.
+private let yinAgreeingFraction = 1.0
+
+@Suite struct SpeechFeaturesLibrosaTests {
+    struct Reference: Decodable { let frames: Int; let rms: [Float]; let yin: [Float] }
+
+    @Test func rmsAndPitchMatchLibrosaOnSpeech() throws {
+        let dir = "Fixtures/evaluation"
+        let wav = try #require(Bundle.module.url(forResource: "speech", withExtension: "wav", subdirectory: dir))
+        let json = try #require(Bundle.module.url(forResource: "librosa", withExtension: "json", subdirectory: dir))
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: json))
+        let signal = try AudioFile.load(wav)
+        let f = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: 30)
+        #expect(f.frameCount == ref.frames)
+        let rmsDiff = zip(f.rms, ref.rms).map { abs($0 - $1) }.max()!
+        #expect(rmsDiff < rmsTolerance, "max |rms − librosa| = \(rmsDiff)")
+
+        let voiced = f.pitchHz.indices.filter { f.pitchHz[$0] > 0 }
+        let agree = voiced.filter { abs(f.pitchHz[$0] - ref.yin[$0]) / ref.yin[$0] < yinRelativeTolerance }
+        let fraction = Double(agree.count) / Double(voiced.count)
+        #expect(voiced.count > ref.frames / 3, "only \(voiced.count) voiced frames of \(ref.frames)")
+        #expect(fraction >= yinAgreeingFraction, "YIN agrees with librosa on \(agree.count) of \(voiced.count) voiced frames; others: \(voiced.filter { !agree.contains($0) }.map { "\($0): \(f.pitchHz[$0]) vs \(ref.yin[$0])" })")
+    }
+}
