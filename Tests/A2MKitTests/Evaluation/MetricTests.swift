@@ -176,3 +176,16 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(throws: AnalysisError.self) { try MismatchedAudio.pairing(count: 1, seed: 0) }
     }
 }
+
+@Suite struct FrechetDistanceScipyTests {
+    struct Reference: Decodable { let a: [[Double]]; let b: [[Double]]; let distance: Double }
+
+    /// Against scipy.linalg.sqrtm (pytorch-fid's formula) on correlated 8-D sets: the eigen route agrees to
+    /// round-off relative to the distance.
+    @Test func matchesScipySqrtm() throws {
+        let url = try #require(Bundle.module.url(forResource: "frechet", withExtension: "json", subdirectory: "Fixtures/evaluation"))
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        let d = try FrechetDistance.distance(ref.a, ref.b)
+        #expect(abs(d - ref.distance) < 1e-9 * ref.distance, "a2m \(d), scipy \(ref.distance), diff \(abs(d - ref.distance))")
+    }
+}

@@ -13,6 +13,8 @@ Writes, next to this script:
                   yin  = librosa.yin(fmin=60, fmax=400, frame_length=740, win_length=370, hop_length=735,
                          trough_threshold=0.15,
                          center=True, pad_mode='constant')
+  frechet.json    two random 8-D sample sets (40 and 30 vectors, correlated) and their Fréchet distance by
+                  the pytorch-fid / Bailando formula with scipy.linalg.sqrtm
 """
 import json
 import os
@@ -56,3 +58,19 @@ json.dump({"librosa": librosa.__version__, "sampleRate": SR, "hop": HOP, "frames
            "rms": [float(v) for v in rms], "yin": [float(v) for v in yin]},
           open(os.path.join(HERE, "librosa.json"), "w"), indent=0)
 print(f"{frames} frames, {len(y) / SR:.2f} s")
+
+# Fréchet distance reference (pytorch-fid calculate_frechet_distance, as Bailando's calc_fid uses it).
+import scipy
+from scipy import linalg
+rng = np.random.default_rng(7)
+mix_a, mix_b = rng.normal(size=(8, 8)), rng.normal(size=(8, 8))
+set_a = rng.normal(size=(40, 8)) @ mix_a + rng.normal(size=8)
+set_b = rng.normal(size=(30, 8)) @ mix_b + rng.normal(size=8)
+mu1, mu2 = set_a.mean(0), set_b.mean(0)
+s1, s2 = np.cov(set_a, rowvar=False), np.cov(set_b, rowvar=False)
+covmean = linalg.sqrtm(s1.dot(s2))
+covmean = covmean.real
+fd = float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+json.dump({"scipy": scipy.__version__, "a": set_a.tolist(), "b": set_b.tolist(), "distance": fd},
+          open(os.path.join(HERE, "frechet.json"), "w"))
+print(f"Fréchet distance {fd}")
