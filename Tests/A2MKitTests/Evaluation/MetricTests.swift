@@ -189,3 +189,18 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(abs(d - ref.distance) < 1e-9 * ref.distance, "a2m \(d), scipy \(ref.distance), diff \(abs(d - ref.distance))")
     }
 }
+
+@Suite struct KineticFeaturesReferenceTests {
+    struct Reference: Decodable { let fps: Double; let frames: Int; let joints: Int; let positions: [Double]; let features: [Double] }
+
+    /// Against the reference loops (fairmotion/Bailando, acceleration parenthesis fixed) on a random walk.
+    @Test func matchesTheReferenceLoops() throws {
+        let url = try #require(Bundle.module.url(forResource: "kinetic", withExtension: "json", subdirectory: "Fixtures/evaluation"))
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        // Positions are stored as Float in JointPositions: compare with a tolerance for that rounding.
+        let p = try JointPositions(fps: ref.fps, frameCount: ref.frames, jointCount: ref.joints, values: ref.positions.map { Float($0) })
+        let got = KineticFeatures.vector(p)
+        #expect(got.count == ref.features.count)
+        for (g, r) in zip(got, ref.features) { #expect(abs(g - r) < 1e-4 * abs(r), "a2m \(g), reference \(r)") }
+    }
+}

@@ -13,6 +13,9 @@ Writes, next to this script:
                   yin  = librosa.yin(fmin=60, fmax=400, frame_length=740, win_length=370, hop_length=735,
                          trough_threshold=0.15,
                          center=True, pad_mode='constant')
+  kinetic.json    a random-walk clip (3 joints, 50 frames, 60 fps) and its kinetic features, computed with the
+                  loops of fairmotion's feature_utils / Bailando's KineticFeatures (sliding window 2, up = y),
+                  with the acceleration's parenthesis fixed (v1 = (p[i+j] - p[i+j-1]) / dt)
   frechet.json    two random 8-D sample sets (40 and 30 vectors, correlated) and their Fréchet distance by
                   the pytorch-fid / Bailando formula with scipy.linalg.sqrtm
 """
@@ -74,3 +77,40 @@ fd = float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace
 json.dump({"scipy": scipy.__version__, "a": set_a.tolist(), "b": set_b.tolist(), "distance": fd},
           open(os.path.join(HERE, "frechet.json"), "w"))
 print(f"Fréchet distance {fd}")
+
+
+# Kinetic features, written as the reference loops (fairmotion feature_utils + KineticFeatures).
+def window_velocity(pos, i, j, w, dt, comps):
+    v, n = np.zeros(3), 0
+    for k in range(-w, w + 1):
+        if i + k - 1 < 0 or i + k >= len(pos):
+            continue
+        v += pos[i + k][j] - pos[i + k - 1][j]
+        n += 1
+    v = v[comps] / (n * dt)
+    return np.linalg.norm(v)
+
+
+def window_acceleration(pos, i, j, w, dt):
+    a, n = np.zeros(3), 0
+    for k in range(-w, w + 1):
+        if i + k - 1 < 0 or i + k + 1 >= len(pos):
+            continue
+        v2 = (pos[i + k + 1][j] - pos[i + k][j]) / dt
+        v1 = (pos[i + k][j] - pos[i + k - 1][j]) / dt
+        a += (v2 - v1) / dt
+        n += 1
+    return np.linalg.norm(a / n)
+
+
+fps, w = 60.0, 2
+dt = 1 / fps
+pos = np.cumsum(rng.normal(size=(50, 3, 3)), axis=0)
+feats = []
+for j in range(3):
+    kh = sum(window_velocity(pos, i, j, w, dt, [0, 2]) ** 2 for i in range(1, len(pos))) / (len(pos) - 1)
+    kv = sum(window_velocity(pos, i, j, w, dt, [1]) ** 2 for i in range(1, len(pos))) / (len(pos) - 1)
+    ee = sum(window_acceleration(pos, i, j, w, dt) for i in range(1, len(pos) - 1)) / (len(pos) - 1)
+    feats += [kh, kv, ee]
+json.dump({"fps": fps, "frames": 50, "joints": 3, "positions": pos.reshape(-1).tolist(), "features": feats},
+          open(os.path.join(HERE, "kinetic.json"), "w"))
