@@ -204,3 +204,18 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         for (g, r) in zip(got, ref.features) { #expect(abs(g - r) < 1e-4 * abs(r), "a2m \(g), reference \(r)") }
     }
 }
+
+@Suite struct BeatConsistencyReferenceTests {
+    struct Reference: Decodable { let speed: [Double]; let audioBeats: [Double]; let motionBeats: [Double]; let score: Double }
+
+    /// Against scipy argrelextrema(np.less, order=7) and PantoMatrix's GAHR on a speed curve with plateaus.
+    @Test func matchesArgrelextremaAndGAHR() throws {
+        let url = try #require(Bundle.module.url(forResource: "beat", withExtension: "json", subdirectory: "Fixtures/evaluation"))
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        let beats = BeatConsistency.motionBeats(speed: ref.speed.map { Float($0) }, fps: 30)
+        #expect(beats.count == ref.motionBeats.count)
+        for (a, b) in zip(beats, ref.motionBeats) { #expect(abs(a - b) < exactTolerance, "\(a) vs \(b)") }
+        let score = try #require(BeatConsistency.score(audioBeats: ref.audioBeats, motionBeats: beats))
+        #expect(abs(score - ref.score) < exactTolerance, "a2m \(score), reference \(ref.score)")
+    }
+}

@@ -16,6 +16,8 @@ Writes, next to this script:
   kinetic.json    a random-walk clip (3 joints, 50 frames, 60 fps) and its kinetic features, computed with the
                   loops of fairmotion's feature_utils / Bailando's KineticFeatures (sliding window 2, up = y),
                   with the acceleration's parenthesis fixed (v1 = (p[i+j] - p[i+j-1]) / dt)
+  beat.json       a random smooth speed curve (300 frames, 30 fps, with plateaus), random audio beats, the
+                  motion beats of scipy.signal.argrelextrema(speed, np.less, order=7) and PantoMatrix's GAHR score
   frechet.json    two random 8-D sample sets (40 and 30 vectors, correlated) and their Fréchet distance by
                   the pytorch-fid / Bailando formula with scipy.linalg.sqrtm
 """
@@ -114,3 +116,15 @@ for j in range(3):
     feats += [kh, kv, ee]
 json.dump({"fps": fps, "frames": 50, "joints": 3, "positions": pos.reshape(-1).tolist(), "features": feats},
           open(os.path.join(HERE, "kinetic.json"), "w"))
+
+
+# Beat consistency: argrelextrema + GAHR as in PantoMatrix utils/metric.py (alignment.GAHR).
+import math
+from scipy.signal import argrelextrema
+speed = np.convolve(np.abs(rng.normal(size=320)), np.ones(7) / 7, mode="same")[10:310]
+speed = np.round(speed, 2)  # rounding makes equal neighbours (plateaus), which np.less must not count
+motion = argrelextrema(speed, np.less, order=7)[0] / 30.0
+audio = np.sort(rng.uniform(0, 10, size=25))
+gahr = sum(math.exp(-(min(abs(m - a) for m in motion) ** 2) / (2 * 0.3 ** 2)) for a in audio) / len(audio)
+json.dump({"speed": speed.tolist(), "audioBeats": audio.tolist(), "motionBeats": motion.tolist(), "score": gahr},
+          open(os.path.join(HERE, "beat.json"), "w"))
