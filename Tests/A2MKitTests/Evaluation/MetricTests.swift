@@ -219,3 +219,18 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(abs(score - ref.score) < exactTolerance, "a2m \(score), reference \(ref.score)")
     }
 }
+
+@Suite struct MotionSmoothnessReferenceTests {
+    struct Reference: Decodable { let fps: Double; let frames: Int; let joints: Int; let positions: [Double]; let jerk: Double; let acceleration: Double }
+
+    /// Against GENEA's calc_jerk_acc.py loops at its hard-coded 20 fps, on a random walk.
+    @Test func matchesGENEAJerkAndAcceleration() throws {
+        let url = try #require(Bundle.module.url(forResource: "jerk", withExtension: "json", subdirectory: "Fixtures/evaluation"))
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        let p = try JointPositions(fps: ref.fps, frameCount: ref.frames, jointCount: ref.joints, values: ref.positions.map { Float($0) })
+        // Float storage of positions (|x| ≲ 20) limits agreement to about 1e-6 relative.
+        #expect(abs(MotionSmoothness.meanJerk(p) - ref.jerk) < 1e-5 * ref.jerk, "jerk \(MotionSmoothness.meanJerk(p)) vs \(ref.jerk)")
+        #expect(abs(MotionSmoothness.meanAcceleration(p) - ref.acceleration) < 1e-5 * ref.acceleration,
+                "acceleration \(MotionSmoothness.meanAcceleration(p)) vs \(ref.acceleration)")
+    }
+}

@@ -18,6 +18,8 @@ Writes, next to this script:
                   with the acceleration's parenthesis fixed (v1 = (p[i+j] - p[i+j-1]) / dt)
   beat.json       a random smooth speed curve (300 frames, 30 fps, with plateaus), random audio beats, the
                   motion beats of scipy.signal.argrelextrema(speed, np.less, order=7) and PantoMatrix's GAHR score
+  jerk.json       a random-walk clip (4 joints, 40 frames) at 20 fps and GENEA calc_jerk_acc.py's average jerk
+                  and acceleration (np.diff n = 3 / 2, per-joint norms, mean over frames, x 20^n, mean over joints)
   frechet.json    two random 8-D sample sets (40 and 30 vectors, correlated) and their Fréchet distance by
                   the pytorch-fid / Bailando formula with scipy.linalg.sqrtm
 """
@@ -128,3 +130,19 @@ audio = np.sort(rng.uniform(0, 10, size=25))
 gahr = sum(math.exp(-(min(abs(m - a) for m in motion) ** 2) / (2 * 0.3 ** 2)) for a in audio) / len(audio)
 json.dump({"speed": speed.tolist(), "audioBeats": audio.tolist(), "motionBeats": motion.tolist(), "score": gahr},
           open(os.path.join(HERE, "beat.json"), "w"))
+
+
+# Mean jerk / acceleration as GENEA numerical evaluations calc_jerk_acc.py (hard-coded 20 fps).
+def genea_average(data, n, dim=3):
+    d = np.diff(data, n=n, axis=0)
+    norms = np.zeros((d.shape[0], d.shape[1] // dim))
+    for i in range(d.shape[0]):
+        for j in range(d.shape[1] // dim):
+            norms[i, j] = np.linalg.norm(d[i, j * dim:(j + 1) * dim])
+    return np.mean(norms, axis=0) * 20 ** n
+
+
+clip = np.cumsum(rng.normal(size=(40, 12)), axis=0)
+json.dump({"fps": 20.0, "frames": 40, "joints": 4, "positions": clip.reshape(-1).tolist(),
+           "jerk": float(genea_average(clip, 3).mean()), "acceleration": float(genea_average(clip, 2).mean())},
+          open(os.path.join(HERE, "jerk.json"), "w"))
