@@ -253,7 +253,7 @@ private struct Parser {
             throw BVHError.invalidFrameTime(file: file, line: dtLine, value: String(dt.value))
         }
         let fps = BVHReader.plausibleFPS(frameTime: dt.value, lastDigitExponent: dt.lastDigitExponent)
-        if fps.rounded() == fps, abs(1 / fps - dt.value) > dt.value * 1e-6 {
+        if fps.rounded() == fps, abs(1 / fps - dt.value) > dt.value * 1e-5 {
             warnings.append("\(file):\(dtLine): Frame Time \(dt.value) read as \(Int(fps)) fps (1/\(Int(fps)) = \(1 / fps))")
         }
         // The rest of the Frame Time line must be empty.
