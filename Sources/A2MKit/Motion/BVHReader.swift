@@ -18,10 +18,12 @@ public enum BVHReader {
         guard fd >= 0 else { throw BVHError.unreadable(file: url.path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw BVHError.unreadable(file: url.path, reason: "is a directory")
+        var size: Int?
+        if fstat(fd, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw BVHError.unreadable(file: url.path, reason: "is a directory") }
+            if (st.st_mode & S_IFMT) == S_IFREG { size = Int(st.st_size) }
         }
-        var parser = Parser(scanner: ByteScanner(fileDescriptor: fd), file: url.path)
+        var parser = Parser(scanner: ByteScanner(fileDescriptor: fd, size: size), file: url.path)
         return try parser.parse()
     }
 
@@ -323,7 +325,9 @@ private struct Parser {
         let channelCount = joints.reduce(0) { $0 + $1.channels.count }
         let planKind = joints.flatMap(\.channels)
         var out = FrameData()
-        let cap = min(reserve, 1 << 20)
+        // Trust `Frames:` for the reservation only as far as the bytes left could hold (≥ 2 bytes a value).
+        var cap = min(reserve, 1 << 20)
+        if let left = scanner.remainingBytes { cap = min(cap, left / max(2, 2 * channelCount)) }
         out.roots.reserveCapacity(cap)
         out.rotations.reserveCapacity(cap * jointCount)
         let movingJoints = (1..<max(1, jointCount)).filter { j in
