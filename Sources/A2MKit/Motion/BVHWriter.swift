@@ -6,8 +6,10 @@ import Foundation
 ///   "position replaces OFFSET" (Blender, bvhio) and "position adds to OFFSET" (three.js) rules agree;
 /// - every joint keeps its own rotation order; Euler angles are unwrapped frame to frame (±360°) so
 ///   curves stay continuous;
-/// - Frame Time with 10 significant digits; values in fixed point with up to 6 decimals (trailing zeros
-///   dropped), which reproduces rotations far inside 1e-4 degrees;
+/// - Frame Time with 10 significant digits; values in fixed point with up to 5 decimals (trailing zeros
+///   dropped): each Euler angle is off by ≤ 5e-6°, so a rotation by ≤ 1.5e-5° plus the Float storage
+///   error (~1e-5°), inside the 1e-4° round-trip budget; 5 rather than 6 decimals keeps that Float noise
+///   from showing up as "-75.000002";
 /// - LF line ends, tabs for indentation, `End Site` without a name (end-site names live in JSON);
 /// - written through `AtomicFile`, streamed in 1 MB pieces.
 public enum BVHWriter {
@@ -127,10 +129,10 @@ public enum BVHWriter {
         if !out.isEmpty { try flush(out) }
     }
 
-    /// Fixed point with up to 6 decimals, trailing zeros dropped, no "-0". Values too large for the fixed
-    /// path (|v| ≥ 9e9) fall back to Swift's shortest round-trip form, which the reader also accepts.
+    /// Fixed point with up to 5 decimals, trailing zeros dropped, no "-0". Values too large for the fixed
+    /// path (|v| ≥ 9e10) fall back to Swift's shortest round-trip form, which the reader also accepts.
     static func appendFixed(_ v: Double, _ out: inout [UInt8]) {
-        let scaled = (v * 1e6).rounded()
+        let scaled = (v * 1e5).rounded()
         guard abs(scaled) < 9e15 else {
             out.append(contentsOf: Array(String(v).utf8))
             return
@@ -138,8 +140,8 @@ public enum BVHWriter {
         var a = Int64(scaled)
         if a == 0 { out.append(48); return }
         if a < 0 { out.append(45); a = -a }
-        let intPart = a / 1_000_000
-        var frac = a % 1_000_000
+        let intPart = a / 100_000
+        var frac = a % 100_000
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = 0
         withUnsafeMutableBytes(of: &digits) { d in
@@ -149,7 +151,7 @@ public enum BVHWriter {
         }
         guard frac != 0 else { return }
         out.append(46)
-        var width = 6
+        var width = 5
         while frac % 10 == 0 { frac /= 10; width -= 1 }
         withUnsafeMutableBytes(of: &digits) { d in
             var i = frac
