@@ -384,10 +384,7 @@ private struct Parser {
                     switch planKind[k] {
                     case let .position(a): t[a] = values[k]
                     case let .rotation(a):
-                        let half = values[k] * (Double.pi / 360)
-                        var axisQ = SIMD4<Double>(0, 0, 0, cos(half))
-                        axisQ[a] = sin(half)
-                        q = Rotation.multiply(q, axisQ)
+                        q = Rotation.multiply(q, axis: a, degrees: values[k])
                     }
                     k += 1
                 }
