@@ -34,17 +34,27 @@ public enum MotionJSON {
 
     public static func write(_ clip: MotionClip, format: MotionJSONFormat, to url: URL, units: String = "centimeters") throws {
         try validate(clip, file: url.path)
-        try AtomicFile.write(Data(bytes(clip, format: format, units: units)), to: url)
+        // Streamed in 1 MB pieces, so a long clip is never held as text.
+        try AtomicFile.write(to: url) { handle in
+            var w = JSONTextWriter(sink: { try handle.write(contentsOf: $0) })
+            try emit(clip, format: format, units: units, &w)
+            try w.finish()
+        }
+    }
+
+    static func emit(_ clip: MotionClip, format: MotionJSONFormat, units: String, _ w: inout JSONTextWriter) throws {
+        switch format {
+        case .a2m: try writeA2M(clip, units: units, &w)
+        case .threejs: try writeThreeJS(clip, units: units, &w)
+        }
+        w.raw("\n")
     }
 
     /// The JSON text as bytes (checks nothing; `write` validates first).
     public static func bytes(_ clip: MotionClip, format: MotionJSONFormat, units: String = "centimeters") -> [UInt8] {
         var w = JSONTextWriter()
-        switch format {
-        case .a2m: writeA2M(clip, units: units, &w)
-        case .threejs: writeThreeJS(clip, units: units, &w)
-        }
-        w.raw("\n")
+        // Without a sink nothing throws.
+        try? emit(clip, format: format, units: units, &w)
         return w.out
     }
 
@@ -73,7 +83,7 @@ public enum MotionJSON {
 
     // MARK: a2m
 
-    static func writeA2M(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) {
+    static func writeA2M(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) throws {
         let s = clip.skeleton
         w.raw("{\"format\":"); w.string(formatName)
         w.raw(",\"version\":\(version),\"fps\":"); w.number(clip.fps)
@@ -98,6 +108,7 @@ public enum MotionJSON {
         for f in 0..<clip.frameCount {
             if f > 0 { w.raw(",") }
             w.vector(clip.rootPositions[f])
+            try w.checkpoint()
         }
         w.raw("],\n\"rotations\":[")
         for f in 0..<clip.frameCount {
@@ -108,6 +119,7 @@ public enum MotionJSON {
                 w.raw("["); w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w); w.raw("]")
             }
             w.raw("]")
+            try w.checkpoint()
         }
         w.raw("]")
         if !clip.translations.isEmpty {
@@ -139,7 +151,7 @@ public enum MotionJSON {
         }
     }
 
-    static func writeThreeJS(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) {
+    static func writeThreeJS(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) throws {
         let s = clip.skeleton
         let names = threeJSNames(s)
         // Top-level keys are those of AnimationClip.toJSON. There must be no top-level "fps": parse()
@@ -165,31 +177,34 @@ public enum MotionJSON {
             times.number(Double(f) / clip.fps)
         }
         var firstTrack = true
-        func track(_ name: String, _ type: String, _ values: (inout JSONTextWriter) -> Void) {
+        func track(_ name: String, _ type: String, _ values: (inout JSONTextWriter) throws -> Void) throws {
             w.raw(firstTrack ? "\n" : ",\n")
             firstTrack = false
             w.raw("{\"name\":"); w.string(name)
             w.raw(",\"type\":\"\(type)\",\"times\":["); w.out += times.out
+            try w.checkpoint()
             w.raw("],\"values\":[")
-            values(&w)
+            try values(&w)
             w.raw("]}")
         }
-        func vectorTrack(_ v: [SIMD3<Float>]) -> (inout JSONTextWriter) -> Void {
+        func vectorTrack(_ v: [SIMD3<Float>]) -> (inout JSONTextWriter) throws -> Void {
             { w in
                 for (f, p) in v.enumerated() {
                     if f > 0 { w.raw(",") }
                     w.float(p.x); w.raw(","); w.float(p.y); w.raw(","); w.float(p.z)
+                    try w.checkpoint()
                 }
             }
         }
-        track(names[0] + ".position", "vector", vectorTrack(clip.rootPositions))
-        for j in clip.translations.keys.sorted() { track(names[j] + ".position", "vector", vectorTrack(clip.translations[j]!)) }
+        try track(names[0] + ".position", "vector", vectorTrack(clip.rootPositions))
+        for j in clip.translations.keys.sorted() { try track(names[j] + ".position", "vector", vectorTrack(clip.translations[j]!)) }
         for j in 0..<clip.jointCount {
-            track(names[j] + ".quaternion", "quaternion") { w in
+            try track(names[j] + ".quaternion", "quaternion") { w in
                 for f in 0..<clip.frameCount {
                     if f > 0 { w.raw(",") }
                     let q = clip.rotation(frame: f, joint: j)
                     w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w)
+                    try w.checkpoint()
                 }
             }
         }
@@ -197,9 +212,22 @@ public enum MotionJSON {
     }
 }
 
-/// Appends JSON text to a byte array; numbers in shortest round-trip form.
+/// Appends JSON text to a byte array; numbers in shortest round-trip form. With a `sink`, `checkpoint()`
+/// hands over every full megabyte and `finish()` the rest.
 struct JSONTextWriter {
     var out: [UInt8] = []
+    var sink: (([UInt8]) throws -> Void)?
+
+    mutating func checkpoint() throws {
+        guard let sink, out.count >= 1 << 20 else { return }
+        try sink(out)
+        out.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() throws {
+        if let sink, !out.isEmpty { try sink(out) }
+        out.removeAll()
+    }
 
     mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
 

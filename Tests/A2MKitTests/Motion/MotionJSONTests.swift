@@ -25,6 +25,20 @@ import Foundation
         #expect(MotionJSON.bytes(clip, format: .a2m) == MotionJSON.bytes(clip, format: .a2m))
     }
 
+    @Test(arguments: MotionJSONFormat.allCases)
+    func streamedFileEqualsInMemoryText(format: MotionJSONFormat) throws {
+        // 60 s: over a megabyte, so the 1 MB streaming pieces are exercised.
+        let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 30, seconds: 60, seed: 22)
+        let dir = try MotionTestSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("m.json")
+        try MotionJSON.write(clip, format: format, to: url)
+        let file = try Data(contentsOf: url)
+        #expect(file.count > 1 << 20)
+        #expect(Array(file) == MotionJSON.bytes(clip, format: format))
+        #expect((try? JSONSerialization.jsonObject(with: file)) != nil)
+    }
+
     @Test func a2mLayoutMatchesTheSchemaKeys() throws {
         let clip = try BVHReader.read(MotionTestSupport.fixture("end_sites.bvh")).clip
         let o = try Self.object(MotionJSON.bytes(clip, format: .a2m))
