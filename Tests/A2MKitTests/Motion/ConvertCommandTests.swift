@@ -4,12 +4,6 @@ import Testing
 
 /// `a2m convert`, run as the built binary (next to the test bundle), against the library.
 @Suite struct ConvertCommandTests {
-    static func binary() throws -> String {
-        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
-        return url.path
-    }
-
     @Test func bvhToJSONToBVHMatchesTheLibrary() throws {
         let dir = try MotionTestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -18,7 +12,7 @@ import Testing
         let bvh = dir.appendingPathComponent("w.bvh"), bvh60 = dir.appendingPathComponent("w60.bvh")
         for args in [[src.path, "--to", json.path], [src.path, "--to", three.path, "--json-format", "threejs"],
                      [json.path, "--to", bvh.path, "--quiet"], [src.path, "--to", bvh60.path, "--fps", "60"]] {
-            let r = try run(try Self.binary(), ["convert"] + args)
+            let r = try MotionTestSupport.runA2M(["convert"] + args)
             try #require(r.status == 0, "a2m convert \(args) failed: \(r.stderr)")
         }
         let clip = try BVHReader.read(src).clip
@@ -35,11 +29,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.bvh"), out = dir.appendingPathComponent("out.json")
         try Data("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0\n}\n".utf8).write(to: bad)
-        let r = try run(try Self.binary(), ["convert", bad.path, "--to", out.path])
+        let r = try MotionTestSupport.runA2M(["convert", bad.path, "--to", out.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("bad.bvh:5: expected a number, found '}'"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
-        let flags = try run(try Self.binary(), ["convert", bad.path, "--to", dir.appendingPathComponent("x.bvh").path, "--json-format", "threejs"])
+        let flags = try MotionTestSupport.runA2M(["convert", bad.path, "--to", dir.appendingPathComponent("x.bvh").path, "--json-format", "threejs"])
         #expect(flags.status != 0 && flags.stderr.contains("--json-format applies only to .json output"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad.bvh"])
     }
