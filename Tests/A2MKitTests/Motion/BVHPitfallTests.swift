@@ -92,6 +92,23 @@ import Foundation
         }
     }
 
+    /// A file written by another tool (bvhio 1.5.4: 6 channels on non-root joints, `0.0`-style numbers,
+    /// trailing spaces), checked against bvhio's own world positions (make_bvhio_fixture.py).
+    @Test func fileWrittenByBvhio() throws {
+        struct Positions: Decodable { var frames: [[[Float]]] }
+        let expected = try JSONDecoder().decode(Positions.self, from: Data(contentsOf: MotionTestSupport.fixture("bvhio_written_positions.json")))
+        let (clip, _) = try BVHReader.read(MotionTestSupport.fixture("bvhio_written.bvh"))
+        #expect(clip.frameCount == expected.frames.count && clip.fps == 60)
+        var worst = 0.0
+        for (f, points) in expected.frames.enumerated() {
+            let got = clip.worldPositions(frame: f, includeEndSites: true)
+            #expect(got.count == points.count)
+            for (g, e) in zip(got, points) { worst = max(worst, SIMD3<Double>(g - SIMD3(e[0], e[1], e[2])).abs().max()) }
+        }
+        // bvhio computes in float32 (glm) and the JSON keeps 6 decimals.
+        #expect(worst < 1e-3, "max difference from bvhio \(worst)")
+    }
+
     @Test func eulerWrapResamplesTheShortWay() throws {
         // 179.9° → −179.7° about Y at 30 fps; at 60 fps the middle frame is 180.1°, so the nose (0,0,10)
         // points to (10·sin 180.1°, 0, 10·cos 180.1°). Interpolating Euler angles would give 0.1°.
