@@ -7,6 +7,7 @@ public enum ViewerError: Error, CustomStringConvertible, Equatable {
     case unsupportedAudio(path: String, reason: String)
     case unreadableFile(path: String, reason: String)
     case invalidOption(name: String, reason: String)
+    case pngFailed(reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum ViewerError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedAudio(path, reason): return "\(path): unsupported audio: \(reason)"
         case let .unreadableFile(path, reason): return "\(path): cannot read: \(reason)"
         case let .invalidOption(name, reason): return "\(name): \(reason)"
+        case let .pngFailed(reason): return "PNG encoding failed: libpng: \(reason)"
         }
     }
 }
