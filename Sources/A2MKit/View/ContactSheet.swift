@@ -4,7 +4,7 @@ import Foundation
 /// front (looking down −Z at a figure facing +Z) and side (from the figure's right, −X, so it faces right).
 /// Each pose is centred on its own root on the ground plane; height and scale are shared by all panels so poses
 /// compare directly. Writes SVG (text, no library) or PNG (own rasterizer, libpng encoder); both come from one
-/// layout, so they show the same thing (PNG labels carry frame number and time only: the built-in font has digits).
+/// layout, so they show the same thing (the PNG's text uses a built-in 3×5 capitals font).
 public struct ContactSheet {
     public enum View: CaseIterable { case front, side }
 
@@ -101,8 +101,10 @@ public struct ContactSheet {
 
     func label(cell: Int) -> String {
         let f = frameIndices[cell]
-        return "#\(f)  " + String(format: "%.2fs", Double(f) / track.fps)
+        return "frame \(f)  " + String(format: "%.2f s", Double(f) / track.fps)
     }
+
+    var metadataLine: String { track.metadata.keys.sorted().map { "\($0)=\(track.metadata[$0]!)" }.joined(separator: ", ") }
 
     var title: String {
         "\(track.name) — \(ViewerFormat.number(track.fps)) fps · \(track.frameCount) frames · \(track.jointCount) joints · front | side"
@@ -116,7 +118,7 @@ public struct ContactSheet {
         <text x="\(n(ContactSheet.margin))" y="22" font-size="15" font-weight="bold" fill="\(ContactSheet.textColor.hex)">\(HTMLViewer.escape(title))</text>
 
         """
-        let meta = track.metadata.keys.sorted().map { "\($0)=\(track.metadata[$0]!)" }.joined(separator: ", ")
+        let meta = metadataLine
         if !meta.isEmpty { s += "<text x=\"\(n(ContactSheet.margin))\" y=\"38\" font-size=\"11\" fill=\"#777777\">\(HTMLViewer.escape(meta))</text>\n" }
         for cell in frameIndices.indices {
             s += "<g>\n"
@@ -131,13 +133,16 @@ public struct ContactSheet {
                 }
             }
             let o = panelOrigin(cell: cell, view: .front)
-            s += "<text x=\"\(n(o.x + 4))\" y=\"\(n(o.y + ContactSheet.panelHeight + 13))\" font-size=\"12\" fill=\"\(ContactSheet.textColor.hex)\">frame \(label(cell: cell).dropFirst())</text>\n</g>\n"
+            s += "<text x=\"\(n(o.x + 4))\" y=\"\(n(o.y + ContactSheet.panelHeight + 13))\" font-size=\"12\" fill=\"\(ContactSheet.textColor.hex)\">\(label(cell: cell))</text>\n</g>\n"
         }
         return s + "</svg>\n"
     }
 
     func raster() -> RasterImage {
         var img = RasterImage(width: width, height: height, background: ContactSheet.background)
+        let m = Int(ContactSheet.margin)
+        img.text(title, x: m, y: 10, scale: 2, color: ContactSheet.textColor)
+        img.text(metadataLine, x: m, y: 26, scale: 1, color: ContactSheet.textColor)
         for cell in frameIndices.indices {
             for view in View.allCases {
                 for m in marks(cell: cell, view: view) {

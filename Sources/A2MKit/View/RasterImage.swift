@@ -47,26 +47,35 @@ struct RasterImage {
         capsule(c, c, width: 2 * radius, color: color)
     }
 
+    /// Draws `s` in the built-in 3×5 font (upper case; lower case is drawn as upper case, unknown characters
+    /// as blanks), `scale` pixels per font pixel, 1 font pixel of spacing.
     mutating func text(_ s: String, x: Int, y: Int, scale: Int, color: RGB) {
         var cx = x
-        for ch in s {
-            if let rows = RasterImage.font[ch] {
-                for (ry, bits) in rows.enumerated() {
-                    for rx in 0..<3 where bits & (4 >> rx) != 0 {
-                        for dy in 0..<scale { for dx in 0..<scale { blend(cx + rx * scale + dx, y + ry * scale + dy, color, 1) } }
-                    }
+        for ch in s.uppercased() {
+            let rows = RasterImage.font[ch] ?? RasterImage.font[RasterImage.fallback[ch] ?? " "] ?? []
+            for (ry, bits) in rows.enumerated() {
+                for rx in 0..<3 where bits & (4 >> rx) != 0 {
+                    for dy in 0..<scale { for dx in 0..<scale { blend(cx + rx * scale + dx, y + ry * scale + dy, color, 1) } }
                 }
             }
             cx += 4 * scale
         }
     }
 
-    /// 3×5 glyphs, one row per entry, bit 2 = left column. Enough for "12  0.40s" style labels.
+    /// 3×5 glyphs, one row per entry, bit 2 = left column.
     static let font: [Character: [UInt8]] = [
         "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7], "4": [5, 5, 7, 1, 1],
         "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 1, 1, 1], "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7],
-        ".": [0, 0, 0, 0, 2], "s": [0, 3, 6, 1, 6], "#": [5, 7, 5, 7, 5], " ": [0, 0, 0, 0, 0],
+        "A": [2, 5, 7, 5, 5], "B": [6, 5, 6, 5, 6], "C": [3, 4, 4, 4, 3], "D": [6, 5, 5, 5, 6], "E": [7, 4, 6, 4, 7],
+        "F": [7, 4, 6, 4, 4], "G": [3, 4, 5, 5, 3], "H": [5, 5, 7, 5, 5], "I": [7, 2, 2, 2, 7], "J": [1, 1, 1, 5, 2],
+        "K": [5, 5, 6, 5, 5], "L": [4, 4, 4, 4, 7], "M": [5, 7, 7, 5, 5], "N": [6, 5, 5, 5, 5], "O": [2, 5, 5, 5, 2],
+        "P": [6, 5, 6, 4, 4], "Q": [2, 5, 5, 6, 3], "R": [6, 5, 6, 5, 5], "S": [3, 4, 2, 1, 6], "T": [7, 2, 2, 2, 2],
+        "U": [5, 5, 5, 5, 7], "V": [5, 5, 5, 5, 2], "W": [5, 5, 7, 7, 5], "X": [5, 5, 2, 5, 5], "Y": [5, 5, 2, 2, 2],
+        "Z": [7, 1, 2, 4, 7], ".": [0, 0, 0, 0, 2], ",": [0, 0, 0, 2, 4], ":": [0, 2, 0, 2, 0], "-": [0, 0, 7, 0, 0],
+        "_": [0, 0, 0, 0, 7], "=": [0, 7, 0, 7, 0], "+": [0, 2, 7, 2, 0], "/": [1, 1, 2, 4, 4], "|": [2, 2, 2, 2, 2],
+        "(": [1, 2, 2, 2, 1], ")": [4, 2, 2, 2, 4], "#": [5, 7, 5, 7, 5], "·": [0, 0, 2, 0, 0], " ": [0, 0, 0, 0, 0],
     ]
+    static let fallback: [Character: Character] = ["—": "-", "–": "-", "×": "X"]
 }
 
 struct RGB: Equatable {

@@ -3,7 +3,7 @@
 /// The camera and framing math mirrors `OrbitCamera` and `Framing` (keep them in step; the Chromium test
 /// `ViewerChromiumTests` fails when they drift). The frame shown at time t is `frameAt` = `ViewerTrack.frame(at:)`.
 /// `#selftest&yaw=..&pitch=..&zoom=..&t=..&play=ms` makes the page play, seek, and write a JSON report into
-/// `<pre id="a2m-selftest">` for the test harness.
+/// `<pre id="a2m-selftest">` for the test harness; `#t=SECONDS` opens the page at that time.
 enum ViewerScript {
     static let css = #"""
 html,body{margin:0;height:100%;background:#15161a;color:#ddd;font:13px system-ui,sans-serif;overflow:hidden}
@@ -261,7 +261,13 @@ async function selftest(params) {
 
 draw();
 requestAnimationFrame(tick);
-if (location.hash.startsWith('#selftest')) selftest(new URLSearchParams(location.hash.slice(1)));
+const hash = new URLSearchParams(location.hash.slice(1));
+if (hash.has('selftest')) selftest(hash);
+else if (hash.has('t')) {
+  // #t=SECONDS opens at that moment (links, screenshots); with audio, once its duration is known.
+  const go = () => seek(+hash.get('t'));
+  if (hasAudio && audio.readyState < 1) audio.addEventListener('loadedmetadata', go, {once: true}); else go();
+}
 })();
 """#
 }
