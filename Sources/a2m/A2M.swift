@@ -10,6 +10,8 @@ struct A2M: AsyncParsableCommand {
         subcommands: [
             Features.self,
             Bench.self,
+            ViewCommand.self,
+            PreviewCommand.self,
         ]
     )
 }

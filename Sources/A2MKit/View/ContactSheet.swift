@@ -15,8 +15,10 @@ public struct ContactSheet {
     let scale: Double
     let topY: Double
     let boneWidth: Double
+    /// Fitted to the poses: the figure's height at the scale the width allows, at most `maxPanelHeight`.
+    let panelHeight: Double
 
-    static let panelWidth = 120.0, panelHeight = 220.0, padding = 10.0, labelHeight = 18.0, gap = 12.0
+    static let panelWidth = 120.0, maxPanelHeight = 220.0, padding = 10.0, labelHeight = 18.0, gap = 12.0
     static let margin = 16.0, titleHeight = 44.0
 
     static let background = RGB(255, 255, 255), ground = RGB(200, 200, 200), jointColor = RGB(34, 34, 34)
@@ -40,8 +42,9 @@ public struct ContactSheet {
                 lo = min(lo, y); hi = max(hi, y)
             }
         }
-        let inner = (w: ContactSheet.panelWidth - 2 * ContactSheet.padding, h: ContactSheet.panelHeight - 2 * ContactSheet.padding)
+        let inner = (w: ContactSheet.panelWidth - 2 * ContactSheet.padding, h: ContactSheet.maxPanelHeight - 2 * ContactSheet.padding)
         scale = min(inner.w / (2 * halfWidth), inner.h / (hi - lo))
+        panelHeight = (hi - lo) * scale + 2 * ContactSheet.padding
         topY = hi
         boneWidth = max(2, 0.02 * (hi - lo) * scale)
     }
@@ -54,7 +57,7 @@ public struct ContactSheet {
 
     var rows: Int { (frameIndices.count + columns - 1) / columns }
     var cellWidth: Double { 2 * ContactSheet.panelWidth + ContactSheet.gap }
-    var cellHeight: Double { ContactSheet.panelHeight + ContactSheet.labelHeight + ContactSheet.gap }
+    var cellHeight: Double { panelHeight + ContactSheet.labelHeight + ContactSheet.gap }
     public var width: Int { Int((2 * ContactSheet.margin + Double(columns) * cellWidth - ContactSheet.gap).rounded(.up)) }
     public var height: Int { Int((ContactSheet.titleHeight + Double(rows) * cellHeight + ContactSheet.margin).rounded(.up)) }
 
@@ -133,7 +136,7 @@ public struct ContactSheet {
                 }
             }
             let o = panelOrigin(cell: cell, view: .front)
-            s += "<text x=\"\(n(o.x + 4))\" y=\"\(n(o.y + ContactSheet.panelHeight + 13))\" font-size=\"12\" fill=\"\(ContactSheet.textColor.hex)\">\(label(cell: cell))</text>\n</g>\n"
+            s += "<text x=\"\(n(o.x + 4))\" y=\"\(n(o.y + panelHeight + 13))\" font-size=\"12\" fill=\"\(ContactSheet.textColor.hex)\">\(label(cell: cell))</text>\n</g>\n"
         }
         return s + "</svg>\n"
     }
@@ -153,7 +156,7 @@ public struct ContactSheet {
                 }
             }
             let o = panelOrigin(cell: cell, view: .front)
-            img.text(label(cell: cell), x: Int(o.x) + 4, y: Int(o.y + ContactSheet.panelHeight) + 3, scale: 2, color: ContactSheet.textColor)
+            img.text(label(cell: cell), x: Int(o.x) + 4, y: Int(o.y + panelHeight) + 3, scale: 2, color: ContactSheet.textColor)
         }
         return img
     }

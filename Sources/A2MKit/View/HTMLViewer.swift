@@ -37,9 +37,9 @@ public enum HTMLViewer {
         <label><input id="loop" type="checkbox" checked> loop</label><span id="time"></span></div>
         <canvas id="view" title="drag: orbit · wheel: zoom · double-click: reset"></canvas>
         <div id="info"></div>
+        <pre id="a2m-selftest"></pre>
         \(audioTag)<script id="a2m-data" type="application/json">\(json)</script>
         <script>\(ViewerScript.main)</script>
-        <pre id="a2m-selftest"></pre>
         </body></html>
 
         """

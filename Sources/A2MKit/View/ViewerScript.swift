@@ -2,7 +2,7 @@
 ///
 /// The camera and framing math mirrors `OrbitCamera` and `Framing` (keep them in step; the Chromium test
 /// `ViewerChromiumTests` fails when they drift). The frame shown at time t is `frameAt` = `ViewerTrack.frame(at:)`.
-/// `#selftest&yaw=..&pitch=..&zoom=..&t=..&play=ms` makes the page play, seek, and write a JSON report into
+/// `#selftest&yaw=..&pitch=..&zoom=..&t=..&play=SECONDS` makes the page play, seek, and write a JSON report into
 /// `<pre id="a2m-selftest">` for the test harness; `#t=SECONDS` opens the page at that time.
 enum ViewerScript {
     static let css = #"""
@@ -78,7 +78,8 @@ function play() {
   playing = true; startWall(now());
   if (hasAudio && !audioOver) {
     audio.playbackRate = speed;
-    audio.play().catch(e => { a2mErrors.push('audio.play: ' + e.message); });
+    // AbortError = a pause() arrived before playback started: expected, not a failure.
+    audio.play().catch(e => { if (e.name !== 'AbortError') a2mErrors.push('audio.play: ' + e.message); });
   }
   playBtn.textContent = '\u275A\u275A';
 }
@@ -149,7 +150,7 @@ function drawTrack(tr, vp, t) {
   ctx.fillStyle = '#eee'; ctx.font = 'bold 14px system-ui,sans-serif';
   ctx.fillText(tr.name, vp[0] + 10, vp[1] + 20);
   ctx.font = '12px system-ui,sans-serif'; ctx.fillStyle = '#aaa';
-  ctx.fillText(`${+tr.fps.toFixed(3)} fps \u00b7 ${tr.frames} frames \u00b7 ${tr.joints} joints`, vp[0] + 10, vp[1] + 38);
+  ctx.fillText(`${+tr.fps.toFixed(3)} fps \u00b7 ${tr.frames} frame${tr.frames === 1 ? '' : 's'} \u00b7 ${tr.joints} joints`, vp[0] + 10, vp[1] + 38);
   ctx.fillText(`frame ${f}`, vp[0] + 10, vp[1] + 54);
   const pts = [];
   for (let j = 0; j < tr.n; j++) pts.push(project(c, [tr.pos[base + 3 * j], tr.pos[base + 3 * j + 1], tr.pos[base + 3 * j + 2]]));
@@ -240,8 +241,11 @@ async function selftest(params) {
   try {
     if (hasAudio && audio.readyState < 1) await once(audio, 'loadedmetadata', 3000);
     cam.yaw = +params.get('yaw'); cam.pitch = +params.get('pitch'); cam.zoom = +params.get('zoom');
+    // Play until the clock has really advanced (the audio pipeline can take a while to start on a busy
+    // machine), then report what the last animation frame drew.
     play();
-    await sleep(+params.get('play') || 800);
+    const until = +params.get('play') || 0.5, t0 = performance.now();
+    while (now() < until && performance.now() - t0 < 15000) await sleep(50);
     await frame();
     out.play = {time: debug.time, clockSource: debug.clockSource, frames: debug.frames.slice(), playing: debug.playing};
     pause();

@@ -11,6 +11,8 @@ import Foundation
     static let jointBrightness = 200
     static let camera = (yaw: 0.7, pitch: 0.25, zoom: 1.3)
     static let seekTime = 1.2345
+    /// The selftest plays until its clock reaches this many seconds.
+    static let playUntil = 0.5
     static let window = (width: 1000, height: 600)
 
     struct Report: Decodable {
@@ -23,9 +25,9 @@ import Foundation
     }
 
     static func selftest(_ html: URL) throws -> Report {
-        let frag = "#selftest&yaw=\(camera.yaw)&pitch=\(camera.pitch)&zoom=\(camera.zoom)&t=\(seekTime)&play=800"
-        let (text, _) = try Chromium.pollElementText(url: html.absoluteString + frag, elementID: "a2m-selftest",
-                                                     width: window.width, height: window.height)
+        let frag = "#selftest&yaw=\(camera.yaw)&pitch=\(camera.pitch)&zoom=\(camera.zoom)&t=\(seekTime)&play=\(playUntil)"
+        let (text, _) = try Chromium.poll(url: html.absoluteString + frag, expression: "document.getElementById('a2m-selftest').textContent",
+                                          width: window.width, height: window.height)
         return try JSONDecoder().decode(Report.self, from: Data(text.utf8))
     }
 
@@ -36,7 +38,7 @@ import Foundation
         let play = try #require(r.play), seek = try #require(r.seek)
         // Playing: time moved, and every panel showed the frame its track has at that time.
         #expect(play.playing)
-        #expect(play.time > 0.2, "clock did not advance while playing: \(play.time) s")
+        #expect(play.time >= playUntil, "clock did not reach \(playUntil) s while playing: \(play.time) s")
         #expect(play.clockSource == (audio ? "audio" : "wall"))
         #expect(play.frames == tracks.map { $0.frame(at: play.time) }, "frames \(play.frames) at t = \(play.time)")
         // Seeking: the audio element's time is the clock, and the frame follows it.
@@ -74,7 +76,10 @@ import Foundation
     func playsInSyncWithAudioAndDrawsForwardKinematics() throws {
         let dir = try ViewerFixtures.tempDir("viewer-chromium")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let tracks = [try ViewerFixtures.figure(name: "guidance 0"), try ViewerFixtures.figure(name: "guidance 2.5", fps: 25, frames: 70, phase: 1)]
+        // A real BVH through BVHReader and Motion's forward kinematics (22 joints + 5 end sites), next to the
+        // synthetic figure at another fps, so frame selection is checked for two rates at once.
+        let wave = try ViewerTrack.load(from: try ViewerFixtures.fixture("wave.bvh"), name: "wave").track
+        let tracks = [wave, try ViewerFixtures.figure(name: "guidance 2.5", fps: 25, frames: 70, phase: 1)]
         let audio = ViewerAudio(name: "tone.wav", mimeType: "audio/wav", bytes: ViewerFixtures.sineWAV(seconds: 3.5))
         let html = dir.appendingPathComponent("view.html")
         try HTMLViewer.write(tracks: tracks, audio: audio, to: html)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import A2MKit
 
 /// Test inputs for the viewer: a small synthetic figure and a sine WAV, both computed here.
@@ -37,6 +40,13 @@ enum ViewerFixtures {
         d.append(contentsOf: Array("data".utf8)); u32(UInt32(2 * n))
         for i in 0..<n { u16(UInt16(bitPattern: Int16(8000 * sin(2 * .pi * 440 * Double(i) / Double(sampleRate))))) }
         return d
+    }
+
+    static func fixture(_ name: String) throws -> URL {
+        guard let dir = Bundle.module.url(forResource: "view", withExtension: nil, subdirectory: "Fixtures") else {
+            throw ViewerError.unreadableFile(path: "Fixtures/view", reason: "test resources missing")
+        }
+        return dir.appendingPathComponent(name)
     }
 
     static func tempDir(_ tag: String) throws -> URL {
@@ -80,9 +90,9 @@ enum Chromium {
         }
     }
 
-    /// Opens `url` in a \(width)×\(height) headless page and polls the text of element `elementID` until it is
-    /// non-empty (or `timeout` seconds pass); returns it. Chromium's stderr is returned for diagnostics.
-    static func pollElementText(url: String, elementID: String, width: Int, height: Int,
+    /// Opens `url` in a `width`×`height` headless page and evaluates the JavaScript `expression` every 0.2 s
+    /// until it returns a non-empty string (or `timeout` seconds pass); returns it, with Chromium's stderr.
+    static func poll(url: String, expression expr: String, width: Int, height: Int,
                                 timeout: TimeInterval = 30) throws -> (text: String, stderr: String) {
         guard let exe = executable else { throw Failure.notInstalled }
         let profile = try ViewerFixtures.tempDir("chromium-profile")
@@ -122,7 +132,7 @@ enum Chromium {
                 }
                 var pfd = pollfd(fd: fromChrome.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
                 let ms = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
-                guard ms > 0, poll(&pfd, 1, ms) > 0 else { throw Failure.timeout("\(method) after \(timeout) s; stderr:\n\(stderr().suffix(1500))") }
+                guard ms > 0, Glibc.poll(&pfd, 1, ms) > 0 else { throw Failure.timeout("\(method) after \(timeout) s; stderr:\n\(stderr().suffix(1500))") }
                 let chunk = fromChrome.fileHandleForReading.availableData
                 if chunk.isEmpty { throw Failure.protocolError("chromium exited; stderr:\n\(stderr().suffix(1500))") }
                 buffer += chunk
@@ -132,7 +142,6 @@ enum Chromium {
         guard let targetId = target["targetId"] as? String else { throw Failure.protocolError("no targetId in \(target)") }
         let attached = try call("Target.attachToTarget", ["targetId": targetId, "flatten": true])
         guard let session = attached["sessionId"] as? String else { throw Failure.protocolError("no sessionId in \(attached)") }
-        let expr = "(document.getElementById('\(elementID)') || {}).textContent || ''"
         while Date() < deadline {
             let r = try call("Runtime.evaluate", ["expression": expr, "returnByValue": true], session: session)
             if let text = (r["result"] as? [String: Any])?["value"] as? String, !text.isEmpty {
@@ -141,7 +150,7 @@ enum Chromium {
             }
             usleep(200_000)
         }
-        throw Failure.timeout("\(elementID) stayed empty for \(timeout) s; stderr:\n\(stderr().suffix(1500))")
+        throw Failure.timeout("\(expr) stayed empty for \(timeout) s; stderr:\n\(stderr().suffix(1500))")
     }
 
     /// One-shot headless run (screenshots); returns stdout.
