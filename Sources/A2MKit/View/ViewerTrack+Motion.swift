@@ -25,7 +25,7 @@ extension ViewerTrack {
             let (clip, warnings) = try BVHReader.read(url)
             return (try ViewerTrack(clip: clip, name: name ?? url.lastPathComponent, metadata: ["file": url.lastPathComponent]), warnings)
         default:
-            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh or .json motion file")
+            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh motion file (a2m motion JSON input is not supported yet)")
         }
     }
 }
