@@ -61,10 +61,10 @@ const tracks = data.tracks.map(t => {
 });
 let duration = Math.max(...tracks.map(t => t.duration));
 const cam = {yaw: 0.5, pitch: 0.2, zoom: 1};
-let playing = false, cur = 0, speed = 1, wallStart = 0, wallOffset = 0, audioOver = false, dragging = null;
+let playing = false, cur = 0, speed = 1, wallStart = 0, wallOffset = 0, audioOver = false, audioFailed = false, dragging = null;
 
 function frameAt(tr, t) { return Math.min(Math.max(Math.floor(t * tr.fps + EPS), 0), tr.frames - 1); }
-function audioDur() { return hasAudio && isFinite(audio.duration) ? audio.duration : Infinity; }
+function audioDur() { return hasAudio && isFinite(audio.duration) ? audio.duration : Infinity; }  // unknown until loadedmetadata
 
 // The clock: the audio element's currentTime while the time is inside the audio, else a wall clock.
 function now() {
@@ -92,7 +92,7 @@ function pause() {
 function seek(t) {
   t = Math.min(Math.max(t, 0), duration); cur = t; startWall(t);
   if (hasAudio) {
-    audioOver = t >= audioDur();
+    audioOver = audioFailed || t >= audioDur();
     if (audioOver) audio.pause();
     else { audio.currentTime = t; if (playing && audio.paused) audio.play().catch(() => {}); }
   }
@@ -101,6 +101,12 @@ function seek(t) {
 if (hasAudio) {
   audio.addEventListener('loadedmetadata', () => { duration = Math.max(duration, audioDur()); draw(); });
   audio.addEventListener('ended', () => { audioOver = true; cur = audioDur(); startWall(cur); });
+  // A file the browser cannot decode must not freeze the clock at 0: fall back to the wall clock and say so.
+  audio.addEventListener('error', () => {
+    a2mErrors.push('audio could not be loaded (code ' + (audio.error && audio.error.code) + ')');
+    audioFailed = audioOver = true; cur = 0; startWall(0);
+    $('info').textContent += '   |   audio could not be played by this browser';
+  });
 }
 
 function sub(a, b) { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
@@ -239,7 +245,7 @@ async function selftest(params) {
     el.addEventListener(ev, () => { clearTimeout(to); res(); }, {once: true});
   });
   try {
-    if (hasAudio && audio.readyState < 1) await once(audio, 'loadedmetadata', 3000);
+    for (const t0 = performance.now(); hasAudio && audio.readyState < 1 && !audioFailed && performance.now() - t0 < 5000;) await sleep(50);
     cam.yaw = +params.get('yaw'); cam.pitch = +params.get('pitch'); cam.zoom = +params.get('zoom');
     // Play until the clock has really advanced (the audio pipeline can take a while to start on a busy
     // machine), then report what the last animation frame drew.
@@ -250,7 +256,7 @@ async function selftest(params) {
     out.play = {time: debug.time, clockSource: debug.clockSource, frames: debug.frames.slice(), playing: debug.playing};
     pause();
     const t = +params.get('t');
-    if (hasAudio) { const s = once(audio, 'seeked', 3000); seek(t); await s; } else seek(t);
+    if (hasAudio && !audioFailed) { const s = once(audio, 'seeked', 3000); seek(t); await s; } else seek(t);
     draw();
     const dpr = debug.dpr, pixels = tracks.map((tr, i) => debug.projected[i].map((p, j) => {
       if (!p || tr.endSite[j]) return null;
@@ -258,6 +264,7 @@ async function selftest(params) {
       return [d[0], d[1], d[2]];
     }));
     out.seek = Object.assign(JSON.parse(JSON.stringify(debug)), {requested: t, pixels});
+    out.audioFailed = audioFailed;
   } catch (e) { a2mErrors.push('selftest: ' + e.message); }
   out.done = true;
   $('a2m-selftest').textContent = JSON.stringify(out);

@@ -21,7 +21,7 @@ import Foundation
             var time: Double; var clockSource: String; var frames: [Int]; var audioTime: Double?
             var projected: [[[Double]?]]; var viewports: [[Double]]; var pixels: [[[Int]?]]
         }
-        var errors: [String]; var hasAudio: Bool; var done: Bool; var play: Play?; var seek: Seek?
+        var errors: [String]; var hasAudio: Bool; var done: Bool; var audioFailed: Bool?; var play: Play?; var seek: Seek?
     }
 
     static func selftest(_ html: URL) throws -> Report {
@@ -32,8 +32,8 @@ import Foundation
     }
 
     /// Checks one report against the tracks; returns the largest projection error in pixels.
-    static func check(_ r: Report, tracks: [ViewerTrack], audio: Bool) throws -> Double {
-        #expect(r.errors.isEmpty, "JavaScript errors: \(r.errors)")
+    static func check(_ r: Report, tracks: [ViewerTrack], audio: Bool, expectedErrors: [String] = []) throws -> Double {
+        #expect(r.errors == expectedErrors, "JavaScript errors: \(r.errors)")
         #expect(r.done)
         let play = try #require(r.play), seek = try #require(r.seek)
         // Playing: time moved, and every panel showed the frame its track has at that time.
@@ -99,5 +99,20 @@ import Foundation
         let r = try Self.selftest(html)
         #expect(!r.hasAudio)
         _ = try Self.check(r, tracks: tracks, audio: false)
+    }
+
+    @Test(.enabled(if: Chromium.available, "chromium is not installed (apt-get install chromium); .ci/run installs it"))
+    func undecodableAudioFallsBackToTheWallClockAndSaysSo() throws {
+        let dir = try ViewerFixtures.tempDir("viewer-chromium")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tracks = [try ViewerFixtures.figure()]
+        // Passes the magic-byte check (RIFF....WAVE) but has no fmt/data chunks a decoder can use.
+        var bytes = Data("RIFF".utf8) + Data([200, 0, 0, 0]) + Data("WAVE".utf8)
+        bytes += Data((0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37) })
+        let html = dir.appendingPathComponent("view.html")
+        try HTMLViewer.write(tracks: tracks, audio: ViewerAudio(name: "broken.wav", mimeType: "audio/wav", bytes: bytes), to: html)
+        let r = try Self.selftest(html)
+        #expect(r.audioFailed == true)
+        _ = try Self.check(r, tracks: tracks, audio: false, expectedErrors: ["audio could not be loaded (code 4)"])
     }
 }
