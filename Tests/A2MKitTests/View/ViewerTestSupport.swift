@@ -75,7 +75,7 @@ enum Chromium {
 
     /// Flags for running as root with no display and no sound card.
     static func baseArguments(profile: URL) -> [String] {
-        ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio", "--hide-scrollbars",
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--mute-audio", "--hide-scrollbars",
          "--autoplay-policy=no-user-gesture-required", "--user-data-dir=\(profile.path)"]
     }
 
