@@ -104,7 +104,7 @@ public struct ContactSheet {
 
     func label(cell: Int) -> String {
         let f = frameIndices[cell]
-        return "frame \(f)  " + String(format: "%.2f s", Double(f) / track.fps)
+        return "frame \(f) · " + String(format: "%.2f s", Double(f) / track.fps)
     }
 
     var metadataLine: String { track.metadata.keys.sorted().map { "\($0)=\(track.metadata[$0]!)" }.joined(separator: ", ") }
