@@ -17,15 +17,18 @@ extension ViewerTrack {
 }
 
 extension ViewerTrack {
-    /// Reads a BVH file for the viewer; `name` defaults to the file name. Returns the reader's warnings
+    /// Reads a BVH or a2m motion JSON file (`MotionJSON.read`) for the viewer; `name` defaults to the file name. Returns the reader's warnings
     /// (e.g. a `Frames:` count that disagreed with the data) for the caller to show.
     public static func load(from url: URL, name: String? = nil) throws -> (track: ViewerTrack, warnings: [String]) {
         switch url.pathExtension.lowercased() {
         case "bvh":
             let (clip, warnings) = try BVHReader.read(url)
             return (try ViewerTrack(clip: clip, name: name ?? url.lastPathComponent, metadata: ["file": url.lastPathComponent]), warnings)
+        case "json":
+            let clip = try MotionJSON.read(url)
+            return (try ViewerTrack(clip: clip, name: name ?? url.lastPathComponent, metadata: ["file": url.lastPathComponent]), [])
         default:
-            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh motion file (a2m motion JSON input is not supported yet)")
+            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh or a2m motion .json file")
         }
     }
 }

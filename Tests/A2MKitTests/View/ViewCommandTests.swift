@@ -46,9 +46,12 @@ import Foundation
         try Data("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 zero\n".utf8).write(to: bad)
         let notAudio = dir.appendingPathComponent("notes.wav")
         try Data("not audio at all".utf8).write(to: notAudio)
+        let badJSON = dir.appendingPathComponent("broken.json")
+        try Data(#"{"format": "a2m-motion", "version": 1, "colour": "red"}"#.utf8).write(to: badJSON)
         let bvh = try ViewerFixtures.fixture("wave.bvh").path
         let cases: [([String], String)] = [
             (["view", bad.path, "--out", dir.appendingPathComponent("a.html").path], "broken.bvh"),
+            (["preview", badJSON.path, "--out", dir.appendingPathComponent("j.svg").path], "broken.json"),
             (["view", dir.appendingPathComponent("missing.bvh").path, "--out", dir.appendingPathComponent("b.html").path], "missing.bvh"),
             (["view", bvh, "--audio", notAudio.path, "--out", dir.appendingPathComponent("c.html").path], "notes.wav"),
             (["view", bvh, "--out", dir.appendingPathComponent("d.txt").path], "--out"),
@@ -61,6 +64,6 @@ import Foundation
             #expect(r.status != 0, "\(args) succeeded")
             #expect(r.stderr.contains(mention), "\(args): stderr does not mention \(mention): \(r.stderr)")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["broken.bvh", "notes.wav"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["broken.bvh", "broken.json", "notes.wav"])
     }
 }

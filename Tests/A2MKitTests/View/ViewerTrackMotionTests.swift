@@ -21,6 +21,23 @@ import Foundation
         #expect(track.isEndSite[headEnd] && track.pointNames[track.parents[headEnd]] == "Head")
     }
 
+    @Test func jsonTrackShowsTheSamePosesAsTheBVH() throws {
+        let dir = try ViewerFixtures.tempDir("json")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bvh = try ViewerFixtures.fixture("wave.bvh"), json = dir.appendingPathComponent("wave.json")
+        let (clip, _) = try BVHReader.read(bvh)
+        try MotionJSON.write(clip, format: .a2m, to: json)
+        let a = try ViewerTrack.load(from: bvh).track, b = try ViewerTrack.load(from: json).track
+        #expect(b.name == "wave.json" && b.fps == a.fps && b.pointNames == a.pointNames && b.parents == a.parents)
+        // JSON stores quaternions in Float, the BVH Euler angles: the same poses to well under a millimetre.
+        let worst = zip(a.positions, b.positions).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < Self.jsonToleranceCm, "max position difference \(worst) cm")
+        print("viewer JSON vs BVH: max position difference \(worst) cm")
+    }
+
+    /// Float quaternions through a 10-joint chain: measured 7.6e-6 cm on wave.bvh; 1e-3 cm leaves margin.
+    static let jsonToleranceCm: Float = 1e-3
+
     @Test func rejectsUnknownExtensionsAndReportsBadBVH() throws {
         let dir = try ViewerFixtures.tempDir("load")
         defer { try? FileManager.default.removeItem(at: dir) }
