@@ -152,21 +152,4 @@ enum Chromium {
         }
         throw Failure.timeout("\(expr) stayed empty for \(timeout) s; stderr:\n\(stderr().suffix(1500))")
     }
-
-    /// One-shot headless run (screenshots); returns stdout.
-    static func run(_ extra: [String]) throws -> String {
-        guard let exe = executable else { throw Failure.notInstalled }
-        let profile = try ViewerFixtures.tempDir("chromium-profile")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = baseArguments(profile: profile) + extra
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
 }
