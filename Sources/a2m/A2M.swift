@@ -13,6 +13,8 @@ struct A2M: AsyncParsableCommand {
             Corpus.self,
             Eval.self,
             Bench.self,
+            ViewCommand.self,
+            PreviewCommand.self,
         ]
     )
 }
