@@ -39,7 +39,7 @@ public final class AdamW {
             parallelFor(blocks, minChunk: 1) { range in
                 for blk in range {
                     var s = 0.0
-                    for i in (blk * per)..<min(n, (blk + 1) * per) { let x = Double(g[i]); s += x * x }
+                    for i in min(n, blk * per)..<min(n, (blk + 1) * per) { let x = Double(g[i]); s += x * x }
                     ps[blk] = s
                 }
             }

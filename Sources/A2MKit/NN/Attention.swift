@@ -47,26 +47,35 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
 /// In-place masked softmax of each row; a row with no valid key becomes all zeros.
 @inline(__always)
 func softmaxRows(_ p: FPtr, rows: Int, cols: Int, mask: FPtr?) {
+    let tail = cols % 8, body = cols - tail
     for r in 0..<rows {
         let row = p + r * cols
         if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = -.infinity } }
-        var mx = -Float.infinity
-        for j in 0..<cols { mx = max(mx, row[j]) }
+        var mv8 = F8(repeating: -.infinity)
+        var j = 0
+        while j < body { mv8 = vmax(mv8, load8(row + j, 8)); j += 8 }
+        var mx = mv8.max()
+        while j < cols { mx = max(mx, row[j]); j += 1 }
         if mx == -.infinity { row.update(repeating: 0, count: cols); continue }
         var acc = F8(repeating: 0)
         let mv = F8(repeating: mx)
-        var j = 0
-        while j < cols {
-            let n = cols - j
-            var e = vexp(load8(row + j, n) - mv)
-            if n < 8 { for l in n..<8 { e[l] = 0 } }
+        j = 0
+        while j < body {
+            let e = vexp(load8(row + j, 8) - mv)
             acc += e
-            store8(e, row + j, n); j += 8
+            store8(e, row + j, 8); j += 8
+        }
+        var sum = acc.sum()
+        if tail > 0 {
+            let e = vexp(load8(row + body, tail) - mv)
+            for l in 0..<tail { row[body + l] = e[l]; sum += e[l] }
         }
         if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = 0 } }
-        let inv = F8(repeating: 1 / acc.sum())
+        let inv = F8(repeating: 1 / sum)
         j = 0
-        while j < cols { store8(load8(row + j, cols - j) * inv, row + j, cols - j); j += 8 }
+        while j < body { store8(load8(row + j, 8) * inv, row + j, 8); j += 8 }
+        let s = 1 / sum
+        while j < cols { row[j] *= s; j += 1 }
     }
 }
 
