@@ -64,20 +64,20 @@ struct BenchTrainStep: AsyncParsableCommand {
         print("denoiser d=\(c.width) L=\(c.layers) H=\(c.heads) ff=\(c.ffn) enc=\(c.encoderLayers) B=\(b) T=\(t) mel=\(c.audioDim) pose=\(c.motionDim); "
               + "train step \(String(format: "%.1f", trainFlops / 1e9)) GFLOP, CFG forward (2B) \(String(format: "%.1f", cfgFlops / 1e9)) GFLOP")
         print("")
-        print("| threads | params | train step s | frames/s | GFLOP/s | % sgemm peak | CFG fwd 2B s | GFLOP/s | % peak | encode B s | sgemm peak GFLOP/s |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| threads | params | train step s | CPU s/step | frames/s | GFLOP/s | % sgemm peak | CFG fwd 2B s | GFLOP/s | % peak | encode B s | sgemm peak GFLOP/s |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         var ours: [Int: (Double, Double)] = [:]
         for threads in threadList {
             Threads.set(threads)
             let peak = GemmPeak.measure(m: 1024, n: 1024, k: 1024)
             let model = try Denoiser(config: c, seed: 0)
             let opt = AdamW(model: model, schedule: LearningRateSchedule(peak: 1e-4, warmupSteps: 0, totalSteps: 1000))
-            var stepTimes: [Double] = []
+            var stepTimes: [Double] = [], cpuTimes: [Double] = []
             for i in 0...steps {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = processCPUSeconds()
                 _ = try model.trainStep(batchData)
                 opt.update(params: model.parameters, grads: model.gradients)
-                if i > 0 { stepTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
+                if i > 0 { stepTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9); cpuTimes.append(processCPUSeconds() - c0) }
             }
             let rows = (0..<b).map { DenoiserRow(clip: $0, conditioned: true) } + (0..<b).map { DenoiserRow(clip: $0, conditioned: false) }
             let x2 = batchData.noisy + batchData.noisy, t2 = batchData.timesteps + batchData.timesteps
@@ -93,7 +93,7 @@ struct BenchTrainStep: AsyncParsableCommand {
             let ts = median(stepTimes), tf = median(fwdTimes), te = median(encTimes)
             ours[threads] = (ts, tf + te)
             let gs = trainFlops / ts / 1e9, gf = cfgFlops / tf / 1e9
-            print("| \(threads) | \(String(format: "%.2fM", Double(model.parameterCount) / 1e6)) | \(f3(ts)) | \(String(format: "%.0f", Double(b * t) / ts)) | "
+            print("| \(threads) | \(String(format: "%.2fM", Double(model.parameterCount) / 1e6)) | \(f3(ts)) | \(f3(median(cpuTimes))) | \(String(format: "%.0f", Double(b * t) / ts)) | "
                   + "\(f1(gs)) | \(f1(100 * gs / peak))% | \(f3(tf)) | \(f1(gf)) | \(f1(100 * gf / peak))% | \(f3(te)) | \(f1(peak)) |")
         }
         guard let script = torchScript else { return }
@@ -130,6 +130,14 @@ struct BenchTrainStep: AsyncParsableCommand {
         }
         return (ts, tf)
     }
+}
+
+/// CPU seconds used by the whole process (all threads): unlike wall time, not inflated by other processes
+/// on a shared machine, but inflated by spinning threads.
+private func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 private func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
