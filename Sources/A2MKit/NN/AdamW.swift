@@ -39,7 +39,9 @@ public final class AdamW {
             parallelFor(blocks, minChunk: 1) { range in
                 for blk in range {
                     var s = 0.0
-                    for i in min(n, blk * per)..<min(n, (blk + 1) * per) { let x = Double(g[i]); s += x * x }
+                    // Tiny arenas leave trailing blocks empty (lo ≥ n).
+                    let lo = min(n, blk * per), hi = min(n, lo + per)
+                    for i in lo..<hi { let x = Double(g[i]); s += x * x }
                     ps[blk] = s
                 }
             }
