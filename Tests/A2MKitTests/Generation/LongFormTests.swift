@@ -30,9 +30,10 @@ func velocities(_ x: [Float], D: Int) -> [Float] {
     }
 }
 
-/// Seam statistics on the local velocity ratio r_f = v_f / mean(v over f−3…f+3 without f): a spike at a
-/// window junction shows as r well above 1, while the ratio is insensitive to slow changes of the overall
-/// velocity level. Boundary frames are the velocities across both ends of every overlap (v at s_k − 1 and
+/// Seam statistics on the local velocity ratio r_f = v_f / q_f, where q_f is the value at f of the least-squares
+/// quadratic through v at f−4…f+4 without f. A spike at a window junction shows as r well above 1; slow changes
+/// of the velocity level — including a smooth maximum that happens to sit on a junction — are absorbed by the
+/// quadratic (floored at half the neighbours' mean). Boundary frames are the velocities across both ends of every overlap (v at s_k − 1 and
 /// e_{k−1} − 1); interior frames are all others.
 struct SeamStats: CustomStringConvertible {
     var boundary: [Float], interior: [Float]
@@ -84,14 +85,26 @@ func seamStats(_ x: [Float], D: Int, plan: WindowPlan) -> SeamStats {
     seamStats(velocities: velocities(x, D: D), plan: plan)
 }
 
+/// Least-squares quadratic through (j, v[f+j]) for j = ±1…±4, evaluated at j = 0. With these symmetric points
+/// the intercept is Σ (708 − 60 j²) v[f+j] / 2064 (normal equations: n = 8, Σj² = 60, Σj⁴ = 708).
+func localQuadratic(_ v: [Float], at f: Int) -> Float {
+    var s: Float = 0
+    for j in 1...4 {
+        let w = Float(708 - 60 * j * j) / 2064
+        s += w * (v[f - j] + v[f + j])
+    }
+    return s
+}
+
 /// `v[f]` is the velocity between frames f and f+1.
 func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
     var junction = Set<Int>()
     for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
     var b = [Float](), i = [Float]()
-    for f in 3..<(v.count - 3) {
-        let around = (f - 3...f + 3).filter { $0 != f }.map { v[$0] }
-        let r = v[f] / (around.reduce(0, +) / Float(around.count))
+    for f in 4..<(v.count - 4) {
+        // The extrapolated quadratic can approach 0 where v is noisy; half the neighbours' mean bounds it below.
+        let neighbours = (1...4).reduce(Float(0)) { $0 + v[f - $1] + v[f + $1] } / 8
+        let r = v[f] / max(localQuadratic(v, at: f), 0.5 * neighbours)
         if junction.contains(f) { b.append(r) } else { i.append(r) }
     }
     return SeamStats(boundary: b, interior: i)
