@@ -13,6 +13,7 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case truncated(file: String, framesRead: Int, framesExpected: Int)
     case nonFiniteSample(file: String, index: Int, seconds: Double)
     case resampleFailed(file: String, fromRate: Int, toRate: Int, reason: String)
+    /// A rate outside `AudioFile.sampleRateRange`, in a file header or asked of the resampler.
     case invalidSampleRate(file: String, rate: Int)
 
     public var description: String {
@@ -32,7 +33,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
         case let .resampleFailed(file, from, to, reason):
             return "\(file): resampling \(from) Hz -> \(to) Hz failed: \(reason)"
         case let .invalidSampleRate(file, rate):
-            return "\(file): sample rate \(rate) Hz is not positive"
+            let r = AudioFile.sampleRateRange
+            return "\(file): sample rate \(rate) Hz is out of range; expected \(r.lowerBound)...\(r.upperBound) Hz"
         }
     }
 

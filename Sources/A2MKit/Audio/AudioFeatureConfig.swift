@@ -58,6 +58,14 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     public var effectiveWinLength: Int { winLength ?? nFFT }
     /// Upper filter edge in use (fmax, or Nyquist when unset).
     public var effectiveFmax: Double { fmax ?? Double(sampleRate) / 2 }
+    /// The same config with winLength and fmax written out (nFFT, sampleRate / 2 when unset).
+    public var resolved: AudioFeatureConfig {
+        var c = self
+        c.winLength = effectiveWinLength
+        c.fmax = effectiveFmax
+        return c
+    }
+
     /// Feature frames per second, sampleRate / hopLength.
     public var frameRate: Double { Double(sampleRate) / Double(hopLength) }
 

@@ -7,8 +7,11 @@ import Foundation
 /// Matches `librosa.load(path, sr=None, mono=True)`: samples are libsndfile's normalized floats (what
 /// soundfile returns as float32), and channels are downmixed by averaging (`librosa.to_mono`).
 public enum AudioFile {
-    /// Frames decoded per `sf_readf_float` call; bounds the interleaved scratch buffer for many channels.
-    static let chunkFrames = 65_536
+    /// Interleaved samples decoded per `sf_readf_float` call (divided among the channels).
+    static let chunkSamples = 1 << 20
+    /// Sample rates accepted from a header. Outside this a header is more likely damaged than real, and
+    /// resampling e.g. a "1 Hz" file to 15360 Hz would allocate 15360 samples per stored sample.
+    public static let sampleRateRange = 1000...768_000
 
     public static func load(_ url: URL) throws -> AudioSignal {
         let path = url.path
@@ -23,12 +26,18 @@ public enum AudioFile {
         defer { sf_close(file) }
         let channels = Int(info.channels)
         guard channels > 0 else { throw AudioError.unreadable(file: path, reason: "header declares \(channels) channels") }
-        guard info.samplerate > 0 else { throw AudioError.invalidSampleRate(file: path, rate: Int(info.samplerate)) }
+        guard sampleRateRange.contains(Int(info.samplerate)) else {
+            throw AudioError.invalidSampleRate(file: path, rate: Int(info.samplerate))
+        }
+        // Streams whose length the header cannot give (e.g. an Ogg file cut before its last page) report
+        // SF_COUNT_MAX: those are decoded to the end of the data, as soundfile does.
+        let lengthKnown = info.frames < sf_count_t.max
         let expected = Int(info.frames)
         guard expected > 0 else { throw AudioError.empty(file: path) }
 
         var mono = [Float]()
-        mono.reserveCapacity(expected)
+        if lengthKnown { mono.reserveCapacity(expected) }
+        let chunkFrames = max(1, chunkSamples / channels)
         var scratch = [Float](repeating: 0, count: chunkFrames * channels)
         let scale = 1 / Float(channels)
         while mono.count < expected {
@@ -48,7 +57,8 @@ public enum AudioFile {
         if sf_error(file) != 0 {
             throw AudioError.unreadable(file: path, reason: String(cString: sf_strerror(file)))
         }
-        guard mono.count == expected else {
+        if !lengthKnown && mono.isEmpty { throw AudioError.empty(file: path) }
+        guard mono.count == expected || !lengthKnown else {
             throw AudioError.truncated(file: path, framesRead: mono.count, framesExpected: expected)
         }
         let signal = AudioSignal(samples: mono, sampleRate: Int(info.samplerate), source: path)

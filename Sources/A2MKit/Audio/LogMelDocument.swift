@@ -6,7 +6,7 @@ public struct LogMelDocument: Codable, Sendable, Equatable {
     public var version = 1
     /// The audio file the features came from.
     public var source: String
-    /// The full front-end config used (unset optionals written as null).
+    /// The full front-end config used, winLength and fmax resolved to the values in effect.
     public var config: AudioFeatureConfig
     /// Rows per second: the motion fps when aligned, else sampleRate / hopLength.
     public var frameRate: Double
@@ -19,7 +19,7 @@ public struct LogMelDocument: Codable, Sendable, Equatable {
 
     public init(source: String, config: AudioFeatureConfig, alignedToFPS: Double?, matrix: FeatureMatrix) {
         self.source = source
-        self.config = config
+        self.config = config.resolved
         self.frameRate = alignedToFPS ?? config.frameRate
         self.alignedToFPS = alignedToFPS
         frames = matrix.frames
@@ -30,7 +30,7 @@ public struct LogMelDocument: Codable, Sendable, Equatable {
     /// Key-sorted JSON, so the same features always give the same bytes.
     public func jsonData() throws -> Data {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try e.encode(self)
     }
 

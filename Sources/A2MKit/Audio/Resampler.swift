@@ -19,8 +19,9 @@ public enum Resampler {
     }
 
     public static func resample(_ samples: [Float], from: Int, to: Int, source: String = "<memory>") throws -> [Float] {
-        guard from > 0 else { throw AudioError.invalidSampleRate(file: source, rate: from) }
-        guard to > 0 else { throw AudioError.invalidSampleRate(file: source, rate: to) }
+        for rate in [from, to] where !AudioFile.sampleRateRange.contains(rate) {
+            throw AudioError.invalidSampleRate(file: source, rate: rate)
+        }
         if from == to || samples.isEmpty { return samples }
         let olen = outputLength(inputLength: samples.count, from: from, to: to)
         var out = [Float](repeating: 0, count: olen)

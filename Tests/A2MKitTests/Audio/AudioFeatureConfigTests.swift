@@ -60,7 +60,7 @@ import Testing
 
     /// A model config: only its "audio" member is read; the other members belong to other areas.
     @Test func readsTheAudioMemberOfAModelConfig() throws {
-        let dir = try makeTempDir()
+        let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("model.json")
         try Data(#"{"width": 256, "layers": 6, "audio": {"nMels": 40, "topDB": 60}}"#.utf8).write(to: url)

@@ -15,7 +15,7 @@ import Testing
     static func master(in dir: URL) throws -> (URL, [Float]) {
         let x = AudioFixtures.sine(sampleRate: 22050)
         let url = dir.appendingPathComponent("master.wav")
-        try wavBytes(float32: x, sampleRate: 22050).write(to: url)
+        try AudioFixtures.wavBytes(float32: x, sampleRate: 22050).write(to: url)
         return (url, x)
     }
 
@@ -25,18 +25,18 @@ import Testing
         ("flac24.flac", ["-b", "24"]), ("aiff16.aiff", ["-b", "16"]), ("vorbis.ogg", []),
     ])
     func loadsEveryFormat(name: String, soxArgs: [String]) throws {
-        let dir = try makeTempDir()
+        let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (masterURL, x) = try Self.master(in: dir)
         let url = dir.appendingPathComponent(name)
-        try sox(["-D", masterURL.path] + soxArgs + [url.path])
+        try AudioFixtures.sox(["-D", masterURL.path] + soxArgs + [url.path])
         let s = try AudioFile.load(url)
         #expect(s.sampleRate == 22050)
         #expect(s.source == url.path)
         if name.hasSuffix(".ogg") {
             // Lossy: same length (Vorbis may pad), the peak stays at 440 Hz, the level stays put.
             #expect(abs(s.samples.count - x.count) < 2048)
-            #expect(abs(try spectralPeak(Array(s.samples.prefix(x.count)), sampleRate: 22050) - 440) <= 22050.0 / Double(x.count))
+            #expect(abs(try AudioFixtures.spectralPeak(Array(s.samples.prefix(x.count)), sampleRate: 22050) - 440) <= 22050.0 / Double(x.count))
             let rms = { (v: [Float]) in (v.map { Double($0 * $0) }.reduce(0, +) / Double(v.count)).squareRoot() }
             #expect(abs(20 * log10(rms(s.samples) / rms(x))) < Self.lossyLevelToleranceDB)
             return
@@ -50,18 +50,18 @@ import Testing
     /// librosa.to_mono: the mean of the channels. Each channel is a different tone, so a wrong weight shows.
     @Test(arguments: [2, 6])
     func downmixAveragesChannels(channels: Int) throws {
-        let dir = try makeTempDir()
+        let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var parts = [[Float]](), paths = [String]()
         for c in 0..<channels {
             let x = AudioFixtures.sine(sampleRate: 48000, frequency: 220 * Double(c + 1), amplitude: 0.1 * Double(c + 1) / Double(channels))
             let url = dir.appendingPathComponent("ch\(c).wav")
-            try wavBytes(float32: x, sampleRate: 48000).write(to: url)
+            try AudioFixtures.wavBytes(float32: x, sampleRate: 48000).write(to: url)
             parts.append(x)
             paths.append(url.path)
         }
         let merged = dir.appendingPathComponent("multi.wav")
-        try sox(["-M"] + paths + ["-e", "floating-point", "-b", "32", merged.path])
+        try AudioFixtures.sox(["-M"] + paths + ["-e", "floating-point", "-b", "32", merged.path])
         let s = try AudioFile.load(merged)
         try #require(s.samples.count == parts[0].count)
         let want = (0..<parts[0].count).map { i in parts.map { $0[i] }.reduce(0, +) / Float(channels) }
@@ -73,15 +73,15 @@ import Testing
     /// its frequency, and the level is kept (HQ passband is flat to 0.913 of the lower Nyquist).
     @Test(arguments: [8000, 44100, 48000])
     func resamplesToModelRate(rate: Int) throws {
-        let dir = try makeTempDir()
+        let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("in.wav")
-        try sox(["-n", "-r", "\(rate)", "-b", "16", "-D", url.path, "synth", "2", "sine", "1000", "vol", "0.5"])
+        try AudioFixtures.sox(["-n", "-r", "\(rate)", "-b", "16", "-D", url.path, "synth", "2", "sine", "1000", "vol", "0.5"])
         let s = try AudioFile.load(url).resampled(to: AudioFeatureConfig.model.sampleRate)
         #expect(s.sampleRate == 15360)
         #expect(s.samples.count == Resampler.outputLength(inputLength: 2 * rate, from: rate, to: 15360))
         #expect(s.samples.count == 30720)
-        let peak = try spectralPeak(s.samples, sampleRate: 15360)
+        let peak = try AudioFixtures.spectralPeak(s.samples, sampleRate: 15360)
         #expect(abs(peak - 1000) <= 15360.0 / Double(s.samples.count), "peak at \(peak) Hz")
         let middle = s.samples[2000..<28000]
         let rms = (middle.map { Double($0 * $0) }.reduce(0, +) / Double(middle.count)).squareRoot()

@@ -17,20 +17,31 @@ import Testing
     /// design.md §5 values are printed with 7–8 significant digits.
     static let referenceRelativeTolerance: Float = 2e-6
 
-    static let configs: [String: AudioFeatureConfig] = ["librosa": .librosaDefault, "model": .model]
-
     struct Metadata: Decodable {
         let librosa: String
         let numpy: String
+        /// The configs the fixtures were made with, in AudioFeatureConfig's own JSON keys.
+        let configs: [String: AudioFeatureConfig]
         let fixtures: [String: Shape]
         struct Shape: Decodable { let samples: Int; let frames: Int; let nMels: Int }
     }
 
+    static func metadata() throws -> Metadata {
+        try StrictJSON.decode(Metadata.self, contentsOf: AudioFixtures.url("metadata", "json"))
+    }
+
+    static func config(_ name: String) throws -> AudioFeatureConfig {
+        try #require(try metadata().configs[name], "metadata.json has no config '\(name)'")
+    }
+
     @Test func fixturesComeFromPinnedLibrosa() throws {
-        let meta = try JSONDecoder().decode(Metadata.self, from: Data(contentsOf: AudioFixtures.url("metadata", "json")))
+        let meta = try Self.metadata()
         #expect(meta.librosa == "0.10.2.post1")
         #expect(!meta.numpy.isEmpty)
-        #expect(meta.fixtures.count == 6)
+        #expect(meta.fixtures.count == 9)
+        #expect(meta.configs["librosa"] == .librosaDefault)
+        #expect(meta.configs["model"] == .model)
+        for (name, c) in meta.configs { try c.validate(file: "metadata.json:\(name)") }
     }
 
     /// design.md §5: 1 s of 0.5·sin(2π·440t) at 22050 Hz with librosa's defaults.
@@ -56,12 +67,12 @@ import Testing
         #expect(close(ex.compress(mel)[20, 10], -45.18518))
     }
 
-    @Test(arguments: ["librosa", "model"])
+    @Test(arguments: ["librosa", "model", "custom"])
     func filterbankMatchesLibrosa(config name: String) throws {
         struct Bank: Decodable { let nBins: Int; let rows: [Row]; struct Row: Decodable { let start: Int; let values: [Float] } }
         let banks = try JSONDecoder().decode([String: Bank].self, from: Data(contentsOf: AudioFixtures.url("filterbanks", "json")))
         let ref = try #require(banks[name])
-        let ours = MelFilterbank(config: Self.configs[name]!)
+        let ours = MelFilterbank(config: try Self.config(name))
         #expect(ours.nBins == ref.nBins && ours.nMels == ref.rows.count)
         var want = [Float](repeating: 0, count: ours.nMels * ours.nBins)
         for (m, row) in ref.rows.enumerated() {
@@ -83,9 +94,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["sine", "noise", "speech"], ["librosa", "model"])
+    @Test(arguments: ["sine", "noise", "speech"], ["librosa", "model", "custom"])
     func melAndLogMelMatchLibrosa(signal: String, config name: String) throws {
-        let config = Self.configs[name]!
+        let config = try Self.config(name)
         let ex = try LogMelExtractor(config)
         let x = try Self.signal(signal, config: config)
         let refMel = try AudioFixtures.npy("\(signal)_\(name)_mel"), refDB = try AudioFixtures.npy("\(signal)_\(name)_db")
@@ -101,10 +112,14 @@ import Testing
             }
         }
         let db = ex.compress(mel)
+        // log(S + eps) is compared in dB too: 10 / ln 10 dB per natural-log unit.
+        let toDB: Float = config.logMode == .logEpsilon ? 10 / log(10) : 1
         var worstDB: Float = 0
         for t in 0..<db.frames {
-            let floor = refDB.row(t).max()! - Self.logMelRangeDB
-            for b in 0..<db.bins where refDB[t, b] >= floor { worstDB = max(worstDB, abs(db[t, b] - refDB[t, b])) }
+            let floor = refDB.row(t).max()! * toDB - Self.logMelRangeDB
+            for b in 0..<db.bins where refDB[t, b] * toDB >= floor {
+                worstDB = max(worstDB, abs(db[t, b] - refDB[t, b]) * toDB)
+            }
         }
         print("\(signal)/\(name): mel max rel-to-frame-peak diff \(worstRel), log-mel max diff \(worstDB) dB")
         #expect(worstRel <= Self.melRelativeTolerance, "\(signal)/\(name): mel max relative diff \(worstRel)")

@@ -15,8 +15,9 @@ Writes, next to this script:
   metadata.json                versions, configs, shapes, the design.md section 5 reference values
 
 The sine (0.5 sin(2 pi 440 t), 1 s, float32) is not stored: the tests rebuild it the same way.
-For the model config the speech is loaded with librosa.load(sr=15360) (soxr_hq), so that fixture checks
-loading + resampling + features end to end.
+For the model and custom configs the speech is loaded with librosa.load(sr=15360 / 16000) (soxr_hq), so
+those fixtures check loading + resampling + features end to end. The "custom" config exercises every
+non-default path: winLength < nFFT, fmin/fmax, a hop that does not divide nFFT, and log(S + eps).
 """
 import json
 import os
@@ -35,8 +36,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Same keys and meaning as AudioFeatureConfig (Configs/audio_librosa_default.json, Configs/audio_model.json).
 CONFIGS = {
-    "librosa": dict(sampleRate=22050, nFFT=2048, hopLength=512, nMels=128, fmin=0.0, topDB=80.0, epsilon=1e-10),
-    "model": dict(sampleRate=15360, nFFT=1024, hopLength=512, nMels=80, fmin=0.0, topDB=None, epsilon=1e-10),
+    "librosa": dict(sampleRate=22050, nFFT=2048, hopLength=512, winLength=None, nMels=128, fmin=0.0, fmax=None,
+                    logMode="powerToDB", topDB=80.0, epsilon=1e-10),
+    "model": dict(sampleRate=15360, nFFT=1024, hopLength=512, winLength=None, nMels=80, fmin=0.0, fmax=None,
+                  logMode="powerToDB", topDB=None, epsilon=1e-10),
+    # Every non-default path: a window shorter than n_fft, fmin/fmax, a hop that does not divide n_fft, log(S+eps).
+    "custom": dict(sampleRate=16000, nFFT=512, hopLength=160, winLength=400, nMels=40, fmin=20.0, fmax=7600.0,
+                   logMode="logEpsilon", topDB=None, epsilon=1e-6),
 }
 
 
@@ -56,9 +62,13 @@ def make_speech(path):
 
 def features(y, cfg):
     S = librosa.feature.melspectrogram(
-        y=y, sr=cfg["sampleRate"], n_fft=cfg["nFFT"], hop_length=cfg["hopLength"], n_mels=cfg["nMels"],
-        fmin=cfg["fmin"], window="hann", center=True, pad_mode="constant", power=2.0)
-    db = librosa.power_to_db(S, ref=1.0, amin=cfg["epsilon"], top_db=cfg["topDB"])
+        y=y, sr=cfg["sampleRate"], n_fft=cfg["nFFT"], hop_length=cfg["hopLength"], win_length=cfg["winLength"],
+        n_mels=cfg["nMels"], fmin=cfg["fmin"], fmax=cfg["fmax"], window="hann", center=True, pad_mode="constant",
+        power=2.0)
+    if cfg["logMode"] == "powerToDB":
+        db = librosa.power_to_db(S, ref=1.0, amin=cfg["epsilon"], top_db=cfg["topDB"])
+    else:
+        db = np.log(S + np.float32(cfg["epsilon"]))
     return np.ascontiguousarray(S.T, dtype=np.float32), np.ascontiguousarray(db.T, dtype=np.float32)
 
 
@@ -78,7 +88,7 @@ def main():
             "sine": sine(sr),
             "noise": noise,
             # sr=None keeps 22050 for the librosa config; the model config resamples with soxr_hq.
-            "speech": librosa.load(speech_path, sr=None if sr == 22050 else sr, mono=True)[0],
+            "speech": librosa.load(speech_path, sr=None if sr == 22050 else sr, mono=True)[0],  # soxr_hq
         }
         for sig, y in signals.items():
             mel, db = features(y, cfg)
@@ -86,7 +96,7 @@ def main():
             np.save(os.path.join(HERE, base + "_mel.npy"), mel)
             np.save(os.path.join(HERE, base + "_db.npy"), db)
             meta["fixtures"][base] = {"samples": int(len(y)), "frames": int(mel.shape[0]), "nMels": int(mel.shape[1])}
-        fb = librosa.filters.mel(sr=sr, n_fft=cfg["nFFT"], n_mels=cfg["nMels"], fmin=cfg["fmin"])
+        fb = librosa.filters.mel(sr=sr, n_fft=cfg["nFFT"], n_mels=cfg["nMels"], fmin=cfg["fmin"], fmax=cfg["fmax"])
         rows = []
         for r in fb:
             nz = np.nonzero(r)[0]
