@@ -12,6 +12,7 @@ struct A2M: AsyncParsableCommand {
             Convert.self,
             Corpus.self,
             Eval.self,
+            Generate.self,
             Bench.self,
             ViewCommand.self,
             PreviewCommand.self,
