@@ -3,7 +3,7 @@ import Foundation
 /// The "training" object of Configs/*.json: optimizer, schedule, data windows, logging and loss weights.
 /// Missing keys take the documented default; unknown keys are rejected; `validate` range-checks each field.
 ///
-/// Defaults follow EDGE (Tseng et al. 2023) where it applies: 5 s windows at 30 fps (150 frames), learning
+/// Defaults follow EDGE (Tseng et al. 2023) where it applies: 30 fps, learning
 /// rate 2e-4, weight decay 0.02, EMA of the weights, x0 + velocity loss. EDGE's forward-kinematics and
 /// foot-contact terms are not implemented, so they have no keys (see docs/training.md).
 public struct TrainingConfig: Codable, Sendable, Equatable {
@@ -21,10 +21,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var gradClip: Float = 1.0
     /// Decay of the exponential moving average of the weights (the EMA weights are the released model). Default 0.999.
     public var emaDecay: Float = 0.999
-    /// Frames per training window (at the model fps). Default 150 (5 s at 30 fps, EDGE).
-    public var windowFrames: Int = 150
-    /// Frames between the starts of consecutive windows of one file. Default 75 (half overlap).
-    public var windowStride: Int = 75
+    /// Frame rate motion is resampled to (slerp) before features are computed; must equal the audio feature rate
+    /// `audio.sampleRate / audio.hopLength`. Default 30 (the training norm; ZeroEGGS 60 and BEAT 120 are resampled).
+    public var fps: Double = 30
+    /// Frames per training window; must equal `model.windowFrames` (the network's window, also used when
+    /// generating). Default 120 (4 s at 30 fps, the model default).
+    public var windowFrames: Int = 120
+    /// Frames between the starts of consecutive windows of one file. Default 60 (half overlap).
+    public var windowStride: Int = 60
     /// Fraction of the files (not windows) held out for validation, chosen deterministically from `seed`.
     /// With a fraction > 0 at least one file is held out and at least one is kept. Default 0.1.
     public var validationFraction: Double = 0.1
@@ -48,7 +52,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
-        case windowFrames, windowStride, validationFraction, validationMaxWindows
+        case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
         case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, seed
     }
 
@@ -63,6 +67,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip) ?? d.gradClip
         emaDecay = try c.decodeIfPresent(Float.self, forKey: .emaDecay) ?? d.emaDecay
+        fps = try c.decodeIfPresent(Double.self, forKey: .fps) ?? d.fps
         windowFrames = try c.decodeIfPresent(Int.self, forKey: .windowFrames) ?? d.windowFrames
         windowStride = try c.decodeIfPresent(Int.self, forKey: .windowStride) ?? d.windowStride
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
@@ -87,6 +92,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "gradClip", gradClip, in: 0...1e6)
         // 1 would freeze the EMA at the initial weights forever.
         try v.check(p + "emaDecay", emaDecay, in: 0...0.999999)
+        try v.check(p + "fps", fps, in: 1...1000)
         try v.check(p + "windowFrames", windowFrames, in: 2...100_000)
         try v.check(p + "windowStride", windowStride, in: 1...100_000)
         try v.check(p + "validationFraction", validationFraction, in: 0...0.9)

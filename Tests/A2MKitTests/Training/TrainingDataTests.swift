@@ -60,24 +60,24 @@ final class ScratchDirectory {
     }
 }
 
-@Suite struct WindowPlanTests {
+@Suite struct TrainingWindowsTests {
     @Test func fullWindowsThenPaddedTail() {
-        let w = WindowPlan.windows(file: 3, frameCount: 11, length: 4, stride: 2)
+        let w = TrainingWindows.windows(file: 3, frameCount: 11, length: 4, stride: 2)
         #expect(w.map(\.start) == [0, 2, 4, 6, 8] && w.map(\.frames) == [4, 4, 4, 4, 3] && w.allSatisfy { $0.file == 3 })
         // Exact fit: no tail window.
-        #expect(WindowPlan.windows(file: 0, frameCount: 8, length: 4, stride: 4).map(\.start) == [0, 4])
+        #expect(TrainingWindows.windows(file: 0, frameCount: 8, length: 4, stride: 4).map(\.start) == [0, 4])
         // Short file: one padded window.
-        #expect(WindowPlan.windows(file: 0, frameCount: 3, length: 10, stride: 5) == [TrainingWindow(file: 0, start: 0, frames: 3)])
+        #expect(TrainingWindows.windows(file: 0, frameCount: 3, length: 10, stride: 5) == [TrainingWindow(file: 0, start: 0, frames: 3)])
         // A one-frame tail cannot carry a velocity term: the last window is moved to end at the file's end.
-        #expect(WindowPlan.windows(file: 0, frameCount: 9, length: 4, stride: 4).map(\.start) == [0, 4, 5])
-        #expect(WindowPlan.windows(file: 0, frameCount: 1, length: 4, stride: 4).isEmpty)
+        #expect(TrainingWindows.windows(file: 0, frameCount: 9, length: 4, stride: 4).map(\.start) == [0, 4, 5])
+        #expect(TrainingWindows.windows(file: 0, frameCount: 1, length: 4, stride: 4).isEmpty)
     }
 
     @Test func everyFrameIsCovered() {
         for n in 2..<40 {
             for (len, str) in [(4, 1), (4, 3), (5, 5), (6, 4)] {
                 var covered = Set<Int>()
-                for w in WindowPlan.windows(file: 0, frameCount: n, length: len, stride: min(str, len)) {
+                for w in TrainingWindows.windows(file: 0, frameCount: n, length: len, stride: min(str, len)) {
                     #expect(w.frames >= 2 && w.frames <= len && w.start + w.frames <= n)
                     covered.formUnion(w.start..<(w.start + w.frames))
                 }

@@ -11,7 +11,7 @@ public struct TrainingWindow: Sendable, Equatable, Codable {
     public var frames: Int
 }
 
-public enum WindowPlan {
+public enum TrainingWindows {
     /// Windows never hold fewer real frames than this: the velocity loss needs two.
     public static let minimumFrames = 2
 
