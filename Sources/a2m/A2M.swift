@@ -8,6 +8,7 @@ struct A2M: AsyncParsableCommand {
         abstract: "Audio-to-motion: speech or music in, full-body BVH/JSON motion out.",
         version: A2MKitVersion.string,
         subcommands: [
+            Features.self,
             Bench.self,
         ]
     )

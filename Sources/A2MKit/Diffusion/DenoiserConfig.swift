@@ -1,0 +1,79 @@
+import Foundation
+
+/// Sizes of the FiLM-transformer denoiser (design.md §3). Every field has a documented default; unknown keys
+/// are rejected and every value is range-checked by `validate(file:)`.
+public struct DenoiserConfig: Codable, Sendable, Equatable {
+    /// Model width d (token size). Default 128. Must be divisible by `heads` and even (rotary pairs).
+    public var width: Int = 128
+    /// Decoder layers L. Default 4.
+    public var layers: Int = 4
+    /// Attention heads. Default 8 (EDGE, audio2photoreal).
+    public var heads: Int = 8
+    /// Feed-forward hidden size. Default 512 (4·d).
+    public var ffn: Int = 512
+    /// Transformer encoder layers over the audio features. Default 2 (EDGE).
+    public var encoderLayers: Int = 2
+    /// Dropout on attention probabilities, FFN hidden units and encoder residual branches. Default 0.1.
+    public var dropout: Float = 0.1
+    /// Frames per training window (also the length of the learned null audio-token sequence). Default 120.
+    public var windowFrames: Int = 120
+    /// Motion features per frame D (set by the motion representation). Default 135 (22 joints).
+    public var motionDim: Int = 135
+    /// Audio features per frame M (n_mels). Default 80.
+    public var audioDim: Int = 80
+    /// Probability of replacing a training sample's audio with the learned null embeddings (CFG). Default 0.25.
+    public var condDropProbability: Float = 0.25
+    /// Diffusion steps the timestep embedding is trained for. Default 1000.
+    public var diffusionSteps: Int = 1000
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case width, layers, heads, ffn, encoderLayers, dropout, windowFrames, motionDim, audioDim
+        case condDropProbability, diffusionSteps
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DenoiserConfig()
+        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? d.width
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? d.layers
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        ffn = try c.decodeIfPresent(Int.self, forKey: .ffn) ?? d.ffn
+        encoderLayers = try c.decodeIfPresent(Int.self, forKey: .encoderLayers) ?? d.encoderLayers
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
+        windowFrames = try c.decodeIfPresent(Int.self, forKey: .windowFrames) ?? d.windowFrames
+        motionDim = try c.decodeIfPresent(Int.self, forKey: .motionDim) ?? d.motionDim
+        audioDim = try c.decodeIfPresent(Int.self, forKey: .audioDim) ?? d.audioDim
+        condDropProbability = try c.decodeIfPresent(Float.self, forKey: .condDropProbability) ?? d.condDropProbability
+        diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? d.diffusionSteps
+    }
+
+    /// Range checks; `file` names the config in messages (fields are reported as `model.<name>`).
+    public func validate(file: String = "<config>") throws {
+        let v = ConfigValidator(file: file)
+        try v.check("model.width", width, in: 8...4096)
+        try v.check("model.layers", layers, in: 1...64)
+        try v.check("model.heads", heads, in: 1...64)
+        try v.require("model.heads", width % heads == 0, "width \(width) must be divisible by heads \(heads)")
+        try v.require("model.width", width % 2 == 0, "width \(width) must be even (rotary and timestep embeddings pair features)")
+        try v.check("model.ffn", ffn, in: 1...65536)
+        try v.check("model.encoderLayers", encoderLayers, in: 0...16)
+        try v.check("model.dropout", dropout, in: 0...0.9)
+        try v.check("model.windowFrames", windowFrames, in: 2...4096)
+        try v.check("model.motionDim", motionDim, in: 1...4096)
+        try v.check("model.audioDim", audioDim, in: 1...1024)
+        try v.check("model.condDropProbability", condDropProbability, in: 0...1)
+        try v.check("model.diffusionSteps", diffusionSteps, in: 1...100_000)
+    }
+
+    /// Reads the top-level "model" object of a config file (other top-level keys belong to other sections).
+    public static func load(contentsOf url: URL) throws -> DenoiserConfig {
+        let section = try StrictJSON.decode(ModelSection.self, contentsOf: url)
+        try section.model.validate(file: url.path)
+        return section.model
+    }
+
+    private struct ModelSection: Decodable { var model: DenoiserConfig }
+}

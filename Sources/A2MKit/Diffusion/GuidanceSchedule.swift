@@ -1,0 +1,56 @@
+/// How the classifier-free guidance weight varies over the denoising steps.
+public enum GuidanceSchedule: String, CaseIterable, Sendable, Codable {
+    /// w at every step.
+    case constant
+    /// Ramp from 0 at the first (noisiest) step linearly up to w at the middle step, then w.
+    /// The first steps fix the global layout of the motion (overall pose, trajectory); leaving them unguided
+    /// keeps the diversity of the unconditional model there, while the later steps, which set timing and
+    /// detail, get the full audio push. Costs the same as `constant` except that steps whose weight is
+    /// exactly 0 or 1 run the network once with B rows instead of 2B.
+    case ramp
+
+    /// The weight used at step `index` of `count` (index 0 is the noisiest).
+    public func weight(_ w: Float, step index: Int, of count: Int) -> Float {
+        switch self {
+        case .constant:
+            return w
+        case .ramp:
+            guard count > 1 else { return w }
+            let half = Double(count - 1) / 2
+            return Float(Double(w) * min(1, Double(index) / half))
+        }
+    }
+}
+
+/// Classifier-free guidance on the x0 prediction: out = uncond + w·(cond − uncond).
+///
+/// w = 1 runs only the B conditioned rows; w = 0 runs only the B unconditioned rows (both exact special
+/// cases of the formula, half the work). Any other w runs ONE denoiser call with 2B rows — the B conditioned
+/// rows first, then the same B rows unconditioned — and mixes the halves.
+enum Guidance {
+    static func predictX0<D: MotionDenoiser>(
+        _ denoiser: D, x: [Float], timestep t: Int, clips: [Int], weight w: Float,
+        context: D.AudioContext, frames: Int
+    ) throws -> [Float] {
+        let B = clips.count
+        let n = x.count
+        let ts = [Int](repeating: t, count: B)
+        if w == 1 || w == 0 {
+            let rows = clips.map { DenoiserRow(clip: $0, conditioned: w == 1) }
+            let out = try denoiser.predictX0(x: x, timesteps: ts, rows: rows, context: context, frames: frames)
+            guard out.count == n else { throw SamplingError.denoiserOutput(got: out.count, expected: n) }
+            return out
+        }
+        let rows = clips.map { DenoiserRow(clip: $0, conditioned: true) } + clips.map { DenoiserRow(clip: $0, conditioned: false) }
+        let both = try denoiser.predictX0(x: x + x, timesteps: ts + ts, rows: rows, context: context, frames: frames)
+        guard both.count == 2 * n else { throw SamplingError.denoiserOutput(got: both.count, expected: 2 * n) }
+        var out = [Float](repeating: 0, count: n)
+        both.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                let c = p[i], u = p[n + i]
+                out[i] = u + w * (c - u)
+            }
+        }
+        return out
+    }
+}

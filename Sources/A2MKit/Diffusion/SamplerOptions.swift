@@ -1,0 +1,89 @@
+/// Which reverse process runs.
+public enum SamplerKind: String, CaseIterable, Sendable, Codable {
+    /// Song et al. 2021 (DDIM), with `eta` scaling the per-step noise: 0 = deterministic, 1 = DDPM-equivalent.
+    case ddim
+    /// Ho et al. 2020 ancestral sampling: x_{t'} ~ q(x_{t'} | x_t, x̂0) on the respaced chain
+    /// (improved-diffusion `SpacedDiffusion`, posterior variance β̃, no noise on the last step).
+    case ddpm
+}
+
+/// Errors raised before or during sampling.
+public enum SamplingError: Error, CustomStringConvertible, Equatable {
+    case invalidOption(name: String, value: String, expected: String)
+    case guidanceUnsupported(weight: Float, schedule: GuidanceSchedule)
+    case denoiserOutput(got: Int, expected: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidOption(name, value, expected):
+            return "\(name) = \(value) is invalid; expected \(expected)"
+        case let .guidanceUnsupported(weight, schedule):
+            return "guidance \(weight) (schedule \(schedule.rawValue)) needs an unconditional mode, but this model was trained "
+                + "with condDropProbability = 0 and has none; use --guidance 1 --guidance-schedule constant, or a model "
+                + "trained with condDropProbability > 0"
+        case let .denoiserOutput(got, expected):
+            return "denoiser returned \(got) values; expected \(expected)"
+        }
+    }
+}
+
+/// Everything the user chooses about sampling. Defaults: 50 DDIM steps, eta 0, guidance 1, constant, seed 0.
+public struct SamplerOptions: Sendable, Equatable {
+    public var kind: SamplerKind = .ddim
+    /// Number of network evaluations (denoising steps), 1...T. Default 50 (EDGE, MDM's DDIM setting).
+    public var steps: Int = 50
+    /// DDIM noise scale in 0...1. Default 0 (deterministic given x_T). DDPM is eta = 1 by construction, so a
+    /// nonzero eta with `.ddpm` is rejected rather than silently ignored.
+    public var eta: Float = 0
+    /// Classifier-free guidance weight w ≥ 0 on the x0 prediction. Default 1 (conditional model, one pass).
+    public var guidance: Float = 1
+    public var guidanceSchedule: GuidanceSchedule = .constant
+    /// Seeds x_T and the per-step noise (RNG stream `.sampling`, one derived stream per clip).
+    public var seed: UInt64 = 0
+
+    public init(kind: SamplerKind = .ddim, steps: Int = 50, eta: Float = 0, guidance: Float = 1,
+                guidanceSchedule: GuidanceSchedule = .constant, seed: UInt64 = 0) {
+        self.kind = kind
+        self.steps = steps
+        self.eta = eta
+        self.guidance = guidance
+        self.guidanceSchedule = guidanceSchedule
+        self.seed = seed
+    }
+
+    /// Checks every value against the model: step count within its training steps, eta and guidance ranges,
+    /// and that guidance other than the plain conditional model is only asked of a model that has an
+    /// unconditional mode.
+    public func validate(trainingSteps: Int, supportsGuidance: Bool) throws {
+        guard (1...trainingSteps).contains(steps) else {
+            throw SamplingError.invalidOption(name: "steps", value: "\(steps)", expected: "1...\(trainingSteps) (the model's training steps)")
+        }
+        guard eta.isFinite, (0...1).contains(eta) else {
+            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "a number in 0...1")
+        }
+        if kind == .ddpm && eta != 0 {
+            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the ddpm sampler (eta applies to ddim only)")
+        }
+        guard guidance.isFinite, guidance >= 0 else {
+            throw SamplingError.invalidOption(name: "guidance", value: "\(guidance)", expected: "a finite number ≥ 0")
+        }
+        if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant) {
+            throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule)
+        }
+    }
+}
+
+/// Which training timesteps a sampler with `steps` evaluations visits, noisiest first.
+///
+/// "Trailing" spacing (Lin et al. 2024, table 2; identical to EDGE's `linspace(-1, T-1, steps+1)` when steps
+/// divides T): t_i = round(T·(steps − i)/steps) − 1, i = 0..<steps. The first visited step is always T − 1,
+/// the timestep whose training inputs were (nearly) pure noise — which is what sampling starts from. "Leading"
+/// spacing (original DDIM: 0, T/steps, …) would start at T − T/steps, feeding pure noise to a step that was
+/// trained with ᾱ > 0 and with the cosine schedule leaving the last T/steps timesteps unused.
+/// After the last visited step the chain jumps to "t = −1" (ᾱ = 1, clean data).
+public enum TimestepSpacing {
+    public static func trailing(trainingSteps T: Int, steps: Int) -> [Int] {
+        precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
+        return (0..<steps).map { i in Int((Double(T) * Double(steps - i) / Double(steps)).rounded()) - 1 }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// Writes BVH files every importer reads the same way (design.md §6):
+/// - only the root (and non-root joints with per-frame translations, which are rare and come only from
+///   such source files) get position channels, and those joints are written with OFFSET 0 0 0, so the
+///   "position replaces OFFSET" (Blender, bvhio) and "position adds to OFFSET" (three.js) rules agree;
+/// - every joint keeps its own rotation order; Euler angles are unwrapped frame to frame (±360°) so
+///   curves stay continuous;
+/// - Frame Time with 10 significant digits; values in fixed point with up to 6 decimals (trailing zeros
+///   dropped), which reproduces rotations far inside 1e-4 degrees;
+/// - LF line ends, tabs for indentation, `End Site` without a name (end-site names live in JSON);
+/// - written through `AtomicFile`, streamed in 1 MB pieces.
+public enum BVHWriter {
+    public static func write(_ clip: MotionClip, to url: URL) throws {
+        try validate(clip, file: url.path)
+        try AtomicFile.write(to: url) { handle in
+            try emit(clip) { chunk in try handle.write(contentsOf: chunk) }
+        }
+    }
+
+    /// The whole file as bytes (tests, small clips).
+    public static func bytes(_ clip: MotionClip) throws -> [UInt8] {
+        try validate(clip, file: "<memory>")
+        var all: [UInt8] = []
+        try emit(clip) { all += $0 }
+        return all
+    }
+
+    static func validate(_ clip: MotionClip, file: String) throws {
+        let lineOfFirstFrame = headerLineCount(clip.skeleton) + 1
+        for (f, p) in clip.rootPositions.enumerated() where !(p.x.isFinite && p.y.isFinite && p.z.isFinite) {
+            throw BVHError.nonFinite(file: file, line: lineOfFirstFrame + f, text: "root position \(p)")
+        }
+        for (i, q) in clip.rotations.enumerated() where !(q.x.isFinite && q.y.isFinite && q.z.isFinite && q.w.isFinite) {
+            throw BVHError.nonFinite(file: file, line: lineOfFirstFrame + i / clip.jointCount,
+                                     text: "rotation of joint '\(clip.skeleton.joints[i % clip.jointCount].name)' \(q)")
+        }
+        for (j, track) in clip.translations {
+            for (f, p) in track.enumerated() where !(p.x.isFinite && p.y.isFinite && p.z.isFinite) {
+                throw BVHError.nonFinite(file: file, line: lineOfFirstFrame + f,
+                                         text: "translation of joint '\(clip.skeleton.joints[j].name)' \(p)")
+            }
+        }
+        guard clip.fps > 0, clip.fps.isFinite else {
+            throw BVHError.invalidFrameTime(file: file, line: lineOfFirstFrame - 1, value: "1/\(clip.fps)")
+        }
+    }
+
+    /// Which joints are written with position channels.
+    static func positioned(_ clip: MotionClip) -> [Bool] {
+        (0..<clip.jointCount).map { $0 == 0 || clip.translations[$0] != nil }
+    }
+
+    static func headerLineCount(_ s: Skeleton) -> Int {
+        // HIERARCHY + per joint (name, {, OFFSET, CHANNELS, }) + per end site 4 lines + MOTION, Frames, Frame Time.
+        1 + s.jointCount * 5 + s.endSiteJoints.count * 4 + 3
+    }
+
+    static func emit(_ clip: MotionClip, flush: ([UInt8]) throws -> Void) throws {
+        let s = clip.skeleton
+        let pos = positioned(clip)
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 20 + 4096)
+        func text(_ t: String) { out.append(contentsOf: Array(t.utf8)) }
+        func tabs(_ n: Int) { out.append(contentsOf: repeatElement(9, count: n)) }
+
+        // Depth of each joint, and children lists, to write the nested blocks in file order.
+        var depth = [Int](repeating: 0, count: s.jointCount)
+        for j in 1..<max(1, s.jointCount) { depth[j] = depth[s.joints[j].parent!] + 1 }
+        text("HIERARCHY\n")
+        var open: [Int] = []
+        for j in 0..<s.jointCount {
+            while let top = open.last, top != s.joints[j].parent ?? -1 {
+                tabs(depth[top]); text("}\n")
+                open.removeLast()
+            }
+            let joint = s.joints[j]
+            tabs(depth[j]); text((j == 0 ? "ROOT " : "JOINT ") + joint.name + "\n")
+            tabs(depth[j]); text("{\n")
+            tabs(depth[j] + 1); text("OFFSET ")
+            let o: SIMD3<Float> = pos[j] ? .zero : joint.offset
+            appendFixed(Double(o.x), &out); text(" "); appendFixed(Double(o.y), &out); text(" "); appendFixed(Double(o.z), &out); text("\n")
+            var channels = joint.channels
+            if pos[j] && !joint.hasPosition { channels = ["Xposition", "Yposition", "Zposition"] + channels }
+            if !pos[j] && joint.hasPosition { channels.removeFirst(3) }
+            tabs(depth[j] + 1); text("CHANNELS \(channels.count)" + channels.map { " " + $0 }.joined() + "\n")
+            if let e = joint.endSite {
+                tabs(depth[j] + 1); text("End Site\n")
+                tabs(depth[j] + 1); text("{\n")
+                tabs(depth[j] + 2); text("OFFSET ")
+                appendFixed(Double(e.offset.x), &out); text(" "); appendFixed(Double(e.offset.y), &out); text(" "); appendFixed(Double(e.offset.z), &out); text("\n")
+                tabs(depth[j] + 1); text("}\n")
+            }
+            open.append(j)
+        }
+        while let top = open.popLast() { tabs(depth[top]); text("}\n") }
+        text("MOTION\nFrames: \(clip.frameCount)\nFrame Time: \(String(format: "%.10g", 1 / clip.fps))\n")
+
+        var previous = [SIMD3<Double>](repeating: .zero, count: s.jointCount)
+        for f in 0..<clip.frameCount {
+            var first = true
+            func value(_ v: Double) {
+                if !first { out.append(32) }
+                first = false
+                appendFixed(v, &out)
+            }
+            for j in 0..<s.jointCount {
+                if pos[j] {
+                    let t = clip.localTranslation(frame: f, joint: j)
+                    value(Double(t.x)); value(Double(t.y)); value(Double(t.z))
+                }
+                guard let order = s.joints[j].rotationOrder else { continue }
+                var e = Rotation.eulerDegrees(clip.rotationMatrix(frame: f, joint: j), order: order)
+                if f > 0 {
+                    // Unwrap each angle to within 180° of the previous frame's.
+                    e -= 360 * ((e - previous[j]) / 360).rounded(.toNearestOrAwayFromZero)
+                }
+                previous[j] = e
+                value(e.x); value(e.y); value(e.z)
+            }
+            out.append(10)
+            if out.count >= 1 << 20 {
+                try flush(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        if !out.isEmpty { try flush(out) }
+    }
+
+    /// Fixed point with up to 6 decimals, trailing zeros dropped, no "-0". Values too large for the fixed
+    /// path (|v| ≥ 9e9) fall back to Swift's shortest round-trip form, which the reader also accepts.
+    static func appendFixed(_ v: Double, _ out: inout [UInt8]) {
+        let scaled = (v * 1e6).rounded()
+        guard abs(scaled) < 9e15 else {
+            out.append(contentsOf: Array(String(v).utf8))
+            return
+        }
+        var a = Int64(scaled)
+        if a == 0 { out.append(48); return }
+        if a < 0 { out.append(45); a = -a }
+        let intPart = a / 1_000_000
+        var frac = a % 1_000_000
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            var i = intPart
+            repeat { d[n] = UInt8(48 + i % 10); i /= 10; n += 1 } while i > 0
+            for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
+        }
+        guard frac != 0 else { return }
+        out.append(46)
+        var width = 6
+        while frac % 10 == 0 { frac /= 10; width -= 1 }
+        withUnsafeMutableBytes(of: &digits) { d in
+            var i = frac
+            for k in stride(from: width - 1, through: 0, by: -1) { d[k] = UInt8(48 + i % 10); i /= 10 }
+            for k in 0..<width { out.append(d[k]) }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+@Suite struct DiffusionScheduleTests {
+    /// Relative tolerance against the float64 reference (values are stored as Float).
+    static let relTol: Double = 2e-6
+
+    /// From Fixtures/diffusion/make_schedule_reference.py: t, β, ᾱ, posterior variance, coef1, coef2.
+    static let cosineRef: [(Int, [Double])] = [
+        (0, [4.12842248e-05, 0.999958716, 0, 1, 0]),
+        (1, [4.61417527e-05, 0.999912576, 2.17894961e-05, 0.527781409, 0.47221859]),
+        (499, [0.00314588623, 0.49384359, 0.0031361999, 0.00437458823, 0.995351619]),
+        (998, [0.749999393, 2.42876691e-06, 0.749993928, 0.00233767619, 0.499996964]),
+        (999, [0.999, 2.42876691e-09, 0.998997576, 0.00155689172, 0.0316226999]),
+    ]
+    static let linearRef: [(Int, [Double])] = [
+        (0, [0.0001, 0.9999, 0, 1, 0]),
+        (1, [0.00011991992, 0.999780092, 5.45318766e-05, 0.5452915, 0.454708499]),
+        (499, [0.01004004, 0.0785872429, 0.0100313554, 0.00307007111, 0.99410667]),
+        (998, [0.0199800801, 4.11819364e-05, 0.0199800633, 0.000129524236, 0.989958723]),
+        (999, [0.02, 4.03582977e-05, 0.0199999835, 0.000128351487, 0.989948678]),
+    ]
+
+    func check(_ s: DiffusionSchedule, _ ref: [(Int, [Double])]) {
+        for (t, want) in ref {
+            let got = [s.betas[t], s.alphasCumprod[t], s.posteriorVariance[t], s.posteriorMeanCoef1[t], s.posteriorMeanCoef2[t]].map(Double.init)
+            for (g, w) in zip(got, want) {
+                let err = abs(g - w) / max(abs(w), 1e-12)
+                #expect(err < Self.relTol || abs(g - w) < 1e-12, "\(s.kind) t=\(t): got \(g), want \(w), rel err \(err)")
+            }
+            #expect(abs(Double(s.sqrtAlphasCumprod[t]) - want[1].squareRoot()) < 1e-7)
+            #expect(abs(Double(s.sqrtOneMinusAlphasCumprod[t]) - (1 - want[1]).squareRoot()) < 1e-7)
+        }
+    }
+
+    @Test func cosineMatchesImprovedDiffusion() { check(DiffusionSchedule(steps: 1000, kind: .cosine), Self.cosineRef) }
+    @Test func linearMatchesImprovedDiffusion() { check(DiffusionSchedule(steps: 1000, kind: .linear), Self.linearRef) }
+
+    @Test func qSampleMixesPerRowTimestep() {
+        let s = DiffusionSchedule()
+        let x0: [Float] = [1, 2, 3, -1, -2, -3], noise: [Float] = [0.5, -0.5, 0.25, 1, 0, -1]
+        let out = s.qSample(x0: x0, timesteps: [10, 900], noise: noise)
+        for i in 0..<6 {
+            let t = i < 3 ? 10 : 900
+            let want = Double(s.alphasCumprod[t]).squareRoot() * Double(x0[i]) + (1 - Double(s.alphasCumprod[t])).squareRoot() * Double(noise[i])
+            #expect(abs(Double(out[i]) - want) < 1e-6, "element \(i): got \(out[i]) want \(want)")
+        }
+    }
+
+    @Test func configDefaultsAndStrictKeys() throws {
+        let empty = try StrictJSON.decode(DiffusionConfig.self, from: Data("{}".utf8), file: "c.json")
+        #expect(empty == DiffusionConfig(steps: 1000, schedule: .cosine))
+        let lin = try StrictJSON.decode(DiffusionConfig.self, from: Data(#"{"steps": 500, "schedule": "linear"}"#.utf8), file: "c.json")
+        #expect(lin == DiffusionConfig(steps: 500, schedule: .linear))
+        #expect(throws: ConfigError.self) {
+            try StrictJSON.decode(DiffusionConfig.self, from: Data(#"{"stepz": 500}"#.utf8), file: "c.json")
+        }
+        #expect(throws: ConfigError.self) {
+            try StrictJSON.decode(DiffusionConfig.self, from: Data(#"{"schedule": "sigmoid"}"#.utf8), file: "c.json")
+        }
+        do {
+            try DiffusionConfig(steps: 1).validate(file: "c.json")
+            Issue.record("steps = 1 accepted")
+        } catch let e as ConfigError {
+            #expect(e.description.contains("diffusion.steps"), "\(e)")
+        }
+    }
+}
+
+@Suite struct TimestepSpacingTests {
+    @Test func trailingMatchesEDGELinspace() {
+        // EDGE: torch.linspace(-1, 999, 51).int() reversed, minus the final -1.
+        #expect(TimestepSpacing.trailing(trainingSteps: 1000, steps: 50) == stride(from: 999, through: 19, by: -20).map { $0 })
+        #expect(TimestepSpacing.trailing(trainingSteps: 1000, steps: 1000) == Array((0..<1000).reversed()))
+        #expect(TimestepSpacing.trailing(trainingSteps: 1000, steps: 1) == [999])
+        for steps in [3, 7, 33, 999] {
+            let ts = TimestepSpacing.trailing(trainingSteps: 1000, steps: steps)
+            #expect(ts.count == steps && ts[0] == 999 && ts.last! >= 0)
+            #expect(zip(ts, ts.dropFirst()).allSatisfy { $0 > $1 }, "steps \(steps) not strictly decreasing: \(ts)")
+        }
+    }
+}

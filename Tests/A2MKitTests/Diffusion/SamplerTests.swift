@@ -1,0 +1,132 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+/// Float tolerance between two computations of the same sample that differ only in rounding.
+let sampleTol: Float = 1e-4
+
+func makeSampler(_ m: MockDenoiser, options: SamplerOptions, clips: Int = 2, frames: Int = 24,
+                 audio: [Float]? = nil, initialNoise: [Float]? = nil, generators: [PCG32]? = nil) throws -> DiffusionSampler<MockDenoiser> {
+    let a = audio ?? (0..<clips).flatMap { testAudio(frames: 0..<frames, dim: m.audioDim, phase: Float($0)) }
+    let ctx = try m.encodeAudio(a, clips: clips, frames: frames)
+    return try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: options,
+                                context: ctx, clips: Array(0..<clips), frames: frames,
+                                generators: generators, initialNoise: initialNoise)
+}
+
+func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+
+@Suite struct SamplerTests {
+    @Test func ddpmOnTheFullChainUsesThePosterior() {
+        let s = DiffusionSchedule()
+        let ts = TimestepSpacing.trailing(trainingSteps: 1000, steps: 1000)
+        let c = DiffusionSampler<MockDenoiser>.coefficients(schedule: s, timesteps: ts, kind: .ddpm, eta: 0)
+        var worst: Float = 0
+        for (i, t) in ts.enumerated() {
+            worst = max(worst, abs(c[i].a - s.posteriorMeanCoef2[t]), abs(c[i].b - s.posteriorMeanCoef1[t]),
+                        abs(c[i].s * c[i].s - s.posteriorVariance[t]))
+        }
+        #expect(worst < 1e-5, "max difference to the schedule's posterior: \(worst)")
+    }
+
+    @Test func ddimStepMatchesTheEpsilonForm() throws {
+        let m = MockDenoiser()
+        let sampler = try makeSampler(m, options: SamplerOptions(steps: 10))
+        let schedule = DiffusionSchedule()
+        var worst: Double = 0
+        for _ in 0..<9 {
+            let step = try #require(try sampler.step())
+            let ab = Double(schedule.alphasCumprod[step.timestep])
+            let abPrev = Double(schedule.alphasCumprod[sampler.timesteps[step.index + 1]])
+            for i in 0..<step.x.count {
+                let eps = (Double(step.x[i]) - ab.squareRoot() * Double(step.x0[i])) / (1 - ab).squareRoot()
+                let want = abPrev.squareRoot() * Double(step.x0[i]) + (1 - abPrev).squareRoot() * eps
+                worst = max(worst, abs(Double(sampler.current[i]) - want))
+            }
+        }
+        #expect(worst < 1e-4, "max |x_prev − (√ᾱ'x̂0 + √(1−ᾱ')ε̂)| = \(worst)")
+        let last = try #require(try sampler.step())
+        #expect(sampler.current == last.x0)
+        #expect(try sampler.step() == nil)
+    }
+
+    @Test func ddpmEqualsDDIMWithEtaOne() throws {
+        let a = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddpm, steps: 20, seed: 3)).finish()
+        let b = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 1, seed: 3)).finish()
+        let d = maxAbsDiff(a, b)
+        #expect(d < sampleTol, "ddpm vs ddim(eta=1): max diff \(d)")
+        let c = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 0, seed: 3)).finish()
+        #expect(maxAbsDiff(a, c) > 1e-2, "eta 0 should differ from eta 1")
+    }
+
+    @Test func etaZeroIsDeterministicGivenXT() throws {
+        let m = MockDenoiser()
+        var g = PCG32(seed: 99)
+        let xT = (0..<(2 * 24 * m.motionDim)).map { _ in g.gaussian() }
+        let gens1 = [PCG32(seed: 1), PCG32(seed: 2)], gens2 = [PCG32(seed: 3), PCG32(seed: 4)]
+        let a = try makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens1).finish()
+        let b = try makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens2).finish()
+        #expect(bits(a) == bits(b), "eta = 0 must not consume per-step noise")
+        let c = try makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens1).finish()
+        let d = try makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens2).finish()
+        #expect(maxAbsDiff(c, d) > 1e-3, "eta > 0 must depend on the per-step noise")
+    }
+
+    @Test func seedGivesByteIdenticalSamples() throws {
+        for kind in SamplerKind.allCases {
+            let opts = SamplerOptions(kind: kind, steps: 15, guidance: 2.5, seed: 1234)
+            let a = try makeSampler(MockDenoiser(), options: opts).finish()
+            let b = try makeSampler(MockDenoiser(), options: opts).finish()
+            #expect(bits(a) == bits(b), "\(kind): same seed, different bytes")
+            var other = opts
+            other.seed = 1235
+            #expect(maxAbsDiff(a, try makeSampler(MockDenoiser(), options: other).finish()) > 1e-2, "\(kind): seed ignored")
+        }
+    }
+
+    @Test func rowsDrawFromTheirOwnStreams() throws {
+        // Row 1 of a two-row batch equals the same clip sampled alone with row 1's stream.
+        let m = MockDenoiser()
+        let opts = SamplerOptions(kind: .ddpm, steps: 12, guidance: 2, seed: 5)
+        let audio = (0..<2).flatMap { testAudio(frames: 0..<24, dim: m.audioDim, phase: Float($0)) }
+        let both = try makeSampler(m, options: opts, audio: audio).finish()
+        let alone = try makeSampler(m, options: opts, clips: 1, audio: Array(audio[(24 * m.audioDim)...]),
+                                    generators: [PCG32.derived(seed: 5, purpose: .sampling, rank: 1)]).finish()
+        #expect(bits(Array(both[(24 * m.motionDim)...])) == bits(alone))
+    }
+
+    @Test func sequenceStopsOnDenoiserErrorAndFinishRethrows() throws {
+        final class Failing: MotionDenoiser {
+            let motionDim = 2, audioDim = 1, trainingSteps = 1000, supportsGuidance = true
+            func encodeAudio(_ audio: [Float], clips: Int, frames: Int) throws {}
+            func predictX0(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: Void, frames: Int) throws -> [Float] {
+                [0]  // wrong size
+            }
+        }
+        let f = Failing()
+        let s = try DiffusionSampler(denoiser: f, schedule: DiffusionSchedule(), options: SamplerOptions(steps: 5),
+                                     context: (), clips: [0], frames: 3)
+        var seen = 0
+        for _ in s { seen += 1 }
+        #expect(seen == 0)
+        #expect(throws: SamplingError.denoiserOutput(got: 1, expected: 6)) { try s.finish() }
+    }
+
+    @Test func optionsAreRangeChecked() {
+        let bad: [(SamplerOptions, String)] = [
+            (SamplerOptions(steps: 0), "steps"), (SamplerOptions(steps: 1001), "steps"),
+            (SamplerOptions(eta: -0.1), "eta"), (SamplerOptions(eta: .nan), "eta"), (SamplerOptions(eta: 1.5), "eta"),
+            (SamplerOptions(kind: .ddpm, eta: 0.5), "eta"),
+            (SamplerOptions(guidance: -1), "guidance"), (SamplerOptions(guidance: .nan), "guidance"),
+            (SamplerOptions(guidance: .infinity), "guidance"),
+        ]
+        for (o, field) in bad {
+            do {
+                try o.validate(trainingSteps: 1000, supportsGuidance: true)
+                Issue.record("accepted \(o)")
+            } catch {
+                #expect("\(error)".hasPrefix(field), "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+/// Collects the emitted frames of each clip and checks they arrive in order, each exactly once.
+final class FrameCollector {
+    var frames: [Float] = []
+    var next = 0
+    var outOfOrder = false
+    let D: Int
+    init(D: Int) { self.D = D }
+    func emit(_ first: Int, _ f: [Float]) {
+        if first != next || f.count % D != 0 { outOfOrder = true }
+        next = first + f.count / D
+        frames += f
+    }
+}
+
+func clip(_ name: String, frames: Int, stream: Int = 0, phase: Float = 0, M: Int, into c: FrameCollector, blend: Bool = true) -> LongFormClip {
+    let stitcher = FeatureCrossfadeStitcher(featureDim: c.D) { c.emit($0, $1) }
+    stitcher.blend = blend
+    return LongFormClip(name: name, frameCount: frames, stream: stream,
+                        audioFeatures: { testAudio(frames: $0, dim: M, phase: phase) }, stitcher: stitcher)
+}
+
+/// Per-frame velocity |x[f+1] − x[f]| (L2 over the feature dimensions), f = 0..<frames−1.
+func velocities(_ x: [Float], D: Int) -> [Float] {
+    (0..<(x.count / D - 1)).map { f in
+        (0..<D).reduce(Float(0)) { s, d in let v = x[(f + 1) * D + d] - x[f * D + d]; return s + v * v }.squareRoot()
+    }
+}
+
+/// Seam statistics on the local velocity ratio r_f = v_f / mean(v over f−3…f+3 without f): a spike at a
+/// window junction shows as r well above 1, while the ratio is insensitive to slow changes of the overall
+/// velocity level. Boundary frames are the velocities across both ends of every overlap (v at s_k − 1 and
+/// e_{k−1} − 1); interior frames are all others.
+struct SeamStats: CustomStringConvertible {
+    var boundary: [Float], interior: [Float]
+    var boundaryMean: Float { boundary.reduce(0, +) / Float(boundary.count) }
+    var boundaryMax: Float { boundary.max()! }
+    var interiorMean: Float { interior.reduce(0, +) / Float(interior.count) }
+    var interiorStd: Float {
+        let m = interiorMean
+        return (interior.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Float(interior.count)).squareRoot()
+    }
+    var interiorMax: Float { interior.max()! }
+    /// Standard error of a mean of `boundary.count` interior ratios.
+    var standardError: Float { interiorStd / Float(boundary.count).squareRoot() }
+
+    /// Two-sample Kolmogorov–Smirnov statistic between boundary and interior ratios.
+    var ksStatistic: Double {
+        let a = boundary.sorted(), b = interior.sorted()
+        var i = 0, j = 0, d = 0.0
+        while i < a.count && j < b.count {
+            let x = min(a[i], b[j])
+            while i < a.count && a[i] <= x { i += 1 }
+            while j < b.count && b[j] <= x { j += 1 }
+            d = max(d, abs(Double(i) / Double(a.count) - Double(j) / Double(b.count)))
+        }
+        return d
+    }
+    /// KS critical value at significance `seamAlpha` (c(0.001) = 1.949).
+    var ksCritical: Double {
+        let n = Double(boundary.count), m = Double(interior.count)
+        return 1.949 * ((n + m) / (n * m)).squareRoot()
+    }
+
+    var description: String {
+        "velocity ratio at boundaries: mean \(boundaryMean) max \(boundaryMax) (n \(boundary.count)); interior: mean \(interiorMean) "
+            + "std \(interiorStd) max \(interiorMax) (n \(interior.count)); mean bound \(interiorMean + seamSigmas * standardError); "
+            + "KS D \(ksStatistic) vs critical \(ksCritical)"
+    }
+    /// No seam: the boundary ratios pass a two-sample KS test against the interior at α = 0.001, their mean is
+    /// within `seamSigmas` standard errors of the interior mean, and none exceeds the largest interior ratio.
+    var seamless: Bool {
+        ksStatistic < ksCritical && boundaryMean <= interiorMean + seamSigmas * standardError && boundaryMax <= interiorMax
+    }
+}
+
+/// How many standard errors the boundary mean may sit above the interior mean.
+let seamSigmas: Float = 3
+
+func seamStats(_ x: [Float], D: Int, plan: WindowPlan) -> SeamStats {
+    seamStats(velocities: velocities(x, D: D), plan: plan)
+}
+
+/// `v[f]` is the velocity between frames f and f+1.
+func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
+    var junction = Set<Int>()
+    for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
+    var b = [Float](), i = [Float]()
+    for f in 3..<(v.count - 3) {
+        let around = (f - 3...f + 3).filter { $0 != f }.map { v[$0] }
+        let r = v[f] / (around.reduce(0, +) / Float(around.count))
+        if junction.contains(f) { b.append(r) } else { i.append(r) }
+    }
+    return SeamStats(boundary: b, interior: i)
+}
+
+@Suite struct LongFormTests {
+    static let fps = 30.0
+    static let window = 60
+
+    @Test func windowPlanCoversEveryFrameWithHalfWindowOverlaps() {
+        for n in [1, 59, 60, 61, 90, 91, 119, 1950, 2011] {
+            let p = WindowPlan(totalFrames: n, windowFrames: 60)
+            #expect(p.starts[0] == 0 && p.window(p.count - 1).upperBound == n)
+            for k in 0..<p.count {
+                #expect(p.window(k).count == min(n, 60))
+                if k > 0 {
+                    #expect(p.starts[k] > p.starts[k - 1])
+                    #expect(p.overlap(k) >= 30 && p.overlap(k) < 60, "n \(n) window \(k) overlap \(p.overlap(k))")
+                }
+            }
+        }
+        #expect(WindowPlan(totalFrames: 150, windowFrames: 60).starts == [0, 30, 60, 90])
+        #expect(WindowPlan(totalFrames: 151, windowFrames: 60).starts == [0, 30, 60, 90, 91])
+    }
+
+    @Test func sixtyFiveSecondsGiveExactlyRound65TimesFpsFrames() throws {
+        for (fps, sr) in [(30.0, 16000.0), (25.0, 44100.0), (24.0, 15360.0)] {
+            let n = MotionTiming.frameCount(samples: Int(65 * sr), sampleRate: sr, fps: fps)
+            #expect(n == Int((65 * fps).rounded()))
+            let m = MockDenoiser()
+            let c = FrameCollector(D: m.motionDim)
+            let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
+                                          options: SamplerOptions(steps: 4, guidance: 2))
+            try g.generate([clip("a.wav", frames: n, M: m.audioDim, into: c)])
+            #expect(c.frames.count == n * m.motionDim && c.next == n && !c.outOfOrder)
+            let finite = c.frames.allSatisfy { $0.isFinite }
+            #expect(finite)
+        }
+    }
+
+    @Test func windowBoundariesShowNoVelocitySpike() throws {
+        let n = Int(65 * Self.fps)
+        var stats: [String: SeamStats] = [:]
+        for (name, constrain, blend) in [("constrained + crossfade", true, true), ("constrained only", true, false), ("hard cut", false, false)] {
+            let m = MockDenoiser()
+            let c = FrameCollector(D: m.motionDim)
+            let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
+                                          options: SamplerOptions(steps: 20, guidance: 2, seed: 11))
+            g.constrainOverlap = constrain
+            try g.generate([clip("a.wav", frames: n, M: m.audioDim, into: c, blend: blend)])
+            stats[name] = seamStats(c.frames, D: m.motionDim, plan: WindowPlan(totalFrames: n, windowFrames: Self.window))
+        }
+        let good = stats["constrained + crossfade"]!
+        #expect(good.seamless, "constrained + crossfade: \(good)")
+        // The same statistics do see the seams of independent windows, and of constrained windows joined
+        // without the crossfade, so the check above can fail.
+        for name in ["constrained only", "hard cut"] { #expect(!stats[name]!.seamless, "\(name): \(stats[name]!)") }
+    }
+
+    @Test func clipsBatchedTogetherEqualClipsAlone() throws {
+        let lengths = [200, 45, 131]
+        let opts = SamplerOptions(steps: 6, guidance: 2.5, seed: 21)
+        let m = MockDenoiser()
+        let together = lengths.map { _ in FrameCollector(D: m.motionDim) }
+        let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window, options: opts)
+        try g.generate(lengths.indices.map { clip("c\($0)", frames: lengths[$0], stream: $0, phase: Float($0), M: m.audioDim, into: together[$0]) })
+        let windows = lengths.map { WindowPlan(totalFrames: $0, windowFrames: Self.window).count }
+        #expect(m.encodeCalls < windows.reduce(0, +), "clips were not batched: \(m.encodeCalls) encodes for \(windows) windows")
+        #expect(m.calls == m.encodeCalls * opts.steps)
+        for i in lengths.indices {
+            let alone = FrameCollector(D: m.motionDim)
+            let g1 = try LongFormGenerator(denoiser: MockDenoiser(), schedule: DiffusionSchedule(), windowFrames: Self.window, options: opts)
+            try g1.generate([clip("c\(i)", frames: lengths[i], stream: i, phase: Float(i), M: m.audioDim, into: alone)])
+            #expect(bits(together[i].frames) == bits(alone.frames), "clip \(i): max diff \(maxAbsDiff(together[i].frames, alone.frames))")
+        }
+    }
+
+    @Test func sameSeedByteIdenticalOtherSeedDifferent() throws {
+        func run(_ seed: UInt64, _ stream: Int = 0) throws -> [Float] {
+            let m = MockDenoiser()
+            let c = FrameCollector(D: m.motionDim)
+            try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
+                                  options: SamplerOptions(kind: .ddpm, steps: 5, guidance: 2, seed: seed))
+                .generate([clip("a", frames: 333, stream: stream, M: m.audioDim, into: c)])
+            return c.frames
+        }
+        #expect(bits(try run(7)) == bits(try run(7)))
+        #expect(maxAbsDiff(try run(7), try run(8)) > 1e-2)
+        #expect(maxAbsDiff(try run(7), try run(7, 1)) > 1e-2, "--samples streams must differ")
+    }
+
+    @Test func badClipsAreRejectedBeforeAnyOutput() throws {
+        let m = MockDenoiser()
+        let c = FrameCollector(D: m.motionDim)
+        let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window, options: SamplerOptions(steps: 2))
+        #expect(throws: GenerationError.emptyClip(name: "empty.wav")) {
+            try g.generate([clip("ok.wav", frames: 100, M: m.audioDim, into: c), clip("empty.wav", frames: 0, M: m.audioDim, into: c)])
+        }
+        #expect(c.frames.isEmpty)
+        let short = LongFormClip(name: "short.wav", frameCount: 10, audioFeatures: { _ in [0, 1] },
+                                 stitcher: FeatureCrossfadeStitcher(featureDim: m.motionDim) { _, _ in })
+        #expect(throws: GenerationError.audioFeatures(name: "short.wav", frames: 0..<10, got: 2, expected: 40)) { try g.generate([short]) }
+    }
+}
+
