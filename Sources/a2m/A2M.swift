@@ -9,6 +9,7 @@ struct A2M: AsyncParsableCommand {
         version: A2MKitVersion.string,
         subcommands: [
             Features.self,
+            Convert.self,
             Bench.self,
         ]
     )

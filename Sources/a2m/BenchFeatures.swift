@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 
 /// `a2m bench features FILE`: real-time factor of load + resample + log-mel, one thread.
-/// The librosa counterpart is Benchmarks/bench_librosa_features.py; docs/benchmarks.md has both.
+/// The librosa counterpart is Tests/Benchmarks/bench_librosa_features.py; docs/benchmarks.md has both.
 struct BenchFeatures: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",

@@ -18,10 +18,12 @@ public enum BVHReader {
         guard fd >= 0 else { throw BVHError.unreadable(file: url.path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw BVHError.unreadable(file: url.path, reason: "is a directory")
+        var size: Int?
+        if fstat(fd, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw BVHError.unreadable(file: url.path, reason: "is a directory") }
+            if (st.st_mode & S_IFMT) == S_IFREG { size = Int(st.st_size) }
         }
-        var parser = Parser(scanner: ByteScanner(fileDescriptor: fd), file: url.path)
+        var parser = Parser(scanner: ByteScanner(fileDescriptor: fd, size: size), file: url.path)
         return try parser.parse()
     }
 
@@ -253,7 +255,7 @@ private struct Parser {
             throw BVHError.invalidFrameTime(file: file, line: dtLine, value: String(dt.value))
         }
         let fps = BVHReader.plausibleFPS(frameTime: dt.value, lastDigitExponent: dt.lastDigitExponent)
-        if fps.rounded() == fps, abs(1 / fps - dt.value) > dt.value * 1e-6 {
+        if fps.rounded() == fps, abs(1 / fps - dt.value) > dt.value * 1e-5 {
             warnings.append("\(file):\(dtLine): Frame Time \(dt.value) read as \(Int(fps)) fps (1/\(Int(fps)) = \(1 / fps))")
         }
         // The rest of the Frame Time line must be empty.
@@ -323,7 +325,9 @@ private struct Parser {
         let channelCount = joints.reduce(0) { $0 + $1.channels.count }
         let planKind = joints.flatMap(\.channels)
         var out = FrameData()
-        let cap = min(reserve, 1 << 20)
+        // Trust `Frames:` for the reservation only as far as the bytes left could hold (≥ 2 bytes a value).
+        var cap = min(reserve, 1 << 20)
+        if let left = scanner.remainingBytes { cap = min(cap, left / max(2, 2 * channelCount)) }
         out.roots.reserveCapacity(cap)
         out.rotations.reserveCapacity(cap * jointCount)
         let movingJoints = (1..<max(1, jointCount)).filter { j in
@@ -380,10 +384,7 @@ private struct Parser {
                     switch planKind[k] {
                     case let .position(a): t[a] = values[k]
                     case let .rotation(a):
-                        let half = values[k] * (Double.pi / 360)
-                        var axisQ = SIMD4<Double>(0, 0, 0, cos(half))
-                        axisQ[a] = sin(half)
-                        q = Rotation.multiply(q, axisQ)
+                        q = Rotation.multiply(q, axis: a, degrees: values[k])
                     }
                     k += 1
                 }

@@ -6,8 +6,10 @@ import Foundation
 ///   "position replaces OFFSET" (Blender, bvhio) and "position adds to OFFSET" (three.js) rules agree;
 /// - every joint keeps its own rotation order; Euler angles are unwrapped frame to frame (±360°) so
 ///   curves stay continuous;
-/// - Frame Time with 10 significant digits; values in fixed point with up to 6 decimals (trailing zeros
-///   dropped), which reproduces rotations far inside 1e-4 degrees;
+/// - Frame Time with 10 significant digits; values in fixed point with up to 5 decimals (trailing zeros
+///   dropped): each Euler angle is off by ≤ 5e-6°, so a rotation by ≤ 1.5e-5° plus the Float storage
+///   error (~1e-5°), inside the 1e-4° round-trip budget; 5 rather than 6 decimals keeps that Float noise
+///   from showing up as "-75.000002";
 /// - LF line ends, tabs for indentation, `End Site` without a name (end-site names live in JSON);
 /// - written through `AtomicFile`, streamed in 1 MB pieces.
 public enum BVHWriter {
@@ -97,28 +99,35 @@ public enum BVHWriter {
         text("MOTION\nFrames: \(clip.frameCount)\nFrame Time: \(String(format: "%.10g", 1 / clip.fps))\n")
 
         var previous = [SIMD3<Double>](repeating: .zero, count: s.jointCount)
+        let perFrame = s.joints.indices.reduce(0) { $0 + (pos[$1] ? 3 : 0) + (s.joints[$1].rotationOrder == nil ? 0 : 3) }
+        // One frame line is formatted into this buffer through a pointer, then appended in one go.
+        var line = [UInt8](repeating: 0, count: perFrame * maxFixedLength + 1)
         for f in 0..<clip.frameCount {
-            var first = true
-            func value(_ v: Double) {
-                if !first { out.append(32) }
-                first = false
-                appendFixed(v, &out)
-            }
-            for j in 0..<s.jointCount {
-                if pos[j] {
-                    let t = clip.localTranslation(frame: f, joint: j)
-                    value(Double(t.x)); value(Double(t.y)); value(Double(t.z))
+            let n = line.withUnsafeMutableBufferPointer { buf -> Int in
+                let p = buf.baseAddress!
+                var n = 0
+                func value(_ v: Double) {
+                    if n > 0 { p[n] = 32; n += 1 }
+                    n += writeFixed(v, p + n)
                 }
-                guard let order = s.joints[j].rotationOrder else { continue }
-                var e = Rotation.eulerDegrees(clip.rotationMatrix(frame: f, joint: j), order: order)
-                if f > 0 {
-                    // Unwrap each angle to within 180° of the previous frame's.
-                    e -= 360 * ((e - previous[j]) / 360).rounded(.toNearestOrAwayFromZero)
+                for j in 0..<s.jointCount {
+                    if pos[j] {
+                        let t = clip.localTranslation(frame: f, joint: j)
+                        value(Double(t.x)); value(Double(t.y)); value(Double(t.z))
+                    }
+                    guard let order = s.joints[j].rotationOrder else { continue }
+                    var e = Rotation.eulerDegrees(clip.rotationMatrix(frame: f, joint: j), order: order)
+                    if f > 0 {
+                        // Unwrap each angle to within 180° of the previous frame's.
+                        e -= 360 * ((e - previous[j]) / 360).rounded(.toNearestOrAwayFromZero)
+                    }
+                    previous[j] = e
+                    value(e.x); value(e.y); value(e.z)
                 }
-                previous[j] = e
-                value(e.x); value(e.y); value(e.z)
+                p[n] = 10
+                return n + 1
             }
-            out.append(10)
+            out.append(contentsOf: line[0..<n])
             if out.count >= 1 << 20 {
                 try flush(out)
                 out.removeAll(keepingCapacity: true)
@@ -127,34 +136,43 @@ public enum BVHWriter {
         if !out.isEmpty { try flush(out) }
     }
 
-    /// Fixed point with up to 6 decimals, trailing zeros dropped, no "-0". Values too large for the fixed
-    /// path (|v| ≥ 9e9) fall back to Swift's shortest round-trip form, which the reader also accepts.
+    /// Longest text `writeFixed` produces ("-1.7976931348623157e+308").
+    static let maxFixedLength = 25
+
     static func appendFixed(_ v: Double, _ out: inout [UInt8]) {
-        let scaled = (v * 1e6).rounded()
+        var tmp = [UInt8](repeating: 0, count: maxFixedLength)
+        let n = tmp.withUnsafeMutableBufferPointer { writeFixed(v, $0.baseAddress!) }
+        out.append(contentsOf: tmp[0..<n])
+    }
+
+    /// Fixed point with up to 5 decimals, trailing zeros dropped, no "-0", written at `p`; returns the
+    /// byte count (≤ `maxFixedLength`). Values too large for the fixed path (|v| ≥ 9e10) fall back to
+    /// Swift's shortest round-trip form, which the reader also accepts.
+    @inline(__always) static func writeFixed(_ v: Double, _ p: UnsafeMutablePointer<UInt8>) -> Int {
+        let scaled = (v * 1e5).rounded()
         guard abs(scaled) < 9e15 else {
-            out.append(contentsOf: Array(String(v).utf8))
-            return
+            let bytes = Array(String(v).utf8.prefix(maxFixedLength))
+            for (i, b) in bytes.enumerated() { p[i] = b }
+            return bytes.count
         }
         var a = Int64(scaled)
-        if a == 0 { out.append(48); return }
-        if a < 0 { out.append(45); a = -a }
-        let intPart = a / 1_000_000
-        var frac = a % 1_000_000
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if a == 0 { p[0] = 48; return 1 }
         var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = intPart
-            repeat { d[n] = UInt8(48 + i % 10); i /= 10; n += 1 } while i > 0
-            for k in stride(from: n - 1, through: 0, by: -1) { out.append(d[k]) }
-        }
-        guard frac != 0 else { return }
-        out.append(46)
-        var width = 6
+        if a < 0 { p[0] = 45; n = 1; a = -a }
+        var intPart = a / 100_000
+        var frac = a % 100_000
+        var intDigits = 1
+        var t = intPart
+        while t >= 10 { t /= 10; intDigits += 1 }
+        var i = n + intDigits - 1
+        repeat { p[i] = UInt8(truncatingIfNeeded: 48 + intPart % 10); intPart /= 10; i -= 1 } while intPart > 0
+        n += intDigits
+        guard frac != 0 else { return n }
+        var width = 5
         while frac % 10 == 0 { frac /= 10; width -= 1 }
-        withUnsafeMutableBytes(of: &digits) { d in
-            var i = frac
-            for k in stride(from: width - 1, through: 0, by: -1) { d[k] = UInt8(48 + i % 10); i /= 10 }
-            for k in 0..<width { out.append(d[k]) }
-        }
+        p[n] = 46
+        i = n + width
+        for _ in 0..<width { p[i] = UInt8(truncatingIfNeeded: 48 + frac % 10); frac /= 10; i -= 1 }
+        return n + 1 + width
     }
 }

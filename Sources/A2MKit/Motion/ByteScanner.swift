@@ -11,11 +11,18 @@ struct ByteScanner {
     private var refills = 0
     private let refill: (UnsafeMutableBufferPointer<UInt8>) -> Int
     private(set) var line = 1
+    /// Total input size in bytes when known (a regular file or in-memory bytes), to bound reservations.
+    let totalBytes: Int?
+    /// Bytes consumed before the current buffer.
+    private var consumedBefore = 0
+    /// Bytes not yet read, when the total is known.
+    var remainingBytes: Int? { totalBytes.map { max(0, $0 - consumedBefore - pos) } }
 
     static let chunkSize = 1 << 20
 
     /// Reads `fd` through a 1 MB buffer. A read error ends input like EOF; callers then report truncation.
-    init(fileDescriptor fd: Int32) {
+    init(fileDescriptor fd: Int32, size: Int?) {
+        totalBytes = size
         buffer = [UInt8](repeating: 0, count: ByteScanner.chunkSize)
         refill = { buf in
             while true {
@@ -27,6 +34,7 @@ struct ByteScanner {
     }
 
     init(bytes: [UInt8]) {
+        totalBytes = bytes.count
         buffer = bytes
         end = bytes.count
         finished = true
@@ -41,6 +49,7 @@ struct ByteScanner {
     private mutating func slowPeek() -> UInt8? {
         if finished { return nil }
         let n = buffer.withUnsafeMutableBufferPointer { refill($0) }
+        consumedBefore += end
         pos = 0
         end = n
         refills += 1

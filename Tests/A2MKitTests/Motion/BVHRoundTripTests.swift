@@ -60,10 +60,26 @@ import Foundation
         #expect(worstAngle < Self.rotationToleranceDegrees, "max rotation error \(worstAngle)°")
         let worstRoot = Float(zip(clip.rootPositions, back.rootPositions).map { SIMD3<Double>($0 - $1).abs().max() }.max()!)
         #expect(worstRoot < Self.positionTolerance, "max root position error \(worstRoot)")
-        // Writing the read clip again gives the same channel values (Float storage moves the last digit).
-        let again = Self.frameValues(try BVHWriter.bytes(back)), first = Self.frameValues(try BVHWriter.bytes(clip))
-        let worstValue = zip(again, first).map { abs($0 - $1) }.max()!
-        #expect(again.count == first.count && worstValue < 1e-3, "max channel difference \(worstValue)")
+        // BVH → clip → BVH: every channel of the second file matches the first; position channels as
+        // numbers, each joint's rotation triplet as a matrix (Euler angles near gimbal lock may trade off).
+        let first = Self.frameValues(try BVHWriter.bytes(clip)), again = Self.frameValues(try BVHWriter.bytes(back))
+        #expect(first.count == again.count)
+        var k = 0, worstPosition = 0.0, worstRotation = 0.0
+        while k < first.count {
+            for joint in skeleton.joints {
+                if joint.hasPosition {
+                    for c in 0..<3 { worstPosition = max(worstPosition, abs(first[k + c] - again[k + c])) }
+                    k += 3
+                }
+                guard let order = joint.rotationOrder else { continue }
+                let a = Rotation.matrix(eulerDegrees: SIMD3(first[k], first[k + 1], first[k + 2]), order: order)
+                let b = Rotation.matrix(eulerDegrees: SIMD3(again[k], again[k + 1], again[k + 2]), order: order)
+                worstRotation = max(worstRotation, Self.angleDegrees(a, b))
+                k += 3
+            }
+        }
+        #expect(worstPosition < Double(Self.positionTolerance), "max position channel difference \(worstPosition)")
+        #expect(worstRotation < Self.rotationToleranceDegrees, "max rotation channel difference \(worstRotation)°")
     }
 
     @Test func writerPutsPositionsOnTheRootOnlyWithZeroOffset() throws {

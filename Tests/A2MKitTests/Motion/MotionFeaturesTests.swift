@@ -92,3 +92,33 @@ import Foundation
         }
     }
 }
+
+@Suite struct NormalizationStatsTests {
+    @Test func statsByHandAndRoundTrip() throws {
+        // Two clips, featureDim 2: feature 0 = 1, 3 | 5 → mean 3, population std √(8/3);
+        // feature 1 constant 7 → std floored.
+        let stats = try NormalizationStats(featureDim: 2, clips: [[1, 7, 3, 7], [5, 7]], stdFloor: 0.01)
+        #expect(abs(stats.mean[0] - 3) < 1e-6 && abs(stats.mean[1] - 7) < 1e-6)
+        #expect(abs(stats.std[0] - (8.0 / 3).squareRoot()) < 1e-6)
+        #expect(stats.std[1] == 0.01)
+        let x: [Float] = [2, 7.5, -1, 6]
+        let y = stats.normalized(x)
+        #expect(abs(y[1] - 50) < 1e-3)
+        let back = stats.denormalized(y)
+        #expect(zip(back, x).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
+    @Test func codableRoundTripAndValidation() throws {
+        let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 30, seconds: 2, seed: 6)
+        let stats = try NormalizationStats(featureDim: Skeleton.a2mDefault.featureDim, clips: [MotionFeatures.encode(clip)])
+        let data = try JSONEncoder().encode(stats)
+        #expect(try JSONDecoder().decode(NormalizationStats.self, from: data) == stats)
+        try stats.validate(featureDim: Skeleton.a2mDefault.featureDim)
+        #expect(throws: NormalizationError.self) { try stats.validate(featureDim: 5) }
+        let bad = #"{"mean":[0,1],"std":[1,0],"stdFloor":0.01}"#
+        #expect(throws: NormalizationError.self) { try JSONDecoder().decode(NormalizationStats.self, from: Data(bad.utf8)) }
+        let extra = #"{"mean":[0],"std":[1],"stdFloor":0.01,"scale":2}"#
+        #expect(throws: ConfigError.self) { try JSONDecoder().decode(NormalizationStats.self, from: Data(extra.utf8)) }
+        #expect(throws: NormalizationError.self) { try NormalizationStats(featureDim: 3, clips: [[1, 2]]) }
+    }
+}

@@ -12,6 +12,24 @@ enum MotionTestSupport {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/motion")!
     }
 
+    /// Runs the a2m binary built next to the test bundle; returns its exit status and stderr.
+    static func runA2M(_ args: [String]) throws -> (status: Int32, stderr: String) {
+        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            return (-1, "a2m binary not found at \(url.path)")
+        }
+        let p = Process()
+        p.executableURL = url
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+    }
+
     static func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-motion-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -104,3 +104,23 @@ func maxAbs(_ v: SIMD4<Double>) -> Double { max(abs(v.x), abs(v.y), abs(v.z), ab
         #expect(mid.maxDifference(expected) < 1e-9)
     }
 }
+
+@Suite struct AxisMultiplyTests {
+    /// The reader's fast q · q_axis equals the general product with (sin, cos) of the half angle, for
+    /// angles far outside ±180° too (up to the sign of the whole quaternion).
+    @Test func matchesGeneralProduct() {
+        var rng = PCG32(seed: 77)
+        var worst = 0.0
+        for _ in 0..<3000 {
+            let q = SIMD4<Double>(MotionTestSupport.randomQuaternion(&rng))
+            let deg = Double(rng.uniformFloat()) * 2000 - 1000
+            for axis in 0..<3 {
+                var a = SIMD4<Double>(0, 0, 0, cos(deg * .pi / 360))
+                a[axis] = sin(deg * .pi / 360)
+                let want = Rotation.multiply(q, a), got = Rotation.multiply(q, axis: axis, degrees: deg)
+                worst = max(worst, min(maxAbs(want - got), maxAbs(want + got)))
+            }
+        }
+        #expect(worst < 1e-9, "max difference \(worst)")
+    }
+}

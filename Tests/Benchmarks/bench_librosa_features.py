@@ -2,7 +2,7 @@
 """librosa's time for what `a2m bench features FILE` times: load with resampling, melspectrogram, power_to_db.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-        python3 Benchmarks/bench_librosa_features.py FILE [--repeats 10]
+        python3 Tests/Benchmarks/bench_librosa_features.py FILE [--repeats 10]
 
 Model front end (Configs/audio_model.json): sr 15360 (soxr_hq, librosa's default res_type), n_fft 1024,
 hop 512, n_mels 80, power_to_db(ref=1, amin=1e-10, top_db=None). Single-threaded via the variables above
