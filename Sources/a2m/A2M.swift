@@ -10,6 +10,7 @@ struct A2M: AsyncParsableCommand {
         subcommands: [
             Features.self,
             Convert.self,
+            Train.self,
             Bench.self,
         ]
     )

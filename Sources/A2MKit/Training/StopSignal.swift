@@ -4,11 +4,13 @@ import Foundation
 /// Turns SIGINT/SIGTERM into a request to stop at the next step boundary, so training can write a resumable
 /// checkpoint and exit cleanly instead of dying mid-write.
 ///
-/// Why not a plain `DispatchSource.makeSignalSource` with the default action ignored: that works on Darwin
-/// (kqueue sees ignored signals) but not on Linux, where libdispatch reads a `signalfd` and only the thread that
-/// registered it blocks the signal; the kernel hands the signal to any other thread (OpenBLAS's pool, the test
-/// runner's), which ignores it, and the source never fires (measured: the StopSignalTests failed that way).
-/// So the handler is the self-pipe trick: an async-signal-safe `write` of the signal number to a pipe, and a
+/// Why not a plain `DispatchSource.makeSignalSource` with the action set to ignore (what Darwin code does): on
+/// Linux, libdispatch implements signal sources with a process-wide handler installed once and a `signalfd`, and
+/// whether a signal reaches the source depends on which threads block it. Measured: in the a2m binary the plain
+/// version worked, but inside the swift-testing runner (a host process with its own threads and handlers) neither
+/// SIGINT nor SIGTERM sent to the process ever fired the source, and after an uninstall/install cycle the ignore
+/// action silently won. A library cannot assume it owns the process, so:
+/// the handler is the self-pipe trick: an async-signal-safe `write` of the signal number to a pipe, and a
 /// `DispatchSource` read source on that pipe records the request outside signal context.
 ///
 /// A second signal while a stop is pending restores the default action and re-raises it, so a user can still kill
