@@ -13,6 +13,7 @@ struct A2M: AsyncParsableCommand {
             Corpus.self,
             Eval.self,
             Generate.self,
+            Train.self,
             Bench.self,
             ViewCommand.self,
             PreviewCommand.self,
