@@ -39,8 +39,9 @@ struct BenchGenerate: AsyncParsableCommand {
         var mean = [Float](repeating: 0, count: D)
         for j in 0..<skeleton.jointCount { mean[4 + 6 * j] = 1; mean[4 + 6 * j + 4] = 1 }
         let stats = try NormalizationStats(mean: mean, std: [Float](repeating: 1, count: D))
+        let audioStats = try NormalizationStats(mean: [Float](repeating: -40, count: c.audioDim), std: [Float](repeating: 20, count: c.audioDim))
         return GenerationModel(denoiser: try Denoiser(config: c, seed: 1), diffusion: DiffusionConfig(), audio: .model,
-                               skeleton: skeleton, fps: 30, normalization: stats, path: "untrained \(config)")
+                               skeleton: skeleton, fps: 30, motionStats: stats, audioStats: audioStats, path: "untrained \(config)")
     }
 
     func run() async throws {

@@ -13,12 +13,14 @@ public final class GenerationPipeline {
         self.model = model
     }
 
-    /// Log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
+    /// Normalized log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
     public func features(_ url: URL) throws -> FeatureMatrix {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        let f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
+        var f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
         guard f.frames > 0 else { throw GenerationError.emptyClip(name: url.path) }
+        // The network was trained on log-mel rows normalized with the training set's statistics.
+        model.audioStats.normalize(&f.values)
         return f
     }
 
@@ -41,7 +43,7 @@ public final class GenerationPipeline {
                                                     got: input.features.bins, expected: model.denoiser.audioDim)
             }
             for k in 0..<samples {
-                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.normalization) { first, chunk in
+                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     precondition(first == roots[i][k].count, "frames out of order")
                     roots[i][k] += chunk.rootPositions
                     rotations[i][k] += chunk.rotations

@@ -20,7 +20,10 @@ enum TinyModel {
                       edit: (inout [String: String]) -> Void = { _ in }) throws -> URL {
         let model = try Denoiser(config: config(condDrop: condDrop), seed: 3)
         var meta = try GenerationModel.metadata(diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mDefault, fps: 30,
-                                                normalization: try SamplerFixtures.plausibleStats(.a2mDefault))
+                                                motionStats: try SamplerFixtures.plausibleStats(.a2mDefault),
+                                                audioStats: try NormalizationStats(mean: [Float](repeating: -40, count: 80),
+                                                                                   std: [Float](repeating: 20, count: 80)),
+                                                step: 0)
         edit(&meta)
         let url = dir.appendingPathComponent(name)
         try model.saveCheckpoint(to: url, metadata: meta)
@@ -46,7 +49,7 @@ enum TinyModel {
         defer { try? FileManager.default.removeItem(at: dir) }
         let m = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
-        #expect(m.normalization == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+        #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
     }
 
     @Test func inconsistentCheckpointsAreRefusedWithTheirProblem() throws {
