@@ -31,24 +31,24 @@ final class SplitPasses: MotionDenoiser {
     @Test func mixesConditionalAndUnconditionalOnX0() throws {
         let m = MockDenoiser()
         let w: Float = 2.5
-        let sampler = try makeSampler(m, options: SamplerOptions(steps: 8, guidance: w, seed: 2))
+        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 8, guidance: w, seed: 2))
         let reference = MockDenoiser()
         for step in sampler {
-            let ctx = try reference.encodeAudio((0..<2).flatMap { testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
+            let ctx = try reference.encodeAudio((0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
             let ts = [step.timestep, step.timestep]
             let c = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: true), .init(clip: 1, conditioned: true)], context: ctx, frames: 24)
             let u = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: false), .init(clip: 1, conditioned: false)], context: ctx, frames: 24)
             let want = zip(c, u).map { $0.1 + w * ($0.0 - $0.1) }
-            let d = maxAbsDiff(step.x0, want)
+            let d = SamplerFixtures.maxAbsDiff(step.x0, want)
             #expect(d < 1e-6, "step \(step.index): max |x0 − (u + w(c − u))| = \(d)")
-            #expect(maxAbsDiff(c, u) > 0.1, "conditioned and unconditioned predictions should differ")
+            #expect(SamplerFixtures.maxAbsDiff(c, u) > 0.1, "conditioned and unconditioned predictions should differ")
         }
         #expect(sampler.error == nil)
     }
 
     @Test func guidanceIsOneCallOf2BRowsPerStep() throws {
         let m = MockDenoiser()
-        _ = try makeSampler(m, options: SamplerOptions(steps: 7, guidance: 3), clips: 3).finish()
+        _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 7, guidance: 3), clips: 3).finish()
         #expect(m.calls == 7)
         let expected = (0..<3).map { DenoiserRow(clip: $0, conditioned: true) } + (0..<3).map { DenoiserRow(clip: $0, conditioned: false) }
         #expect(m.rowLog.allSatisfy { $0 == expected }, "rows: \(m.rowLog.first ?? [])")
@@ -57,20 +57,20 @@ final class SplitPasses: MotionDenoiser {
     @Test func batchOf2BEqualsTwoSeparatePasses() throws {
         for kind in SamplerKind.allCases {
             let opts = SamplerOptions(kind: kind, steps: 12, guidance: 1.7, seed: 8)
-            let batched = try makeSampler(MockDenoiser(), options: opts).finish()
+            let batched = try SamplerFixtures.makeSampler(MockDenoiser(), options: opts).finish()
             let split = SplitPasses(MockDenoiser())
-            let ctx = try split.encodeAudio((0..<2).flatMap { testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
+            let ctx = try split.encodeAudio((0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
             let two = try DiffusionSampler(denoiser: split, schedule: DiffusionSchedule(), options: opts, context: ctx,
                                            clips: [0, 1], frames: 24).finish()
             #expect(split.inner.calls == 24 && split.inner.rowLog.allSatisfy { $0.count == 2 })
-            let d = maxAbsDiff(batched, two)
-            #expect(d < sampleTol, "\(kind): batched vs two passes: max diff \(d)")
+            let d = SamplerFixtures.maxAbsDiff(batched, two)
+            #expect(d < SamplerFixtures.sampleTol, "\(kind): batched vs two passes: max diff \(d)")
         }
     }
 
     @Test func weightOneRunsTheNetworkOncePerStepWithBRows() throws {
         let m = MockDenoiser()
-        _ = try makeSampler(m, options: SamplerOptions(steps: 9, guidance: 1), clips: 3).finish()
+        _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 9, guidance: 1), clips: 3).finish()
         #expect(m.calls == 9)
         #expect(m.rowLog.allSatisfy { $0 == (0..<3).map { DenoiserRow(clip: $0, conditioned: true) } })
     }
@@ -78,16 +78,16 @@ final class SplitPasses: MotionDenoiser {
     @Test func weightZeroIsTheUnconditionalModel() throws {
         let m = MockDenoiser()
         let opts = SamplerOptions(steps: 10, guidance: 0, seed: 4)
-        let a = try makeSampler(m, options: opts).finish()
+        let a = try SamplerFixtures.makeSampler(m, options: opts).finish()
         #expect(m.rowLog.allSatisfy { $0.count == 2 && $0.allSatisfy { !$0.conditioned } })
-        let otherAudio = (0..<2).flatMap { testAudio(frames: 0..<24, dim: 4, phase: 10 + Float($0)) }
-        let b = try makeSampler(MockDenoiser(), options: opts, audio: otherAudio).finish()
-        #expect(bits(a) == bits(b), "w = 0 output depends on the audio")
+        let otherAudio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: 10 + Float($0)) }
+        let b = try SamplerFixtures.makeSampler(MockDenoiser(), options: opts, audio: otherAudio).finish()
+        #expect(SamplerFixtures.bits(a) == SamplerFixtures.bits(b), "w = 0 output depends on the audio")
         var cond = opts
         cond.guidance = 1
-        let c1 = try makeSampler(MockDenoiser(), options: cond).finish()
-        let c2 = try makeSampler(MockDenoiser(), options: cond, audio: otherAudio).finish()
-        #expect(maxAbsDiff(c1, c2) > 0.1, "w = 1 output should depend on the audio")
+        let c1 = try SamplerFixtures.makeSampler(MockDenoiser(), options: cond).finish()
+        let c2 = try SamplerFixtures.makeSampler(MockDenoiser(), options: cond, audio: otherAudio).finish()
+        #expect(SamplerFixtures.maxAbsDiff(c1, c2) > 0.1, "w = 1 output should depend on the audio")
     }
 
     @Test func rampGoesFromZeroToWOverTheFirstHalf() throws {
@@ -97,7 +97,7 @@ final class SplitPasses: MotionDenoiser {
         #expect(zip(ws, ws.dropFirst()).allSatisfy { $0 <= $1 })
         #expect((0..<50).allSatisfy { GuidanceSchedule.constant.weight(3, step: $0, of: 50) == 3 })
         let m = MockDenoiser()
-        let sampler = try makeSampler(m, options: SamplerOptions(steps: 11, guidance: 2, guidanceSchedule: .ramp))
+        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 11, guidance: 2, guidanceSchedule: .ramp))
         let used = sampler.map(\.guidance)
         #expect(used == (0..<11).map { GuidanceSchedule.ramp.weight(2, step: $0, of: 11) })
         // Weight 0 (first step) and 1 (quarter way) run B rows; the rest 2B.
@@ -108,14 +108,14 @@ final class SplitPasses: MotionDenoiser {
         let m = MockDenoiser(supportsGuidance: false)
         for (w, sched) in [(Float(2.5), GuidanceSchedule.constant), (0, .constant), (1, .ramp)] {
             do {
-                _ = try makeSampler(m, options: SamplerOptions(guidance: w, guidanceSchedule: sched))
+                _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(guidance: w, guidanceSchedule: sched))
                 Issue.record("guidance \(w) \(sched) accepted")
             } catch let e as SamplingError {
                 #expect(e == .guidanceUnsupported(weight: w, schedule: sched))
                 #expect(e.description.contains("condDropProbability = 0"), "\(e)")
             }
         }
-        _ = try makeSampler(m, options: SamplerOptions(steps: 3, guidance: 1)).finish()
+        _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 3, guidance: 1)).finish()
         #expect(m.calls == 3)
     }
 }

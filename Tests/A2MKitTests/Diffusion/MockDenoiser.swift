@@ -1,6 +1,9 @@
 import Foundation
 @testable import A2MKit
 
+/// Shared helpers of the Diffusion and Generation tests (namespaced so other areas' test helpers cannot collide).
+enum SamplerFixtures {}
+
 /// A stand-in for the FiLM transformer: a smooth, nonlinear function of x, t and the audio, independent per row,
 /// that records every call so tests can check how the sampler batches rows.
 ///
@@ -68,16 +71,20 @@ final class MockDenoiser: MotionDenoiser {
     }
 }
 
-/// Smooth test audio features: feature m of absolute motion frame f.
-func testAudio(frames: Range<Int>, dim M: Int, phase: Float = 0) -> [Float] {
-    var a = [Float]()
-    a.reserveCapacity(frames.count * M)
-    for f in frames { for m in 0..<M { a.append(sin(0.07 * Float(f) + 0.5 * Float(m) + phase)) } }
-    return a
+extension SamplerFixtures {
+    /// Smooth test audio features: feature m of absolute motion frame f.
+    static func testAudio(frames: Range<Int>, dim M: Int, phase: Float = 0) -> [Float] {
+        var a = [Float]()
+        a.reserveCapacity(frames.count * M)
+        for f in frames { for m in 0..<M { a.append(sin(0.07 * Float(f) + 0.5 * Float(m) + phase)) } }
+        return a
+    }
 }
 
-/// Largest |a − b| over two equally long arrays.
-func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count)
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+extension SamplerFixtures {
+    /// Largest |a − b| over two equally long arrays.
+    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
 }

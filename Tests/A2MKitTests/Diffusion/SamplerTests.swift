@@ -2,19 +2,25 @@ import Testing
 import Foundation
 @testable import A2MKit
 
-/// Float tolerance between two computations of the same sample that differ only in rounding.
-let sampleTol: Float = 1e-4
-
-func makeSampler(_ m: MockDenoiser, options: SamplerOptions, clips: Int = 2, frames: Int = 24,
-                 audio: [Float]? = nil, initialNoise: [Float]? = nil, generators: [PCG32]? = nil) throws -> DiffusionSampler<MockDenoiser> {
-    let a = audio ?? (0..<clips).flatMap { testAudio(frames: 0..<frames, dim: m.audioDim, phase: Float($0)) }
-    let ctx = try m.encodeAudio(a, clips: clips, frames: frames)
-    return try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: options,
-                                context: ctx, clips: Array(0..<clips), frames: frames,
-                                generators: generators, initialNoise: initialNoise)
+extension SamplerFixtures {
+    /// Float tolerance between two computations of the same sample that differ only in rounding.
+    static let sampleTol: Float = 1e-4
 }
 
-func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+extension SamplerFixtures {
+    static func makeSampler(_ m: MockDenoiser, options: SamplerOptions, clips: Int = 2, frames: Int = 24,
+                     audio: [Float]? = nil, initialNoise: [Float]? = nil, generators: [PCG32]? = nil) throws -> DiffusionSampler<MockDenoiser> {
+        let a = audio ?? (0..<clips).flatMap { SamplerFixtures.testAudio(frames: 0..<frames, dim: m.audioDim, phase: Float($0)) }
+        let ctx = try m.encodeAudio(a, clips: clips, frames: frames)
+        return try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: options,
+                                    context: ctx, clips: Array(0..<clips), frames: frames,
+                                    generators: generators, initialNoise: initialNoise)
+    }
+}
+
+extension SamplerFixtures {
+    static func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+}
 
 @Suite struct SamplerTests {
     @Test func ddpmOnTheFullChainUsesThePosterior() {
@@ -31,7 +37,7 @@ func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
 
     @Test func ddimStepMatchesTheEpsilonForm() throws {
         let m = MockDenoiser()
-        let sampler = try makeSampler(m, options: SamplerOptions(steps: 10))
+        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 10))
         let schedule = DiffusionSchedule()
         var worst: Double = 0
         for _ in 0..<9 {
@@ -51,12 +57,12 @@ func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
     }
 
     @Test func ddpmEqualsDDIMWithEtaOne() throws {
-        let a = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddpm, steps: 20, seed: 3)).finish()
-        let b = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 1, seed: 3)).finish()
-        let d = maxAbsDiff(a, b)
-        #expect(d < sampleTol, "ddpm vs ddim(eta=1): max diff \(d)")
-        let c = try makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 0, seed: 3)).finish()
-        #expect(maxAbsDiff(a, c) > 1e-2, "eta 0 should differ from eta 1")
+        let a = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddpm, steps: 20, seed: 3)).finish()
+        let b = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 1, seed: 3)).finish()
+        let d = SamplerFixtures.maxAbsDiff(a, b)
+        #expect(d < SamplerFixtures.sampleTol, "ddpm vs ddim(eta=1): max diff \(d)")
+        let c = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(kind: .ddim, steps: 20, eta: 0, seed: 3)).finish()
+        #expect(SamplerFixtures.maxAbsDiff(a, c) > 1e-2, "eta 0 should differ from eta 1")
     }
 
     @Test func etaZeroIsDeterministicGivenXT() throws {
@@ -64,23 +70,23 @@ func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
         var g = PCG32(seed: 99)
         let xT = (0..<(2 * 24 * m.motionDim)).map { _ in g.gaussian() }
         let gens1 = [PCG32(seed: 1), PCG32(seed: 2)], gens2 = [PCG32(seed: 3), PCG32(seed: 4)]
-        let a = try makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens1).finish()
-        let b = try makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens2).finish()
-        #expect(bits(a) == bits(b), "eta = 0 must not consume per-step noise")
-        let c = try makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens1).finish()
-        let d = try makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens2).finish()
-        #expect(maxAbsDiff(c, d) > 1e-3, "eta > 0 must depend on the per-step noise")
+        let a = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens1).finish()
+        let b = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 25), initialNoise: xT, generators: gens2).finish()
+        #expect(SamplerFixtures.bits(a) == SamplerFixtures.bits(b), "eta = 0 must not consume per-step noise")
+        let c = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens1).finish()
+        let d = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 25, eta: 0.5), initialNoise: xT, generators: gens2).finish()
+        #expect(SamplerFixtures.maxAbsDiff(c, d) > 1e-3, "eta > 0 must depend on the per-step noise")
     }
 
     @Test func seedGivesByteIdenticalSamples() throws {
         for kind in SamplerKind.allCases {
             let opts = SamplerOptions(kind: kind, steps: 15, guidance: 2.5, seed: 1234)
-            let a = try makeSampler(MockDenoiser(), options: opts).finish()
-            let b = try makeSampler(MockDenoiser(), options: opts).finish()
-            #expect(bits(a) == bits(b), "\(kind): same seed, different bytes")
+            let a = try SamplerFixtures.makeSampler(MockDenoiser(), options: opts).finish()
+            let b = try SamplerFixtures.makeSampler(MockDenoiser(), options: opts).finish()
+            #expect(SamplerFixtures.bits(a) == SamplerFixtures.bits(b), "\(kind): same seed, different bytes")
             var other = opts
             other.seed = 1235
-            #expect(maxAbsDiff(a, try makeSampler(MockDenoiser(), options: other).finish()) > 1e-2, "\(kind): seed ignored")
+            #expect(SamplerFixtures.maxAbsDiff(a, try SamplerFixtures.makeSampler(MockDenoiser(), options: other).finish()) > 1e-2, "\(kind): seed ignored")
         }
     }
 
@@ -88,11 +94,11 @@ func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
         // Row 1 of a two-row batch equals the same clip sampled alone with row 1's stream.
         let m = MockDenoiser()
         let opts = SamplerOptions(kind: .ddpm, steps: 12, guidance: 2, seed: 5)
-        let audio = (0..<2).flatMap { testAudio(frames: 0..<24, dim: m.audioDim, phase: Float($0)) }
-        let both = try makeSampler(m, options: opts, audio: audio).finish()
-        let alone = try makeSampler(m, options: opts, clips: 1, audio: Array(audio[(24 * m.audioDim)...]),
+        let audio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: m.audioDim, phase: Float($0)) }
+        let both = try SamplerFixtures.makeSampler(m, options: opts, audio: audio).finish()
+        let alone = try SamplerFixtures.makeSampler(m, options: opts, clips: 1, audio: Array(audio[(24 * m.audioDim)...]),
                                     generators: [PCG32.derived(seed: 5, purpose: .sampling, rank: 1)]).finish()
-        #expect(bits(Array(both[(24 * m.motionDim)...])) == bits(alone))
+        #expect(SamplerFixtures.bits(Array(both[(24 * m.motionDim)...])) == SamplerFixtures.bits(alone))
     }
 
     @Test func sequenceStopsOnDenoiserErrorAndFinishRethrows() throws {

@@ -5,13 +5,12 @@ import Foundation
 /// Peak memory of long-form generation must not grow with the clip length. Each measurement runs in a fresh
 /// child process (this test binary, filtered to `LongFormMemoryChild`), so the peak RSS (getrusage ru_maxrss)
 /// is that of one generation alone, unaffected by other tests running in parallel.
-#if os(Linux)
-let RUSAGE_SELF_ID = __rusage_who_t(RUSAGE_SELF.rawValue)
-#else
-let RUSAGE_SELF_ID = RUSAGE_SELF
-#endif
-
 enum MemoryProbe {
+    #if os(Linux)
+    static let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
+    #else
+    static let rusageSelf = RUSAGE_SELF
+    #endif
     static let secondsKey = "A2M_MEMORY_CHILD_SECONDS"
     static let outKey = "A2M_MEMORY_CHILD_OUT"
     /// Control: the child keeps every emitted frame, as a non-streaming writer would.
@@ -38,7 +37,7 @@ enum MemoryProbe {
         let keep = env[MemoryProbe.keepKey] == "1"
         var kept = [[Float]]()
         let clip = LongFormClip(name: "long.wav", frameCount: n,
-                                audioFeatures: { testAudio(frames: $0, dim: MemoryProbe.audioDim) },
+                                audioFeatures: { SamplerFixtures.testAudio(frames: $0, dim: MemoryProbe.audioDim) },
                                 stitcher: FeatureCrossfadeStitcher(featureDim: MemoryProbe.motionDim) { first, f in
                                     #expect(first == emitted)
                                     emitted += f.count / MemoryProbe.motionDim
@@ -49,7 +48,7 @@ enum MemoryProbe {
                               options: SamplerOptions(steps: 2, guidance: 2))
             .generate([clip])
         var usage = rusage()
-        getrusage(RUSAGE_SELF_ID, &usage)
+        getrusage(MemoryProbe.rusageSelf, &usage)
         try "\(usage.ru_maxrss) \(emitted) \(checksum) \(kept.count)".write(toFile: out, atomically: true, encoding: .utf8)
     }
 }

@@ -16,23 +16,28 @@ final class FrameCollector {
     }
 }
 
-func clip(_ name: String, frames: Int, stream: Int = 0, phase: Float = 0, M: Int, into c: FrameCollector, blend: Bool = true) -> LongFormClip {
-    let stitcher = FeatureCrossfadeStitcher(featureDim: c.D) { c.emit($0, $1) }
-    stitcher.blend = blend
-    return LongFormClip(name: name, frameCount: frames, stream: stream,
-                        audioFeatures: { testAudio(frames: $0, dim: M, phase: phase) }, stitcher: stitcher)
-}
-
-/// Per-frame velocity |x[f+1] − x[f]| (L2 over the feature dimensions), f = 0..<frames−1.
-func velocities(_ x: [Float], D: Int) -> [Float] {
-    (0..<(x.count / D - 1)).map { f in
-        (0..<D).reduce(Float(0)) { s, d in let v = x[(f + 1) * D + d] - x[f * D + d]; return s + v * v }.squareRoot()
+extension SamplerFixtures {
+    static func longFormClip(_ name: String, frames: Int, stream: Int = 0, phase: Float = 0, M: Int, into c: FrameCollector, blend: Bool = true) -> LongFormClip {
+        let stitcher = FeatureCrossfadeStitcher(featureDim: c.D) { c.emit($0, $1) }
+        stitcher.blend = blend
+        return LongFormClip(name: name, frameCount: frames, stream: stream,
+                            audioFeatures: { SamplerFixtures.testAudio(frames: $0, dim: M, phase: phase) }, stitcher: stitcher)
     }
 }
 
-/// Seam statistics on the local velocity ratio r_f = v_f / mean(v over f−3…f+3 without f): a spike at a
-/// window junction shows as r well above 1, while the ratio is insensitive to slow changes of the overall
-/// velocity level. Boundary frames are the velocities across both ends of every overlap (v at s_k − 1 and
+extension SamplerFixtures {
+    /// Per-frame velocity |x[f+1] − x[f]| (L2 over the feature dimensions), f = 0..<frames−1.
+    static func velocities(_ x: [Float], D: Int) -> [Float] {
+        (0..<(x.count / D - 1)).map { f in
+            (0..<D).reduce(Float(0)) { s, d in let v = x[(f + 1) * D + d] - x[f * D + d]; return s + v * v }.squareRoot()
+        }
+    }
+}
+
+/// Seam statistics on the local velocity ratio r_f = v_f / q_f, where q_f is the value at f of the least-squares
+/// quadratic through v at f−4…f+4 without f. A spike at a window junction shows as r well above 1; slow changes
+/// of the velocity level — including a smooth maximum that happens to sit on a junction — are absorbed by the
+/// quadratic (floored at half the neighbours' mean). Boundary frames are the velocities across both ends of every overlap (v at s_k − 1 and
 /// e_{k−1} − 1); interior frames are all others.
 struct SeamStats: CustomStringConvertible {
     var boundary: [Float], interior: [Float]
@@ -67,34 +72,54 @@ struct SeamStats: CustomStringConvertible {
 
     var description: String {
         "velocity ratio at boundaries: mean \(boundaryMean) max \(boundaryMax) (n \(boundary.count)); interior: mean \(interiorMean) "
-            + "std \(interiorStd) max \(interiorMax) (n \(interior.count)); mean bound \(interiorMean + seamSigmas * standardError); "
+            + "std \(interiorStd) max \(interiorMax) (n \(interior.count)); mean bound \(interiorMean + SamplerFixtures.seamSigmas * standardError); "
             + "KS D \(ksStatistic) vs critical \(ksCritical)"
     }
     /// No seam: the boundary ratios pass a two-sample KS test against the interior at α = 0.001, their mean is
     /// within `seamSigmas` standard errors of the interior mean, and none exceeds the largest interior ratio.
     var seamless: Bool {
-        ksStatistic < ksCritical && boundaryMean <= interiorMean + seamSigmas * standardError && boundaryMax <= interiorMax
+        ksStatistic < ksCritical && boundaryMean <= interiorMean + SamplerFixtures.seamSigmas * standardError && boundaryMax <= interiorMax
     }
 }
 
-/// How many standard errors the boundary mean may sit above the interior mean.
-let seamSigmas: Float = 3
-
-func seamStats(_ x: [Float], D: Int, plan: WindowPlan) -> SeamStats {
-    seamStats(velocities: velocities(x, D: D), plan: plan)
+extension SamplerFixtures {
+    /// How many standard errors the boundary mean may sit above the interior mean.
+    static let seamSigmas: Float = 3
 }
 
-/// `v[f]` is the velocity between frames f and f+1.
-func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
-    var junction = Set<Int>()
-    for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
-    var b = [Float](), i = [Float]()
-    for f in 3..<(v.count - 3) {
-        let around = (f - 3...f + 3).filter { $0 != f }.map { v[$0] }
-        let r = v[f] / (around.reduce(0, +) / Float(around.count))
-        if junction.contains(f) { b.append(r) } else { i.append(r) }
+extension SamplerFixtures {
+    static func seamStats(_ x: [Float], D: Int, plan: WindowPlan) -> SeamStats {
+        SamplerFixtures.seamStats(velocities: SamplerFixtures.velocities(x, D: D), plan: plan)
     }
-    return SeamStats(boundary: b, interior: i)
+}
+
+extension SamplerFixtures {
+    /// Least-squares quadratic through (j, v[f+j]) for j = ±1…±4, evaluated at j = 0. With these symmetric points
+    /// the intercept is Σ (708 − 60 j²) v[f+j] / 2064 (normal equations: n = 8, Σj² = 60, Σj⁴ = 708).
+    static func localQuadratic(_ v: [Float], at f: Int) -> Float {
+        var s: Float = 0
+        for j in 1...4 {
+            let w = Float(708 - 60 * j * j) / 2064
+            s += w * (v[f - j] + v[f + j])
+        }
+        return s
+    }
+}
+
+extension SamplerFixtures {
+    /// `v[f]` is the velocity between frames f and f+1.
+    static func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
+        var junction = Set<Int>()
+        for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
+        var b = [Float](), i = [Float]()
+        for f in 4..<(v.count - 4) {
+            // The extrapolated quadratic can approach 0 where v is noisy; half the neighbours' mean bounds it below.
+            let neighbours = (1...4).reduce(Float(0)) { $0 + v[f - $1] + v[f + $1] } / 8
+            let r = v[f] / max(SamplerFixtures.localQuadratic(v, at: f), 0.5 * neighbours)
+            if junction.contains(f) { b.append(r) } else { i.append(r) }
+        }
+        return SeamStats(boundary: b, interior: i)
+    }
 }
 
 @Suite struct LongFormTests {
@@ -125,7 +150,7 @@ func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
             let c = FrameCollector(D: m.motionDim)
             let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
                                           options: SamplerOptions(steps: 4, guidance: 2))
-            try g.generate([clip("a.wav", frames: n, M: m.audioDim, into: c)])
+            try g.generate([SamplerFixtures.longFormClip("a.wav", frames: n, M: m.audioDim, into: c)])
             #expect(c.frames.count == n * m.motionDim && c.next == n && !c.outOfOrder)
             let finite = c.frames.allSatisfy { $0.isFinite }
             #expect(finite)
@@ -141,8 +166,8 @@ func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
             let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
                                           options: SamplerOptions(steps: 20, guidance: 2, seed: 11))
             g.constrainOverlap = constrain
-            try g.generate([clip("a.wav", frames: n, M: m.audioDim, into: c, blend: blend)])
-            stats[name] = seamStats(c.frames, D: m.motionDim, plan: WindowPlan(totalFrames: n, windowFrames: Self.window))
+            try g.generate([SamplerFixtures.longFormClip("a.wav", frames: n, M: m.audioDim, into: c, blend: blend)])
+            stats[name] = SamplerFixtures.seamStats(c.frames, D: m.motionDim, plan: WindowPlan(totalFrames: n, windowFrames: Self.window))
         }
         let good = stats["constrained + crossfade"]!
         #expect(good.seamless, "constrained + crossfade: \(good)")
@@ -157,15 +182,15 @@ func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
         let m = MockDenoiser()
         let together = lengths.map { _ in FrameCollector(D: m.motionDim) }
         let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window, options: opts)
-        try g.generate(lengths.indices.map { clip("c\($0)", frames: lengths[$0], stream: $0, phase: Float($0), M: m.audioDim, into: together[$0]) })
+        try g.generate(lengths.indices.map { SamplerFixtures.longFormClip("c\($0)", frames: lengths[$0], stream: $0, phase: Float($0), M: m.audioDim, into: together[$0]) })
         let windows = lengths.map { WindowPlan(totalFrames: $0, windowFrames: Self.window).count }
         #expect(m.encodeCalls < windows.reduce(0, +), "clips were not batched: \(m.encodeCalls) encodes for \(windows) windows")
         #expect(m.calls == m.encodeCalls * opts.steps)
         for i in lengths.indices {
             let alone = FrameCollector(D: m.motionDim)
             let g1 = try LongFormGenerator(denoiser: MockDenoiser(), schedule: DiffusionSchedule(), windowFrames: Self.window, options: opts)
-            try g1.generate([clip("c\(i)", frames: lengths[i], stream: i, phase: Float(i), M: m.audioDim, into: alone)])
-            #expect(bits(together[i].frames) == bits(alone.frames), "clip \(i): max diff \(maxAbsDiff(together[i].frames, alone.frames))")
+            try g1.generate([SamplerFixtures.longFormClip("c\(i)", frames: lengths[i], stream: i, phase: Float(i), M: m.audioDim, into: alone)])
+            #expect(SamplerFixtures.bits(together[i].frames) == SamplerFixtures.bits(alone.frames), "clip \(i): max diff \(SamplerFixtures.maxAbsDiff(together[i].frames, alone.frames))")
         }
     }
 
@@ -175,12 +200,12 @@ func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
             let c = FrameCollector(D: m.motionDim)
             try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
                                   options: SamplerOptions(kind: .ddpm, steps: 5, guidance: 2, seed: seed))
-                .generate([clip("a", frames: 333, stream: stream, M: m.audioDim, into: c)])
+                .generate([SamplerFixtures.longFormClip("a", frames: 333, stream: stream, M: m.audioDim, into: c)])
             return c.frames
         }
-        #expect(bits(try run(7)) == bits(try run(7)))
-        #expect(maxAbsDiff(try run(7), try run(8)) > 1e-2)
-        #expect(maxAbsDiff(try run(7), try run(7, 1)) > 1e-2, "--samples streams must differ")
+        #expect(SamplerFixtures.bits(try run(7)) == SamplerFixtures.bits(try run(7)))
+        #expect(SamplerFixtures.maxAbsDiff(try run(7), try run(8)) > 1e-2)
+        #expect(SamplerFixtures.maxAbsDiff(try run(7), try run(7, 1)) > 1e-2, "--samples streams must differ")
     }
 
     @Test func badClipsAreRejectedBeforeAnyOutput() throws {
@@ -188,7 +213,7 @@ func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
         let c = FrameCollector(D: m.motionDim)
         let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window, options: SamplerOptions(steps: 2))
         #expect(throws: GenerationError.emptyClip(name: "empty.wav")) {
-            try g.generate([clip("ok.wav", frames: 100, M: m.audioDim, into: c), clip("empty.wav", frames: 0, M: m.audioDim, into: c)])
+            try g.generate([SamplerFixtures.longFormClip("ok.wav", frames: 100, M: m.audioDim, into: c), SamplerFixtures.longFormClip("empty.wav", frames: 0, M: m.audioDim, into: c)])
         }
         #expect(c.frames.isEmpty)
         let short = LongFormClip(name: "short.wav", frameCount: 10, audioFeatures: { _ in [0, 1] },

@@ -1,0 +1,75 @@
+import A2MKit
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// `a2m bench generate AUDIO`: real-time factor of `a2m generate` (features, sampling, decode, export) at 1
+/// and 2 threads. Speed does not depend on the weights, so without `--model` an untrained network of the
+/// `--config` sizes stands in (default skeleton, 30 fps, the model audio front end).
+struct BenchGenerate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Time audio → BVH + JSON generation and print the real-time factor per stage."
+    )
+
+    @Argument(help: "Audio file (docs/benchmarks.md uses 60 s of speech).") var input: String
+    @Option(help: "Model checkpoint; default: an untrained network sized by --config.") var model: String?
+    @Option(help: "Model config JSON with a \"model\" section (used without --model).") var config = "Configs/small.json"
+    @Option(help: "Denoising steps.") var steps = 50
+    @Option(help: "Guidance weight (≠ 1 runs the 2B-row CFG batch).") var guidance: Float = 2.5
+    @Option(help: "Comma-separated thread counts.") var threads = "1,2"
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1") }
+        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0") }
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ (1...256).contains($0) }) else {
+            throw ValidationError("--threads must list counts in 1...256, e.g. 1,2")
+        }
+    }
+
+    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func loadModel() throws -> GenerationModel {
+        if let model { return try GenerationModel.load(contentsOf: URL(fileURLWithPath: model)) }
+        var c = try DenoiserConfig.load(contentsOf: URL(fileURLWithPath: config))
+        let skeleton = Skeleton.a2mDefault
+        c.motionDim = MotionFeatures.featureDim(for: skeleton)
+        c.audioDim = AudioFeatureConfig.model.nMels
+        let D = c.motionDim
+        var mean = [Float](repeating: 0, count: D)
+        for j in 0..<skeleton.jointCount { mean[4 + 6 * j] = 1; mean[4 + 6 * j + 4] = 1 }
+        let stats = try NormalizationStats(mean: mean, std: [Float](repeating: 1, count: D))
+        let audioStats = try NormalizationStats(mean: [Float](repeating: -40, count: c.audioDim), std: [Float](repeating: 20, count: c.audioDim))
+        return GenerationModel(denoiser: try Denoiser(config: c, seed: 1), diffusion: DiffusionConfig(), audio: .model,
+                               skeleton: skeleton, fps: 30, motionStats: stats, audioStats: audioStats, path: "untrained \(config)")
+    }
+
+    func run() async throws {
+        let m = try loadModel()
+        let url = URL(fileURLWithPath: input)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-bench-generate-\(getpid())")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let c = m.denoiser.config
+        let options = SamplerOptions(steps: steps, guidance: guidance, seed: 1)
+        print("model: \(m.path) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); \(steps) DDIM steps, guidance \(guidance)")
+        print("| threads | features s | sampling s | decode s | export s | total s | audio s | × real time |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n in threadCounts {
+            Threads.set(n)
+            let pipeline = GenerationPipeline(model: m)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let features = try pipeline.features(url)
+            let clips = try pipeline.run([(name: input, features: features)], samples: 1, options: options)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            try BVHWriter.write(clips[0][0], to: tmp.appendingPathComponent("b.bvh"))
+            try MotionJSON.write(clips[0][0], format: .a2m, to: tmp.appendingPathComponent("b.json"))
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            let export = Double(t2 - t1) / 1e9, total = Double(t2 - t0) / 1e9
+            let duration = Double(features.frames) / m.fps
+            let s = pipeline.seconds
+            print(String(format: "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f |", n, s["features"]!, s["sampling"]!,
+                         s["decode"]!, export, total, duration, duration / total))
+        }
+    }
+}

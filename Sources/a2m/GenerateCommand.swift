@@ -1,0 +1,186 @@
+import A2MKit
+import ArgumentParser
+import Foundation
+
+/// Output file formats of `a2m generate`.
+enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
+    case bvh, json
+}
+
+/// `a2m generate AUDIO...`: speech or music in, BVH/JSON motion out.
+struct Generate: AsyncParsableCommand {
+    /// Where `--model` points when not given: `$A2M_MODEL`, else this path relative to the current directory.
+    static let defaultModelPath = "Motions/default_model.safetensors"
+
+    static let configuration = CommandConfiguration(
+        abstract: "Generate full-body motion for audio files.",
+        discussion: """
+            Writes NAME.bvh and NAME.json next to each input (or into --out); with --samples K, NAME_1 … NAME_K. \
+            Skeleton, frame rate, audio front end and normalization come from the model checkpoint. Audio of any \
+            length is generated in overlapping windows (docs/sampling.md). Same seed, inputs and binary give \
+            byte-identical files. Default model: $A2M_MODEL, else \(defaultModelPath).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, AIFF, ...).") var audio: [String]
+
+    @Option(help: "Model checkpoint (.safetensors). Default: $A2M_MODEL, else \(Generate.defaultModelPath).")
+    var model: String?
+
+    @Option(parsing: .unconditional, help: "Classifier-free guidance weight w ≥ 0: 0 ignores the audio, 1 is the conditional model, > 1 follows the audio more.")
+    var guidance: Float = 1
+
+    @Option(help: "Guidance over the steps: constant, or ramp (0 → w over the first half).")
+    var guidanceSchedule: GuidanceSchedule = .constant
+
+    @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
+
+    @Option(help: "DDIM noise scale in 0...1 (0 = deterministic given the seed; ddim only).") var eta: Float = 0
+
+    @Option(help: "Sampler: ddim or ddpm.") var sampler: SamplerKind = .ddim
+
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+
+    @Option(help: "Samples per input (different noise streams).") var samples: Int = 1
+
+    @Option(help: "Output directory (default: next to each input).") var out: String?
+
+    @Option(help: "Comma-separated output formats: bvh, json.", transform: Generate.parseFormats)
+    var format: [OutputFormat] = [.bvh, .json]
+
+    @Option(help: "JSON layout: a2m (self-describing) or threejs (AnimationClip).") var jsonFormat: MotionJSONFormat = .a2m
+
+    @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
+
+    static func parseFormats(_ s: String) throws -> [OutputFormat] {
+        let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var result: [OutputFormat] = []
+        for p in parts {
+            guard let f = OutputFormat(rawValue: p) else {
+                throw ValidationError("--format: unknown format '\(p)'; expected a comma-separated list of bvh, json")
+            }
+            if !result.contains(f) { result.append(f) }
+        }
+        guard !result.isEmpty else { throw ValidationError("--format: empty list; expected bvh, json or bvh,json") }
+        return result
+    }
+
+    func validate() throws {
+        guard !audio.isEmpty else { throw ValidationError("give at least one audio file") }
+        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
+        guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
+        guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in 0...1, got \(eta)") }
+        if sampler == .ddpm && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }
+        guard (1...1000).contains(samples) else { throw ValidationError("--samples must be in 1...1000, got \(samples)") }
+        if let fps, !(fps.isFinite && fps >= 1 && fps <= 1000) { throw ValidationError("--fps must be in 1...1000, got \(fps)") }
+        if !format.contains(.json) && jsonFormat != .a2m { throw ValidationError("--json-format needs json in --format") }
+    }
+
+    /// The model path in use and where it came from (for messages).
+    var modelPath: String {
+        model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] ?? Generate.defaultModelPath
+    }
+
+    /// Output files of input `i`, sample `k` (without extension).
+    func outputStem(_ input: URL, sample k: Int) -> URL {
+        let dir = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
+        let stem = input.deletingPathExtension().lastPathComponent
+        return dir.appendingPathComponent(samples == 1 ? stem : "\(stem)_\(k + 1)")
+    }
+
+    func run() async throws {
+        global.apply()
+        let inputs = audio.map { URL(fileURLWithPath: $0) }
+        // Everything that can be checked is checked before any work, and no file is written before all
+        // generation succeeded.
+        var seen: [String: String] = [:]
+        for (i, input) in inputs.enumerated() {
+            for k in 0..<samples {
+                for f in format {
+                    let path = outputStem(input, sample: k).appendingPathExtension(f.rawValue).standardizedFileURL.path
+                    if let other = seen[path] {
+                        throw ValidationError("\(audio[i]) and \(other) would both write \(path); use separate --out directories")
+                    }
+                    seen[path] = audio[i]
+                }
+            }
+        }
+        try OutputDirectories.checkWritable(Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() }))
+
+        let url = URL(fileURLWithPath: modelPath)
+        let generationModel: GenerationModel
+        do { generationModel = try GenerationModel.load(contentsOf: url) } catch {
+            if model == nil && !FileManager.default.fileExists(atPath: url.path) {
+                throw GenerateError.noDefaultModel(path: url.path)
+            }
+            throw error
+        }
+        let options = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance,
+                                     guidanceSchedule: guidanceSchedule, seed: seed)
+        do {
+            try options.validate(trainingSteps: generationModel.diffusion.steps, supportsGuidance: generationModel.denoiser.supportsGuidance)
+        } catch {
+            throw GenerateError.modelRefuses(path: url.path, reason: "\(error)")
+        }
+
+        let pipeline = GenerationPipeline(model: generationModel)
+        let features = try inputs.map { (name: $0.path, features: try pipeline.features($0)) }
+        var line: ProgressLine?
+        let clips = try pipeline.run(features, samples: samples, options: options) { done, total in
+            if line == nil { line = ProgressLine(total: total, label: "generate", unit: "step", quiet: global.quiet) }
+            line?.update(done)
+        }
+        line?.finish()
+
+        for (i, input) in inputs.enumerated() {
+            for k in 0..<samples {
+                var clip = clips[i][k]
+                if let fps, fps != clip.fps { clip = clip.resampled(to: fps) }
+                let stem = outputStem(input, sample: k)
+                for f in format {
+                    let dest = stem.appendingPathExtension(f.rawValue)
+                    switch f {
+                    case .bvh: try BVHWriter.write(clip, to: dest)
+                    case .json: try MotionJSON.write(clip, format: jsonFormat, to: dest)
+                    }
+                    if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): \(clip.frameCount) frames at \(clip.fps) fps\n".utf8)) }
+                }
+            }
+        }
+    }
+}
+
+enum GenerateError: Error, CustomStringConvertible {
+    case noDefaultModel(path: String)
+    case modelRefuses(path: String, reason: String)
+    var description: String {
+        switch self {
+        case let .modelRefuses(path, reason):
+            return "\(path): \(reason)"
+        case let .noDefaultModel(path):
+            return "\(path): no model checkpoint here (the default); pass --model PATH or set A2M_MODEL"
+        }
+    }
+}
+
+/// Checks that outputs can be created in each directory before any work starts.
+enum OutputDirectories {
+    static func checkWritable(_ dirs: Set<URL>) throws {
+        for dir in dirs.sorted(by: { $0.path < $1.path }) {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+                throw OutputError.cannotWrite(path: dir.path, reason: "directory does not exist")
+            }
+            let probe = dir.appendingPathComponent(".a2m-write-test-\(getpid())")
+            guard FileManager.default.createFile(atPath: probe.path, contents: nil) else {
+                throw OutputError.cannotWrite(path: dir.path, reason: "directory is not writable")
+            }
+            try? FileManager.default.removeItem(at: probe)
+        }
+    }
+}
+
+extension GuidanceSchedule: ExpressibleByArgument {}
+extension SamplerKind: ExpressibleByArgument {}

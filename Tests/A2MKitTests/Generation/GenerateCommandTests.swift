@@ -1,0 +1,104 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+/// `a2m generate`, run as the built binary next to the test bundle, with a tiny untrained checkpoint.
+@Suite struct GenerateCommandTests {
+    static func binary() throws -> URL {
+        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
+        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
+        return url
+    }
+
+    func generate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try AudioFixtures.run(try Self.binary().path, ["generate"] + args + ["--quiet", "--steps", "3"])
+    }
+
+    func files(_ dir: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() }
+
+    @Test func writesBVHAndJSONNextToTheInputByteIdenticallyPerSeed() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try TinyModel.write(to: dir)
+        let wav = try TinyModel.wav(in: dir, name: "talk.wav", seconds: 1.5)
+        let r = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4"])
+        try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
+        let bvh = dir.appendingPathComponent("talk.bvh"), json = dir.appendingPathComponent("talk.json")
+        let clip = try BVHReader.read(bvh).clip
+        #expect(clip.frameCount == 45 && clip.fps == 30 && clip.skeleton.names == Skeleton.a2mDefault.names)
+        #expect(try MotionJSON.read(json).frameCount == 45)
+        let first = try Data(contentsOf: bvh), firstJSON = try Data(contentsOf: json)
+        let out = dir.appendingPathComponent("again")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let r2 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4", "--out", out.path])
+        try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) == first)
+        #expect(try Data(contentsOf: out.appendingPathComponent("talk.json")) == firstJSON)
+        let r3 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "5", "--out", out.path])
+        try #require(r3.status == 0, "a2m generate failed: \(r3.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--seed ignored")
+    }
+
+    @Test func samplesFormatsAndFPS() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try TinyModel.write(to: dir)
+        let a = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2), b = try TinyModel.wav(in: dir, name: "b.wav", seconds: 0.7)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--out", out.path])
+        try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
+        #expect(try files(out) == ["a_1.bvh", "a_2.bvh", "b_1.bvh", "b_2.bvh"])
+        let a1 = try BVHReader.read(out.appendingPathComponent("a_1.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a_2.bvh")).clip
+        #expect(a1.fps == 60 && a1.frameCount == 71)  // 36 frames at 30 fps, resampled over (36 − 1) / 30 s
+        #expect(a1.rootPositions != a2.rootPositions)
+        let r2 = try generate([a.path, "--model", model.path, "--format", "json", "--json-format", "threejs", "--out", out.path])
+        try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")
+        #expect(try String(contentsOf: out.appendingPathComponent("a.json"), encoding: .utf8).contains("\"tracks\""))
+    }
+
+    @Test func badInputFailsClearlyAndWritesNothing() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try TinyModel.write(to: dir)
+        let plain = try TinyModel.write(to: dir, name: "plain.safetensors", condDrop: 0)
+        var audio = AudioFeatureConfig.model
+        audio.nMels = 40
+        let mismatched = try TinyModel.write(to: dir, name: "mismatch.safetensors") { meta in
+            meta[GenerationModel.Key.audio] = String(decoding: try! JSONEncoder().encode(audio), as: UTF8.self)
+        }
+        let garbage = dir.appendingPathComponent("garbage.safetensors")
+        try Data("not a checkpoint at all".utf8).write(to: garbage)
+        let wav = try TinyModel.wav(in: dir, name: "ok.wav", seconds: 1)
+        let empty = dir.appendingPathComponent("empty.wav")
+        try AudioFixtures.wavBytes(int16: [], sampleRate: 16000).write(to: empty)
+        let tiny = dir.appendingPathComponent("tiny.wav")
+        try AudioFixtures.wavBytes(int16: [Int16](repeating: 100, count: 200), sampleRate: 16000).write(to: tiny)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let readOnly = dir.appendingPathComponent("ro")
+        try FileManager.default.createDirectory(at: readOnly, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: readOnly.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: readOnly.path) }
+        let writableByUs = access(readOnly.path, W_OK) == 0  // root ignores permissions
+
+        var cases: [(args: [String], mentions: [String])] = []
+        cases.append(([empty.path, "--model", model.path], [empty.path]))
+        cases.append(([tiny.path, "--model", model.path], [tiny.path]))
+        cases.append(([wav.path, "--model", dir.appendingPathComponent("missing.safetensors").path], ["missing.safetensors"]))
+        cases.append(([wav.path, "--model", garbage.path], [garbage.path]))
+        cases.append(([wav.path, "--model", mismatched.path], [mismatched.path, "nMels 40"]))
+        cases.append(([wav.path, "--model", model.path, "--guidance", "-1"], ["--guidance"]))
+        cases.append(([wav.path, "--model", model.path, "--guidance", "nan"], ["--guidance"]))
+        cases.append(([wav.path, "--model", plain.path, "--guidance", "2"], [plain.path, "condDropProbability = 0"]))
+        cases.append(([wav.path, "--model", model.path, "--out", dir.appendingPathComponent("nowhere").path], ["nowhere", "does not exist"]))
+        if !writableByUs { cases.append(([wav.path, "--model", model.path, "--out", readOnly.path], [readOnly.path, "not writable"])) }
+        for c in cases {
+            let before = try files(dir), beforeOut = try files(out)
+            let r = try generate(c.args + (c.args.contains("--out") ? [] : ["--out", out.path]))
+            #expect(r.status != 0, "\(c.args) succeeded")
+            for m in c.mentions { #expect(r.stderr.contains(m), "\(c.args): stderr lacks '\(m)': \(r.stderr)") }
+            #expect(try files(dir) == before && (try files(out)) == beforeOut, "\(c.args) left files behind")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+/// A tiny, randomly initialized FiLM transformer saved as a generation checkpoint (the real network and the
+/// real checkpoint format; the weights are untrained, which is all the pipeline's contracts need).
+enum TinyModel {
+    static func config(condDrop: Float = 0.25) -> DenoiserConfig {
+        var c = DenoiserConfig()
+        c.width = 16; c.layers = 1; c.heads = 2; c.ffn = 32; c.encoderLayers = 1
+        c.windowFrames = 30
+        c.motionDim = MotionFeatures.featureDim(for: .a2mDefault)
+        c.audioDim = AudioFeatureConfig.model.nMels
+        c.condDropProbability = condDrop
+        return c
+    }
+
+    /// Writes the checkpoint into `dir`; `edit` may change the metadata (bad-input tests).
+    static func write(to dir: URL, name: String = "tiny.safetensors", condDrop: Float = 0.25,
+                      edit: (inout [String: String]) -> Void = { _ in }) throws -> URL {
+        let model = try Denoiser(config: config(condDrop: condDrop), seed: 3)
+        var meta = try GenerationModel.metadata(diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mDefault, fps: 30,
+                                                motionStats: try SamplerFixtures.plausibleStats(.a2mDefault),
+                                                audioStats: try NormalizationStats(mean: [Float](repeating: -40, count: 80),
+                                                                                   std: [Float](repeating: 20, count: 80)),
+                                                step: 0)
+        edit(&meta)
+        let url = dir.appendingPathComponent(name)
+        try model.saveCheckpoint(to: url, metadata: meta)
+        return url
+    }
+
+    /// `seconds` of a 220 Hz tone with a slow amplitude wobble, 16-bit WAV at 16 kHz.
+    static func wav(in dir: URL, name: String, seconds: Double) throws -> URL {
+        let sr = 16000
+        let samples = (0..<Int(seconds * Double(sr))).map { i -> Int16 in
+            let t = Double(i) / Double(sr)
+            return Int16(12000 * (0.6 + 0.4 * sin(2 * .pi * 1.3 * t)) * sin(2 * .pi * 220 * t))
+        }
+        let url = dir.appendingPathComponent(name)
+        try AudioFixtures.wavBytes(int16: samples, sampleRate: sr).write(to: url)
+        return url
+    }
+}
+
+@Suite struct GenerationPipelineTests {
+    @Test func checkpointRoundTripsEverythingGenerationNeeds() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
+        #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+    }
+
+    @Test func inconsistentCheckpointsAreRefusedWithTheirProblem() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var audio = AudioFeatureConfig.model
+        audio.nMels = 64
+        let wrongMels = try TinyModel.write(to: dir, name: "a.safetensors") { meta in
+            meta[GenerationModel.Key.audio] = String(decoding: try! JSONEncoder().encode(audio), as: UTF8.self)
+        }
+        do {
+            _ = try GenerationModel.load(contentsOf: wrongMels)
+            Issue.record("nMels mismatch accepted")
+        } catch let e as GenerationError {
+            #expect("\(e)".contains(wrongMels.path) && "\(e)".contains("nMels 64"), "\(e)")
+        }
+        let noSkeleton = try TinyModel.write(to: dir, name: "b.safetensors") { $0[GenerationModel.Key.skeleton] = nil }
+        #expect(throws: CheckpointError.metadata(path: noSkeleton.path, key: GenerationModel.Key.skeleton,
+                                                 reason: "missing; this checkpoint cannot be used for generation")) {
+            try GenerationModel.load(contentsOf: noSkeleton)
+        }
+        let badFPS = try TinyModel.write(to: dir, name: "c.safetensors") { $0[GenerationModel.Key.fps] = "-3" }
+        #expect(throws: CheckpointError.self) { try GenerationModel.load(contentsOf: badFPS) }
+    }
+
+    @Test func generatesExactFrameCountsDeterministically() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 2.2)
+        let options = SamplerOptions(steps: 4, guidance: 2.5, seed: 9)
+        func once() throws -> [[MotionClip]] {
+            let p = GenerationPipeline(model: model)
+            return try p.run([(name: wav.path, features: try p.features(wav))], samples: 2, options: options)
+        }
+        let a = try once(), b = try once()
+        #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mDefault && $0.fps == 30 })
+        #expect(try BVHWriter.bytes(a[0][0]) == (try BVHWriter.bytes(b[0][0])))
+        #expect(try BVHWriter.bytes(a[0][1]) == (try BVHWriter.bytes(b[0][1])))
+        #expect(a[0][0].rootPositions != a[0][1].rootPositions, "samples 1 and 2 must differ")
+    }
+}
