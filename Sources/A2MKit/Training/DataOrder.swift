@@ -1,13 +1,13 @@
 /// The order training windows are visited in: a fresh permutation per epoch from the `.dataOrder` stream,
 /// consumed `batchSize` at a time (a batch may span two epochs). Its whole state is saved in checkpoints, so a
 /// resumed run sees exactly the batches the uninterrupted run would have.
-public struct DataOrder: Sendable, Equatable, Codable {
-    public private(set) var epoch: Int = 0
-    public private(set) var position: Int = 0
-    public private(set) var permutation: [Int]
+struct DataOrder: Sendable, Equatable, Codable {
+    private(set) var epoch: Int = 0
+    private(set) var position: Int = 0
+    private(set) var permutation: [Int]
     var rng: PCG32
 
-    public init(windowCount: Int, seed: UInt64, rank: Int = 0) {
+    init(windowCount: Int, seed: UInt64, rank: Int = 0) {
         precondition(windowCount > 0)
         rng = PCG32.derived(seed: seed, purpose: .dataOrder, rank: rank)
         permutation = Array(0..<windowCount)
@@ -15,7 +15,7 @@ public struct DataOrder: Sendable, Equatable, Codable {
     }
 
     /// The next `count` window indices.
-    public mutating func next(_ count: Int) -> [Int] {
+    mutating func next(_ count: Int) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(count)
         while out.count < count {
@@ -38,18 +38,18 @@ public struct DataOrder: Sendable, Equatable, Codable {
 /// Classifier-free-guidance dropout (design §4.1): for every sample of every batch, independently, keep the
 /// audio condition with probability 1 − p. p = 0 never drops and p = 1 always drops; neither consumes
 /// randomness differently, so the other streams are unaffected by the choice of p.
-public struct ConditionDropSampler: Sendable, Equatable, Codable {
-    public let probability: Float
+struct ConditionDropSampler: Sendable, Equatable, Codable {
+    let probability: Float
     var rng: PCG32
 
-    public init(probability: Float, seed: UInt64, rank: Int = 0) {
+    init(probability: Float, seed: UInt64, rank: Int = 0) {
         precondition((0...1).contains(probability))
         self.probability = probability
         rng = PCG32.derived(seed: seed, purpose: .conditionDrop, rank: rank)
     }
 
     /// The keep mask of one batch: `true` = the sample sees its audio, `false` = null embeddings.
-    public mutating func keepMask(batch: Int) -> [Bool] {
+    mutating func keepMask(batch: Int) -> [Bool] {
         // uniformFloat is in [0, 1) on a 2^-24 grid: u < p is never true for p = 0 and always true for p = 1.
         (0..<batch).map { _ in !(rng.uniformFloat() < probability) }
     }

@@ -49,10 +49,10 @@ public enum TrainingPairs {
 }
 
 /// The held-out validation files: a deterministic function of the file list and the seed.
-public enum ValidationSplit {
+enum ValidationSplit {
     /// Indices into `count` files: (training, validation), each sorted. With `fraction` > 0 the validation set
     /// has max(1, round(fraction · count)) files and the training set keeps at least one.
-    public static func split(count: Int, fraction: Double, seed: UInt64) -> (training: [Int], validation: [Int]) {
+    static func split(count: Int, fraction: Double, seed: UInt64) -> (training: [Int], validation: [Int]) {
         guard fraction > 0, count >= 2 else { return (Array(0..<count), []) }
         let held = min(count - 1, max(1, Int((fraction * Double(count)).rounded())))
         // Its own stream (rank 0xFFFF of .dataOrder, never a real rank) so the split does not depend on

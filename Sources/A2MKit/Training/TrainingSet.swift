@@ -181,7 +181,7 @@ public struct TrainingSet: Sendable {
 
     /// Fills one batch: normalized motion [B, L, D], audio [B, L, M], frame mask [B, L]. Windows shorter than L are
     /// padded by repeating their last real frame (mask 0), which keeps padded rows in the data's range.
-    public func fillBatch(_ windows: [TrainingWindow], length L: Int, motion: inout [Float], audio: inout [Float], mask: inout [Float]) {
+    func fillBatch(_ windows: [TrainingWindow], length L: Int, motion: inout [Float], audio: inout [Float], mask: inout [Float]) {
         let B = windows.count, D = motionDim, M = audioDim
         motion = [Float](repeating: 0, count: B * L * D)
         audio = [Float](repeating: 0, count: B * L * M)

@@ -11,11 +11,11 @@ public struct TrainingWindow: Sendable, Equatable, Codable {
     public var frames: Int
 }
 
-public enum TrainingWindows {
+enum TrainingWindows {
     /// Windows never hold fewer real frames than this: the velocity loss needs two.
-    public static let minimumFrames = 2
+    static let minimumFrames = 2
 
-    public static func windows(file: Int, frameCount: Int, length: Int, stride: Int) -> [TrainingWindow] {
+    static func windows(file: Int, frameCount: Int, length: Int, stride: Int) -> [TrainingWindow] {
         precondition(length >= minimumFrames && stride >= 1)
         guard frameCount >= minimumFrames else { return [] }
         var out: [TrainingWindow] = []
