@@ -186,7 +186,8 @@ public final class Denoiser {
         let d = config.width, t = a.t, b = a.b, n = b * t, f = config.ffn, s = t + 2
         let hd = d / config.heads
         let dres = g.dres
-        zero(dres, n * d); zero(g.drmem, b * s * d); zero(g.dmem, b * s * d)
+        // Scratch gradients are written with += below, so every one of them starts each backward at zero.
+        zero(dres, n * d); zero(g.drmem, b * s * d); zero(g.dmem, b * s * d); zero(g.dfilm, p.layers.count * 3 * b * 2 * d)
         linearGrad(dres, a.dout, a.layers.last?.x3 ?? a.h0, p.out, rows: n)
         for j in stride(from: p.layers.count - 1, through: 0, by: -1) {
             let lp = p.layers[j], l = a.layers[j]

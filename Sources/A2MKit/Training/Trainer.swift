@@ -168,7 +168,6 @@ public final class Trainer {
             let keep = state.conditionDrop.keepMask(batch: B)
             let batch = DenoiserBatch(rows: B, frames: L, noisy: noisy, timesteps: timesteps, audio: audio, keep: keep,
                                       target: motion, frameMask: mask.contains(0) ? mask : nil)
-            clearStaleFilmGradients()
             let loss = try model.trainStep(batch, lossWeights: lossWeights)
             guard loss.total.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the loss", lastCheckpoint: lastCheckpoint) }
             let norm = AdamW.globalNorm(model.gradients)
@@ -211,16 +210,6 @@ public final class Trainer {
     /// steps, and early validation losses (measured on the EMA weights) say nothing about training.
     static func emaDecay(step: Int, target: Float) -> Float {
         min(target, Float(Double(1 + step) / Double(10 + step)))
-    }
-
-    /// Workaround, to delete once NN fixes it: `Denoiser.backward` accumulates the FiLM-vector gradients
-    /// (`BackwardScratch.dfilm`, `+=` in `filmResidualBackward`) without zeroing them first, so from the second
-    /// step on every gradient upstream of the FiLM vectors (time MLP, pooled-audio MLP, audio encoder) carries the
-    /// previous steps' values: measured 5–10% off the gradient norm of a fresh model on the same batch, a
-    /// diverging one-batch overfit, and resumed runs that differ from uninterrupted ones.
-    func clearStaleFilmGradients() {
-        guard let a = model.trainActs, let g = a.grad else { return }
-        g.dfilm.update(repeating: 0, count: config.model.layers * 3 * a.b * 2 * config.model.width)
     }
 
     /// Conditional validation loss of the EMA weights over the first `validationMaxWindows` validation windows,

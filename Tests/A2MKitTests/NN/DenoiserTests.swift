@@ -146,6 +146,21 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
         #expect(a.0 == b.0 && a.1 == b.1)
     }
 
+    /// Backward leaves no state behind: a second step on the same batch gives bit-identical gradients
+    /// (regression: the FiLM-vector scratch gradient used to keep the previous step's values).
+    @Test func repeatedStepGivesIdenticalGradients() throws {
+        let c = tinyConfig(dropout: 0)
+        let m = try Denoiser(config: c, seed: 5)
+        let batch = tinyBatch(c, rows: 2, keep: [true, false], mask: true)
+        let first = try m.trainStep(batch)
+        let g1 = Array(UnsafeBufferPointer(start: m.gradients.base, count: m.gradients.count))
+        let second = try m.trainStep(batch)
+        let g2 = Array(UnsafeBufferPointer(start: m.gradients.base, count: m.gradients.count))
+        let maxDiff = zip(g1, g2).map { abs($0 - $1) }.max() ?? 0
+        #expect(first.total == second.total)
+        #expect(maxDiff == 0, "max gradient difference between identical steps: \(maxDiff)")
+    }
+
     @Test func badInputsAreRejected() throws {
         let c = tinyConfig()
         let m = try Denoiser(config: c)
