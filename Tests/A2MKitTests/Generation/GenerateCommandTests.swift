@@ -46,7 +46,7 @@ import Foundation
         let a = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2), b = try TinyModel.wav(in: dir, name: "b.wav", seconds: 0.7)
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--out", out.path])
+        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--guidance", "2.5", "--out", out.path])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
         #expect(try files(out) == ["a_1.bvh", "a_2.bvh", "b_1.bvh", "b_2.bvh"])
         let a1 = try BVHReader.read(out.appendingPathComponent("a_1.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a_2.bvh")).clip
