@@ -18,9 +18,11 @@ let package = Package(
         // cblas.h lives in /usr/include/<triple>/openblas-pthread/ and is only found through this pkg-config.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        // Contact-sheet PNGs (a2m preview): libpng's simplified png_image API, no setjmp needed.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(
             name: "A2MKit",
-            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr"],
+            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

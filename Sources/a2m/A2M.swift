@@ -10,8 +10,13 @@ struct A2M: AsyncParsableCommand {
         subcommands: [
             Features.self,
             Convert.self,
+            Corpus.self,
+            Eval.self,
             Generate.self,
+            Train.self,
             Bench.self,
+            ViewCommand.self,
+            PreviewCommand.self,
         ]
     )
 }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print a table.",
-        subcommands: [BenchGemm.self, BenchFeatures.self, BenchBVH.self, BenchGenerate.self]
+        subcommands: [BenchGemm.self, BenchFeatures.self, BenchBVH.self, BenchCorpus.self, BenchTrainStep.self, BenchGenerate.self]
     )
 }

@@ -71,20 +71,29 @@ final class DenoiserActivations {
         let n = b * t, s = t + 2
         let inputs = (take(n * p), take(n * m), take(n * m), take(n * p), take(n), take(n), take(b * s), take(b))
         let h0 = take(n * d), enc0 = take(n * d)
-        let encoder = (0..<cf.encoderLayers).map { _ in
+        // Inference keeps no activations for a backward pass: every layer reuses one set of buffers
+        // (a layer reads its input before it writes its output).
+        let encOne = (0..<(training ? cf.encoderLayers : min(1, cf.encoderLayers))).map { _ in
             EncoderLayerActs(ln1: take(n * d), mean1: take(n), rstd1: take(n), qkv: take(n * 3 * d), probs: take(b * h * t * t),
                              ao: take(n * d), s: take(n * d), x1: take(n * d), ln2: take(n * d), mean2: take(n), rstd2: take(n),
                              h: take(n * f), g: take(n * f), s2: take(n * d), out: take(n * d))
         }
+        let encoder = training ? encOne : (0..<cf.encoderLayers).map { _ in encOne[0] }
         let pool = (take(n * d), take(b * d), take(b * d), take(b), take(b), take(b * d), take(b * d), take(b * d), take(b * d))
         let time = (take(b * d), take(b * 4 * d), take(b * 4 * d), take(b * d), take(b * d), take(b * d), take(l * 3 * b * 2 * d), take(b * 2 * d))
         let memory = (take(b * s * d), take(b * s * d), take(b * s), take(b * s), take(b * s * d))
-        let layers = (0..<l).map { _ in
+        let decOne = (0..<(training ? l : min(1, l))).map { _ in
             DecoderLayerActs(y1: take(n * d), mean1: take(n), rstd1: take(n), r1: take(n * d), qk: take(n * 2 * d), v: take(n * d),
                              probs1: take(b * h * t * t), ao1: take(n * d), s1: take(n * d), x1: take(n * d),
                              y2: take(n * d), mean2: take(n), rstd2: take(n), r2: take(n * d), q2: take(n * d),
                              k: take(b * s * d), vv: take(b * s * d), probs2: take(b * h * t * s), ao2: take(n * d), s2: take(n * d), x2: take(n * d),
                              y3: take(n * d), mean3: take(n), rstd3: take(n), h: take(n * f), g: take(n * f), s3: take(n * d), x3: take(n * d))
+        }
+        // Cross-attention K/V stay per layer in every mode: the sampler fills all of them before the decoder runs.
+        let layers = (0..<l).map { j -> DecoderLayerActs in
+            var a = decOne[training ? j : 0]
+            if !training && j > 0 { a.k = take(b * s * d); a.vv = take(b * s * d) }
+            return a
         }
         let out = take(n * p), dout = take(n * p)
         let attnScratch = take(training ? 2 * b * h * t * s : 1)

@@ -25,6 +25,10 @@ extension Denoiser: MotionDenoiser {
     /// Runs the audio encoder (no dropout) on `clips` windows of `frames` ≤ windowFrames and caches what
     /// every denoising step reuses.
     public func encodeAudio(_ audio: [Float], clips: Int, frames: Int) throws -> DenoiserAudioContext {
+        try withOwnGemmThreads { try encodeAudioBody(audio, clips: clips, frames: frames) }
+    }
+
+    private func encodeAudioBody(_ audio: [Float], clips: Int, frames: Int) throws -> DenoiserAudioContext {
         let cf = config
         guard clips >= 1 else { throw DenoiserError.badInput(field: "clips", got: "\(clips)", expected: "≥ 1") }
         guard (2...cf.windowFrames).contains(frames) else {
@@ -81,6 +85,10 @@ extension Denoiser: MotionDenoiser {
     /// x0 prediction for `rows.count` rows (no dropout). Unconditioned rows use the null embeddings and never
     /// read the audio context. Activations are cached for the last (rows, frames) shape.
     public func predictX0(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: DenoiserAudioContext, frames: Int) throws -> [Float] {
+        try withOwnGemmThreads { try predictX0Body(x: x, timesteps: timesteps, rows: rows, context: context, frames: frames) }
+    }
+
+    private func predictX0Body(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: DenoiserAudioContext, frames: Int) throws -> [Float] {
         let cf = config, b = rows.count, t = frames, d = cf.width, s = t + 2
         guard b >= 1 else { throw DenoiserError.badInput(field: "rows", got: "0", expected: "≥ 1") }
         guard frames == context.frames else {

@@ -31,6 +31,10 @@ extension Denoiser {
     /// Forward pass with the loss. `training` enables dropout (a fresh mask per call from the `.dropout`
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
     public func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
+        try withOwnGemmThreads { try forwardBody(batch, lossWeights: lossWeights, training: training) }
+    }
+
+    private func forwardBody(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
         try check(batch)
         let cf = config, b = batch.rows, t = batch.frames, s = t + 2
         let n = b * t
@@ -67,6 +71,10 @@ extension Denoiser {
     /// Accumulates ∂loss/∂parameters of the last training `forward` into `gradients`. The audio encoder and
     /// pool MLP receive gradient only from kept rows, the null embeddings only from dropped rows.
     public func backward() throws {
+        try withOwnGemmThreads { try backwardBody() }
+    }
+
+    private func backwardBody() throws {
         guard forwardDone, let a = trainActs, let g = a.grad else { throw DenoiserError.backwardWithoutForward }
         forwardDone = false
         let cf = config, b = a.b, t = a.t, d = cf.width, s = t + 2, bk = kept.count

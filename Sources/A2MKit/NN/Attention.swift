@@ -22,7 +22,7 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
     let qs = SendableBuffer(q, count: 0), ks = SendableBuffer(k, count: 0), vs = SendableBuffer(v, count: 0)
     let ms = keyMask.map { SendableBuffer($0, count: sh.b * sh.s) }
     let sc = scratch.map { SendableBuffer($0, count: sh.probsCount) }
-    withSingleThreadedBLAS {
+    withOwnGemmThreads {
         parallelFor(sh.b * sh.h, minChunk: 1) { range in
             for bh in range {
                 let bi = bh / sh.h, hi = bh % sh.h
@@ -30,7 +30,7 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
                 let kp = ks.base + bi * sh.s * sh.ldk + hi * sh.hd
                 let vp = vs.base + bi * sh.s * sh.ldv + hi * sh.hd
                 let pp = p.base + bh * sh.t * sh.s
-                sgemm(false, true, sh.t, sh.s, sh.hd, sh.scale, qp, sh.ldq, kp, sh.ldk, 0, pp, sh.s)
+                sgemmSerial(false, true, sh.t, sh.s, sh.hd, sh.scale, qp, sh.ldq, kp, sh.ldk, 0, pp, sh.s)
                 softmaxRows(pp, rows: sh.t, cols: sh.s, mask: ms.map { $0.base + bi * sh.s })
                 var used = pp
                 if dropout.active, let sc {
@@ -38,7 +38,7 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
                     let base = bh * sh.t * sh.s
                     for i in 0..<(sh.t * sh.s) { used[i] = pp[i] * dropout.factor(base + i) }
                 }
-                sgemm(false, false, sh.t, sh.hd, sh.s, 1, used, sh.s, vp, sh.ldv, 0, o.base + bi * sh.t * sh.ldo + hi * sh.hd, sh.ldo)
+                sgemmSerial(false, false, sh.t, sh.hd, sh.s, 1, used, sh.s, vp, sh.ldv, 0, o.base + bi * sh.t * sh.ldo + hi * sh.hd, sh.ldo)
             }
         }
     }
@@ -47,26 +47,35 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
 /// In-place masked softmax of each row; a row with no valid key becomes all zeros.
 @inline(__always)
 func softmaxRows(_ p: FPtr, rows: Int, cols: Int, mask: FPtr?) {
+    let tail = cols % 8, body = cols - tail
     for r in 0..<rows {
         let row = p + r * cols
         if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = -.infinity } }
-        var mx = -Float.infinity
-        for j in 0..<cols { mx = max(mx, row[j]) }
+        var mv8 = F8(repeating: -.infinity)
+        var j = 0
+        while j < body { mv8 = vmax(mv8, load8(row + j, 8)); j += 8 }
+        var mx = mv8.max()
+        while j < cols { mx = max(mx, row[j]); j += 1 }
         if mx == -.infinity { row.update(repeating: 0, count: cols); continue }
         var acc = F8(repeating: 0)
         let mv = F8(repeating: mx)
-        var j = 0
-        while j < cols {
-            let n = cols - j
-            var e = vexp(load8(row + j, n) - mv)
-            if n < 8 { for l in n..<8 { e[l] = 0 } }
+        j = 0
+        while j < body {
+            let e = vexp(load8(row + j, 8) - mv)
             acc += e
-            store8(e, row + j, n); j += 8
+            store8(e, row + j, 8); j += 8
+        }
+        var sum = acc.sum()
+        if tail > 0 {
+            let e = vexp(load8(row + body, tail) - mv)
+            for l in 0..<tail { row[body + l] = e[l]; sum += e[l] }
         }
         if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = 0 } }
-        let inv = F8(repeating: 1 / acc.sum())
+        let inv = F8(repeating: 1 / sum)
         j = 0
-        while j < cols { store8(load8(row + j, cols - j) * inv, row + j, cols - j); j += 8 }
+        while j < body { store8(load8(row + j, 8) * inv, row + j, 8); j += 8 }
+        let s = 1 / sum
+        while j < cols { row[j] *= s; j += 1 }
     }
 }
 
@@ -79,7 +88,7 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dout: FPtr, probs: FPtr, q:
     let dos = SendableBuffer(dout, count: 0), p = SendableBuffer(probs, count: sh.probsCount)
     let qs = SendableBuffer(q, count: 0), ks = SendableBuffer(k, count: 0), vs = SendableBuffer(v, count: 0)
     let sc = SendableBuffer(scratch, count: 2 * sh.probsCount)
-    withSingleThreadedBLAS {
+    withOwnGemmThreads {
         parallelFor(sh.b * sh.h, minChunk: 1) { range in
             for bh in range {
                 let bi = bh / sh.h, hi = bh % sh.h
@@ -93,8 +102,8 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dout: FPtr, probs: FPtr, q:
                     used = sc.base + sh.probsCount + base
                     for i in 0..<n { used[i] = pp[i] * dropout.factor(base + i) }
                 }
-                sgemm(false, true, sh.t, sh.s, sh.hd, 1, dos.base + oo, sh.ldo, vs.base + vo, sh.ldv, 0, dp, sh.s)
-                sgemm(true, false, sh.s, sh.hd, sh.t, 1, used, sh.s, dos.base + oo, sh.ldo, 1, dvs.base + vo, sh.ldv)
+                sgemmSerial(false, true, sh.t, sh.s, sh.hd, 1, dos.base + oo, sh.ldo, vs.base + vo, sh.ldv, 0, dp, sh.s)
+                sgemmSerial(true, false, sh.s, sh.hd, sh.t, 1, used, sh.s, dos.base + oo, sh.ldo, 1, dvs.base + vo, sh.ldv)
                 if dropout.active { for i in 0..<n { dp[i] *= dropout.factor(base + i) } }
                 for r in 0..<sh.t {
                     let prow = pp + r * sh.s, drow = dp + r * sh.s
@@ -105,8 +114,8 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dout: FPtr, probs: FPtr, q:
                         store8(load8(prow + j, m) * (load8(drow + j, m) - dot), drow + j, m); j += 8
                     }
                 }
-                sgemm(false, false, sh.t, sh.hd, sh.s, sh.scale, dp, sh.s, ks.base + ko, sh.ldk, 1, dqs.base + qo, sh.ldq)
-                sgemm(true, false, sh.s, sh.hd, sh.t, sh.scale, dp, sh.s, qs.base + qo, sh.ldq, 1, dks.base + ko, sh.ldk)
+                sgemmSerial(false, false, sh.t, sh.hd, sh.s, sh.scale, dp, sh.s, ks.base + ko, sh.ldk, 1, dqs.base + qo, sh.ldq)
+                sgemmSerial(true, false, sh.s, sh.hd, sh.t, sh.scale, dp, sh.s, qs.base + qo, sh.ldq, 1, dks.base + ko, sh.ldk)
             }
         }
     }

@@ -2,11 +2,42 @@ import COpenBLAS
 
 // Row-major matrices. A is M×K (or K×M when transA), B is K×N (or N×K when transB), C is M×N.
 
-/// C = alpha·op(A)·op(B) + beta·C through one `cblas_sgemm` call (OpenBLAS threads).
+/// C = alpha·op(A)·op(B) + beta·C. Inside `withOwnGemmThreads` a large GEMM is split into `Threads.count`
+/// row (or column) blocks of C, each one single-threaded `cblas_sgemm` on a `parallelFor` worker; otherwise
+/// it is one call on OpenBLAS's own threads.
 @inline(__always)
 func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
            _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
            _ beta: Float, _ c: FPtr, _ ldc: Int) {
+    let workers = Threads.count
+    guard GemmThreading.own, workers > 1, Double(m) * Double(n) * Double(k) >= GemmThreading.splitFlops else {
+        sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        return
+    }
+    let av = SendableBuffer(UnsafeMutablePointer(mutating: a), count: 0), bv = SendableBuffer(UnsafeMutablePointer(mutating: b), count: 0)
+    let cv = SendableBuffer(c, count: 0)
+    // Split the longer side of C in blocks that are multiples of 16 (whole kernel tiles).
+    let splitRows = m >= n
+    let total = splitRows ? m : n
+    let per = ((total + workers - 1) / workers + 15) / 16 * 16
+    let blocks = (total + per - 1) / per
+    parallelFor(blocks, minChunk: 1) { range in
+        for blk in range {
+            let lo = blk * per, len = min(per, total - lo)
+            if splitRows {
+                sgemmSerial(transA, transB, len, n, k, alpha, av.base + (transA ? lo : lo * lda), lda, bv.base, ldb, beta, cv.base + lo * ldc, ldc)
+            } else {
+                sgemmSerial(transA, transB, m, len, k, alpha, av.base, lda, bv.base + (transB ? lo * ldb : lo), ldb, beta, cv.base + lo, ldc)
+            }
+        }
+    }
+}
+
+/// One `cblas_sgemm` call (OpenBLAS decides its own threading).
+@inline(__always)
+func sgemmSerial(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+                 _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                 _ beta: Float, _ c: FPtr, _ ldc: Int) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
@@ -29,12 +60,26 @@ func naiveGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
     }
 }
 
-/// Runs `body` with OpenBLAS on one thread, for regions where `parallelFor` workers each call small GEMMs
-/// themselves (attention per (batch, head)): the cores are used by our workers, never by both pools at once.
+/// Who runs GEMMs in parallel. Measured on the 2-core machine: with OpenBLAS's pool and `parallelFor`'s
+/// workers alternating, OpenBLAS's idle threads spin in sched_yield and took ~13% of the training step's
+/// cycles; running every GEMM as per-worker single-threaded blocks leaves one pool (libdispatch) and no
+/// spinning. The denoiser's passes run inside `withOwnGemmThreads`.
+enum GemmThreading {
+    nonisolated(unsafe) static var own = false
+    /// Below this many multiply-adds a GEMM runs on the calling thread (dispatch costs microseconds).
+    static let splitFlops = 2.0e6
+}
+
+/// Runs `body` with OpenBLAS held to one thread: GEMMs are split across `parallelFor` workers by `sgemm`,
+/// and attention's per-(batch, head) GEMMs run single-threaded on the workers. Nestable.
 @inline(__always)
-func withSingleThreadedBLAS(_ body: () -> Void) {
-    let n = Threads.count
-    if n > 1 { openblas_set_num_threads(1) }
-    body()
-    if n > 1 { openblas_set_num_threads(Int32(n)) }
+func withOwnGemmThreads<R>(_ body: () throws -> R) rethrows -> R {
+    let was = GemmThreading.own, n = Threads.count
+    if !was && n > 1 { openblas_set_num_threads(1) }
+    GemmThreading.own = true
+    defer {
+        GemmThreading.own = was
+        if !was && n > 1 { openblas_set_num_threads(Int32(n)) }
+    }
+    return try body()
 }

@@ -6,7 +6,7 @@ typealias F8 = SIMD8<Float>
 /// exp(x), Cephes-style: 2^n · p(r) with |r| ≤ ln2/2; relative error ≲ 2 ulp on [-87, 88].
 @inline(__always)
 func vexp(_ xIn: F8) -> F8 {
-    let x = xIn.clamped(lowerBound: F8(repeating: -87.0), upperBound: F8(repeating: 88.0))
+    let x = clamp(xIn, -87, 88)
     let magic = F8(repeating: 12_582_912.0)            // 1.5·2^23: adding it rounds to an integer
     let t = x * F8(repeating: 1.442_695_04) + magic
     let n = t - magic
@@ -28,7 +28,7 @@ func vexp(_ xIn: F8) -> F8 {
 /// ±1 outside, where erf is 1 to float precision.
 @inline(__always)
 func verf(_ xIn: F8) -> F8 {
-    let x = xIn.clamped(lowerBound: F8(repeating: -4), upperBound: F8(repeating: 4))
+    let x = clamp(xIn, -4, 4)
     let x2 = x * x
     var p = x2 * F8(repeating: -2.726_142_258_013_06e-10) + F8(repeating: 2.770_681_424_959_02e-08)
     p = x2 * p + F8(repeating: -2.101_024_020_825_08e-06)
@@ -43,6 +43,15 @@ func verf(_ xIn: F8) -> F8 {
     q = x2 * q + F8(repeating: -1.426_473_905_141_89e-02)
     return p / q
 }
+
+/// Lane-wise clamp through compare-and-select (the stdlib's generic `clamped` is a scalar lane loop).
+@inline(__always) func clamp(_ x: F8, _ lo: Float, _ hi: Float) -> F8 {
+    let l = F8(repeating: lo), h = F8(repeating: hi)
+    return x.replacing(with: l, where: x .< l).replacing(with: h, where: x .> h)
+}
+
+/// Lane-wise maximum through compare-and-select.
+@inline(__always) func vmax(_ a: F8, _ b: F8) -> F8 { a.replacing(with: b, where: b .> a) }
 
 @inline(__always) func load8(_ p: UnsafePointer<Float>, _ n: Int) -> F8 {
     if n >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: F8.self) }

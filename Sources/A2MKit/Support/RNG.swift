@@ -68,6 +68,8 @@ public struct PCG32: RandomNumberGenerator, Sendable, Codable, Equatable {
 /// Named RNG streams, so consumers never share a sequence.
 public enum StreamPurpose: UInt64, Sendable {
     case initialization = 1, dataOrder, diffusionTime, diffusionNoise, conditionDrop, dropout, sampling, corpus, test
+    /// Timesteps and noise of validation passes: re-seeded for every pass, so validation losses are comparable across steps.
+    case validation
 }
 
 import Foundation

@@ -55,7 +55,8 @@ import Foundation
         case "silu": siluBackward(dinp: dx.p, inp: x.p, dout: wt.p, count: n)
         default: mishBackward(dinp: dx.p, inp: x.p, dout: wt.p, count: n)
         }
-        let r = gradCheck([GradProbe(name: which, values: x.p, grads: dx.p, count: n)], samples: n) { fwd(); return weighted(out.p, wt) }
+        // Floor 3e-3: in GELU's tails the Float output rounding (~1e-7) over 2h = 0.02 gives ~1e-5 of absolute noise.
+        let r = gradCheck([GradProbe(name: which, values: x.p, grads: dx.p, count: n)], samples: n, floor: 3e-3) { fwd(); return weighted(out.p, wt) }
         #expect(r.maxError < GradTolerance.op, "\(r)")
     }
 

@@ -1,0 +1,46 @@
+import Foundation
+
+/// FID_k and Diversity_k as Bailando reports them (`utils/metrics_new.py`: `quantized_metrics`, `normalize`,
+/// `calc_fid`, `calculate_avg_distance`):
+/// 1. kinetic feature vectors (`KineticFeatures.vector`) per clip for generated and ground-truth sets;
+/// 2. both normalized with the ground-truth per-dimension mean and population std: (x − μ_gt) / (σ_gt + 1e-10);
+/// 3. FID_k = Fréchet distance between the normalized sets; Diversity_k = mean pairwise L2 distance within
+///    each normalized set.
+public enum KineticFID {
+    public struct Result: Sendable, Equatable, Codable {
+        public let fid: Double
+        public let diversityGenerated: Double
+        public let diversityGroundTruth: Double
+    }
+
+    /// Normalizes `features` with the per-dimension mean and population std of `reference`.
+    public static func normalize(_ features: [[Double]], by reference: [[Double]]) -> [[Double]] {
+        guard let d = reference.first?.count else { return features }
+        let n = Double(reference.count)
+        var mean = [Double](repeating: 0, count: d), std = [Double](repeating: 0, count: d)
+        for r in reference { for i in 0..<d { mean[i] += r[i] / n } }
+        for r in reference { for i in 0..<d { std[i] += (r[i] - mean[i]) * (r[i] - mean[i]) / n } }
+        for i in 0..<d { std[i] = std[i].squareRoot() }
+        return features.map { f in (0..<d).map { (f[$0] - mean[$0]) / (std[$0] + 1e-10) } }
+    }
+
+    /// Mean pairwise Euclidean distance over all unordered pairs; 0 for fewer than 2 vectors.
+    public static func diversity(_ vectors: [[Double]]) -> Double {
+        let n = vectors.count
+        guard n >= 2 else { return 0 }
+        var total = 0.0
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                var s = 0.0
+                for k in vectors[i].indices { let d = vectors[i][k] - vectors[j][k]; s += d * d }
+                total += s.squareRoot()
+            }
+        }
+        return total / (Double(n * (n - 1)) / 2)
+    }
+
+    public static func evaluate(generated: [[Double]], groundTruth: [[Double]]) throws -> Result {
+        let gen = normalize(generated, by: groundTruth), gt = normalize(groundTruth, by: groundTruth)
+        return Result(fid: try FrechetDistance.distance(gen, gt), diversityGenerated: diversity(gen), diversityGroundTruth: diversity(gt))
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// The "training" object of Configs/*.json: optimizer, schedule, data windows, logging and loss weights.
+/// Missing keys take the documented default; unknown keys are rejected; `validate` range-checks each field.
+///
+/// Defaults follow EDGE (Tseng et al. 2023) where it applies: 30 fps, learning
+/// rate 2e-4, weight decay 0.02, EMA of the weights, x0 + velocity loss. EDGE's forward-kinematics and
+/// foot-contact terms are not implemented, so they have no keys (see docs/training.md).
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    /// Windows per optimizer step. Default 16.
+    public var batchSize: Int = 16
+    /// Peak AdamW learning rate, reached after `warmupSteps`, then cosine-decayed to 0 at `totalSteps`. Default 2e-4.
+    public var learningRate: Float = 2e-4
+    /// Linear warm-up steps from 0 to `learningRate`. Default 500.
+    public var warmupSteps: Int = 500
+    /// Optimizer steps of the whole run (`a2m train --steps` overrides it). Default 20000.
+    public var totalSteps: Int = 20_000
+    /// Decoupled (AdamW) weight decay. Default 0.02.
+    public var weightDecay: Float = 0.02
+    /// Global L2 gradient-norm clip; 0 turns clipping off. Default 1.0.
+    public var gradClip: Float = 1.0
+    /// Decay of the exponential moving average of the weights (the EMA weights are the released model). Default 0.999.
+    public var emaDecay: Float = 0.999
+    /// Frame rate motion is resampled to (slerp) before features are computed; must equal the audio feature rate
+    /// `audio.sampleRate / audio.hopLength`. Default 30 (the training norm; ZeroEGGS 60 and BEAT 120 are resampled).
+    public var fps: Double = 30
+    /// Frames per training window; must equal `model.windowFrames` (the network's window, also used when
+    /// generating). Default 120 (4 s at 30 fps, the model default).
+    public var windowFrames: Int = 120
+    /// Frames between the starts of consecutive windows of one file. Default 60 (half overlap).
+    public var windowStride: Int = 60
+    /// Fraction of the files (not windows) held out for validation, chosen deterministically from `seed`.
+    /// With a fraction > 0 at least one file is held out and at least one is kept. Default 0.1.
+    public var validationFraction: Double = 0.1
+    /// Most validation windows evaluated per validation pass (the first ones of the held-out files, in file
+    /// order), bounding its cost on big corpora. Default 64.
+    public var validationMaxWindows: Int = 64
+    /// Steps between JSONL log lines (the final step is always logged). Default 10.
+    public var logInterval: Int = 10
+    /// Steps between validation-loss evaluations (and at the final step). Default 200.
+    public var validationInterval: Int = 200
+    /// Steps between checkpoints (and at the final step). Default 1000.
+    public var checkpointInterval: Int = 1000
+    /// Weight of the MSE between predicted and true x0. Default 1.
+    public var x0LossWeight: Float = 1
+    /// Weight of the MSE between frame-to-frame differences of predicted and true x0. Default 1.
+    public var velocityLossWeight: Float = 1
+    /// Seed of every training RNG stream (initialization, data order, timesteps, noise, condition drop). Default 0.
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
+        case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
+        case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, seed
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfig()
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
+        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
+        totalSteps = try c.decodeIfPresent(Int.self, forKey: .totalSteps) ?? d.totalSteps
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
+        gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip) ?? d.gradClip
+        emaDecay = try c.decodeIfPresent(Float.self, forKey: .emaDecay) ?? d.emaDecay
+        fps = try c.decodeIfPresent(Double.self, forKey: .fps) ?? d.fps
+        windowFrames = try c.decodeIfPresent(Int.self, forKey: .windowFrames) ?? d.windowFrames
+        windowStride = try c.decodeIfPresent(Int.self, forKey: .windowStride) ?? d.windowStride
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
+        validationMaxWindows = try c.decodeIfPresent(Int.self, forKey: .validationMaxWindows) ?? d.validationMaxWindows
+        logInterval = try c.decodeIfPresent(Int.self, forKey: .logInterval) ?? d.logInterval
+        validationInterval = try c.decodeIfPresent(Int.self, forKey: .validationInterval) ?? d.validationInterval
+        checkpointInterval = try c.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? d.checkpointInterval
+        x0LossWeight = try c.decodeIfPresent(Float.self, forKey: .x0LossWeight) ?? d.x0LossWeight
+        velocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .velocityLossWeight) ?? d.velocityLossWeight
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+    }
+
+    /// Range checks; `prefix` is this object's key path in the file.
+    public func validate(file: String, prefix: String = "training") throws {
+        let v = ConfigValidator(file: file)
+        let p = prefix.isEmpty ? "" : prefix + "."
+        try v.check(p + "batchSize", batchSize, in: 1...4096)
+        try v.check(p + "learningRate", learningRate, in: 1e-8...1)
+        try v.check(p + "totalSteps", totalSteps, in: 1...1_000_000_000)
+        try v.check(p + "warmupSteps", warmupSteps, in: 0...1_000_000_000)
+        try v.check(p + "weightDecay", weightDecay, in: 0...1)
+        try v.check(p + "gradClip", gradClip, in: 0...1e6)
+        // 1 would freeze the EMA at the initial weights forever.
+        try v.check(p + "emaDecay", emaDecay, in: 0...0.999999)
+        try v.check(p + "fps", fps, in: 1...1000)
+        try v.check(p + "windowFrames", windowFrames, in: 2...100_000)
+        try v.check(p + "windowStride", windowStride, in: 1...100_000)
+        try v.check(p + "validationFraction", validationFraction, in: 0...0.9)
+        try v.check(p + "validationMaxWindows", validationMaxWindows, in: 1...1_000_000)
+        try v.check(p + "logInterval", logInterval, in: 1...1_000_000_000)
+        try v.check(p + "validationInterval", validationInterval, in: 1...1_000_000_000)
+        try v.check(p + "checkpointInterval", checkpointInterval, in: 1...1_000_000_000)
+        try v.check(p + "x0LossWeight", x0LossWeight, in: 0...1e4)
+        try v.check(p + "velocityLossWeight", velocityLossWeight, in: 0...1e4)
+        try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight > 0,
+                      "x0LossWeight and velocityLossWeight are both 0; at least one loss term must be on")
+    }
+}

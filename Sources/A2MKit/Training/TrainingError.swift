@@ -1,0 +1,20 @@
+/// Failures of a training run itself (data and config errors have their own types).
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// NaN or infinity in the loss or the gradients; nothing is written, the last checkpoint stays.
+    case nonFinite(step: Int, what: String, lastCheckpoint: String?)
+    /// A checkpoint cannot continue this run (other config, other data, not a training checkpoint).
+    case cannotResume(checkpoint: String, reason: String)
+    case modelMismatch(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .nonFinite(step, what, last):
+            let keep = last.map { "; the last good checkpoint is \($0)" } ?? "; no checkpoint had been written yet"
+            return "training diverged at step \(step): \(what) is NaN or infinite (try a lower training.learningRate or training.gradClip)\(keep)"
+        case let .cannotResume(ckpt, reason):
+            return "\(ckpt): cannot resume: \(reason)"
+        case let .modelMismatch(reason):
+            return reason
+        }
+    }
+}

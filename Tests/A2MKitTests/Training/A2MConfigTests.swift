@@ -1,0 +1,61 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+@Suite struct A2MConfigTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func shippedConfigsLoadAndAreConsistent() throws {
+        for name in ["tiny", "small", "base"] {
+            let url = Self.repository.appendingPathComponent("Configs/\(name).json")
+            let c = try A2MConfig.load(contentsOf: url)
+            // Every shipped config spells out its training section (no silent defaults).
+            let top = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+            let training = top["training"] as! [String: Any]
+            #expect(Set(training.keys) == Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)), "\(name)")
+            #expect(c.model.motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault), "\(name)")
+        }
+    }
+
+    @Test func emptyObjectIsTheDefaultConfig() throws {
+        let c = try StrictJSON.decode(A2MConfig.self, from: Data("{}".utf8), file: "c.json")
+        #expect(c == A2MConfig())
+    }
+
+    @Test func unknownKeysAreNamedWithTheirPath() {
+        #expect { try StrictJSON.decode(A2MConfig.self, from: Data(#"{"trainig": {}}"#.utf8), file: "c.json") } throws: { e in
+            "\(e)".contains("c.json") && "\(e)".contains("'trainig'") && "\(e)".contains("training")
+        }
+        #expect { try StrictJSON.decode(A2MConfig.self, from: Data(#"{"training": {"lr": 1}}"#.utf8), file: "c.json") } throws: { e in
+            "\(e)".contains("'lr'") && "\(e)".contains("in training")
+        }
+        #expect { try StrictJSON.decode(A2MConfig.self, from: Data(#"{"model": {"condDrop": 1}}"#.utf8), file: "c.json") } throws: { e in
+            "\(e)".contains("'condDrop'") && "\(e)".contains("in model")
+        }
+    }
+
+    @Test func crossSectionChecksNameBothFields() throws {
+        var c = A2MConfig()
+        c.model.motionDim = MotionFeatures.featureDim(for: Skeleton.a2mDefault)
+        try c.validate(file: "c.json")
+        var bad = c
+        bad.model.condDropProbability = 1.5
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.condDropProbability") && "\(e)".contains("0.0...1.0") }
+        bad = c
+        bad.audio.nMels = 64
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.audioDim") && "\(e)".contains("audio.nMels") }
+        bad = c
+        bad.diffusion.steps = 500
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.diffusionSteps") && "\(e)".contains("diffusion.steps") }
+        bad = c
+        bad.training.windowFrames = 100
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("training.windowFrames") && "\(e)".contains("model.windowFrames") }
+        bad = c
+        bad.training.windowStride = 121
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("training.windowStride") }
+        bad = c
+        bad.audio.hopLength = 256
+        #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("training.fps") && "\(e)".contains("15360 / 256") }
+    }
+}
