@@ -1,19 +1,20 @@
 import Foundation
 
-/// Audio files in, motion clips out: features → long-form sampling → decode and stitch in motion space.
+/// Audio files in, motion clips out: features (normalized with the model's audio statistics) → long-form
+/// sampling → denormalize, decode and stitch in motion space.
 /// All inputs and all `samples` per input run as one batched `LongFormGenerator` pass; sample k of every
 /// input uses noise stream k, so an input's output does not depend on the other inputs.
 public final class GenerationPipeline {
-    public let model: GenerationModel
+    public let model: TrainedModel
     /// Seconds spent per stage over all `run` calls: "features" (audio load + log-mel), "sampling" (denoiser
     /// and sampler), "decode" (denormalize, decode, stitch).
     public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0]
 
-    public init(model: GenerationModel) {
+    public init(model: TrainedModel) {
         self.model = model
     }
 
-    /// Log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
+    /// Log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty (not yet normalized).
     public func features(_ url: URL) throws -> FeatureMatrix {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
@@ -29,7 +30,7 @@ public final class GenerationPipeline {
             throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
         }
         let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
-                                              windowFrames: model.windowFrames, options: options)
+                                              windowFrames: model.denoiser.config.windowFrames, options: options)
         let J = model.skeleton.jointCount
         var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
         var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
@@ -40,16 +41,17 @@ public final class GenerationPipeline {
                 throw GenerationError.audioFeatures(name: input.name, frames: 0..<input.features.frames,
                                                     got: input.features.bins, expected: model.denoiser.audioDim)
             }
+            let normalized = model.audioStats.normalized(input.features.values)
             for k in 0..<samples {
-                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.normalization) { first, chunk in
+                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     precondition(first == roots[i][k].count, "frames out of order")
                     roots[i][k] += chunk.rootPositions
                     rotations[i][k] += chunk.rotations
                 }
                 let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
-                let matrix = input.features
-                clips.append(LongFormClip(name: input.name, frameCount: matrix.frames, stream: k,
-                                          audioFeatures: { r in Array(matrix.values[r.lowerBound * matrix.bins..<r.upperBound * matrix.bins]) },
+                let bins = input.features.bins
+                clips.append(LongFormClip(name: input.name, frameCount: input.features.frames, stream: k,
+                                          audioFeatures: { r in Array(normalized[r.lowerBound * bins..<r.upperBound * bins]) },
                                           stitcher: timed))
             }
         }

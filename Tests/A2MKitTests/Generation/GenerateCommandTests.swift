@@ -65,7 +65,7 @@ import Foundation
         var audio = AudioFeatureConfig.model
         audio.nMels = 40
         let mismatched = try TinyModel.write(to: dir, name: "mismatch.safetensors") { meta in
-            meta[GenerationModel.Key.audio] = String(decoding: try! JSONEncoder().encode(audio), as: UTF8.self)
+            meta["a2m.audio"] = String(decoding: try JSONEncoder().encode(audio), as: UTF8.self)
         }
         let garbage = dir.appendingPathComponent("garbage.safetensors")
         try Data("not a checkpoint at all".utf8).write(to: garbage)
