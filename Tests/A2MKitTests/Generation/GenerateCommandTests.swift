@@ -101,4 +101,24 @@ import Foundation
             #expect(try files(dir) == before && (try files(out)) == beforeOut, "\(c.args) left files behind")
         }
     }
+
+    @Test func generatesFromAModelThatATrainRunWrote() throws {
+        // End to end through both binaries' file contract: `a2m train` writes OUT/model.safetensors, `a2m generate`
+        // reads it (skeleton, fps, statistics from the file) and writes a clip of the model's skeleton.
+        let dir = try ScratchDirectory("generate")
+        let data = try TrainingFixtures.dataDirectory(in: dir, count: 2)
+        let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 3, validationFraction: 0), in: dir)
+        let out = dir.path("out")
+        let t = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
+                                                               "--threads", "1", "--quiet"])
+        try #require(t.status == 0, "a2m train failed: \(t.stderr)")
+        let modelURL = out.appendingPathComponent("model.safetensors")
+        let trained = try TrainedModel.load(contentsOf: modelURL)
+        let wav = try TinyModel.wav(in: dir.url, name: "speech.wav", seconds: 2)
+        let r = try generate([wav.path, "--model", modelURL.path, "--guidance", "2"])
+        try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
+        let clip = try BVHReader.read(dir.path("speech.bvh")).clip
+        #expect(clip.skeleton.names == trained.skeleton.names && clip.fps == trained.fps)
+        #expect(clip.frameCount == MotionAlignment.frameCount(duration: 2, fps: trained.fps))
+    }
 }
