@@ -29,27 +29,30 @@ struct BenchGenerate: AsyncParsableCommand {
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
-    func loadModel(scratch: URL) throws -> TrainedModel {
-        if let model { return try TrainedModel.load(contentsOf: URL(fileURLWithPath: model)) }
+    func loadModel() throws -> GenerationModel {
+        if let model { return try GenerationModel.load(contentsOf: URL(fileURLWithPath: model)) }
         var c = try DenoiserConfig.load(contentsOf: URL(fileURLWithPath: config))
-        c.motionDim = MotionFeatures.featureDim(for: .a2mDefault)
+        let skeleton = Skeleton.a2mDefault
+        c.motionDim = MotionFeatures.featureDim(for: skeleton)
         c.audioDim = AudioFeatureConfig.model.nMels
-        let url = scratch.appendingPathComponent("untrained.safetensors")
-        try UntrainedModel.write(config: c, to: url, motionStats: try UntrainedModel.plausibleMotionStats(.a2mDefault),
-                                 audioStats: try UntrainedModel.speechAudioStats(nMels: c.audioDim))
-        return try TrainedModel.load(contentsOf: url)
+        let D = c.motionDim
+        var mean = [Float](repeating: 0, count: D)
+        for j in 0..<skeleton.jointCount { mean[4 + 6 * j] = 1; mean[4 + 6 * j + 4] = 1 }
+        let stats = try NormalizationStats(mean: mean, std: [Float](repeating: 1, count: D))
+        let audioStats = try NormalizationStats(mean: [Float](repeating: -40, count: c.audioDim), std: [Float](repeating: 20, count: c.audioDim))
+        return GenerationModel(denoiser: try Denoiser(config: c, seed: 1), diffusion: DiffusionConfig(), audio: .model,
+                               skeleton: skeleton, fps: 30, motionStats: stats, audioStats: audioStats, path: "untrained \(config)")
     }
 
     func run() async throws {
+        let m = try loadModel()
         let url = URL(fileURLWithPath: input)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-bench-generate-\(getpid())")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let m = try loadModel(scratch: tmp)
-        let source = model ?? "untrained \(config)"
         let c = m.denoiser.config
         let options = SamplerOptions(steps: steps, guidance: guidance, seed: 1)
-        print("model: \(source) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); \(steps) DDIM steps, guidance \(guidance)")
+        print("model: \(m.path) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); \(steps) DDIM steps, guidance \(guidance)")
         print("| threads | features s | sampling s | decode s | export s | total s | audio s | × real time |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in threadCounts {

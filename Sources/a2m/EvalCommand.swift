@@ -2,15 +2,18 @@ import A2MKit
 import ArgumentParser
 import Foundation
 
-/// `a2m eval --data DIR --generated DIR`: every metric of docs/evaluation.md for generated motion against a
-/// paired WAV+BVH dataset, with bootstrap intervals and the mismatched-audio control.
+/// `a2m eval --model CKPT --data DIR [--guidance 0,1,2.5,5]` (generate, then score; the guidance study) or
+/// `a2m eval --data DIR --generated DIR` (score files made earlier): every metric of docs/evaluation.md against
+/// a paired WAV+BVH dataset, with bootstrap intervals and the mismatched-audio control.
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Score generated BVH motion against a paired audio+BVH dataset.",
+        abstract: "Score a model (at several guidance weights) or generated BVH motion against a paired audio+BVH dataset.",
         discussion: """
             Ground truth: DIR/NAME.bvh with DIR/NAME.wav (or .flac/.ogg/.aiff); with DIR/corpus.json, --split picks \
-            its clips. Generated: GEN/NAME.bvh, or GEN/NAME.0.bvh, GEN/NAME.1.bvh, ... for several samples per clip. \
+            its clips. With --model, motion is generated for every clip at each --guidance weight (--samples per clip, \
+            DDIM with --steps, eta 0) and each weight gets its own table. With --generated: GEN/NAME.bvh, or \
+            GEN/NAME.0.bvh, GEN/NAME.1.bvh, ... for several samples per clip. \
             Prints a table (mean and 95% bootstrap interval over clips) and writes the full report as JSON with \
             --out. Metrics and references: docs/evaluation.md.
             """
@@ -19,14 +22,40 @@ struct Eval: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Dataset directory (paired NAME.wav + NAME.bvh).") var data: String
-    @Option(help: "Directory of generated motion (NAME.bvh or NAME.K.bvh).") var generated: String
+    @Option(help: "Directory of generated motion (NAME.bvh or NAME.K.bvh); or use --model.") var generated: String?
+    @Option(help: "Model checkpoint to generate with (instead of --generated).") var model: String?
+    @Option(help: "With --model: comma-separated guidance weights.") var guidance: String = "0,1,2.5,5"
+    @Option(help: "With --model: samples per clip.") var samples: Int = 1
+    @Option(help: "With --model: DDIM steps.") var steps: Int = 50
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
     @Option(help: "Bootstrap resamples.") var bootstrap: Int = 2000
     @Option(help: "Write the report as JSON here.") var out: String?
 
+    /// The parsed --guidance list.
+    var guidanceWeights: [Float] {
+        get throws {
+            try guidance.split(separator: ",").map { part in
+                guard let w = Float(part.trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else {
+                    throw ValidationError("--guidance takes comma-separated weights ≥ 0, got '\(part)'")
+                }
+                return w
+            }
+        }
+    }
+
     func validate() throws {
+        guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
+        if model == nil {
+            // Generation options would be silently ignored without a model.
+            guard guidance == "0,1,2.5,5", samples == 1, steps == 50 else {
+                throw ValidationError("--guidance, --samples and --steps need --model")
+            }
+        }
+        guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
+        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1...1000, got \(steps)") }
+        guard !(try guidanceWeights).isEmpty else { throw ValidationError("--guidance needs at least one weight") }
         guard fps.isFinite, (1...240).contains(fps) else { throw ValidationError("--fps must be in 1...240, got \(fps)") }
         guard (100...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 100...100000, got \(bootstrap)") }
         if let split, !["train", "val", "test"].contains(split) { throw ValidationError("--split must be train, val or test, got '\(split)'") }
@@ -34,8 +63,10 @@ struct Eval: AsyncParsableCommand {
 
     func run() async throws {
         global.apply()
-        let dataURL = URL(fileURLWithPath: data), genURL = URL(fileURLWithPath: generated)
+        let dataURL = URL(fileURLWithPath: data)
         let truth = try EvaluationData.groundTruthFiles(in: dataURL, split: split)
+        if let model { return try runStudy(model: model, truth: truth) }
+        let genURL = URL(fileURLWithPath: generated!)
         let gen = try EvaluationData.generatedFiles(in: genURL, names: truth.map(\.name))
         let progress = ProgressLine(total: truth.count, label: "eval", unit: "clips", quiet: global.quiet)
         let fps = self.fps
@@ -53,10 +84,70 @@ struct Eval: AsyncParsableCommand {
         if let out {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let document = EvalDocument(data: data, generated: generated, split: split, fps: fps, seed: seed,
+            let document = EvalDocument(data: data, generated: generated!, split: split, fps: fps, seed: seed,
                                         clipNames: clips.map(\.name), report: report)
             try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: URL(fileURLWithPath: out))
         }
+    }
+
+    /// --model: the guidance study, one table per weight and a summary across weights.
+    func runStudy(model path: String, truth: [(name: String, audio: URL, motion: URL)]) throws {
+        let loaded = try GenerationModel.load(contentsOf: URL(fileURLWithPath: path))
+        guard var settings = EvaluationSettings(jointNames: loaded.skeleton.names) else {
+            throw ValidationError("\(path): the skeleton needs joints LeftHand, RightHand and Head for the alignment metrics")
+        }
+        settings.seed = seed
+        settings.bootstrapResamples = bootstrap
+        var study = GuidanceStudy(model: loaded, settings: settings)
+        study.samples = samples
+        study.steps = steps
+        study.seed = seed
+        let weights = try guidanceWeights
+        let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
+        let rows = try study.run(truth, guidance: weights) { w, done, _ in
+            line.update((weights.firstIndex(of: w) ?? 0) * truth.count + done)
+        }
+        line.finish()
+        for row in rows {
+            print("\nguidance w = \(row.guidance)\n" + Self.table(row.report))
+        }
+        print("\n" + Self.summary(rows))
+        if let out {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps, seed: seed,
+                                         clipNames: truth.map(\.name), rows: rows)
+            try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: URL(fileURLWithPath: out))
+        }
+    }
+
+    struct StudyDocument: Codable {
+        var format = "a2m-guidance-study"
+        var version = 1
+        var model: String
+        var data: String
+        var split: String?
+        var samples: Int
+        var steps: Int
+        var seed: UInt64
+        var clipNames: [String]
+        var rows: [GuidanceStudy.Row]
+    }
+
+    static func summary(_ rows: [GuidanceStudy.Row]) -> String {
+        func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
+        var lines = ["| w | beat consistency ↑ | mismatched | correlation ↑ | mismatched | FID_k ↓ | Diversity_k | jerk ratio |",
+                     "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in rows {
+            let b = r.report.beatConsistency, c = r.report.audioMotionCorrelation
+            lines.append("| \(r.guidance) | \(ci(b.generated)) | \(ci(b.mismatched)) | \(ci(c.generated)) | \(ci(c.mismatched)) | "
+                         + String(format: "%.3f | %.3f | %.3f |", r.report.kinetic.fid, r.report.kinetic.diversityGenerated, r.report.jerk.ratio ?? .nan))
+        }
+        if let first = rows.first {
+            let c = first.report.audioMotionCorrelation.groundTruth, b = first.report.beatConsistency.groundTruth
+            lines.append("| ground truth | \(ci(b)) | | \(ci(c)) | | 0 | \(String(format: "%.3f", first.report.kinetic.diversityGroundTruth)) | 1 |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     struct EvalDocument: Codable {

@@ -110,8 +110,8 @@ struct Generate: AsyncParsableCommand {
         try OutputDirectories.checkWritable(Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() }))
 
         let url = URL(fileURLWithPath: modelPath)
-        let generationModel: TrainedModel
-        do { generationModel = try TrainedModel.load(contentsOf: url) } catch {
+        let generationModel: GenerationModel
+        do { generationModel = try GenerationModel.load(contentsOf: url) } catch {
             if model == nil && !FileManager.default.fileExists(atPath: url.path) {
                 throw GenerateError.noDefaultModel(path: url.path)
             }

@@ -1,25 +1,26 @@
 import Foundation
 
-/// Audio files in, motion clips out: features (normalized with the model's audio statistics) → long-form
-/// sampling → denormalize, decode and stitch in motion space.
+/// Audio files in, motion clips out: features → long-form sampling → decode and stitch in motion space.
 /// All inputs and all `samples` per input run as one batched `LongFormGenerator` pass; sample k of every
 /// input uses noise stream k, so an input's output does not depend on the other inputs.
 public final class GenerationPipeline {
-    public let model: TrainedModel
+    public let model: GenerationModel
     /// Seconds spent per stage over all `run` calls: "features" (audio load + log-mel), "sampling" (denoiser
     /// and sampler), "decode" (denormalize, decode, stitch).
     public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0]
 
-    public init(model: TrainedModel) {
+    public init(model: GenerationModel) {
         self.model = model
     }
 
-    /// Log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty (not yet normalized).
+    /// Normalized log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
     public func features(_ url: URL) throws -> FeatureMatrix {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-        let f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
+        var f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
         guard f.frames > 0 else { throw GenerationError.emptyClip(name: url.path) }
+        // The network was trained on log-mel rows normalized with the training set's statistics.
+        model.audioStats.normalize(&f.values)
         return f
     }
 
@@ -30,7 +31,7 @@ public final class GenerationPipeline {
             throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
         }
         let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
-                                              windowFrames: model.denoiser.config.windowFrames, options: options)
+                                              windowFrames: model.windowFrames, options: options)
         let J = model.skeleton.jointCount
         var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
         var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
@@ -41,7 +42,6 @@ public final class GenerationPipeline {
                 throw GenerationError.audioFeatures(name: input.name, frames: 0..<input.features.frames,
                                                     got: input.features.bins, expected: model.denoiser.audioDim)
             }
-            let normalized = model.audioStats.normalized(input.features.values)
             for k in 0..<samples {
                 let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     precondition(first == roots[i][k].count, "frames out of order")
@@ -49,9 +49,9 @@ public final class GenerationPipeline {
                     rotations[i][k] += chunk.rotations
                 }
                 let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
-                let bins = input.features.bins
-                clips.append(LongFormClip(name: input.name, frameCount: input.features.frames, stream: k,
-                                          audioFeatures: { r in Array(normalized[r.lowerBound * bins..<r.upperBound * bins]) },
+                let matrix = input.features
+                clips.append(LongFormClip(name: input.name, frameCount: matrix.frames, stream: k,
+                                          audioFeatures: { r in Array(matrix.values[r.lowerBound * matrix.bins..<r.upperBound * matrix.bins]) },
                                           stitcher: timed))
             }
         }

@@ -2,6 +2,7 @@
 public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
     case audioFeatures(name: String, frames: Range<Int>, got: Int, expected: Int)
+    case modelMismatch(path: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -9,6 +10,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             return "\(name): no motion frames to generate (the audio is shorter than one motion frame)"
         case let .audioFeatures(name, frames, got, expected):
             return "\(name): audio features for frames \(frames.lowerBound)..<\(frames.upperBound): got \(got) values, expected \(expected)"
+        case let .modelMismatch(path, problems):
+            return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + problems.joined(separator: "\n  ")
         }
     }
 }

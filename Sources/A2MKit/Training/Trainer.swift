@@ -254,7 +254,8 @@ public final class Trainer {
     func saveCheckpoint() throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        var meta = try TrainedModel.metadata(config: config, data: data, step: step)
+        var meta = try GenerationModel.metadata(diffusion: config.diffusion, audio: config.audio, skeleton: data.skeleton, fps: data.fps,
+                                                motionStats: data.motionStats, audioStats: data.audioStats, step: step)
         try model.saveCheckpoint(to: modelURL, weights: ema.weights, metadata: meta)
         meta[TrainingState.metadataKey] = try state.json()
         meta[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)

@@ -65,7 +65,7 @@ import Foundation
         var audio = AudioFeatureConfig.model
         audio.nMels = 40
         let mismatched = try TinyModel.write(to: dir, name: "mismatch.safetensors") { meta in
-            meta["a2m.audio"] = String(decoding: try JSONEncoder().encode(audio), as: UTF8.self)
+            meta[GenerationModel.Key.audio] = String(decoding: try! JSONEncoder().encode(audio), as: UTF8.self)
         }
         let garbage = dir.appendingPathComponent("garbage.safetensors")
         try Data("not a checkpoint at all".utf8).write(to: garbage)
@@ -113,7 +113,7 @@ import Foundation
                                                                "--threads", "1", "--quiet"])
         try #require(t.status == 0, "a2m train failed: \(t.stderr)")
         let modelURL = out.appendingPathComponent("model.safetensors")
-        let trained = try TrainedModel.load(contentsOf: modelURL)
+        let trained = try GenerationModel.load(contentsOf: modelURL)
         let wav = try TinyModel.wav(in: dir.url, name: "speech.wav", seconds: 2)
         let r = try generate([wav.path, "--model", modelURL.path, "--guidance", "2"])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")

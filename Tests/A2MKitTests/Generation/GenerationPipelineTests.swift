@@ -15,13 +15,18 @@ enum TinyModel {
         return c
     }
 
-    /// Writes the model file into `dir`; `edit` may change the metadata (bad-input tests).
+    /// Writes the checkpoint into `dir`; `edit` may change the metadata (bad-input tests).
     static func write(to dir: URL, name: String = "tiny.safetensors", condDrop: Float = 0.25,
-                      edit: (inout [String: String]) throws -> Void = { _ in }) throws -> URL {
+                      edit: (inout [String: String]) -> Void = { _ in }) throws -> URL {
+        let model = try Denoiser(config: config(condDrop: condDrop), seed: 3)
+        var meta = try GenerationModel.metadata(diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mDefault, fps: 30,
+                                                motionStats: try SamplerFixtures.plausibleStats(.a2mDefault),
+                                                audioStats: try NormalizationStats(mean: [Float](repeating: -40, count: 80),
+                                                                                   std: [Float](repeating: 20, count: 80)),
+                                                step: 0)
+        edit(&meta)
         let url = dir.appendingPathComponent(name)
-        try UntrainedModel.write(config: config(condDrop: condDrop), to: url, seed: 3,
-                                 motionStats: try UntrainedModel.plausibleMotionStats(.a2mDefault),
-                                 audioStats: try UntrainedModel.speechAudioStats(nMels: AudioFeatureConfig.model.nMels), edit: edit)
+        try model.saveCheckpoint(to: url, metadata: meta)
         return url
     }
 
@@ -39,18 +44,41 @@ enum TinyModel {
 }
 
 @Suite struct GenerationPipelineTests {
-    @Test func modelFileCarriesEverythingGenerationNeeds() throws {
+    @Test func checkpointRoundTripsEverythingGenerationNeeds() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let m = try TrainedModel.load(contentsOf: try TinyModel.write(to: dir))
+        let m = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
-        #expect(m.motionStats == (try UntrainedModel.plausibleMotionStats(.a2mDefault)) && m.denoiser.config.windowFrames == 30)
+        #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+    }
+
+    @Test func inconsistentCheckpointsAreRefusedWithTheirProblem() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var audio = AudioFeatureConfig.model
+        audio.nMels = 64
+        let wrongMels = try TinyModel.write(to: dir, name: "a.safetensors") { meta in
+            meta[GenerationModel.Key.audio] = String(decoding: try! JSONEncoder().encode(audio), as: UTF8.self)
+        }
+        do {
+            _ = try GenerationModel.load(contentsOf: wrongMels)
+            Issue.record("nMels mismatch accepted")
+        } catch let e as GenerationError {
+            #expect("\(e)".contains(wrongMels.path) && "\(e)".contains("nMels 64"), "\(e)")
+        }
+        let noSkeleton = try TinyModel.write(to: dir, name: "b.safetensors") { $0[GenerationModel.Key.skeleton] = nil }
+        #expect(throws: CheckpointError.metadata(path: noSkeleton.path, key: GenerationModel.Key.skeleton,
+                                                 reason: "missing; this checkpoint cannot be used for generation")) {
+            try GenerationModel.load(contentsOf: noSkeleton)
+        }
+        let badFPS = try TinyModel.write(to: dir, name: "c.safetensors") { $0[GenerationModel.Key.fps] = "-3" }
+        #expect(throws: CheckpointError.self) { try GenerationModel.load(contentsOf: badFPS) }
     }
 
     @Test func generatesExactFrameCountsDeterministically() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try TrainedModel.load(contentsOf: try TinyModel.write(to: dir))
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 2.2)
         let options = SamplerOptions(steps: 4, guidance: 2.5, seed: 9)
         func once() throws -> [[MotionClip]] {
@@ -68,7 +96,7 @@ enum TinyModel {
         // design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try TrainedModel.load(contentsOf: try TinyModel.write(to: dir))
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         let M = model.audio.nMels, frames = 50
         let speech = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
         let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })

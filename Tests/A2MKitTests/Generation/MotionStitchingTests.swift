@@ -3,6 +3,22 @@ import Foundation
 @testable import A2MKit
 
 extension SamplerFixtures {
+    /// Normalization that turns the mock's outputs (about ±1.1) into plausible motion on the default skeleton:
+    /// root velocity ±20 cm/s, height 90 ± 5 cm, turning ±0.5 rad/s, joint 6D = identity ± 0.3.
+    static func plausibleStats(_ skeleton: Skeleton) throws -> NormalizationStats {
+        let D = MotionFeatures.featureDim(for: skeleton)
+        var mean = [Float](repeating: 0, count: D), std = [Float](repeating: 0.3, count: D)
+        mean[2] = 90
+        std[0] = 20; std[1] = 20; std[2] = 5; std[3] = 0.5
+        for j in 0..<skeleton.jointCount {
+            mean[4 + 6 * j] = 1
+            mean[4 + 6 * j + 4] = 1
+        }
+        return try NormalizationStats(mean: mean, std: std)
+    }
+}
+
+extension SamplerFixtures {
     /// Per-frame joint velocity: L2 norm over all joints of the world-position change (cm/frame).
     static func jointVelocities(_ clip: MotionClip) -> [Float] {
         var prev = clip.worldPositions(frame: 0)
@@ -36,7 +52,7 @@ final class MotionCollector {
     func generate(frames n: Int, constrain: Bool, blend: Bool, seed: UInt64 = 11) throws -> (MotionClip, Bool) {
         let m = MockDenoiser(motionDim: MotionFeatures.featureDim(for: Self.skeleton), audioDim: 4)
         let collector = MotionCollector()
-        let stitcher = MotionStitcher(skeleton: Self.skeleton, fps: Self.fps, normalization: try UntrainedModel.plausibleMotionStats(Self.skeleton)) {
+        let stitcher = MotionStitcher(skeleton: Self.skeleton, fps: Self.fps, normalization: try SamplerFixtures.plausibleStats(Self.skeleton)) {
             collector.emit($0, $1)
         }
         stitcher.blend = blend

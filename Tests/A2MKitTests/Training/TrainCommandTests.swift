@@ -23,7 +23,7 @@ import Foundation
         let log = try Trainer.readLog(out.appendingPathComponent("train.jsonl"))
         #expect(log.map(\.step) == Array(1...7))
         #expect(log.last!.lr == 0)   // the cosine schedule ends at the overridden step count
-        #expect(try TrainedModel.load(contentsOf: out.appendingPathComponent("model.safetensors")).step == 7)
+        #expect(try GenerationModel.load(contentsOf: out.appendingPathComponent("model.safetensors")).step == 7)
     }
 
     @Test func badInputExitsNonZeroAndWritesNothing() throws {

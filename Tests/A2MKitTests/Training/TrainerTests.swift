@@ -36,15 +36,15 @@ import Foundation
         #expect(try Data(contentsOf: a.modelURL) == Data(contentsOf: b2.modelURL))
 
         // The model file carries what generation needs, and its weights are the EMA weights.
-        let m = try TrainedModel.load(contentsOf: a.modelURL)
-        #expect(m.skeleton == a.data.skeleton && m.skeletonBVH == a.data.skeletonBVH && m.fps == 30 && m.step == 16)
+        let m = try GenerationModel.load(contentsOf: a.modelURL)
+        #expect(m.skeleton == a.data.skeleton && m.fps == 30 && m.step == 16)
         #expect(m.motionStats == a.data.motionStats && m.audioStats == a.data.audioStats && m.audio == a.config.audio)
         #expect(Array(UnsafeBufferPointer(start: m.denoiser.parameters.base, count: m.denoiser.parameters.count))
                 == Array(UnsafeBufferPointer(start: a.ema.weights.base, count: a.ema.weights.count)))
         // A bare denoiser checkpoint is not a model file.
         let bare = dir.path("bare.safetensors")
         try a.model.saveCheckpoint(to: bare)
-        #expect { try TrainedModel.load(contentsOf: bare) } throws: { e in "\(e)".contains("bare.safetensors") && "\(e)".contains("a2m.format") }
+        #expect { try GenerationModel.load(contentsOf: bare) } throws: { e in "\(e)".contains("bare.safetensors") && "\(e)".contains("a2m.format") }
     }
 
     /// The loss on a one-window corpus (the same batch every step) falls by at least 10×.

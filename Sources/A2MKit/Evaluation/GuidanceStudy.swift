@@ -1,0 +1,65 @@
+import Foundation
+
+/// The guidance study of design.md §4 and §7: generate K samples for every clip of a paired dataset at each
+/// guidance weight w, and score each w with `MotionEvaluation` (beat consistency, audio–motion correlation,
+/// FID_k/Diversity_k, jerk/acceleration, mismatched-audio control).
+///
+/// Clips are generated in groups of `batchClips` through one `GenerationPipeline` call (one batched long-form
+/// pass), and sample k of a clip uses noise stream k of `seed`, so results do not depend on the grouping.
+public struct GuidanceStudy {
+    public struct Row: Codable, Sendable, Equatable {
+        public let guidance: Float
+        public let report: EvaluationReport
+    }
+
+    public let model: GenerationModel
+    public var samples = 1
+    public var steps = 50
+    public var seed: UInt64 = 0
+    public var batchClips = 8
+    public var settings: EvaluationSettings
+
+    public init(model: GenerationModel, settings: EvaluationSettings) {
+        self.model = model
+        self.settings = settings
+    }
+
+    /// Ground truth for `files`, analysed at the model's frame rate (loaded once, shared by every w).
+    public func groundTruth(_ files: [(name: String, audio: URL, motion: URL)]) throws -> [EvaluationClip] {
+        let fps = model.fps
+        return try orderedParallelMap(files.count) { i in
+            try EvaluationData.loadClip(name: files[i].name, audio: files[i].audio, groundTruth: files[i].motion, generated: [], fps: fps)
+        }
+    }
+
+    /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
+    public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
+        let pipeline = GenerationPipeline(model: model)
+        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: .constant, seed: seed)
+        try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
+        var out = [[JointPositions]]()
+        var start = 0
+        while start < audio.count {
+            let group = Array(audio[start..<min(audio.count, start + batchClips)])
+            let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
+            let clips = try pipeline.run(inputs, samples: samples, options: options)
+            out += clips.map { $0.map(JointPositions.init(clip:)) }
+            start += group.count
+            progress?(start, audio.count)
+        }
+        return out
+    }
+
+    /// One report per guidance weight.
+    public func run(_ files: [(name: String, audio: URL, motion: URL)], guidance: [Float],
+                    progress: ((Float, Int, Int) -> Void)? = nil) throws -> [Row] {
+        let truth = try groundTruth(files)
+        return try guidance.map { w in
+            let generated = try generate(files.map(\.audio), guidance: w) { progress?(w, $0, $1) }
+            let clips = zip(truth, generated).map { t, g in
+                EvaluationClip(name: t.name, audio: t.audio, groundTruth: t.groundTruth, generated: g)
+            }
+            return Row(guidance: w, report: try MotionEvaluation.evaluate(clips, settings: settings))
+        }
+    }
+}
