@@ -24,7 +24,7 @@ public final class Denoiser {
     var trainActs: DenoiserActivations?
     var inferActs: DenoiserActivations?
     var encodeActs: DenoiserActivations?
-    var nullContexts: [Int: DenoiserAudioContext] = [:]
+    var nullActs: DenoiserActivations?
     // State of the last training forward, read by `backward()`.
     var kept: [Int] = []
     var dropped: [Int] = []

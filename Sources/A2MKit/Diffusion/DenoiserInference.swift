@@ -8,6 +8,9 @@ public final class DenoiserAudioContext {
     /// Per layer: [clips, T, d].
     let keys: [[Float]]
     let values: [[Float]]
+    /// The unconditional branch's context (null embeddings), computed with the same weights; nil when the
+    /// model has no unconditional mode.
+    var null: DenoiserAudioContext?
 
     init(clips: Int, frames: Int, hid: [Float], keys: [[Float]], values: [[Float]]) {
         self.clips = clips; self.frames = frames; self.hid = hid; self.keys = keys; self.values = values
@@ -53,17 +56,17 @@ extension Denoiser: MotionDenoiser {
         siluForward(out: a.p1a, inp: a.p1, count: clips * d)
         linear(a.p2, a.p1a, p.pool3, rows: clips)
         let hid = Array(UnsafeBufferPointer(start: a.p2, count: clips * d))
-        return audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, scratch: a)
+        let ctx = audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, scratch: a)
+        if supportsGuidance { ctx.null = nullContext(frames: frames) }
+        return ctx
     }
 
     /// The context of the unconditional branch: the learned null token sequence and null pooled vector.
+    /// Computed with the current weights every time (weights may have been replaced since the last window).
     func nullContext(frames: Int) -> DenoiserAudioContext {
-        if let c = nullContexts[frames] { return c }
-        let a = DenoiserActivations(config: config, rows: 1, frames: frames, training: false)
+        if nullActs?.t != frames { nullActs = DenoiserActivations(config: config, rows: 1, frames: frames, training: false) }
         let hid = Array(UnsafeBufferPointer(start: W + p.nullHid, count: config.width))
-        let c = audioKeysValues(tokens: W + p.nullTok, clips: 1, frames: frames, hid: hid, scratch: a)
-        nullContexts[frames] = c
-        return c
+        return audioKeysValues(tokens: W + p.nullTok, clips: 1, frames: frames, hid: hid, scratch: nullActs!)
     }
 
     /// LayerNorm(nm) of the audio tokens (per token, so independent of the time tokens), rotary at positions
@@ -104,7 +107,8 @@ extension Denoiser: MotionDenoiser {
             throw DenoiserError.badInput(field: "rows.clip", got: "\(r.clip)", expected: "0..<\(context.clips)")
         }
         if rows.contains(where: { !$0.conditioned }) && !supportsGuidance { throw DenoiserError.noUnconditionalMode }
-        let null = rows.contains(where: { !$0.conditioned }) ? nullContext(frames: t) : nil
+        let null = rows.contains(where: { !$0.conditioned }) ? context.null : nil
+        if rows.contains(where: { !$0.conditioned }) && null == nil { throw DenoiserError.noUnconditionalMode }
         if inferActs?.b != b || inferActs?.t != t {
             inferActs = nil
             inferActs = DenoiserActivations(config: cf, rows: b, frames: t, training: false)

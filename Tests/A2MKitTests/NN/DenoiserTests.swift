@@ -121,6 +121,20 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
         #expect(diff < 1e-5, "max |predictX0 − training forward| = \(diff)")
     }
 
+    /// Copying other weights in (e.g. the EMA copy) and encoding again gives that model's predictions,
+    /// unconditioned rows included (no stale caches).
+    @Test func replacedWeightsTakeEffect() throws {
+        let c = tinyConfig()
+        let a = try Denoiser(config: c, seed: 1), b = try Denoiser(config: c, seed: 2)
+        let audio = [Float](repeating: 0.3, count: c.windowFrames * c.audioDim), x = [Float](repeating: 0.1, count: c.windowFrames * c.motionDim)
+        let rows = [DenoiserRow(clip: 0, conditioned: true), DenoiserRow(clip: 0, conditioned: false)]
+        _ = try a.predictX0(x: x + x, timesteps: [9, 9], rows: rows, context: a.encodeAudio(audio, clips: 1, frames: c.windowFrames), frames: c.windowFrames)
+        a.parameters.copy(from: b.parameters)
+        let pa = try a.predictX0(x: x + x, timesteps: [9, 9], rows: rows, context: a.encodeAudio(audio, clips: 1, frames: c.windowFrames), frames: c.windowFrames)
+        let pb = try b.predictX0(x: x + x, timesteps: [9, 9], rows: rows, context: b.encodeAudio(audio, clips: 1, frames: c.windowFrames), frames: c.windowFrames)
+        #expect(pa == pb)
+    }
+
     @Test func sameSeedSameStep() throws {
         let c = tinyConfig()
         func run() throws -> (Double, [Float]) {

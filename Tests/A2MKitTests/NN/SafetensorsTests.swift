@@ -15,7 +15,8 @@ func tempURL(_ name: String) -> URL {
     static func writeOurs(_ dtype: CheckpointDType, to url: URL) throws {
         let bufs = ours.map { Buf($0.2.isEmpty ? [0] : $0.2) }
         let entries = zip(ours, bufs).map { SafetensorsWriter.Entry(name: $0.0.0, shape: $0.0.1, values: UnsafeBufferPointer(start: $0.1.p, count: $0.0.2.count)) }
-        try SafetensorsWriter.write(entries, metadata: oursMeta, dtype: dtype, to: url)
+        // Entries hold raw pointers: keep their owners alive through the write (release builds end lifetimes early).
+        try withExtendedLifetime(bufs) { try SafetensorsWriter.write(entries, metadata: oursMeta, dtype: dtype, to: url) }
     }
 
     @Test(arguments: CheckpointDType.allCases) func roundTrip(_ dtype: CheckpointDType) throws {
