@@ -46,7 +46,7 @@ import Foundation
         let a = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2), b = try TinyModel.wav(in: dir, name: "b.wav", seconds: 0.7)
         let out = dir.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--out", out.path])
+        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--guidance", "2.5", "--out", out.path])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
         #expect(try files(out) == ["a_1.bvh", "a_2.bvh", "b_1.bvh", "b_2.bvh"])
         let a1 = try BVHReader.read(out.appendingPathComponent("a_1.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a_2.bvh")).clip
@@ -100,5 +100,25 @@ import Foundation
             for m in c.mentions { #expect(r.stderr.contains(m), "\(c.args): stderr lacks '\(m)': \(r.stderr)") }
             #expect(try files(dir) == before && (try files(out)) == beforeOut, "\(c.args) left files behind")
         }
+    }
+
+    @Test func generatesFromAModelThatATrainRunWrote() throws {
+        // End to end through both binaries' file contract: `a2m train` writes OUT/model.safetensors, `a2m generate`
+        // reads it (skeleton, fps, statistics from the file) and writes a clip of the model's skeleton.
+        let dir = try ScratchDirectory("generate")
+        let data = try TrainingFixtures.dataDirectory(in: dir, count: 2)
+        let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 3, validationFraction: 0), in: dir)
+        let out = dir.path("out")
+        let t = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
+                                                               "--threads", "1", "--quiet"])
+        try #require(t.status == 0, "a2m train failed: \(t.stderr)")
+        let modelURL = out.appendingPathComponent("model.safetensors")
+        let trained = try GenerationModel.load(contentsOf: modelURL)
+        let wav = try TinyModel.wav(in: dir.url, name: "speech.wav", seconds: 2)
+        let r = try generate([wav.path, "--model", modelURL.path, "--guidance", "2"])
+        try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
+        let clip = try BVHReader.read(dir.path("speech.bvh")).clip
+        #expect(clip.skeleton.names == trained.skeleton.names && clip.fps == trained.fps)
+        #expect(clip.frameCount == MotionAlignment.frameCount(duration: 2, fps: trained.fps))
     }
 }

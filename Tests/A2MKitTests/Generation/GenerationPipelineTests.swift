@@ -91,4 +91,22 @@ enum TinyModel {
         #expect(try BVHWriter.bytes(a[0][1]) == (try BVHWriter.bytes(b[0][1])))
         #expect(a[0][0].rootPositions != a[0][1].rootPositions, "samples 1 and 2 must differ")
     }
+
+    @Test func realNetworkAtWeightZeroIgnoresTheAudio() throws {
+        // design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        let M = model.audio.nMels, frames = 50
+        let speech = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
+        let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })
+        func sample(_ f: FeatureMatrix, _ w: Float) throws -> [SIMD4<Float>] {
+            try GenerationPipeline(model: model).run([(name: "x", features: f)], samples: 1,
+                                                     options: SamplerOptions(steps: 3, guidance: w, seed: 2))[0][0].rotations
+        }
+        #expect(try sample(speech, 0) == (try sample(other, 0)), "w = 0 depends on the audio")
+        for w: Float in [1, 2.5] {
+            #expect(try sample(speech, w) != (try sample(other, w)), "w = \(w) ignores the audio")
+        }
+    }
 }
