@@ -14,6 +14,7 @@ struct A2M: AsyncParsableCommand {
             Eval.self,
             Generate.self,
             Train.self,
+            Export.self,
             Bench.self,
             ViewCommand.self,
             PreviewCommand.self,

@@ -77,6 +77,14 @@ public struct GenerationModel {
         ]
     }
 
+    /// Writes this model as a generation-only file (weights and the metadata above; no training state), e.g. as
+    /// F16 for shipping: half the size, and generation reads it back as F32. Atomic.
+    public func write(to url: URL, dtype: CheckpointDType) throws {
+        let meta = try GenerationModel.metadata(diffusion: diffusion, audio: audio, skeleton: skeleton, fps: fps,
+                                                motionStats: motionStats, audioStats: audioStats, step: step)
+        try denoiser.saveCheckpoint(to: url, metadata: meta, dtype: dtype)
+    }
+
     /// Loads and cross-checks a checkpoint: every key present and valid, and the denoiser's feature sizes equal
     /// to the skeleton's feature size, both normalizations' sizes, the audio config's n_mels and the schedule's T.
     public static func load(contentsOf url: URL) throws -> GenerationModel {

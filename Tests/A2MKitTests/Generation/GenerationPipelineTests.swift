@@ -110,3 +110,31 @@ enum TinyModel {
         }
     }
 }
+
+@Suite struct ModelExportTests {
+    /// Half-precision relative rounding error bound (11-bit significand), plus an absolute floor for subnormals.
+    static let f16RelativeTolerance: Float = 1.0 / 1024
+    static let f16AbsoluteTolerance: Float = 1e-7
+
+    @Test func f16ExportKeepsMetadataAndRoundsWeightsToHalf() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-export-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let original = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        let half = dir.appendingPathComponent("half.safetensors")
+        try original.write(to: half, dtype: .f16)
+        let loaded = try GenerationModel.load(contentsOf: half)
+        #expect(loaded.skeleton == original.skeleton && loaded.fps == original.fps && loaded.audio == original.audio)
+        #expect(loaded.motionStats == original.motionStats && loaded.audioStats == original.audioStats && loaded.step == original.step)
+        let a = UnsafeBufferPointer(start: original.denoiser.parameters.base, count: original.denoiser.parameters.count)
+        let b = UnsafeBufferPointer(start: loaded.denoiser.parameters.base, count: loaded.denoiser.parameters.count)
+        #expect(a.count == b.count)
+        var worst: Float = 0
+        for (x, y) in zip(a, b) { worst = max(worst, abs(x - y) - Self.f16RelativeTolerance * abs(x) - Self.f16AbsoluteTolerance) }
+        #expect(worst <= 0, "a weight moved more than half-precision rounding allows (excess \(worst))")
+        #expect(zip(a, b).contains { $0 != $1 }, "F16 export should round at least one weight")
+        let halfBytes = try FileManager.default.attributesOfItem(atPath: half.path)[.size] as! Int
+        let fullBytes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("tiny.safetensors").path)[.size] as! Int
+        #expect(halfBytes < fullBytes)
+    }
+}
