@@ -107,7 +107,8 @@ struct Generate: AsyncParsableCommand {
                 }
             }
         }
-        try OutputDirectories.checkWritable(Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() }))
+        let outputDirectories = Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() })
+        try OutputDirectories.checkWritable(outputDirectories)
 
         let url = URL(fileURLWithPath: modelPath)
         let generationModel: GenerationModel
@@ -134,6 +135,8 @@ struct Generate: AsyncParsableCommand {
         }
         line?.finish()
 
+        // Created only now, so a run that fails earlier leaves nothing behind.
+        try OutputDirectories.create(outputDirectories)
         for (i, input) in inputs.enumerated() {
             for k in 0..<samples {
                 var clip = clips[i][k]
@@ -165,19 +168,32 @@ enum GenerateError: Error, CustomStringConvertible {
     }
 }
 
-/// Checks that outputs can be created in each directory before any work starts.
+/// Output directories: checked before any work starts, created (like `mkdir -p`) only once there is output.
 enum OutputDirectories {
+    /// Each directory, or the nearest ancestor that exists when it does not, must be a writable directory.
     static func checkWritable(_ dirs: Set<URL>) throws {
         for dir in dirs.sorted(by: { $0.path < $1.path }) {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-                throw OutputError.cannotWrite(path: dir.path, reason: "directory does not exist")
+            var existing = dir.standardizedFileURL
+            while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+                existing = existing.deletingLastPathComponent()
             }
-            let probe = dir.appendingPathComponent(".a2m-write-test-\(getpid())")
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: existing.path, isDirectory: &isDir), isDir.boolValue else {
+                throw OutputError.cannotWrite(path: dir.path, reason: "\(existing.path) is not a directory")
+            }
+            let probe = existing.appendingPathComponent(".a2m-write-test-\(getpid())")
             guard FileManager.default.createFile(atPath: probe.path, contents: nil) else {
-                throw OutputError.cannotWrite(path: dir.path, reason: "directory is not writable")
+                throw OutputError.cannotWrite(path: dir.path, reason: "directory \(existing.path) is not writable")
             }
             try? FileManager.default.removeItem(at: probe)
+        }
+    }
+
+    static func create(_ dirs: Set<URL>) throws {
+        for dir in dirs.sorted(by: { $0.path < $1.path }) {
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                throw OutputError.cannotWrite(path: dir.path, reason: "cannot create the directory (\(error.localizedDescription))")
+            }
         }
     }
 }

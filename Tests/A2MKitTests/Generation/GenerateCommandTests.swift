@@ -28,8 +28,8 @@ import Foundation
         #expect(clip.frameCount == 45 && clip.fps == 30 && clip.skeleton.names == Skeleton.a2mDefault.names)
         #expect(try MotionJSON.read(json).frameCount == 45)
         let first = try Data(contentsOf: bvh), firstJSON = try Data(contentsOf: json)
-        let out = dir.appendingPathComponent("again")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        // --out is created when missing (nested, like mkdir -p).
+        let out = dir.appendingPathComponent("again/nested")
         let r2 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4", "--out", out.path])
         try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) == first)
@@ -91,7 +91,7 @@ import Foundation
         cases.append(([wav.path, "--model", model.path, "--guidance", "-1"], ["--guidance"]))
         cases.append(([wav.path, "--model", model.path, "--guidance", "nan"], ["--guidance"]))
         cases.append(([wav.path, "--model", plain.path, "--guidance", "2"], [plain.path, "condDropProbability = 0"]))
-        cases.append(([wav.path, "--model", model.path, "--out", dir.appendingPathComponent("nowhere").path], ["nowhere", "does not exist"]))
+        cases.append(([wav.path, "--model", model.path, "--out", wav.appendingPathComponent("sub").path], [wav.path, "is not a directory"]))
         if !writableByUs { cases.append(([wav.path, "--model", model.path, "--out", readOnly.path], [readOnly.path, "not writable"])) }
         for c in cases {
             let before = try files(dir), beforeOut = try files(out)
