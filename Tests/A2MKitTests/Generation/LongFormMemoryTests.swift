@@ -3,14 +3,23 @@ import Foundation
 @testable import A2MKit
 
 /// Peak memory of long-form generation must not grow with the clip length. Each measurement runs in a fresh
-/// child process (this test binary, filtered to `LongFormMemoryChild`), so the peak RSS (getrusage ru_maxrss)
-/// is that of one generation alone, unaffected by other tests running in parallel.
+/// child process (this test binary, filtered to `LongFormMemoryChild`), so the peak is that of one generation
+/// alone, unaffected by other tests running in parallel.
+///
+/// The peak is the child's own address-space high-water mark (`VmHWM` in /proc/self/status), not
+/// `getrusage().ru_maxrss`: Linux carries ru_maxrss across execve, and Foundation spawns children with
+/// vfork semantics, so ru_maxrss reports at least the parent's peak — the whole test process's, when the full
+/// suite runs — and every child then measured the same number.
 enum MemoryProbe {
-    #if os(Linux)
-    static let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
-    #else
-    static let rusageSelf = RUSAGE_SELF
-    #endif
+    /// VmHWM of this process in KiB (Linux).
+    static func peakKiB() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return kib
+    }
     static let secondsKey = "A2M_MEMORY_CHILD_SECONDS"
     static let outKey = "A2M_MEMORY_CHILD_OUT"
     /// Control: the child keeps every emitted frame, as a non-streaming writer would.
@@ -47,9 +56,7 @@ enum MemoryProbe {
         try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: MemoryProbe.window,
                               options: SamplerOptions(steps: 2, guidance: 2))
             .generate([clip])
-        var usage = rusage()
-        getrusage(MemoryProbe.rusageSelf, &usage)
-        try "\(usage.ru_maxrss) \(emitted) \(checksum) \(kept.count)".write(toFile: out, atomically: true, encoding: .utf8)
+        try "\(try MemoryProbe.peakKiB()) \(emitted) \(checksum) \(kept.count)".write(toFile: out, atomically: true, encoding: .utf8)
     }
 }
 
