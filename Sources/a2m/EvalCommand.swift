@@ -82,11 +82,9 @@ struct Eval: AsyncParsableCommand {
         let report = try MotionEvaluation.evaluate(clips, settings: settings)
         print(Self.table(report))
         if let out {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let document = EvalDocument(data: data, generated: generated!, split: split, fps: fps, seed: seed,
                                         clipNames: clips.map(\.name), report: report)
-            try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: URL(fileURLWithPath: out))
+            try Self.write(document, to: out)
         }
     }
 
@@ -113,11 +111,9 @@ struct Eval: AsyncParsableCommand {
         }
         print("\n" + Self.summary(rows))
         if let out {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
-            try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: URL(fileURLWithPath: out))
+            try Self.write(document, to: out)
         }
     }
 
@@ -134,8 +130,16 @@ struct Eval: AsyncParsableCommand {
         var rows: [GuidanceStudy.Row]
     }
 
+    /// Pretty-printed JSON, atomically.
+    static func write<T: Encodable>(_ document: T, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(document) + Data("\n".utf8), to: URL(fileURLWithPath: path))
+    }
+
+    static func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
+
     static func summary(_ rows: [GuidanceStudy.Row]) -> String {
-        func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
         var lines = ["| w | beat consistency ↑ | mismatched | correlation ↑ | mismatched | FID_k ↓ | Diversity_k | jerk ratio |",
                      "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows {
@@ -163,7 +167,6 @@ struct Eval: AsyncParsableCommand {
     }
 
     static func table(_ r: EvaluationReport) -> String {
-        func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
         func num(_ x: Double) -> String { String(format: "%.4g", x) }
         var rows = ["| metric (\(r.clips) clips × \(r.samplesPerClip) samples) | generated | ground truth | mismatched audio |", "|---|---:|---:|---:|"]
         rows.append("| beat consistency ↑ | \(ci(r.beatConsistency.generated)) | \(ci(r.beatConsistency.groundTruth)) | \(ci(r.beatConsistency.mismatched)) |")
