@@ -54,6 +54,9 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
 
+    @Flag(help: "Also write NAME.html: the self-contained player (a2m view) with the input audio and every sample side by side.")
+    var view = false
+
     static func parseFormats(_ s: String) throws -> [OutputFormat] {
         let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var result: [OutputFormat] = []
@@ -83,6 +86,12 @@ struct Generate: AsyncParsableCommand {
         model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] ?? Generate.defaultModelPath
     }
 
+    /// The player of input `i` (all its samples in one page).
+    func viewerURL(_ input: URL) -> URL {
+        let dir = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
+        return dir.appendingPathComponent(input.deletingPathExtension().lastPathComponent).appendingPathExtension("html")
+    }
+
     /// Output files of input `i`, sample `k` (without extension).
     func outputStem(_ input: URL, sample k: Int) -> URL {
         let dir = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
@@ -106,6 +115,13 @@ struct Generate: AsyncParsableCommand {
                     seen[path] = audio[i]
                 }
             }
+            if view {
+                let path = viewerURL(input).standardizedFileURL.path
+                if let other = seen[path] {
+                    throw ValidationError("\(audio[i]) and \(other) would both write \(path); use separate --out directories")
+                }
+                seen[path] = audio[i]
+            }
         }
         let outputDirectories = Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() })
         try OutputDirectories.checkWritable(outputDirectories)
@@ -126,6 +142,8 @@ struct Generate: AsyncParsableCommand {
             throw GenerateError.modelRefuses(path: url.path, reason: "\(error)")
         }
 
+        // Read before generating, so an unreadable input fails before minutes of work.
+        let sounds = try view ? inputs.map { try ViewerAudio.playable(from: $0) } : []
         let pipeline = GenerationPipeline(model: generationModel)
         let features = try inputs.map { (name: $0.path, features: try pipeline.features($0)) }
         var line: ProgressLine?
@@ -138,6 +156,7 @@ struct Generate: AsyncParsableCommand {
         // Created only now, so a run that fails earlier leaves nothing behind.
         try OutputDirectories.create(outputDirectories)
         for (i, input) in inputs.enumerated() {
+            var tracks: [ViewerTrack] = []
             for k in 0..<samples {
                 var clip = clips[i][k]
                 if let fps, fps != clip.fps { clip = clip.resampled(to: fps) }
@@ -150,6 +169,16 @@ struct Generate: AsyncParsableCommand {
                     }
                     if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): \(clip.frameCount) frames at \(clip.fps) fps\n".utf8)) }
                 }
+                if view {
+                    let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue,
+                                "sampler": sampler.rawValue, "steps": "\(steps)", "seed": "\(seed)", "sample": "\(k + 1) of \(samples)"]
+                    tracks.append(try ViewerTrack(clip: clip, name: stem.lastPathComponent, metadata: meta))
+                }
+            }
+            if view {
+                let dest = viewerURL(input)
+                try HTMLViewer.write(tracks: tracks, audio: sounds[i], to: dest)
+                if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): player\n".utf8)) }
             }
         }
     }

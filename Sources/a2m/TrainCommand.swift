@@ -65,10 +65,13 @@ struct Train: AsyncParsableCommand {
         let progress = ProgressLine(total: trainer.totalSteps - trainer.step, label: "train", unit: "steps", quiet: global.quiet)
         let first = trainer.step
         let started = DispatchTime.now().uptimeNanoseconds
-        var lastVal: Double?
+        var lastVal = ""
         let outcome = try trainer.run(shouldStop: { StopSignal.requested != nil }, onLog: { e in
-            if let v = e.valLoss { lastVal = v }
-            let val = lastVal.map { String(format: "  val %.4f", $0) } ?? ""
+            if let v = e.valLoss {
+                // The unconditional loss beside it shows whether the model is using the audio at all.
+                lastVal = String(format: "  val %.4f", v) + (e.valLossUncond.map { String(format: " (no audio %.4f)", $0) } ?? "")
+            }
+            let val = lastVal
             progress.update(e.step - first, extra: String(format: "step %d  loss %.4f", e.step, e.loss) + val)
         })
         progress.finish()

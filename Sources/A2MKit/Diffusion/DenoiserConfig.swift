@@ -25,12 +25,18 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     public var condDropProbability: Float = 0.25
     /// Diffusion steps the timestep embedding is trained for. Default 1000.
     public var diffusionSteps: Int = 1000
+    /// Also add each frame's audio token (the learned null token when the condition is dropped) to that frame's
+    /// motion token at the decoder input, besides the cross-attention memory. Default false (EDGE and the torch
+    /// reference have only cross-attention). The shipped configs turn it on: cross-attention starts uniform over
+    /// all audio tokens and learns frame-level timing slowly, while this path gives every frame its own audio
+    /// from the first step (docs/results.md, "frame-aligned audio").
+    public var frameAlignedAudio: Bool = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case width, layers, heads, ffn, encoderLayers, dropout, windowFrames, motionDim, audioDim
-        case condDropProbability, diffusionSteps
+        case condDropProbability, diffusionSteps, frameAlignedAudio
     }
 
     public init(from decoder: Decoder) throws {
@@ -48,6 +54,7 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         audioDim = try c.decodeIfPresent(Int.self, forKey: .audioDim) ?? d.audioDim
         condDropProbability = try c.decodeIfPresent(Float.self, forKey: .condDropProbability) ?? d.condDropProbability
         diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? d.diffusionSteps
+        frameAlignedAudio = try c.decodeIfPresent(Bool.self, forKey: .frameAlignedAudio) ?? d.frameAlignedAudio
     }
 
     /// Range checks; `file` names the config in messages (fields are reported as `model.<name>`).

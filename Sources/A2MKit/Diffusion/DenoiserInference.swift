@@ -8,12 +8,15 @@ public final class DenoiserAudioContext {
     /// Per layer: [clips, T, d].
     let keys: [[Float]]
     let values: [[Float]]
+    /// What each frame adds to its decoder input when the model is `frameAlignedAudio` [clips, T, d]: the audio
+    /// tokens, or `null_frame` repeated in the null context; empty otherwise.
+    let tokens: [Float]
     /// The unconditional branch's context (null embeddings), computed with the same weights; nil when the
     /// model has no unconditional mode.
     var null: DenoiserAudioContext?
 
-    init(clips: Int, frames: Int, hid: [Float], keys: [[Float]], values: [[Float]]) {
-        self.clips = clips; self.frames = frames; self.hid = hid; self.keys = keys; self.values = values
+    init(clips: Int, frames: Int, hid: [Float], keys: [[Float]], values: [[Float]], tokens: [Float]) {
+        self.clips = clips; self.frames = frames; self.hid = hid; self.keys = keys; self.values = values; self.tokens = tokens
     }
 }
 
@@ -56,7 +59,8 @@ extension Denoiser: MotionDenoiser {
         siluForward(out: a.p1a, inp: a.p1, count: clips * d)
         linear(a.p2, a.p1a, p.pool3, rows: clips)
         let hid = Array(UnsafeBufferPointer(start: a.p2, count: clips * d))
-        let ctx = audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, scratch: a)
+        let aligned = cf.frameAlignedAudio ? Array(UnsafeBufferPointer(start: enc, count: clips * frames * d)) : []
+        let ctx = audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, aligned: aligned, scratch: a)
         if supportsGuidance { ctx.null = nullContext(frames: frames) }
         return ctx
     }
@@ -66,12 +70,16 @@ extension Denoiser: MotionDenoiser {
     func nullContext(frames: Int) -> DenoiserAudioContext {
         if nullActs?.t != frames { nullActs = DenoiserActivations(config: config, rows: 1, frames: frames, training: false) }
         let hid = Array(UnsafeBufferPointer(start: W + p.nullHid, count: config.width))
-        return audioKeysValues(tokens: W + p.nullTok, clips: 1, frames: frames, hid: hid, scratch: nullActs!)
+        let frame = p.nullFrame.map { Array(UnsafeBufferPointer(start: W + $0, count: config.width)) } ?? []
+        let aligned = Array([[Float]](repeating: frame, count: frames).joined())
+        return audioKeysValues(tokens: W + p.nullTok, clips: 1, frames: frames, hid: hid, aligned: aligned, scratch: nullActs!)
     }
 
     /// LayerNorm(nm) of the audio tokens (per token, so independent of the time tokens), rotary at positions
     /// 0..<T, and each layer's K/V projections.
-    private func audioKeysValues(tokens: FPtr, clips: Int, frames: Int, hid: [Float], scratch a: DenoiserActivations) -> DenoiserAudioContext {
+    /// `aligned` is what the rows add to their frames when `frameAlignedAudio` ([clips, T, d]; empty otherwise).
+    private func audioKeysValues(tokens: FPtr, clips: Int, frames: Int, hid: [Float], aligned: [Float],
+                                 scratch a: DenoiserActivations) -> DenoiserAudioContext {
         let d = config.width, n = clips * frames
         layerNormForward(out: a.mem, mean: a.memMean, rstd: a.memRstd, inp: tokens, gamma: W + p.nm.g, beta: W + p.nm.b, n: n, c: d)
         rotaryForward(out: a.rmem, inp: a.mem, table: rotary, b: clips, t: frames, c: d)
@@ -82,7 +90,7 @@ extension Denoiser: MotionDenoiser {
             v.withUnsafeMutableBufferPointer { linear($0.baseAddress!, a.mem, lp.caIn, rows: n, outOffset: 2 * d, outCount: d) }
             keys.append(k); values.append(v)
         }
-        return DenoiserAudioContext(clips: clips, frames: frames, hid: hid, keys: keys, values: values)
+        return DenoiserAudioContext(clips: clips, frames: frames, hid: hid, keys: keys, values: values, tokens: aligned)
     }
 
     /// x0 prediction for `rows.count` rows (no dropout). Unconditioned rows use the null embeddings and never
@@ -118,8 +126,11 @@ extension Denoiser: MotionDenoiser {
         copy(x, a.x)
         linear(a.h0, a.x, p.inp, rows: b * t)
         for (r, row) in rows.enumerated() {
-            let src = row.conditioned ? context.hid : null!.hid, clip = row.conditioned ? row.clip : 0
-            src.withUnsafeBufferPointer { (a.hid + r * d).update(from: $0.baseAddress! + clip * d, count: d) }
+            let ctx = row.conditioned ? context : null!, clip = row.conditioned ? row.clip : 0
+            ctx.hid.withUnsafeBufferPointer { (a.hid + r * d).update(from: $0.baseAddress! + clip * d, count: d) }
+            if cf.frameAlignedAudio {
+                ctx.tokens.withUnsafeBufferPointer { addInto(a.h0 + r * t * d, a.h0 + r * t * d, UnsafeMutablePointer(mutating: $0.baseAddress! + clip * t * d), t * d) }
+            }
         }
         timeForward(a, timesteps: timesteps)
         // Time tokens: Linear(4d, 2d) → LayerNorm(nm) per token → rotary at positions T, T+1 → K/V per layer.

@@ -31,6 +31,10 @@ struct DenoiserParameters {
     var poolNorm: NormParams!, pool1: LinearParams!, pool3: LinearParams!
     var nm: NormParams!
     var nullTok = 0, nullHid = 0
+    /// `null_frame` [1, d]: what a dropped row adds to every frame when `frameAlignedAudio` (nil otherwise). One
+    /// vector for all frames, because "no audio" must carry no frame-to-frame variation (a per-frame null sequence
+    /// made the unconditional branch tremble; docs/results.md).
+    var nullFrame: Int?
     var layers: [DecoderLayerParams] = []
     var out: LinearParams!
     /// Offsets of tensors AdamW decays (2-D `.weight` matrices); biases, norms and null embeddings are not.
@@ -56,6 +60,7 @@ struct DenoiserParameters {
         nm = norm("nm", d)
         nullTok = layout.add("null_tok", [1, c.windowFrames, d])
         nullHid = layout.add("null_hid", [1, d])
+        if c.frameAlignedAudio { nullFrame = layout.add("null_frame", [1, d]) }
         for j in 0..<c.layers {
             let p = "layers.\(j)."
             layers.append(DecoderLayerParams(
@@ -88,7 +93,8 @@ struct DenoiserParameters {
     }
 
     /// torch's default initialization: Linear U(±1/√fan_in) for weight and bias; MHA in_proj Xavier-uniform,
-    /// zero in_proj/out_proj biases; LayerNorm (1, 0); null embeddings N(0, 1).
+    /// zero in_proj/out_proj biases; LayerNorm (1, 0); null embeddings N(0, 1) except `null_frame`, which starts at
+    /// zero (an unconditioned row initially adds nothing to its frames).
     func initialize(_ arena: TensorArena, seed: UInt64) {
         var rng = PCG32.derived(seed: seed, purpose: .initialization)
         let base = arena.base
@@ -115,6 +121,7 @@ struct DenoiserParameters {
         let nt = layout.spec("null_tok")!.count
         for i in 0..<nt { base[nullTok + i] = rng.gaussian() }
         for i in 0..<d { base[nullHid + i] = rng.gaussian() }
+        if let nf = nullFrame { (base + nf).update(repeating: 0, count: d) }
         for l in layers {
             mha(l.saIn); lin(l.saOut, zeroBias: true); mha(l.caIn); lin(l.caOut, zeroBias: true)
             lin(l.ffn0); lin(l.ffn3); nrm(l.n1, d); nrm(l.n2, d); nrm(l.n3, d)

@@ -47,6 +47,9 @@ public final class Trainer {
         public var lossX0: Double
         public var lossVelocity: Double
         public var valLoss: Double?
+        /// The same validation loss with every sample's audio replaced by the null embeddings (nil when the model has
+        /// no unconditional mode). valLossUncond − valLoss is how much the model gets from the audio.
+        public var valLossUncond: Double?
         public var lr: Double
         public var gradNorm: Double
         /// Samples whose audio was replaced by the null embeddings (CFG dropout) since the previous line, of `samples`.
@@ -187,9 +190,11 @@ public final class Trainer {
             let last = step == totalSteps
             if step % t.logInterval == 0 || last {
                 let n = Double(state.intervalSteps)
-                let val = step % t.validationInterval == 0 || last ? try validationLoss() : nil
+                let validate = step % t.validationInterval == 0 || last
+                let val = validate ? try validationLoss() : nil
+                let valUncond = validate && config.model.condDropProbability > 0 ? try validationLoss(conditioned: false) : nil
                 let entry = LogEntry(step: step, loss: sums[0] / n, lossX0: sums[1] / n, lossVelocity: sums[2] / n,
-                                     valLoss: val, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
+                                     valLoss: val, valLossUncond: valUncond, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
                                      samples: state.intervalSteps * B, elapsed: elapsed())
                 try appendLog(entry)
                 onLog(entry)
@@ -212,10 +217,11 @@ public final class Trainer {
         min(target, Float(Double(1 + step) / Double(10 + step)))
     }
 
-    /// Conditional validation loss of the EMA weights over the first `validationMaxWindows` validation windows,
-    /// with timesteps and noise from a stream re-seeded every pass (so values are comparable across steps);
+    /// Validation loss of the EMA weights over the first `validationMaxWindows` validation windows, with timesteps
+    /// and noise from a stream re-seeded every pass (so values are comparable across steps, and the conditional and
+    /// unconditional passes see the same x_t); `conditioned: false` gives every sample the null embeddings.
     /// nil without validation files.
-    public func validationLoss() throws -> Double? {
+    public func validationLoss(conditioned: Bool = true) throws -> Double? {
         let windows = Array(data.validationWindows.prefix(config.training.validationMaxWindows))
         guard !windows.isEmpty else { return nil }
         evalModel.parameters.copy(from: ema.weights)
@@ -231,7 +237,7 @@ public final class Trainer {
             var noise = [Float](repeating: 0, count: n * L * D)
             noise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
             let batch = DenoiserBatch(rows: n, frames: L, noisy: schedule.qSample(x0: motion, timesteps: timesteps, noise: noise),
-                                      timesteps: timesteps, audio: audio, keep: Array(repeating: true, count: n), target: motion,
+                                      timesteps: timesteps, audio: audio, keep: Array(repeating: conditioned, count: n), target: motion,
                                       frameMask: mask.contains(0) ? mask : nil)
             total += try evalModel.forward(batch, lossWeights: lossWeights, training: false).total * Double(n)
         }

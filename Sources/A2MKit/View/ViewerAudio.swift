@@ -26,6 +26,16 @@ public struct ViewerAudio: Sendable, Equatable {
         return ViewerAudio(name: url.lastPathComponent, mimeType: mime, bytes: data)
     }
 
+    /// `load(from:)`, or, for a file browsers cannot play from a data URI (AIFF, CAF, ...), the audio decoded by
+    /// libsndfile (downmixed to mono) as 16-bit WAV. `a2m generate --view` accepts every input `generate` does.
+    public static func playable(from url: URL) throws -> ViewerAudio {
+        do { return try load(from: url) } catch ViewerError.unsupportedAudio {
+            let signal = try AudioFile.load(url)
+            return ViewerAudio(name: url.deletingPathExtension().lastPathComponent + ".wav", mimeType: "audio/wav",
+                               bytes: PCM16WAV.encode(signal.samples, sampleRate: signal.sampleRate))
+        }
+    }
+
     static func mimeType(of d: Data) -> String? {
         let b = [UInt8](d.prefix(12))
         func ascii(_ s: String, at o: Int) -> Bool { b.count >= o + s.utf8.count && Array(b[o..<o + s.utf8.count]) == Array(s.utf8) }

@@ -57,6 +57,31 @@ import Foundation
         #expect(try String(contentsOf: out.appendingPathComponent("a.json"), encoding: .utf8).contains("\"tracks\""))
     }
 
+    /// --view writes one player per input with every sample as a panel and the input audio embedded; an input
+    /// browsers cannot play from a data URI (AIFF) is embedded as the decoded 16-bit WAV.
+    @Test func viewWritesOnePlayerPerInput() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try TinyModel.write(to: dir)
+        let a = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2)
+        let b = dir.appendingPathComponent("b.aiff")
+        try AudioFixtures.sox([a.path, "-b", "16", b.path])
+        let out = dir.appendingPathComponent("out")
+        let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--view", "--format", "bvh", "--out", out.path])
+        try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
+        #expect(try files(out) == ["a.html", "a_1.bvh", "a_2.bvh", "b.html", "b_1.bvh", "b_2.bvh"])
+        let html = try String(contentsOf: out.appendingPathComponent("a.html"), encoding: .utf8)
+        let wavBase64 = try Data(contentsOf: a).base64EncodedString()
+        #expect(html.contains("data:audio/wav;base64,\(wavBase64)"), "the input's own bytes are embedded")
+        #expect(html.contains("\"a_1\"") && html.contains("\"a_2\"") && html.contains("\"seed\""))
+        let aiffPage = try String(contentsOf: out.appendingPathComponent("b.html"), encoding: .utf8)
+        #expect(aiffPage.contains("data:audio/wav;base64,UklGR"), "AIFF is re-encoded as WAV (RIFF)")
+        // Without --view no page is written.
+        let out2 = dir.appendingPathComponent("out2")
+        #expect(try generate([a.path, "--model", model.path, "--format", "bvh", "--out", out2.path]).status == 0)
+        #expect(try files(out2) == ["a.bvh"])
+    }
+
     @Test func badInputFailsClearlyAndWritesNothing() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -3,8 +3,9 @@ import Foundation
 @testable import A2MKit
 
 /// Tiny model used by the whole-network tests.
-func tinyConfig(dropout: Float = 0.1, condDrop: Float = 0.25) -> DenoiserConfig {
+func tinyConfig(dropout: Float = 0.1, condDrop: Float = 0.25, aligned: Bool = false) -> DenoiserConfig {
     var c = DenoiserConfig()
+    c.frameAlignedAudio = aligned
     c.width = 16; c.layers = 2; c.heads = 2; c.ffn = 24; c.encoderLayers = 2; c.dropout = dropout
     c.windowFrames = 6; c.motionDim = 5; c.audioDim = 4; c.condDropProbability = condDrop; c.diffusionSteps = 1000
     return c
@@ -24,8 +25,8 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
 @Suite struct DenoiserGradientTests {
     /// Central differences on sampled values of EVERY parameter tensor (null embeddings included), with
     /// dropout active (fixed masks), a frame mask and a mixed keep mask.
-    @Test func wholeModelGradientCheck() throws {
-        let c = tinyConfig()
+    @Test(arguments: [false, true]) func wholeModelGradientCheck(aligned: Bool) throws {
+        let c = tinyConfig(aligned: aligned)
         let m = try Denoiser(config: c, seed: 3)
         m.fixedDropoutKey = 42
         let batch = tinyBatch(c, rows: 3, keep: [true, false, true], mask: true)
@@ -40,8 +41,8 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
 @Suite struct ClassifierFreeGuidanceTests {
     static func encoderOrPool(_ name: String) -> Bool { name.hasPrefix("cin.") || name.hasPrefix("enc.") || name.hasPrefix("pool.") }
 
-    @Test func droppedRowsIgnoreAudioKeptRowsUseIt() throws {
-        let c = tinyConfig()
+    @Test(arguments: [false, true]) func droppedRowsIgnoreAudioKeptRowsUseIt(aligned: Bool) throws {
+        let c = tinyConfig(aligned: aligned)
         let m = try Denoiser(config: c, seed: 4)
         var rng = PCG32(seed: 1)
         let t = c.windowFrames
@@ -63,8 +64,8 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
         #expect(mixDiff < 1e-5, "2B batch vs separate passes: max diff \(mixDiff)")
     }
 
-    @Test func nullEmbeddingsGetGradientOnlyFromDroppedRows() throws {
-        let c = tinyConfig()
+    @Test(arguments: [false, true]) func nullEmbeddingsGetGradientOnlyFromDroppedRows(aligned: Bool) throws {
+        let c = tinyConfig(aligned: aligned)
         func grads(_ keep: [Bool], audioSeed: UInt64 = 5) throws -> (Denoiser, [String: [Float]]) {
             let m = try Denoiser(config: c, seed: 6)
             m.fixedDropoutKey = 9
@@ -76,11 +77,12 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
             for s in m.layout.specs { out[s.name] = Array(m.gradients.view(s.name)) }
             return (m, out)
         }
+        let nulls = aligned ? ["null_tok", "null_hid", "null_frame"] : ["null_tok", "null_hid"]
         let (_, allKept) = try grads([true, true, true])
-        #expect(allKept["null_tok"]!.allSatisfy { $0 == 0 } && allKept["null_hid"]!.allSatisfy { $0 == 0 })
+        for n in nulls { #expect(allKept[n]!.allSatisfy { $0 == 0 }, "\(n) got gradient from kept rows") }
         #expect(allKept["cin.weight"]!.contains { $0 != 0 })
         let (m, allDropped) = try grads([false, false, false])
-        #expect(allDropped["null_tok"]!.contains { $0 != 0 } && allDropped["null_hid"]!.contains { $0 != 0 })
+        for n in nulls { #expect(allDropped[n]!.contains { $0 != 0 }, "\(n) got no gradient from dropped rows") }
         for s in m.layout.specs where Self.encoderOrPool(s.name) {
             #expect(allDropped[s.name]!.allSatisfy { $0 == 0 }, "\(s.name) got gradient from dropped rows")
         }
@@ -108,8 +110,8 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
 
 @Suite struct DenoiserConsistencyTests {
     /// The sampler path (cached audio K/V, time tokens appended) equals the training forward without dropout.
-    @Test func inferenceMatchesTrainingForward() throws {
-        let c = tinyConfig()
+    @Test(arguments: [false, true]) func inferenceMatchesTrainingForward(aligned: Bool) throws {
+        let c = tinyConfig(aligned: aligned)
         let m = try Denoiser(config: c, seed: 8)
         let b = tinyBatch(c, rows: 3, keep: [true, false, true], mask: false)
         _ = try m.forward(b, training: false)

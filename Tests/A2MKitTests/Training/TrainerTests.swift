@@ -29,10 +29,12 @@ import Foundation
         for (x, y) in zip(logA, logB) {
             #expect(x.step == y.step && x.loss.bitPattern == y.loss.bitPattern && x.lossX0.bitPattern == y.lossX0.bitPattern
                     && x.lossVelocity.bitPattern == y.lossVelocity.bitPattern && x.valLoss?.bitPattern == y.valLoss?.bitPattern
+                    && x.valLossUncond?.bitPattern == y.valLossUncond?.bitPattern
                     && x.lr.bitPattern == y.lr.bitPattern && x.gradNorm.bitPattern == y.gradNorm.bitPattern
                     && x.condDropped == y.condDropped, "step \(x.step): \(x) vs \(y)")
         }
         #expect(logA.compactMap(\.valLoss).count == 4)   // steps 4, 8, 12, 16
+        #expect(logA.compactMap(\.valLossUncond).count == 4)
         #expect(try Data(contentsOf: a.modelURL) == Data(contentsOf: b2.modelURL))
 
         // The model file carries what generation needs, and its weights are the EMA weights.
