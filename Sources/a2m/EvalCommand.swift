@@ -27,6 +27,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: comma-separated guidance weights.") var guidance: String = "0,1,2.5,5"
     @Option(help: "With --model: samples per clip.") var samples: Int = 1
     @Option(help: "With --model: DDIM steps.") var steps: Int = 50
+    @Option(help: "With --model: guidance schedule (constant, ramp, interval).") var guidanceSchedule: GuidanceSchedule = .constant
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
@@ -49,8 +50,8 @@ struct Eval: AsyncParsableCommand {
         guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
         if model == nil {
             // Generation options would be silently ignored without a model.
-            guard guidance == "0,1,2.5,5", samples == 1, steps == 50 else {
-                throw ValidationError("--guidance, --samples and --steps need --model")
+            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant else {
+                throw ValidationError("--guidance, --guidance-schedule, --samples and --steps need --model")
             }
         }
         guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
@@ -100,6 +101,7 @@ struct Eval: AsyncParsableCommand {
         study.samples = samples
         study.steps = steps
         study.seed = seed
+        study.schedule = guidanceSchedule
         let weights = try guidanceWeights
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
         let rows = try study.run(truth, guidance: weights) { w, done, _ in
@@ -111,7 +113,8 @@ struct Eval: AsyncParsableCommand {
         }
         print("\n" + Self.summary(rows))
         if let out {
-            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps, seed: seed,
+            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps,
+                                         guidanceSchedule: guidanceSchedule, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
         }
@@ -125,6 +128,7 @@ struct Eval: AsyncParsableCommand {
         var split: String?
         var samples: Int
         var steps: Int
+        var guidanceSchedule: GuidanceSchedule
         var seed: UInt64
         var clipNames: [String]
         var rows: [GuidanceStudy.Row]

@@ -9,8 +9,36 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
 
 /// `a2m generate AUDIO...`: speech or music in, BVH/JSON motion out.
 struct Generate: AsyncParsableCommand {
-    /// Where `--model` points when not given: `$A2M_MODEL`, else this path relative to the current directory.
+    /// Where `--model` points when not given: `$A2M_MODEL`, else this path relative to the current directory,
+    /// else relative to the executable (see `defaultModelCandidates`).
     static let defaultModelPath = "Motions/default_model.safetensors"
+
+    /// Paths tried for the default model after `$A2M_MODEL`, in order: `Motions/default_model.safetensors` in the
+    /// current directory; the same under every ancestor of the executable's real directory, so a SwiftPM build
+    /// (`.build/<triple>/release/a2m`) finds its repository's model from any working directory; and
+    /// `share/a2m/default_model.safetensors` beside an installed `bin/a2m`.
+    static func defaultModelCandidates(currentDirectory: String = FileManager.default.currentDirectoryPath,
+                                       executable: URL? = Generate.executableURL()) -> [String] {
+        var paths = [URL(fileURLWithPath: currentDirectory).appendingPathComponent(defaultModelPath).path]
+        if let executable {
+            var dir = executable.deletingLastPathComponent()
+            for _ in 0..<6 {
+                paths.append(dir.appendingPathComponent(defaultModelPath).path)
+                paths.append(dir.appendingPathComponent("share/a2m/default_model.safetensors").path)
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        var seen = Set<String>()
+        return paths.filter { seen.insert($0).inserted }
+    }
+
+    static func executableURL() -> URL? {
+        let proc = "/proc/self/exe"
+        if FileManager.default.fileExists(atPath: proc) { return URL(fileURLWithPath: proc).resolvingSymlinksInPath() }
+        return CommandLine.arguments.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath() }
+    }
 
     static let configuration = CommandConfiguration(
         abstract: "Generate full-body motion for audio files.",
@@ -18,7 +46,8 @@ struct Generate: AsyncParsableCommand {
             Writes NAME.bvh and NAME.json next to each input (or into --out); with --samples K, NAME_1 … NAME_K. \
             Skeleton, frame rate, audio front end and normalization come from the model checkpoint. Audio of any \
             length is generated in overlapping windows (docs/sampling.md). Same seed, inputs and binary give \
-            byte-identical files. Default model: $A2M_MODEL, else \(defaultModelPath).
+            byte-identical files. Default model: $A2M_MODEL, else \(defaultModelPath) in the \
+            current directory or in the repository or install the binary belongs to.
             """
     )
 
@@ -26,13 +55,13 @@ struct Generate: AsyncParsableCommand {
 
     @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, AIFF, ...).") var audio: [String]
 
-    @Option(help: "Model checkpoint (.safetensors). Default: $A2M_MODEL, else \(Generate.defaultModelPath).")
+    @Option(help: "Model checkpoint (.safetensors). Default: $A2M_MODEL, else \(Generate.defaultModelPath) (current directory, then beside the binary).")
     var model: String?
 
     @Option(parsing: .unconditional, help: "Classifier-free guidance weight w ≥ 0: 0 ignores the audio, 1 is the conditional model, > 1 follows the audio more.")
     var guidance: Float = 1
 
-    @Option(help: "Guidance over the steps: constant, or ramp (0 → w over the first half).")
+    @Option(help: "Guidance over the steps: constant; ramp (0 → w over the first half); interval (w over the first 60 %, then 1).")
     var guidanceSchedule: GuidanceSchedule = .constant
 
     @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
@@ -83,7 +112,9 @@ struct Generate: AsyncParsableCommand {
 
     /// The model path in use and where it came from (for messages).
     var modelPath: String {
-        model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] ?? Generate.defaultModelPath
+        if let path = model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] { return path }
+        let candidates = Generate.defaultModelCandidates()
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
     }
 
     /// The player of input `i` (all its samples in one page).
@@ -129,8 +160,8 @@ struct Generate: AsyncParsableCommand {
         let url = URL(fileURLWithPath: modelPath)
         let generationModel: GenerationModel
         do { generationModel = try GenerationModel.load(contentsOf: url) } catch {
-            if model == nil && !FileManager.default.fileExists(atPath: url.path) {
-                throw GenerateError.noDefaultModel(path: url.path)
+            if model == nil && ProcessInfo.processInfo.environment["A2M_MODEL"] == nil && !FileManager.default.fileExists(atPath: url.path) {
+                throw GenerateError.noDefaultModel(searched: Generate.defaultModelCandidates())
             }
             throw error
         }
@@ -185,14 +216,14 @@ struct Generate: AsyncParsableCommand {
 }
 
 enum GenerateError: Error, CustomStringConvertible {
-    case noDefaultModel(path: String)
+    case noDefaultModel(searched: [String])
     case modelRefuses(path: String, reason: String)
     var description: String {
         switch self {
         case let .modelRefuses(path, reason):
             return "\(path): \(reason)"
-        case let .noDefaultModel(path):
-            return "\(path): no model checkpoint here (the default); pass --model PATH or set A2M_MODEL"
+        case let .noDefaultModel(searched):
+            return "no default model found (looked for \(searched.joined(separator: ", "))); pass --model PATH or set A2M_MODEL"
         }
     }
 }

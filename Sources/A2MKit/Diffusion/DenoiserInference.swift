@@ -9,7 +9,7 @@ public final class DenoiserAudioContext {
     let keys: [[Float]]
     let values: [[Float]]
     /// What each frame adds to its decoder input when the model is `frameAlignedAudio` [clips, T, d]: the audio
-    /// tokens, or `null_frame` repeated in the null context; empty otherwise.
+    /// tokens after `TemporalSmooth`, or `null_frame` repeated in the null context; empty otherwise.
     let tokens: [Float]
     /// The unconditional branch's context (null embeddings), computed with the same weights; nil when the
     /// model has no unconditional mode.
@@ -59,7 +59,12 @@ extension Denoiser: MotionDenoiser {
         siluForward(out: a.p1a, inp: a.p1, count: clips * d)
         linear(a.p2, a.p1a, p.pool3, rows: clips)
         let hid = Array(UnsafeBufferPointer(start: a.p2, count: clips * d))
-        let aligned = cf.frameAlignedAudio ? Array(UnsafeBufferPointer(start: enc, count: clips * frames * d)) : []
+        var aligned = [Float](repeating: 0, count: cf.frameAlignedAudio ? clips * frames * d : 0)
+        aligned.withUnsafeMutableBufferPointer { buf in
+            for r in 0..<(buf.isEmpty ? 0 : clips) {
+                temporalSmoothForward(out: buf.baseAddress! + r * frames * d, inp: enc + r * frames * d, mask: nil, t: frames, c: d)
+            }
+        }
         let ctx = audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, aligned: aligned, scratch: a)
         if supportsGuidance { ctx.null = nullContext(frames: frames) }
         return ctx

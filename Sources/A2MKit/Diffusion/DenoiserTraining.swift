@@ -64,7 +64,9 @@ extension Denoiser {
         conditioningForward(a, timesteps: batch.timesteps)
         if let nf = p.nullFrame {
             let d = cf.width
-            for r in kept { addInto(a.h0 + r * t * d, a.h0 + r * t * d, a.memPre + r * s * d, t * d) }
+            for r in kept {
+                temporalSmoothForward(out: a.h0 + r * t * d, inp: a.memPre + r * s * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
+            }
             for r in dropped { for i in 0..<(t * d) { a.h0[r * t * d + i] += W[nf + i % d] } }
         }
         decoderForward(a, selfMask: lastHasMask ? a.frameMask : nil, crossMask: lastHasMask ? a.crossMask : nil)
@@ -89,10 +91,12 @@ extension Denoiser {
         zero(g.dmemPre, b * s * d)
         layerNormBackward(dinp: g.dmemPre, dgamma: G + p.nm.g, dbeta: G + p.nm.b, dout: g.dmem, inp: a.memPre, gamma: W + p.nm.g,
                           mean: a.memMean, rstd: a.memRstd, n: b * s, c: d)
-        // Frame-aligned audio: h0 += audio tokens (kept rows) or null_frame (dropped rows), so those receive h0's
-        // gradient, which decoderBackward left in g.dres.
+        // Frame-aligned audio: h0 += low-passed audio tokens (kept rows) or null_frame (dropped rows), so those
+        // receive h0's gradient, which decoderBackward left in g.dres.
         if let nf = p.nullFrame {
-            for r in kept { addInto(g.dmemPre + r * s * d, g.dmemPre + r * s * d, g.dres + r * t * d, t * d) }
+            for r in kept {
+                temporalSmoothBackward(dinp: g.dmemPre + r * s * d, dout: g.dres + r * t * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
+            }
             for r in dropped { for i in 0..<(t * d) { G[nf + i % d] += g.dres[r * t * d + i] } }
         }
         for r in 0..<b { (g.dttok + r * 2 * d).update(from: g.dmemPre + (r * s + t) * d, count: 2 * d) }

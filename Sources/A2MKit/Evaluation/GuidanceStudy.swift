@@ -16,6 +16,8 @@ public struct GuidanceStudy {
     public var samples = 1
     public var steps = 50
     public var seed: UInt64 = 0
+    /// How w varies over the steps (`GuidanceSchedule`); default constant.
+    public var schedule: GuidanceSchedule = .constant
     public var batchClips = 8
     public var settings: EvaluationSettings
 
@@ -35,7 +37,7 @@ public struct GuidanceStudy {
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         let pipeline = GenerationPipeline(model: model)
-        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: .constant, seed: seed)
+        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, seed: seed)
         try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
         var out = [[JointPositions]]()
         var start = 0

@@ -45,6 +45,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var x0LossWeight: Float = 1
     /// Weight of the MSE between frame-to-frame differences of predicted and true x0. Default 1.
     public var velocityLossWeight: Float = 1
+    /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
+    /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
+    /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
+    /// one unit, and generated feet then tremble by a few millimetres; 0.001 makes those features 10× dearer.
+    /// Default 0.01.
+    public var motionStdFloor: Float = NormalizationStats.defaultStdFloor
     /// Seed of every training RNG stream (initialization, data order, timesteps, noise, condition drop). Default 0.
     public var seed: UInt64 = 0
 
@@ -53,7 +59,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
         case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
-        case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, seed
+        case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, motionStdFloor, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -77,6 +83,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         checkpointInterval = try c.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? d.checkpointInterval
         x0LossWeight = try c.decodeIfPresent(Float.self, forKey: .x0LossWeight) ?? d.x0LossWeight
         velocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .velocityLossWeight) ?? d.velocityLossWeight
+        motionStdFloor = try c.decodeIfPresent(Float.self, forKey: .motionStdFloor) ?? d.motionStdFloor
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     }
 
@@ -102,6 +109,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "checkpointInterval", checkpointInterval, in: 1...1_000_000_000)
         try v.check(p + "x0LossWeight", x0LossWeight, in: 0...1e4)
         try v.check(p + "velocityLossWeight", velocityLossWeight, in: 0...1e4)
+        try v.check(p + "motionStdFloor", motionStdFloor, in: 1e-6...1)
         try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight > 0,
                       "x0LossWeight and velocityLossWeight are both 0; at least one loss term must be on")
     }

@@ -98,7 +98,8 @@ public struct TrainingSet: Sendable {
         }
 
         let split = ValidationSplit.split(count: pairs.count, fraction: training.validationFraction, seed: training.seed)
-        let motionStats = try NormalizationStats(featureDim: motionDim, clips: split.training.map { raw[$0].motion })
+        let motionStats = try NormalizationStats(featureDim: motionDim, clips: split.training.map { raw[$0].motion },
+                                                  stdFloor: training.motionStdFloor)
         let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio })
         let files = raw.map { r in
             File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalized(r.audio))

@@ -104,6 +104,16 @@ final class SplitPasses: MotionDenoiser {
         #expect(m.rowLog.map(\.count) == used.map { $0 == 0 || $0 == 1 ? 2 : 4 })
     }
 
+    @Test func intervalGuidesTheNoisierStepsOnly() throws {
+        let ws = (0..<50).map { GuidanceSchedule.interval.weight(2.5, step: $0, of: 50) }
+        #expect(ws == [Float](repeating: 2.5, count: 30) + [Float](repeating: 1, count: 20))
+        let m = MockDenoiser()
+        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 10, guidance: 2, guidanceSchedule: .interval))
+        #expect(sampler.map(\.guidance) == [2, 2, 2, 2, 2, 2, 1, 1, 1, 1])
+        // Guided steps run 2B rows in one call, the conditional tail B rows.
+        #expect(m.rowLog.map(\.count) == [4, 4, 4, 4, 4, 4, 2, 2, 2, 2])
+    }
+
     @Test func modelWithoutUnconditionalModeRefusesGuidance() throws {
         let m = MockDenoiser(supportsGuidance: false)
         for (w, sched) in [(Float(2.5), GuidanceSchedule.constant), (0, .constant), (1, .ramp)] {

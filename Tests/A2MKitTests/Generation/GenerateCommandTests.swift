@@ -39,6 +39,29 @@ import Foundation
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--seed ignored")
     }
 
+    /// No --model and no $A2M_MODEL, run from a directory that has no Motions/: the default model is found
+    /// through the executable's location (the repository's Motions/, as README's first command uses it).
+    @Test func findsTheDefaultModelFromAnyWorkingDirectory() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try TinyModel.wav(in: dir, name: "talk.wav", seconds: 1.5)
+        let p = Process()
+        p.executableURL = try Self.binary()
+        p.arguments = ["generate", "talk.wav", "--quiet", "--steps", "3", "--format", "bvh"]
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.filter { $0.key != "A2M_MODEL" }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "a2m generate without --model failed: \(stderr)")
+        #expect(try BVHReader.read(dir.appendingPathComponent("talk.bvh")).clip.frameCount == 45)
+        // A missing explicit model is reported as that file, not as a search.
+        let r = try generate([wav.path, "--model", dir.appendingPathComponent("none.safetensors").path])
+        #expect(r.status != 0 && r.stderr.contains("none.safetensors") && !r.stderr.contains("looked for"), "\(r.stderr)")
+    }
+
     @Test func samplesFormatsAndFPS() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -113,6 +113,28 @@ import Foundation
         #expect(r.maxError < GradTolerance.op, "\(r)")
     }
 
+    /// Interior, edges and a padded tail (padding neither receives nor contributes).
+    @Test(arguments: [false, true]) func temporalSmooth(_ masked: Bool) {
+        var rng = PCG32(seed: 12)
+        let t = 7, c = 3
+        let x = Buf(random: t * c, rng: &rng), out = Buf(t * c), wt = Buf(random: t * c, rng: &rng), dx = Buf(t * c)
+        let mask = Buf((0..<t).map { masked && $0 >= 5 ? 0 : 1 })
+        let m: FPtr? = masked ? mask.p : nil
+        temporalSmoothBackward(dinp: dx.p, dout: wt.p, mask: m, t: t, c: c)
+        let r = gradCheck([GradProbe(name: "x", values: x.p, grads: dx.p, count: x.n)], samples: t * c) {
+            out.p.update(repeating: 0, count: t * c)
+            temporalSmoothForward(out: out.p, inp: x.p, mask: m, t: t, c: c)
+            return weighted(out.p, wt)
+        }
+        #expect(r.maxError < GradTolerance.op, "\(r)")
+        // A constant passes unchanged through every valid frame (weights renormalized at edges and padding).
+        let ones = Buf([Float](repeating: 1, count: t * c))
+        out.p.update(repeating: 0, count: t * c)
+        temporalSmoothForward(out: out.p, inp: ones.p, mask: m, t: t, c: c)
+        for i in 0..<t { #expect(abs(out.p[i * c] - (masked && i >= 5 ? 0 : 1)) < 1e-6, "frame \(i): \(out.p[i * c])") }
+        if masked { #expect((5 * c..<t * c).allSatisfy { dx.p[$0] == 0 }, "padding got gradient") }
+    }
+
     @Test func maskedMeanPool() {
         var rng = PCG32(seed: 7)
         let b = 2, t = 4, c = 5

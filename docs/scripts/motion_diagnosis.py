@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Diagnose what drives FID_k and jerk in generated motion (docs/results.md, "Why FID_k rises with guidance").
+
+An independent re-implementation, in numpy/scipy, of the two things a2m's evaluation computes from BVH files:
+forward kinematics and Bailando's per-joint kinetic features (mean horizontal and vertical squared speed and mean
+acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break FID_k down by feature, which
+`a2m eval` does not print. Diagnostics only: the product never runs Python.
+
+    python3 docs/scripts/motion_diagnosis.py kinetic GT_DIR GEN_DIR   # features ranked by z-score against GT
+    python3 docs/scripts/motion_diagnosis.py joints  GT_DIR GEN_DIR   # selected joints, every feature
+    python3 docs/scripts/motion_diagnosis.py jerk    GT_DIR GEN_DIR... # per-joint root-relative jerk, first 3 clips
+    python3 docs/scripts/motion_diagnosis.py foot    CLIP GT_DIR GEN_DIR... # LeftFoot range, speed and tremor
+
+GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
+Needs numpy and scipy. Units: cm and seconds.
+"""
+import glob
+import os
+import sys
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+
+def read_bvh(path):
+    lines = open(path).read().split('\n')
+    names, parents, offsets, chans, stack = [], [], [], [], []
+    i, cur = 0, None
+    while not lines[i].strip().startswith('MOTION'):
+        t = lines[i].split()
+        if t and t[0] in ('ROOT', 'JOINT'):
+            names.append(t[1]); parents.append(stack[-1] if stack else -1); cur = len(names) - 1
+        elif t and t[0] == 'End':
+            names.append(None); parents.append(stack[-1]); cur = len(names) - 1; chans.append([])
+        elif t and t[0] == '{':
+            stack.append(cur)
+        elif t and t[0] == '}':
+            stack.pop()
+        elif t and t[0] == 'OFFSET':
+            offsets.append([float(x) for x in t[1:4]])
+        elif t and t[0] == 'CHANNELS':
+            chans.append(t[2:])
+        i += 1
+    fps = 1 / float(lines[i + 2].split(':')[1])
+    data = np.array([[float(x) for x in l.split()] for l in lines[i + 3:] if l.strip()])
+    return names, parents, np.array(offsets), chans, fps, data
+
+
+def fk(path):
+    """World joint positions [frames, joints, 3] (End Sites dropped), joint names, fps."""
+    names, parents, off, chans, fps, data = read_bvh(path)
+    F, J = data.shape[0], len(names)
+    pos, rot, col = np.zeros((F, J, 3)), [None] * J, 0
+    for j in range(J):
+        c = chans[j]; vals = data[:, col:col + len(c)]; col += len(c)
+        p = off[j][None].repeat(F, 0)
+        rc = [k for k, n in enumerate(c) if n.lower().endswith('rotation')]
+        pc = [k for k, n in enumerate(c) if n.lower().endswith('position')]
+        if pc:
+            p = p + vals[:, pc]
+        r = Rotation.from_euler(''.join(c[k][0].upper() for k in rc), vals[:, rc], degrees=True) if rc else Rotation.identity(F)
+        if parents[j] < 0:
+            pos[:, j] = p; rot[j] = r
+        else:
+            pr = rot[parents[j]]; pos[:, j] = pos[:, parents[j]] + pr.apply(p); rot[j] = pr * r
+    keep = [j for j in range(J) if names[j] is not None]
+    return pos[:, keep], [names[j] for j in keep], fps
+
+
+def kinetic(p, fps, w=2):
+    """Bailando's kinetic features (utils/features/kinetic.py), Y up: per joint (h, v, e)."""
+    T, dt, out = p.shape[0], 1 / fps, []
+    d1 = np.diff(p, axis=0)
+    for j in range(p.shape[1]):
+        h = v = e = 0.0
+        for i in range(1, T):
+            ks = [k for k in range(-w, w + 1) if i + k - 1 >= 0 and i + k < T]
+            vv = sum(d1[i + k - 1, j] for k in ks) / (len(ks) * dt)
+            h += vv[0] ** 2 + vv[2] ** 2; v += vv[1] ** 2
+        for i in range(1, T - 1):
+            ks = [k for k in range(-w, w + 1) if i + k - 1 >= 0 and i + k + 1 < T]
+            a = sum(p[i + k + 1, j] - 2 * p[i + k, j] + p[i + k - 1, j] for k in ks) / (len(ks) * dt * dt)
+            e += np.linalg.norm(a)
+        out += [h / (T - 1), v / (T - 1), e / (T - 1)]
+    return np.array(out)
+
+
+def kinetic_sets(gt_dir, gen_dir):
+    G, Gt, names = [], [], None
+    for g in sorted(glob.glob(os.path.join(gen_dir, '*.bvh'))):
+        pg, names, fps = fk(g)
+        pt, _, _ = fk(os.path.join(gt_dir, os.path.basename(g)))
+        n = min(len(pg), len(pt))
+        G.append(kinetic(pg[:n], fps)); Gt.append(kinetic(pt[:n], fps))
+    G, Gt = np.array(G), np.array(Gt)
+    mu, sd = Gt.mean(0), Gt.std(0)
+    labels = [f"{n}.{k}" for n in names for k in ('h', 'v', 'e')]
+    return G, mu, sd, (G - mu) / (sd + 1e-10), labels   # Bailando normalizes by the GT's mean and std
+
+
+def row(label, mu, sd, g, z):
+    return f"{label:20s} gt {mu:9.3f} ± {sd:8.3f}  gen {g:9.3f}  z {z:8.1f}"
+
+
+def main(argv):
+    mode = argv[1]
+    if mode == 'kinetic':
+        G, mu, sd, z, labels = kinetic_sets(argv[2], argv[3])
+        print("clips", len(G))
+        for k in np.argsort(-np.abs(z.mean(0)))[:15]:
+            print(row(labels[k], mu[k], sd[k], G[:, k].mean(), z[:, k].mean()))
+    elif mode == 'joints':
+        G, mu, sd, z, labels = kinetic_sets(argv[2], argv[3])
+        for k, label in enumerate(labels):
+            if label.split('.')[0] in ('Hips', 'Spine', 'Spine2', 'Head', 'LeftHand', 'LeftUpLeg', 'LeftFoot'):
+                print(row(label, mu[k], sd[k], G[:, k].mean(), z[:, k].mean()))
+    elif mode == 'jerk':
+        gt_dir, dirs = argv[2], argv[3:]
+        def j3(x, fps):
+            return np.linalg.norm(np.diff(x, 3, axis=0) * fps ** 3, axis=-1).mean(0)
+        files = [os.path.basename(g) for g in sorted(glob.glob(os.path.join(dirs[0], '*.bvh')))[:3]]
+        cols, names = [], None
+        for d in [gt_dir] + dirs:
+            acc = 0
+            for f in files:
+                p, names, fps = fk(os.path.join(d, f))
+                acc = acc + j3(p - p[:, :1], fps) / len(files)
+            cols.append((d, acc))
+        print(f"{'joint':16s}" + ''.join(f"{d[-12:]:>13s}" for d, _ in cols))
+        for k, n in enumerate(names):
+            print(f"{n:16s}" + ''.join(f"{c[k]:13.0f}" for _, c in cols))
+    elif mode == 'foot':
+        clip = argv[2]
+        for d in argv[3:]:
+            p, names, fps = fk(os.path.join(d, clip + '.bvh'))
+            f, hips = p[:, names.index('LeftFoot')], p[:, names.index('Hips')]
+            low = np.convolve(f[:, 0], np.ones(9) / 9, 'valid')
+            print(f"{d}: LeftFoot range xyz {np.ptp(f, 0).round(2)} cm, mean speed "
+                  f"{np.linalg.norm(np.diff(f, axis=0) * fps, axis=1).mean():.2f} cm/s, tremor (x minus 9-frame mean) "
+                  f"std {(f[4:-4, 0] - low).std():.4f} cm, Hips range xyz {np.ptp(hips, 0).round(2)} cm")
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    main(sys.argv)
