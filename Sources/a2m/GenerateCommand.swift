@@ -110,11 +110,14 @@ struct Generate: AsyncParsableCommand {
         if !format.contains(.json) && jsonFormat != .a2m { throw ValidationError("--json-format needs json in --format") }
     }
 
-    /// The model path in use and where it came from (for messages).
-    var modelPath: String {
-        if let path = model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] { return path }
+    /// The model file: `--model`, else `$A2M_MODEL`, else the first default candidate that exists.
+    func modelURL() throws -> URL {
+        if let path = model ?? ProcessInfo.processInfo.environment["A2M_MODEL"] { return URL(fileURLWithPath: path) }
         let candidates = Generate.defaultModelCandidates()
-        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw GenerateError.noDefaultModel(searched: candidates)
+        }
+        return URL(fileURLWithPath: found)
     }
 
     /// The player of input `i` (all its samples in one page).
@@ -157,14 +160,8 @@ struct Generate: AsyncParsableCommand {
         let outputDirectories = Set(inputs.map { outputStem($0, sample: 0).deletingLastPathComponent() })
         try OutputDirectories.checkWritable(outputDirectories)
 
-        let url = URL(fileURLWithPath: modelPath)
-        let generationModel: GenerationModel
-        do { generationModel = try GenerationModel.load(contentsOf: url) } catch {
-            if model == nil && ProcessInfo.processInfo.environment["A2M_MODEL"] == nil && !FileManager.default.fileExists(atPath: url.path) {
-                throw GenerateError.noDefaultModel(searched: Generate.defaultModelCandidates())
-            }
-            throw error
-        }
+        let url = try modelURL()
+        let generationModel = try GenerationModel.load(contentsOf: url)
         let options = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance,
                                      guidanceSchedule: guidanceSchedule, seed: seed)
         do {

@@ -71,8 +71,7 @@ struct Train: AsyncParsableCommand {
                 // The unconditional loss beside it shows whether the model is using the audio at all.
                 lastVal = String(format: "  val %.4f", v) + (e.valLossUncond.map { String(format: " (no audio %.4f)", $0) } ?? "")
             }
-            let val = lastVal
-            progress.update(e.step - first, extra: String(format: "step %d  loss %.4f", e.step, e.loss) + val)
+            progress.update(e.step - first, extra: String(format: "step %d  loss %.4f", e.step, e.loss) + lastVal)
         })
         progress.finish()
         switch outcome {

@@ -67,7 +67,9 @@ extension Denoiser {
             for r in kept {
                 temporalSmoothForward(out: a.h0 + r * t * d, inp: a.memPre + r * s * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
             }
-            for r in dropped { for i in 0..<(t * d) { a.h0[r * t * d + i] += W[nf + i % d] } }
+            for r in dropped {
+                for i in 0..<t { let h = a.h0 + (r * t + i) * d; for k in 0..<d { h[k] += W[nf + k] } }
+            }
         }
         decoderForward(a, selfMask: lastHasMask ? a.frameMask : nil, crossMask: lastHasMask ? a.crossMask : nil)
         forwardDone = training
@@ -97,7 +99,9 @@ extension Denoiser {
             for r in kept {
                 temporalSmoothBackward(dinp: g.dmemPre + r * s * d, dout: g.dres + r * t * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
             }
-            for r in dropped { for i in 0..<(t * d) { G[nf + i % d] += g.dres[r * t * d + i] } }
+            for r in dropped {
+                for i in 0..<t { let g0 = g.dres + (r * t + i) * d; for k in 0..<d { G[nf + k] += g0[k] } }
+            }
         }
         for r in 0..<b { (g.dttok + r * 2 * d).update(from: g.dmemPre + (r * s + t) * d, count: 2 * d) }
         // FiLM vectors → Mish(c) → c = t2(th) + hid.

@@ -192,7 +192,7 @@ public final class Trainer {
                 let n = Double(state.intervalSteps)
                 let validate = step % t.validationInterval == 0 || last
                 let val = validate ? try validationLoss() : nil
-                let valUncond = validate && config.model.condDropProbability > 0 ? try validationLoss(conditioned: false) : nil
+                let valUncond = validate && evalModel.supportsGuidance ? try validationLoss(conditioned: false) : nil
                 let entry = LogEntry(step: step, loss: sums[0] / n, lossX0: sums[1] / n, lossVelocity: sums[2] / n,
                                      valLoss: val, valLossUncond: valUncond, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
                                      samples: state.intervalSteps * B, elapsed: elapsed())

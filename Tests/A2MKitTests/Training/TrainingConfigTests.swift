@@ -46,6 +46,9 @@ import Foundation
         c.velocityLossWeight = 0
         #expect(throws: ConfigError.self) { try c.validate(file: "t.json") }
         c = TrainingConfig()
+        c.motionStdFloor = 0
+        #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.motionStdFloor") }
+        c = TrainingConfig()
         c.learningRate = .nan
         #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.learningRate") }
     }
