@@ -20,9 +20,11 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         // Contact-sheet PNGs (a2m preview): libpng's simplified png_image API, no setjmp needed.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Softmax and GELU built for baseline x86-64 and for AVX2, picked at run time (bit-identical results).
+        .target(name: "CKernels"),
         .target(
             name: "A2MKit",
-            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG"],
+            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

@@ -22,7 +22,8 @@ public final class Denoiser {
     var stepKey: UInt64 = 0
     var dropoutActive = false
     var trainActs: DenoiserActivations?
-    var inferActs: DenoiserActivations?
+    /// One per `parallelParts` part of `predictX0`.
+    var inferActs: [DenoiserActivations] = []
     var encodeActs: DenoiserActivations?
     var nullActs: DenoiserActivations?
     // State of the last training forward, read by `backward()`.

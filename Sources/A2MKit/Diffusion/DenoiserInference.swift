@@ -100,12 +100,13 @@ extension Denoiser: MotionDenoiser {
 
     /// x0 prediction for `rows.count` rows (no dropout). Unconditioned rows use the null embeddings and never
     /// read the audio context. Activations are cached for the last (rows, frames) shape.
+    ///
+    /// With more than one thread the rows are cut into `Threads.count` contiguous parts that run the whole
+    /// pass at the same time, each on its own activations with inline (single-threaded) GEMMs and loops
+    /// (`parallelParts`). Every op is row-independent, so this is the same computation; one window's ops are
+    /// too small (2B·T = 240 token rows for the small model) for a fork/join per op to keep two cores busy.
     public func predictX0(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: DenoiserAudioContext, frames: Int) throws -> [Float] {
-        try withOwnGemmThreads { try predictX0Body(x: x, timesteps: timesteps, rows: rows, context: context, frames: frames) }
-    }
-
-    private func predictX0Body(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: DenoiserAudioContext, frames: Int) throws -> [Float] {
-        let cf = config, b = rows.count, t = frames, d = cf.width, s = t + 2
+        let cf = config, b = rows.count, t = frames
         guard b >= 1 else { throw DenoiserError.badInput(field: "rows", got: "0", expected: "≥ 1") }
         guard frames == context.frames else {
             throw DenoiserError.badInput(field: "frames", got: "\(frames)", expected: "\(context.frames) (the encoded audio's frames)")
@@ -119,16 +120,38 @@ extension Denoiser: MotionDenoiser {
         for r in rows where r.conditioned && !(0..<context.clips).contains(r.clip) {
             throw DenoiserError.badInput(field: "rows.clip", got: "\(r.clip)", expected: "0..<\(context.clips)")
         }
-        if rows.contains(where: { !$0.conditioned }) && !supportsGuidance { throw DenoiserError.noUnconditionalMode }
-        let null = rows.contains(where: { !$0.conditioned }) ? context.null : nil
-        if rows.contains(where: { !$0.conditioned }) && null == nil { throw DenoiserError.noUnconditionalMode }
-        if inferActs?.b != b || inferActs?.t != t {
-            inferActs = nil
-            inferActs = DenoiserActivations(config: cf, rows: b, frames: t, training: false)
-        }
-        let a = inferActs!
+        if rows.contains(where: { !$0.conditioned }) && (!supportsGuidance || context.null == nil) { throw DenoiserError.noUnconditionalMode }
         dropoutActive = false
-        copy(x, a.x)
+        let parts = min(Threads.count, b)
+        let bounds = (0...parts).map { $0 * b / parts }
+        if inferActs.count != parts || zip(inferActs, bounds.dropFirst()).enumerated().contains(where: { k, e in
+            e.0.b != e.1 - bounds[k] || e.0.t != t }) {
+            inferActs = []
+            inferActs = (0..<parts).map { DenoiserActivations(config: cf, rows: bounds[$0 + 1] - bounds[$0], frames: t, training: false) }
+        }
+        var out = [Float](repeating: 0, count: b * t * cf.motionDim)
+        let perRow = t * cf.motionDim
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                withOwnGemmThreads {
+                    parallelParts(parts) { k in
+                        let lo = bounds[k], hi = bounds[k + 1]
+                        predictX0Rows(x: xp.baseAddress! + lo * perRow, timesteps: Array(timesteps[lo..<hi]),
+                                      rows: Array(rows[lo..<hi]), context: context, acts: inferActs[k],
+                                      out: op.baseAddress! + lo * perRow)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The whole pass for validated rows on activations `a` (shaped for them): out ← x0 prediction.
+    private func predictX0Rows(x: UnsafePointer<Float>, timesteps: [Int], rows: [DenoiserRow], context: DenoiserAudioContext,
+                               acts a: DenoiserActivations, out: FPtr) {
+        let cf = config, b = rows.count, t = a.t, d = cf.width, s = t + 2
+        let null = context.null
+        a.x.update(from: x, count: b * t * cf.motionDim)
         linear(a.h0, a.x, p.inp, rows: b * t)
         for (r, row) in rows.enumerated() {
             let ctx = row.conditioned ? context : null!, clip = row.conditioned ? row.clip : 0
@@ -154,6 +177,6 @@ extension Denoiser: MotionDenoiser {
             }
         }
         decoderForward(a, selfMask: nil, crossMask: nil)
-        return Array(UnsafeBufferPointer(start: a.out, count: b * t * cf.motionDim))
+        out.update(from: a.out, count: b * t * cf.motionDim)
     }
 }

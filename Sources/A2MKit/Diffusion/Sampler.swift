@@ -17,12 +17,33 @@ public struct DenoisingStep {
 /// `x0` ([B, frames, D]) are imposed. Before every network call those frames of x_t are replaced by the known
 /// x0 noised to the current timestep, q(x_t | x0) with fresh noise (the "replacement" inpainting of Song et al.
 /// 2021 and RePaint without resampling), so the network completes the rest of the window consistently.
+///
+/// `ties` join rows that are consecutive windows of one clip denoised in the same batch (EDGE's concurrent
+/// long-form sampling, Tseng et al. 2023 §3.4): the tied frames of x_t are copied from the source row before
+/// every network call, so both windows see identical values there at every noise level and the later window
+/// completes its remaining frames around them. The sample itself keeps each row's own final prediction: on
+/// the shared frames each window is least reliable at its own edge, so the caller crossfades them
+/// (`WindowStitcher`) instead of cutting from one to the other (a cut showed seams in the long-form tests).
 public struct PrefixConstraint {
     public var lengths: [Int]
     public var x0: [Float]
-    public init(lengths: [Int], x0: [Float]) {
+    public var ties: [FrameTie]
+    public init(lengths: [Int], x0: [Float], ties: [FrameTie] = []) {
         self.lengths = lengths
         self.x0 = x0
+        self.ties = ties
+    }
+}
+
+/// Frames 0..<count of row `row` take the values of frames sourceStart..<sourceStart + count of row `source`.
+/// Ties are applied in array order, so a chain (row 2 from row 1 from row 0) needs increasing rows.
+public struct FrameTie: Equatable, Sendable {
+    public var row: Int
+    public var source: Int
+    public var sourceStart: Int
+    public var count: Int
+    public init(row: Int, source: Int, sourceStart: Int, count: Int) {
+        self.row = row; self.source = source; self.sourceStart = sourceStart; self.count = count
     }
 }
 
@@ -81,6 +102,11 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
             throw SamplingError.invalidOption(name: "constraint", value: "\(c.lengths.count) rows, \(c.x0.count) values",
                                               expected: "\(B) rows with prefix lengths in 0...\(frames), \(n) values")
         }
+        for tie in constraint?.ties ?? [] where !(0..<B).contains(tie.row) || !(0..<tie.row).contains(tie.source) || tie.count < 0
+            || tie.sourceStart < 0 || tie.sourceStart + tie.count > frames || tie.count > frames {
+            throw SamplingError.invalidOption(name: "constraint.ties", value: "\(tie)",
+                                              expected: "row in 0..<\(B), source < row, frames within 0..<\(frames)")
+        }
         self.denoiser = denoiser
         self.schedule = schedule
         self.options = options
@@ -138,6 +164,17 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
             let base = b * frames * D
             for i in base..<base + c.lengths[b] * D {
                 current[i] = a * c.x0[i] + s * generators[b].gaussian()
+            }
+        }
+        applyTies()
+    }
+
+    private func applyTies() {
+        guard let ties = constraint?.ties, !ties.isEmpty else { return }
+        let D = denoiser.motionDim
+        current.withUnsafeMutableBufferPointer { p in
+            for tie in ties {
+                (p.baseAddress! + tie.row * frames * D).update(from: p.baseAddress! + (tie.source * frames + tie.sourceStart) * D, count: tie.count * D)
             }
         }
     }

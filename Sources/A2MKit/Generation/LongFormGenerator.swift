@@ -40,45 +40,61 @@ public struct LongFormClip {
 }
 
 /// Generates motion for audio of any length with a model of fixed window length W (EDGE long-form,
-/// Tseng et al. 2023 §3.4, made sequential so memory stays bounded).
+/// Tseng et al. 2023 §3.4, in bounded rounds so memory does not grow with the clip).
 ///
-/// Windows follow `WindowPlan` (hop W/2). Window k is sampled with its first `overlap` frames constrained to
-/// the already finished frames of window k−1 (`PrefixConstraint`: at every step those frames of x_t are
-/// replaced by the previous window's final x0 noised to the current t). EDGE instead denoises all windows
-/// as one batch and copies x_t halves between them after each step; that ties memory to the clip length,
-/// this does not. The clip's `WindowStitcher` then blends the overlap and emits the frames no later window
-/// touches (`FeatureCrossfadeStitcher` in feature space; the CLI blends in motion space).
+/// Windows follow `WindowPlan` (hop W/2). Each round denoises the next `windowsPerRound` windows of every
+/// clip as one batch, as EDGE does for the whole clip: window k's first half is tied to window k−1's second
+/// half (`FrameTie`: the shared frames of x_t are copied from window k−1 before every network call). The first window of a round is tied to the finished frames of the previous round's
+/// last window instead (`PrefixConstraint`: at every step those frames of x_t are replaced by that window's
+/// final x0 noised to the current t). The clip's `WindowStitcher` then blends the overlaps and emits the frames
+/// no later window touches (`FeatureCrossfadeStitcher` in feature space; the CLI blends in motion space).
 ///
-/// Memory: per round, the noise state of one window per clip plus the previous window's unfinished tail
-/// (< W frames per clip, here and in the stitcher).
+/// Memory: per round, the noise states of `windowsPerRound` windows per clip plus the previous window's
+/// unfinished tail (< W frames per clip, here and in the stitcher), whatever the clip's length.
 ///
-/// Batching: all clips advance one window per round; clips whose current window has the same length share
-/// one `encodeAudio` and one sampler (B rows, 2B with guidance).
+/// Batching: all clips advance one round at a time; clips whose windows have the same length share one
+/// `encodeAudio` and one sampler (R window rows, 2R with guidance). Rows of several windows make every GEMM
+/// taller, which is most of the speed of long inputs (one 120-frame window is a small job for two cores).
+///
+/// Noise: window k of a clip draws from its own stream, `PCG32.derived(seed, .sampling, rank: stream + k·2²⁴)`,
+/// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DiffusionSampler` row.
 public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     public let denoiser: Denoiser
     public let schedule: DiffusionSchedule
     public let windowFrames: Int
     public let options: SamplerOptions
+    /// Consecutive windows of a clip denoised together per round (≥ 1). 4 measured fastest for the small
+    /// model on 2 cores (docs/benchmarks.md); memory grows with it, not with the clip.
+    public let windowsPerRound: Int
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
 
-    public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions) throws {
+    public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
+                windowsPerRound: Int = 4) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {
             throw SamplingError.invalidOption(name: "windowFrames", value: "\(windowFrames)", expected: "at least 2")
+        }
+        guard windowsPerRound >= 1 else {
+            throw SamplingError.invalidOption(name: "windowsPerRound", value: "\(windowsPerRound)", expected: "at least 1")
         }
         self.denoiser = denoiser
         self.schedule = schedule
         self.windowFrames = windowFrames
         self.options = options
+        self.windowsPerRound = windowsPerRound
+    }
+
+    /// The noise stream of window `window` of the clip with noise stream `stream`.
+    static func windowGenerator(seed: UInt64, stream: Int, window: Int) -> PCG32 {
+        PCG32.derived(seed: seed, purpose: .sampling, rank: stream + window << 24)
     }
 
     /// Per-clip progress through its windows.
     private struct ClipState {
         let plan: WindowPlan
         var nextWindow = 0
-        var rng: PCG32
-        /// Window k's x0 on the frames window k+1 shares: [tailStart, tailStart + tail.count / D).
+        /// The last finished window's x0 on the frames the next window shares: [tailStart, tailStart + tail.count / D).
         var tail: [Float] = []
         var tailStart = 0
     }
@@ -89,13 +105,10 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     }
 
     /// Generates every clip. `progress(done, total)` is called after each batched denoising step with counts
-    /// in clip-steps (a step of a batch of G clips counts G).
+    /// in window-steps (a step of a batch of R window rows counts R).
     public func generate(_ clips: [LongFormClip], progress: ((Int, Int) -> Void)? = nil) throws {
         for c in clips where c.frameCount < 1 { throw GenerationError.emptyClip(name: c.name) }
-        var states = clips.map {
-            ClipState(plan: WindowPlan(totalFrames: $0.frameCount, windowFrames: windowFrames),
-                      rng: PCG32.derived(seed: options.seed, purpose: .sampling, rank: $0.stream))
-        }
+        var states = clips.map { ClipState(plan: WindowPlan(totalFrames: $0.frameCount, windowFrames: windowFrames)) }
         let total = totalSteps(clips)
         var done = 0
         while true {
@@ -104,42 +117,59 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             var groups: [Int: [Int]] = [:]
             for i in active { groups[states[i].plan.window(states[i].nextWindow).count, default: []].append(i) }
             for frames in groups.keys.sorted() {
-                let members = groups[frames]!
-                try runWindow(members, frames: frames, clips: clips, states: &states) { done += members.count; progress?(done, total) }
+                try runRound(groups[frames]!, frames: frames, clips: clips, states: &states) { rows in
+                    done += rows
+                    progress?(done, total)
+                }
             }
         }
     }
 
-    private func runWindow(_ members: [Int], frames F: Int, clips: [LongFormClip], states: inout [ClipState],
-                           stepDone: () -> Void) throws {
+    private func runRound(_ members: [Int], frames F: Int, clips: [LongFormClip], states: inout [ClipState],
+                          stepDone: (Int) -> Void) throws {
         let D = denoiser.motionDim, M = denoiser.audioDim
-        var audio = [Float]()
-        audio.reserveCapacity(members.count * F * M)
-        var lengths = [Int](), known = [Float](repeating: 0, count: members.count * F * D)
-        for (g, i) in members.enumerated() {
+        // One row per window: (clip, window index).
+        var rows: [(clip: Int, window: Int)] = []
+        var audio = [Float](), lengths = [Int](), ties = [FrameTie](), generators = [PCG32]()
+        for i in members {
             let st = states[i]
-            let range = st.plan.window(st.nextWindow)
-            let a = try clips[i].audioFeatures(range)
-            guard a.count == F * M else {
-                throw GenerationError.audioFeatures(name: clips[i].name, frames: range, got: a.count, expected: F * M)
+            for k in st.nextWindow..<min(st.plan.count, st.nextWindow + windowsPerRound) {
+                let range = st.plan.window(k)
+                let a = try clips[i].audioFeatures(range)
+                guard a.count == F * M else {
+                    throw GenerationError.audioFeatures(name: clips[i].name, frames: range, got: a.count, expected: F * M)
+                }
+                audio += a
+                let overlap = st.plan.overlap(k), row = rows.count
+                if k == st.nextWindow {
+                    precondition(st.tailStart == range.lowerBound && st.tail.count == overlap * D, "stitching state out of sync")
+                    lengths.append(constrainOverlap ? overlap : 0)
+                } else {
+                    lengths.append(0)
+                    if constrainOverlap && overlap > 0 {
+                        ties.append(FrameTie(row: row, source: row - 1, sourceStart: range.lowerBound - st.plan.starts[k - 1], count: overlap))
+                    }
+                }
+                rows.append((i, k))
+                generators.append(Self.windowGenerator(seed: options.seed, stream: clips[i].stream, window: k))
             }
-            audio += a
-            let overlap = st.plan.overlap(st.nextWindow)
-            precondition(st.tailStart == range.lowerBound && st.tail.count == overlap * D, "stitching state out of sync")
-            lengths.append(constrainOverlap ? overlap : 0)
-            for j in 0..<overlap * D { known[g * F * D + j] = st.tail[j] }
         }
-        let context = try denoiser.encodeAudio(audio, clips: members.count, frames: F)
+        var known = [Float](repeating: 0, count: rows.count * F * D)
+        for (r, row) in rows.enumerated() where lengths[r] > 0 {
+            let tail = states[row.clip].tail
+            for j in 0..<tail.count { known[r * F * D + j] = tail[j] }
+        }
+        let context = try denoiser.encodeAudio(audio, clips: rows.count, frames: F)
+        let constrained = lengths.contains { $0 > 0 } || !ties.isEmpty
         let sampler = try DiffusionSampler(
             denoiser: denoiser, schedule: schedule, options: options, context: context,
-            clips: Array(0..<members.count), frames: F, generators: members.map { states[$0].rng },
-            constraint: lengths.contains { $0 > 0 } ? PrefixConstraint(lengths: lengths, x0: known) : nil)
-        for _ in sampler { stepDone() }
+            clips: Array(0..<rows.count), frames: F, generators: generators,
+            constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil)
+        for _ in sampler { stepDone(rows.count) }
         let x0 = try sampler.finish()
-        for (g, i) in members.enumerated() {
-            states[i].rng = sampler.generators[g]
-            let window = Array(x0[g * F * D..<(g + 1) * F * D])
-            let k = states[i].nextWindow, plan = states[i].plan
+        for (r, (i, k)) in rows.enumerated() {
+            let window = Array(x0[r * F * D..<(r + 1) * F * D])
+            let plan = states[i].plan
             let finishedUpTo = k + 1 < plan.count ? plan.starts[k + 1] : plan.totalFrames
             try clips[i].stitcher.add(window: window, frames: plan.window(k), overlap: plan.overlap(k), finishedUpTo: finishedUpTo)
             let keepFrom = (finishedUpTo - plan.starts[k]) * D

@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 
 // Elementwise activations over `count` floats. GELU is torch's nn.GELU() default (exact, erf form);
 // SiLU and Mish act on small per-row vectors (B×d, B×4d), so they use scalar libm in Double.
@@ -10,13 +11,7 @@ private let invSqrt2Pi: Float = 0.398_942_280_401_432_7
 func geluForward(out: FPtr, inp: FPtr, count: Int) {
     let o = SendableBuffer(out, count: count), x = SendableBuffer(inp, count: count)
     parallelElementwise(count) { range in
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let n = range.upperBound - i
-            let v = load8(x.base + i, n)
-            store8(F8(repeating: 0.5) * v * (F8(repeating: 1) + verf(v * F8(repeating: invSqrt2))), o.base + i, n)
-            i += 8
-        }
+        a2m_gelu_forward(o.base + range.lowerBound, x.base + range.lowerBound, range.count)
     }
 }
 
@@ -24,15 +19,7 @@ func geluForward(out: FPtr, inp: FPtr, count: Int) {
 func geluBackward(dinp: FPtr, inp: FPtr, dout: FPtr, count: Int) {
     let dx = SendableBuffer(dinp, count: count), x = SendableBuffer(inp, count: count), dy = SendableBuffer(dout, count: count)
     parallelElementwise(count) { range in
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let n = range.upperBound - i
-            let v = load8(x.base + i, n)
-            let cdf = F8(repeating: 0.5) * (F8(repeating: 1) + verf(v * F8(repeating: invSqrt2)))
-            let pdf = F8(repeating: invSqrt2Pi) * vexp(F8(repeating: -0.5) * v * v)
-            store8(load8(dx.base + i, n) + load8(dy.base + i, n) * (cdf + v * pdf), dx.base + i, n)
-            i += 8
-        }
+        a2m_gelu_backward(dx.base + range.lowerBound, x.base + range.lowerBound, dy.base + range.lowerBound, range.count)
     }
 }
 

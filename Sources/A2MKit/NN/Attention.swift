@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 
 // Shapes: B batch rows, H heads, T queries, S keys, hd = head size. q, k, v, out are row-major with a row
 // stride (ld*) so they can be column blocks of wider buffers: head h of row (b, i) is at
@@ -31,51 +32,16 @@ func attentionForward(out: FPtr, probs: FPtr, q: FPtr, k: FPtr, v: FPtr, keyMask
                 let vp = vs.base + bi * sh.s * sh.ldv + hi * sh.hd
                 let pp = p.base + bh * sh.t * sh.s
                 sgemmSerial(false, true, sh.t, sh.s, sh.hd, sh.scale, qp, sh.ldq, kp, sh.ldk, 0, pp, sh.s)
-                softmaxRows(pp, rows: sh.t, cols: sh.s, mask: ms.map { $0.base + bi * sh.s })
+                a2m_softmax_rows(pp, sh.t, sh.s, ms.map { UnsafePointer($0.base + bi * sh.s) })
                 var used = pp
                 if dropout.active, let sc {
                     used = sc.base + bh * sh.t * sh.s
                     let base = bh * sh.t * sh.s
-                    for i in 0..<(sh.t * sh.s) { used[i] = pp[i] * dropout.factor(base + i) }
+                    a2m_dropout_mul(used, pp, sh.t * sh.s, dropout.c, base)
                 }
                 sgemmSerial(false, false, sh.t, sh.hd, sh.s, 1, used, sh.s, vp, sh.ldv, 0, o.base + bi * sh.t * sh.ldo + hi * sh.hd, sh.ldo)
             }
         }
-    }
-}
-
-/// In-place masked softmax of each row; a row with no valid key becomes all zeros.
-@inline(__always)
-func softmaxRows(_ p: FPtr, rows: Int, cols: Int, mask: FPtr?) {
-    let tail = cols % 8, body = cols - tail
-    for r in 0..<rows {
-        let row = p + r * cols
-        if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = -.infinity } }
-        var mv8 = F8(repeating: -.infinity)
-        var j = 0
-        while j < body { mv8 = vmax(mv8, load8(row + j, 8)); j += 8 }
-        var mx = mv8.max()
-        while j < cols { mx = max(mx, row[j]); j += 1 }
-        if mx == -.infinity { row.update(repeating: 0, count: cols); continue }
-        var acc = F8(repeating: 0)
-        let mv = F8(repeating: mx)
-        j = 0
-        while j < body {
-            let e = vexp(load8(row + j, 8) - mv)
-            acc += e
-            store8(e, row + j, 8); j += 8
-        }
-        var sum = acc.sum()
-        if tail > 0 {
-            let e = vexp(load8(row + body, tail) - mv)
-            for l in 0..<tail { row[body + l] = e[l]; sum += e[l] }
-        }
-        if let mask { for j in 0..<cols where mask[j] == 0 { row[j] = 0 } }
-        let inv = F8(repeating: 1 / sum)
-        j = 0
-        while j < body { store8(load8(row + j, 8) * inv, row + j, 8); j += 8 }
-        let s = 1 / sum
-        while j < cols { row[j] *= s; j += 1 }
     }
 }
 
@@ -97,14 +63,14 @@ func attentionBackward(dq: FPtr, dk: FPtr, dv: FPtr, dout: FPtr, probs: FPtr, q:
                 let n = sh.t * sh.s, base = bh * n
                 let pp = p.base + base
                 let dp = sc.base + base
+                sgemmSerial(false, true, sh.t, sh.s, sh.hd, 1, dos.base + oo, sh.ldo, vs.base + vo, sh.ldv, 0, dp, sh.s)
                 var used = pp
                 if dropout.active {
+                    // One hash per element serves both the dropped probabilities and dP.
                     used = sc.base + sh.probsCount + base
-                    for i in 0..<n { used[i] = pp[i] * dropout.factor(base + i) }
+                    a2m_dropout_mul2(used, pp, dp, n, dropout.c, base)
                 }
-                sgemmSerial(false, true, sh.t, sh.s, sh.hd, 1, dos.base + oo, sh.ldo, vs.base + vo, sh.ldv, 0, dp, sh.s)
                 sgemmSerial(true, false, sh.s, sh.hd, sh.t, 1, used, sh.s, dos.base + oo, sh.ldo, 1, dvs.base + vo, sh.ldv)
-                if dropout.active { for i in 0..<n { dp[i] *= dropout.factor(base + i) } }
                 for r in 0..<sh.t {
                     let prow = pp + r * sh.s, drow = dp + r * sh.s
                     let dot = F8(repeating: vdot(prow, drow, sh.s))

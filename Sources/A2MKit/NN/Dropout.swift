@@ -1,3 +1,5 @@
+import CKernels
+
 /// Inverted dropout whose keep decisions are a stateless hash of (key, element index).
 ///
 /// The per-step, per-site `key` comes from the PCG32 `.dropout` stream; hashing the index (SplitMix64
@@ -29,12 +31,17 @@ struct DropoutMask: Sendable {
     }
 }
 
+extension DropoutMask {
+    /// The same mask for the C kernels (`a2m_dropout_*`, AVX2 or baseline build).
+    var c: a2m_dropout { a2m_dropout(key: key, threshold: threshold, scale: scale) }
+}
+
 /// x[i] *= mask(i) in place, i in 0..<count (forward and backward are the same operation).
 func dropoutApply(_ x: FPtr, count: Int, mask: DropoutMask) {
     guard mask.active else { return }
     let b = SendableBuffer(x, count: count)
     parallelElementwise(count) { range in
-        for i in range { b[i] *= mask.factor(i) }
+        a2m_dropout_mul(b.base + range.lowerBound, b.base + range.lowerBound, range.count, mask.c, range.lowerBound)
     }
 }
 
@@ -42,7 +49,7 @@ func dropoutApply(_ x: FPtr, count: Int, mask: DropoutMask) {
 func dropoutForward(out: FPtr, inp: FPtr, count: Int, mask: DropoutMask) {
     let o = SendableBuffer(out, count: count), x = SendableBuffer(inp, count: count)
     parallelElementwise(count) { range in
-        if mask.active { for i in range { o[i] = x[i] * mask.factor(i) } }
+        if mask.active { a2m_dropout_mul(o.base + range.lowerBound, x.base + range.lowerBound, range.count, mask.c, range.lowerBound) }
         else { (o.base + range.lowerBound).update(from: x.base + range.lowerBound, count: range.count) }
     }
 }
@@ -51,7 +58,7 @@ func dropoutForward(out: FPtr, inp: FPtr, count: Int, mask: DropoutMask) {
 func dropoutBackward(dinp: FPtr, dout: FPtr, count: Int, mask: DropoutMask) {
     let dx = SendableBuffer(dinp, count: count), dy = SendableBuffer(dout, count: count)
     parallelElementwise(count) { range in
-        if mask.active { for i in range { dx[i] += dy[i] * mask.factor(i) } }
+        if mask.active { a2m_dropout_accumulate(dx.base + range.lowerBound, dy.base + range.lowerBound, range.count, mask.c, range.lowerBound) }
         else { for i in range { dx[i] += dy[i] } }
     }
 }

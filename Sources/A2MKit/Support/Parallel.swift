@@ -1,5 +1,8 @@
 import Dispatch
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Thread policy for the whole process.
 ///
@@ -9,8 +12,9 @@ import COpenBLAS
 public enum Threads {
     nonisolated(unsafe) private static var current = 1
 
-    /// Number of worker threads for loops and BLAS.
-    public static var count: Int { current }
+    /// Number of worker threads for loops and BLAS available to the calling thread: 1 on a worker of
+    /// `parallelParts`, whose loops and GEMMs run inline.
+    public static var count: Int { pthread_getspecific(partWorkerKey) == nil ? current : 1 }
 
     /// Sets the thread count for both OpenBLAS and `parallelFor`. Call once at start-up.
     public static func set(_ n: Int) {
@@ -33,5 +37,36 @@ public func parallelFor(_ count: Int, minChunk: Int = 1024, _ body: @Sendable (R
         let lo = w * chunk
         let hi = min(count, lo + chunk)
         if lo < hi { body(lo..<hi) }
+    }
+}
+
+/// Marks the threads currently running a `parallelParts` part (non-nil value = inside a part).
+private let partWorkerKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+    return key
+}()
+
+/// Runs `body(0)`, …, `body(parts − 1)` at the same time, one per worker, with `Threads.count` == 1 inside
+/// each, so every loop and GEMM of a part runs inline on its worker: coarse-grained data parallelism with one
+/// fork/join for the whole job instead of one per op. Worth it when per-op jobs are too small to split well
+/// (a sampling step of one window is ~100 short ops of 120–240 token rows).
+///
+/// Not `@Sendable`: callers hand each part disjoint output and scratch memory and share only read-only
+/// inputs (the rule `SendableBuffer` states), which review checks, as for `parallelFor`.
+func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
+    guard parts > 1 else {
+        if parts == 1 { body(0) }
+        return
+    }
+    // The audit above is this function's contract, so the compiler is told here and only here.
+    withoutActuallyEscaping(body) { body in
+        nonisolated(unsafe) let work = body
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            let was = pthread_getspecific(partWorkerKey)
+            pthread_setspecific(partWorkerKey, UnsafeRawPointer(bitPattern: 1))
+            defer { pthread_setspecific(partWorkerKey, was) }
+            work(k)
+        }
     }
 }

@@ -24,6 +24,8 @@ final class MockDenoiser: MotionDenoiser {
     let radius = 3
     private(set) var calls = 0
     private(set) var encodeCalls = 0
+    /// The most clips (window rows) one `encodeAudio` call has seen.
+    private(set) var maxEncodeClips = 0
     private(set) var rowLog: [[DenoiserRow]] = []
 
     init(motionDim: Int = 6, audioDim: Int = 4, trainingSteps: Int = 1000, supportsGuidance: Bool = true) {
@@ -36,12 +38,14 @@ final class MockDenoiser: MotionDenoiser {
     func resetLog() {
         calls = 0
         encodeCalls = 0
+        maxEncodeClips = 0
         rowLog = []
     }
 
     func encodeAudio(_ audio: [Float], clips: Int, frames: Int) throws -> Context {
         precondition(audio.count == clips * frames * audioDim)
         encodeCalls += 1
+        maxEncodeClips = max(maxEncodeClips, clips)
         return Context(audio: audio, clips: clips, frames: frames)
     }
 

@@ -101,6 +101,36 @@ extension SamplerFixtures {
         #expect(SamplerFixtures.bits(Array(both[(24 * m.motionDim)...])) == SamplerFixtures.bits(alone))
     }
 
+    /// EDGE's concurrent long-form tie: the tied frames of row 1 equal row 0's frames in x_t at every network call;
+    /// the sample keeps each row's own prediction (the stitcher crossfades the shared frames).
+    @Test func tiedFramesFollowTheirSourceAtEveryStep() throws {
+        let m = MockDenoiser()
+        let F = 24, D = m.motionDim, tie = FrameTie(row: 1, source: 0, sourceStart: 12, count: 12)
+        let audio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<F, dim: m.audioDim, phase: Float($0)) }
+        let s = try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps),
+                                     options: SamplerOptions(kind: .ddpm, steps: 8, guidance: 2, seed: 3),
+                                     context: m.encodeAudio(audio, clips: 2, frames: F), clips: [0, 1], frames: F,
+                                     constraint: PrefixConstraint(lengths: [0, 0], x0: [Float](repeating: 0, count: 2 * F * D), ties: [tie]))
+        func shared(_ x: [Float]) -> ([Float], [Float]) { (Array(x[(12 * D)..<(F * D)]), Array(x[(F * D)..<(F * D + 12 * D)])) }
+        var steps = 0
+        for step in s {
+            let (a, b) = shared(step.x)
+            #expect(SamplerFixtures.bits(a) == SamplerFixtures.bits(b), "step \(step.index): x_t not tied")
+            steps += 1
+        }
+        #expect(steps == 8)
+        let x0 = try s.finish()
+        #expect(SamplerFixtures.maxAbsDiff(Array(x0[(F * D + 12 * D)...]), Array(x0[(12 * D)..<(F * D)])) > 1e-3, "untied frames copied too")
+        // A tie must point back to an earlier row, inside the window.
+        for bad in [FrameTie(row: 0, source: 1, sourceStart: 0, count: 4), FrameTie(row: 1, source: 0, sourceStart: 20, count: 8)] {
+            #expect(throws: SamplingError.self) {
+                _ = try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: SamplerOptions(steps: 2),
+                                         context: m.encodeAudio(audio, clips: 2, frames: F), clips: [0, 1], frames: F,
+                                         constraint: PrefixConstraint(lengths: [0, 0], x0: [Float](repeating: 0, count: 2 * F * D), ties: [bad]))
+            }
+        }
+    }
+
     @Test func sequenceStopsOnDenoiserErrorAndFinishRethrows() throws {
         final class Failing: MotionDenoiser {
             let motionDim = 2, audioDim = 1, trainingSteps = 1000, supportsGuidance = true

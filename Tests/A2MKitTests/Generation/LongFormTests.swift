@@ -176,6 +176,29 @@ extension SamplerFixtures {
         for name in ["constrained only", "hard cut"] { #expect(!stats[name]!.seamless, "\(name): \(stats[name]!)") }
     }
 
+    /// Rounds of 1, 3 and the default 4 windows: every frame arrives once, in order, no seams, one sampler per round
+    /// (so one encode per round, each with all of the round's windows), and memory per round is bounded by the
+    /// round size (the mock sees at most `windowsPerRound` rows per encode for one clip).
+    @Test(arguments: [1, 3, 4]) func windowRoundsCoverTheClipWithoutSeams(round: Int) throws {
+        let n = Int(65 * Self.fps)
+        let m = MockDenoiser()
+        let c = FrameCollector(D: m.motionDim)
+        let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,
+                                      options: SamplerOptions(steps: 20, guidance: 2, seed: 11), windowsPerRound: round)
+        var last = 0
+        try g.generate([SamplerFixtures.longFormClip("a.wav", frames: n, M: m.audioDim, into: c)]) { done, total in last = done; #expect(total == g.totalSteps([SamplerFixtures.longFormClip("a.wav", frames: n, M: m.audioDim, into: c)])) }
+        let plan = WindowPlan(totalFrames: n, windowFrames: Self.window)
+        #expect(c.frames.count == n * m.motionDim && !c.outOfOrder)
+        #expect(last == plan.count * 20)
+        #expect(m.encodeCalls == (plan.count + round - 1) / round, "\(m.encodeCalls) encodes for \(plan.count) windows in rounds of \(round)")
+        #expect(m.maxEncodeClips <= round)
+        let stats = SamplerFixtures.seamStats(c.frames, D: m.motionDim, plan: plan)
+        #expect(stats.seamless, "rounds of \(round): \(stats)")
+        #expect(throws: SamplingError.self) {
+            _ = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window, options: SamplerOptions(steps: 2), windowsPerRound: 0)
+        }
+    }
+
     @Test func clipsBatchedTogetherEqualClipsAlone() throws {
         let lengths = [200, 45, 131]
         let opts = SamplerOptions(steps: 6, guidance: 2.5, seed: 21)

@@ -211,26 +211,3 @@ import Foundation
         #expect(maxDiff < 1e-5, "max |sgemm − naive| = \(maxDiff)")
     }
 }
-
-@Suite struct VectorMathTests {
-    static let expTolerance: Float = 4e-7   // relative
-    static let erfTolerance: Float = 5e-7   // absolute: ~4 ulp of 1, Eigen's stated accuracy
-
-    @Test func expAndErfMatchLibm() {
-        var maxExp: Float = 0, maxErf: Float = 0
-        var x: Float = -30
-        while x < 30 {
-            var v = F8(repeating: 0)
-            for l in 0..<8 { v[l] = x + Float(l) * 0.001 }
-            let e = vexp(v), r = verf(v / 4)
-            for l in 0..<8 {
-                let ref = Float(Foundation.exp(Double(v[l])))
-                maxExp = max(maxExp, abs(e[l] - ref) / ref)
-                maxErf = max(maxErf, abs(r[l] - Float(Foundation.erf(Double(v[l] / 4)))))
-            }
-            x += 0.0173
-        }
-        #expect(maxExp < Self.expTolerance, "exp max rel err \(maxExp)")
-        #expect(maxErf < Self.erfTolerance, "erf max abs err \(maxErf)")
-    }
-}
