@@ -64,28 +64,33 @@ public final class LogMelExtractor: Sendable {
         return out
     }
 
-    /// STFT frames `range` → mel rows, with this worker's own FFT buffers. Reads `x`, writes only the
-    /// rows of `range` in `out` (the SendableBuffer contract).
-    private func analyze(frames range: Range<Int>, of x: SendableBuffer<Float>, into out: SendableBuffer<Float>) {
+    /// STFT frames `range` → mel rows, with this worker's own FFT buffers. `x` holds the signal's samples
+    /// from absolute index `xStart` up to its end (`xStart + x.count`; zero beyond, as center=True pads), and
+    /// must cover every frame's window from its first nonzero sample. Frame t goes to row t − `firstRow` of
+    /// `out`. Reads `x`, writes only the rows of `range` (the SendableBuffer contract).
+    func analyze(frames range: Range<Int>, of x: SendableBuffer<Float>, startingAt xStart: Int = 0,
+                 into out: SendableBuffer<Float>, firstRow: Int = 0) {
         let nFFT = config.nFFT, hop = config.hopLength, half = nFFT / 2
         let nBins = filterbank.nBins, nMels = config.nMels
         let input = fftwf_alloc_real(nFFT)!, spectrum = fftwf_alloc_complex(nBins)!
         defer { fftwf_free(input); fftwf_free(spectrum) }
         let power = UnsafeMutablePointer<Float>.allocate(capacity: nBins)
         defer { power.deallocate() }
+        let end = xStart + x.count
         window.withUnsafeBufferPointer { w in
             for t in range {
-                // Padded-signal index t·hop + j maps to x[t·hop + j − n_fft/2]; outside x is zero.
+                // Padded-signal index t·hop + j maps to sample t·hop + j − n_fft/2; outside the signal it is zero.
                 let origin = t * hop - half
-                let lo = max(0, -origin), hi = max(lo, min(nFFT, x.count - origin))
+                let lo = max(0, -origin), hi = max(lo, min(nFFT, end - origin))
+                precondition(hi == lo || origin + lo >= xStart, "frame \(t) needs samples before the buffer")
                 if lo > 0 { input.update(repeating: 0, count: lo) }
                 if hi < nFFT { (input + hi).update(repeating: 0, count: nFFT - hi) }
-                for j in lo..<hi { input[j] = x[origin + j] * w[j] }
+                for j in lo..<hi { input[j] = x[origin - xStart + j] * w[j] }
                 plan.execute(input, spectrum)
                 spectrum.withMemoryRebound(to: Float.self, capacity: 2 * nBins) { c in
                     for k in 0..<nBins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
                 }
-                filterbank.apply(power: power, to: out.base + t * nMels)
+                filterbank.apply(power: power, to: out.base + (t - firstRow) * nMels)
             }
         }
     }
@@ -124,11 +129,25 @@ public final class LogMelExtractor: Sendable {
     /// 15360 / 512 = 30) row j is STFT frame j, centered on j / fps exactly, so a file of any length
     /// drifts by zero frames; otherwise feature frames are linearly interpolated to the motion times.
     public func motionAlignedLogMel(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
-        let target = MotionAlignment.frameCount(duration: signal.duration, fps: fps)
-        let full = try logMel(signal)
+        try signal.checkFinite()
+        return try motionAlignedLogMel(resampled: signal.resampled(to: config.sampleRate), sourceFrames: signal.samples.count,
+                                       sourceRate: signal.sampleRate, fps: fps)
+    }
+
+    /// The same from a signal already at `config.sampleRate`, made from `sourceFrames` samples at `sourceRate`
+    /// (which define the duration, and name the length in a too-short error).
+    func motionAlignedLogMel(resampled: AudioSignal, sourceFrames: Int, sourceRate: Int, fps: Double) throws -> FeatureMatrix {
+        precondition(resampled.sampleRate == config.sampleRate)
+        return try motionAligned(logMel(resampled.samples, source: resampled.source), sourceFrames: sourceFrames,
+                                 sourceRate: sourceRate, source: resampled.source, fps: fps)
+    }
+
+    /// The log-mel `full` (of the whole signal) cut or interpolated to round(duration × fps) rows.
+    func motionAligned(_ full: FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws -> FeatureMatrix {
+        let target = MotionAlignment.frameCount(duration: Double(sourceFrames) / Double(sourceRate), fps: fps)
         guard target > 0 else {
-            throw AudioError.tooShort(file: signal.source, samples: signal.samples.count,
-                                      required: Int((0.5 / fps * Double(signal.sampleRate)).rounded(.up)), sampleRate: signal.sampleRate)
+            throw AudioError.tooShort(file: source, samples: sourceFrames,
+                                      required: Int((0.5 / fps * Double(sourceRate)).rounded(.up)), sampleRate: sourceRate)
         }
         return MotionAlignment.align(full, featureRate: config.frameRate, fps: fps, frames: target)
     }

@@ -23,40 +23,94 @@ public enum Resampler {
             throw AudioError.invalidSampleRate(file: source, rate: rate)
         }
         if from == to || samples.isEmpty { return samples }
-        let olen = outputLength(inputLength: samples.count, from: from, to: to)
-        var out = [Float](repeating: 0, count: olen)
+        var out = [Float]()
+        out.reserveCapacity(outputLength(inputLength: samples.count, from: from, to: to))
+        let stream = try ResamplerStream(from: from, to: to, source: source) { out.append(contentsOf: $0) }
+        try stream.feed(samples)
+        try stream.finish()
+        return fitted(out, to: outputLength(inputLength: samples.count, from: from, to: to))
+    }
+
+    /// `x` cut to `n` samples, or zero-padded if soxr delivered fewer, as `librosa.resample(..., fix=True)`.
+    static func fitted(_ x: [Float], to n: Int) -> [Float] {
+        if x.count >= n { return x.count == n ? x : Array(x[0..<n]) }
+        return x + [Float](repeating: 0, count: n - x.count)
+    }
+}
+
+/// One libsoxr stream with `Resampler`'s recipe, fed in pieces of any size (a file decoded chunk by chunk),
+/// handing its output to `sink` as it comes. soxr always receives `Resampler.chunk`-sample pieces in order,
+/// whatever the caller's pieces, so the output is the same as resampling the whole signal at once. Holds
+/// less than one piece of input and one piece of output. The caller cuts or pads the total to
+/// `Resampler.outputLength` (`finish` returns how many samples came).
+final class ResamplerStream {
+    private let soxr: soxr_t
+    private let from: Int, to: Int, source: String
+    private let sink: (ArraySlice<Float>) throws -> Void
+    private var pending: [Float] = []
+    private var outChunk: [Float]
+    private(set) var produced = 0
+
+    init(from: Int, to: Int, source: String, sink: @escaping (ArraySlice<Float>) throws -> Void) throws {
+        for rate in [from, to] where !AudioFile.sampleRateRange.contains(rate) {
+            throw AudioError.invalidSampleRate(file: source, rate: rate)
+        }
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
         var runtime = soxr_runtime_spec(1)
         var createError: soxr_error_t? = nil
-        guard let soxr = soxr_create(Double(from), Double(to), 1, &createError, &io, &quality, &runtime) else {
+        guard let s = soxr_create(Double(from), Double(to), 1, &createError, &io, &quality, &runtime) else {
             throw AudioError.resampleFailed(file: source, fromRate: from, toRate: to, reason: createError.map { String(cString: $0) } ?? "soxr_create failed")
         }
-        defer { soxr_delete(soxr) }
-        let err: soxr_error_t? = samples.withUnsafeBufferPointer { inp in
-            out.withUnsafeMutableBufferPointer { outp in
-                var consumed = 0, produced = 0
-                while consumed < inp.count {
-                    var used = 0, made = 0
-                    if let e = soxr_process(soxr, inp.baseAddress! + consumed, min(chunk, inp.count - consumed), &used,
-                                            outp.baseAddress! + produced, outp.count - produced, &made) { return e }
-                    consumed += used
-                    produced += made
-                    if used == 0 && made == 0 { break }  // output full: the rest would be cut anyway
+        soxr = s
+        self.from = from; self.to = to; self.source = source; self.sink = sink
+        // Room for one piece's output and the filter's delay line, so soxr never holds output back.
+        outChunk = [Float](repeating: 0, count: Resampler.outputLength(inputLength: Resampler.chunk, from: from, to: to) + 4096)
+        pending.reserveCapacity(Resampler.chunk)
+    }
+
+    deinit { soxr_delete(soxr) }
+
+    func feed<C: Collection>(_ samples: C) throws where C.Element == Float, C.Index == Int {
+        var i = samples.startIndex
+        while i < samples.endIndex {
+            let take = min(Resampler.chunk - pending.count, samples.endIndex - i)
+            pending.append(contentsOf: samples[i..<(i + take)])
+            i += take
+            if pending.count == Resampler.chunk { try process(); pending.removeAll(keepingCapacity: true) }
+        }
+    }
+
+    /// Processes what is pending and flushes the filter's tail.
+    func finish() throws {
+        if !pending.isEmpty { try process(); pending.removeAll() }
+        while true {
+            var made = 0
+            let err = outChunk.withUnsafeMutableBufferPointer { o in soxr_process(soxr, nil, 0, nil, o.baseAddress!, o.count, &made) }
+            try emit(err, made)
+            if made == 0 { break }
+        }
+    }
+
+    private func process() throws {
+        var consumed = 0
+        try pending.withUnsafeBufferPointer { inp in
+            while consumed < inp.count {
+                var used = 0, made = 0
+                let err = outChunk.withUnsafeMutableBufferPointer { o in
+                    soxr_process(soxr, inp.baseAddress! + consumed, inp.count - consumed, &used, o.baseAddress!, o.count, &made)
                 }
-                while produced < outp.count {  // flush the filter's tail
-                    var made = 0
-                    if let e = soxr_process(soxr, nil, 0, nil, outp.baseAddress! + produced, outp.count - produced, &made) { return e }
-                    if made == 0 { break }
-                    produced += made
-                }
-                return nil
+                try emit(err, made)
+                consumed += used
+                if used == 0 && made == 0 { break }
             }
         }
-        if let err {
-            throw AudioError.resampleFailed(file: source, fromRate: from, toRate: to, reason: String(cString: err))
-        }
-        return out
+    }
+
+    private func emit(_ err: soxr_error_t?, _ made: Int) throws {
+        if let err { throw AudioError.resampleFailed(file: source, fromRate: from, toRate: to, reason: String(cString: err)) }
+        produced += made
+        if made > 0 { try sink(outChunk[0..<made]) }
     }
 }
 

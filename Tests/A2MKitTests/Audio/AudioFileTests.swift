@@ -88,6 +88,32 @@ import Testing
         #expect(abs(rms - 0.5 / 2.0.squareRoot()) < 0.005, "rms \(rms)")
     }
 
+    /// The streaming path (decode → soxr chunk by chunk, never holding the file's PCM) gives the same bits as
+    /// loading the whole file and resampling it: for a file longer than one decode chunk (70 s of stereo 44.1 kHz),
+    /// a lossy stream, a FLAC at 8 kHz and a file already at the model rate (no resampler).
+    @Test(arguments: [
+        ("long.wav", ["-r", "44100", "-c", "2", "-b", "16"], 70),
+        ("short.ogg", ["-r", "48000", "-c", "1"], 5),
+        ("low.flac", ["-r", "8000", "-c", "1", "-b", "16"], 2),
+        ("model-rate.wav", ["-r", "15360", "-c", "1", "-b", "16"], 3),
+    ] as [(String, [String], Int)])
+    func streamingLoadMatchesWholeFile(name: String, format: [String], seconds: Int) throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent(name)
+        try AudioFixtures.sox(["-n"] + format + ["-D", url.path, "synth", "\(seconds)", "sine", "300-3000", "whitenoise", "vol", "0.3"])
+        let rate = AudioFeatureConfig.model.sampleRate
+        let whole = try AudioFile.load(url)
+        let streamed = try AudioFile.loadResampled(url, to: rate)
+        #expect(streamed.sourceFrames == whole.samples.count && streamed.sourceRate == whole.sampleRate)
+        let resampled = try whole.resampled(to: rate)
+        #expect(SamplerFixtures.bits(streamed.signal.samples) == SamplerFixtures.bits(resampled.samples),
+                "\(name): streamed resampling differs from whole-file resampling")
+        let features = try AudioFeatures.extract(url: url, config: .model, fps: 30)
+        let reference = try LogMelExtractor(.model).motionAlignedLogMel(whole, fps: 30)
+        #expect(features.frames == reference.frames && SamplerFixtures.bits(features.values) == SamplerFixtures.bits(reference.values))
+    }
+
     @Test func outputLengthIsCeilLikeLibrosa() {
         #expect(Resampler.outputLength(inputLength: 63986, from: 22050, to: 15360) == 44573)  // ceil(44572.07)
         #expect(Resampler.outputLength(inputLength: 22050, from: 22050, to: 15360) == 15360)
