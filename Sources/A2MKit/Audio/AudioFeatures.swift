@@ -15,7 +15,10 @@ public enum AudioFeatures {
             mel = MelPowerStream(extractor: extractor, length: length)
         }, sink: { mel!.feed($0) })
         let n = rate == config.sampleRate ? frames : Resampler.outputLength(inputLength: frames, from: rate, to: config.sampleRate)
-        let power = try mel!.finish(length: n, source: url.path)
-        return try extractor.motionAligned(extractor.compress(power), sourceFrames: frames, sourceRate: rate, source: url.path, fps: fps)
+        var features = try mel!.finish(length: n, source: url.path)
+        mel = nil
+        extractor.compress(inPlace: &features)
+        try extractor.motionAlign(&features, sourceFrames: frames, sourceRate: rate, source: url.path, fps: fps)
+        return features
     }
 }

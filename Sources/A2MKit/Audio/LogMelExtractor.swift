@@ -95,9 +95,15 @@ public final class LogMelExtractor: Sendable {
         }
     }
 
-    /// Log compression of a mel power matrix per `config.logMode` (in place on a copy).
+    /// Log compression of a mel power matrix per `config.logMode`.
     public func compress(_ mel: FeatureMatrix) -> FeatureMatrix {
         var m = mel
+        compress(inPlace: &m)
+        return m
+    }
+
+    /// `compress` without a second matrix (a 30-min file's mel matrix is 17 MB).
+    func compress(inPlace m: inout FeatureMatrix) {
         let eps = Float(config.epsilon)
         switch config.logMode {
         case .powerToDB:
@@ -109,7 +115,6 @@ public final class LogMelExtractor: Sendable {
         case .logEpsilon:
             for i in m.values.indices { m.values[i] = log(m.values[i] + eps) }
         }
-        return m
     }
 
     /// Log-mel, frames × nMels (1 + len / hop frames), of a signal already at `config.sampleRate`.
@@ -144,11 +149,26 @@ public final class LogMelExtractor: Sendable {
 
     /// The log-mel `full` (of the whole signal) cut or interpolated to round(duration × fps) rows.
     func motionAligned(_ full: FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws -> FeatureMatrix {
+        var m = full
+        try motionAlign(&m, sourceFrames: sourceFrames, sourceRate: sourceRate, source: source, fps: fps)
+        return m
+    }
+
+    /// `motionAligned` in place: when feature frames are motion frames (sampleRate / hop == fps) the rows past
+    /// round(duration × fps) are cut off the same matrix, which is what `MotionAlignment.align` computes.
+    func motionAlign(_ m: inout FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws {
         let target = MotionAlignment.frameCount(duration: Double(sourceFrames) / Double(sourceRate), fps: fps)
         guard target > 0 else {
             throw AudioError.tooShort(file: source, samples: sourceFrames,
                                       required: Int((0.5 / fps * Double(sourceRate)).rounded(.up)), sampleRate: sourceRate)
         }
-        return MotionAlignment.align(full, featureRate: config.frameRate, fps: fps, frames: target)
+        if MotionAlignment.isExact(featureRate: config.frameRate, fps: fps) && target <= m.frames {
+            var values = m.values
+            m = FeatureMatrix(frames: 0, bins: m.bins)   // drop the matrix's reference, so the cut below is in place
+            values.removeLast((values.count / m.bins - target) * m.bins)
+            m = FeatureMatrix(frames: target, bins: m.bins, values: values)
+            return
+        }
+        m = MotionAlignment.align(m, featureRate: config.frameRate, fps: fps, frames: target)
     }
 }

@@ -43,6 +43,9 @@ public final class GenerationPipeline {
                                                     got: input.features.bins, expected: model.denoiser.audioDim)
             }
             for k in 0..<samples {
+                // Exact capacity: growing by doubling would briefly hold 1.5–3× a long clip's frames.
+                roots[i][k].reserveCapacity(input.features.frames)
+                rotations[i][k].reserveCapacity(input.features.frames * J)
                 let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     precondition(first == roots[i][k].count, "frames out of order")
                     roots[i][k] += chunk.rootPositions
