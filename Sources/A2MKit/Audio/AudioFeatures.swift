@@ -14,8 +14,8 @@ public enum AudioFeatures {
         let (frames, rate) = try AudioFile.streamResampled(url, to: config.sampleRate, onHeader: { length in
             mel = MelPowerStream(extractor: extractor, length: length)
         }, sink: { mel!.feed($0) })
-        let n = rate == config.sampleRate ? frames : Resampler.outputLength(inputLength: frames, from: rate, to: config.sampleRate)
-        var features = try mel!.finish(length: n, source: url.path)
+        var features = try mel!.finish(length: Resampler.outputLength(inputLength: frames, from: rate, to: config.sampleRate),
+                                       source: url.path)
         mel = nil
         extractor.compress(inPlace: &features)
         try extractor.motionAlign(&features, sourceFrames: frames, sourceRate: rate, source: url.path, fps: fps)

@@ -15,7 +15,9 @@ public enum AudioFile {
 
     public static func load(_ url: URL) throws -> AudioSignal {
         var mono = [Float]()
-        let (frames, rate) = try decode(url, reserve: { mono.reserveCapacity($0) }) { mono.append(contentsOf: $0) }
+        let (frames, rate) = try decode(url, { mono.append(contentsOf: $0) }, onHeader: { _, frames in
+            if let frames { mono.reserveCapacity(frames) }
+        })
         precondition(mono.count == frames)
         return AudioSignal(samples: mono, sampleRate: rate, source: url.path)
     }
@@ -37,7 +39,7 @@ public enum AudioFile {
     static func streamResampled(_ url: URL, to rate: Int, onHeader: (Int?) -> Void = { _ in },
                                 sink: @escaping (ArraySlice<Float>) throws -> Void) throws -> (frames: Int, rate: Int) {
         var stream: ResamplerStream?
-        let result = try decode(url, reserve: { _ in }, { chunk in
+        let result = try decode(url, { chunk in
             if let stream { try stream.feed(chunk) } else { try sink(chunk[...]) }
         }, onHeader: { from, frames in
             if from != rate { stream = try ResamplerStream(from: from, to: rate, source: url.path, sink: sink) }
@@ -49,8 +51,8 @@ public enum AudioFile {
 
     /// Decodes `url` to mono in chunks handed to `body` in order, checking every sample is finite; returns
     /// the number of mono frames and the file's rate. `onHeader(rate)` runs once the header is validated,
-    /// before the first chunk, with the header's frame count when it gives one; `reserve(frames)` likewise.
-    static func decode(_ url: URL, reserve: (Int) -> Void, _ body: ([Float]) throws -> Void,
+    /// before the first chunk, with the header's frame count when it gives one.
+    static func decode(_ url: URL, _ body: ([Float]) throws -> Void,
                        onHeader: (_ rate: Int, _ frames: Int?) throws -> Void = { _, _ in }) throws -> (frames: Int, rate: Int) {
         let path = url.path
         var isDir: ObjCBool = false
@@ -73,7 +75,6 @@ public enum AudioFile {
         let lengthKnown = info.frames < sf_count_t.max
         let expected = Int(info.frames)
         guard expected > 0 else { throw AudioError.empty(file: path) }
-        if lengthKnown { reserve(expected) }
         try onHeader(rate, lengthKnown ? expected : nil)
 
         var done = 0

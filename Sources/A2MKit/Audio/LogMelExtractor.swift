@@ -134,28 +134,14 @@ public final class LogMelExtractor: Sendable {
     /// 15360 / 512 = 30) row j is STFT frame j, centered on j / fps exactly, so a file of any length
     /// drifts by zero frames; otherwise feature frames are linearly interpolated to the motion times.
     public func motionAlignedLogMel(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
-        try signal.checkFinite()
-        return try motionAlignedLogMel(resampled: signal.resampled(to: config.sampleRate), sourceFrames: signal.samples.count,
-                                       sourceRate: signal.sampleRate, fps: fps)
-    }
-
-    /// The same from a signal already at `config.sampleRate`, made from `sourceFrames` samples at `sourceRate`
-    /// (which define the duration, and name the length in a too-short error).
-    func motionAlignedLogMel(resampled: AudioSignal, sourceFrames: Int, sourceRate: Int, fps: Double) throws -> FeatureMatrix {
-        precondition(resampled.sampleRate == config.sampleRate)
-        return try motionAligned(logMel(resampled.samples, source: resampled.source), sourceFrames: sourceFrames,
-                                 sourceRate: sourceRate, source: resampled.source, fps: fps)
-    }
-
-    /// The log-mel `full` (of the whole signal) cut or interpolated to round(duration × fps) rows.
-    func motionAligned(_ full: FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws -> FeatureMatrix {
-        var m = full
-        try motionAlign(&m, sourceFrames: sourceFrames, sourceRate: sourceRate, source: source, fps: fps)
+        var m = try logMel(signal)
+        try motionAlign(&m, sourceFrames: signal.samples.count, sourceRate: signal.sampleRate, source: signal.source, fps: fps)
         return m
     }
 
-    /// `motionAligned` in place: when feature frames are motion frames (sampleRate / hop == fps) the rows past
-    /// round(duration × fps) are cut off the same matrix, which is what `MotionAlignment.align` computes.
+    /// Log-mel `m` (of a whole signal of `sourceFrames` samples at `sourceRate`) cut or interpolated in place to
+    /// round(duration × fps) rows. When feature frames are motion frames (sampleRate / hop == fps) the rows past
+    /// that are cut off the same matrix, which is what `MotionAlignment.align` computes, without a second one.
     func motionAlign(_ m: inout FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws {
         let target = MotionAlignment.frameCount(duration: Double(sourceFrames) / Double(sourceRate), fps: fps)
         guard target > 0 else {

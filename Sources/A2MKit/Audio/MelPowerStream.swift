@@ -33,7 +33,7 @@ final class MelPowerStream {
         let end = bufferStart + buffer.count
         let hop = extractor.config.hopLength, half = extractor.config.nFFT / 2
         let ready = end >= n ? extractor.frameCount(samples: n) : (end >= half ? (end - half) / hop + 1 : 0)
-        if ready - nextFrame >= 256 || (end >= n && n >= extractor.config.nFFT) { compute(upTo: min(ready, extractor.frameCount(samples: n))) }
+        if ready - nextFrame >= 256 || (end >= n && n >= extractor.config.nFFT) { compute(upTo: ready) }
     }
 
     /// The mel power of the whole signal, n samples long: cut or zero-padded to n (`Resampler.fitted`).

@@ -23,12 +23,13 @@ public enum Resampler {
             throw AudioError.invalidSampleRate(file: source, rate: rate)
         }
         if from == to || samples.isEmpty { return samples }
+        let n = outputLength(inputLength: samples.count, from: from, to: to)
         var out = [Float]()
-        out.reserveCapacity(outputLength(inputLength: samples.count, from: from, to: to))
+        out.reserveCapacity(n)
         let stream = try ResamplerStream(from: from, to: to, source: source) { out.append(contentsOf: $0) }
         try stream.feed(samples)
         try stream.finish()
-        return fitted(out, to: outputLength(inputLength: samples.count, from: from, to: to))
+        return fitted(out, to: n)
     }
 
     /// `x` cut to `n` samples, or zero-padded if soxr delivered fewer, as `librosa.resample(..., fix=True)`.
@@ -42,14 +43,13 @@ public enum Resampler {
 /// handing its output to `sink` as it comes. soxr always receives `Resampler.chunk`-sample pieces in order,
 /// whatever the caller's pieces, so the output is the same as resampling the whole signal at once. Holds
 /// less than one piece of input and one piece of output. The caller cuts or pads the total to
-/// `Resampler.outputLength` (`finish` returns how many samples came).
+/// `Resampler.outputLength` (`Resampler.fitted`).
 final class ResamplerStream {
     private let soxr: soxr_t
     private let from: Int, to: Int, source: String
     private let sink: (ArraySlice<Float>) throws -> Void
     private var pending: [Float] = []
     private var outChunk: [Float]
-    private(set) var produced = 0
 
     init(from: Int, to: Int, source: String, sink: @escaping (ArraySlice<Float>) throws -> Void) throws {
         for rate in [from, to] where !AudioFile.sampleRateRange.contains(rate) {
@@ -109,7 +109,6 @@ final class ResamplerStream {
 
     private func emit(_ err: soxr_error_t?, _ made: Int) throws {
         if let err { throw AudioError.resampleFailed(file: source, fromRate: from, toRate: to, reason: String(cString: err)) }
-        produced += made
         if made > 0 { try sink(outChunk[0..<made]) }
     }
 }

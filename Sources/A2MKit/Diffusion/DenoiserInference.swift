@@ -124,10 +124,10 @@ extension Denoiser: MotionDenoiser {
         dropoutActive = false
         let parts = min(Threads.count, b)
         let bounds = (0...parts).map { $0 * b / parts }
-        if inferActs.count != parts || zip(inferActs, bounds.dropFirst()).enumerated().contains(where: { k, e in
-            e.0.b != e.1 - bounds[k] || e.0.t != t }) {
+        let sizes = (0..<parts).map { bounds[$0 + 1] - bounds[$0] }
+        if inferActs.map(\.b) != sizes || inferActs.contains(where: { $0.t != t }) {
             inferActs = []
-            inferActs = (0..<parts).map { DenoiserActivations(config: cf, rows: bounds[$0 + 1] - bounds[$0], frames: t, training: false) }
+            inferActs = sizes.map { DenoiserActivations(config: cf, rows: $0, frames: t, training: false) }
         }
         var out = [Float](repeating: 0, count: b * t * cf.motionDim)
         let perRow = t * cf.motionDim

@@ -4,8 +4,6 @@ import CKernels
 // Elementwise activations over `count` floats. GELU is torch's nn.GELU() default (exact, erf form);
 // SiLU and Mish act on small per-row vectors (B×d, B×4d), so they use scalar libm in Double.
 
-private let invSqrt2: Float = 0.707_106_781_186_547_5
-private let invSqrt2Pi: Float = 0.398_942_280_401_432_7
 
 /// out = x·Φ(x) = 0.5·x·(1 + erf(x/√2)).
 func geluForward(out: FPtr, inp: FPtr, count: Int) {
