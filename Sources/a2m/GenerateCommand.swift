@@ -173,12 +173,18 @@ struct Generate: AsyncParsableCommand {
         // Read before generating, so an unreadable input fails before minutes of work.
         let sounds = try view ? inputs.map { try ViewerAudio.playable(from: $0) } : []
         let pipeline = GenerationPipeline(model: generationModel)
-        let features = try inputs.map { (name: $0.path, features: try pipeline.features($0)) }
         var line: ProgressLine?
-        let clips = try pipeline.run(features, samples: samples, options: options) { done, total in
+        let progress: (Int, Int) -> Void = { done, total in
             if line == nil { line = ProgressLine(total: total, label: "generate", unit: "step", quiet: global.quiet) }
             line?.update(done)
         }
+        if streams(generationModel) {
+            try generateStreaming(inputs, pipeline: pipeline, directories: outputDirectories, options: options, progress: progress)
+            line?.finish()
+            return
+        }
+        let features = try inputs.map { (name: $0.path, features: try pipeline.features($0)) }
+        let clips = try pipeline.run(features, samples: samples, options: options, progress: progress)
         line?.finish()
 
         // Created only now, so a run that fails earlier leaves nothing behind.
@@ -195,7 +201,7 @@ struct Generate: AsyncParsableCommand {
                     case .bvh: try BVHWriter.write(clip, to: dest)
                     case .json: try MotionJSON.write(clip, format: jsonFormat, to: dest)
                     }
-                    if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): \(clip.frameCount) frames at \(clip.fps) fps\n".utf8)) }
+                    report(dest, frames: clip.frameCount, fps: clip.fps)
                 }
                 if view {
                     let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue,
@@ -207,6 +213,59 @@ struct Generate: AsyncParsableCommand {
                 let dest = viewerURL(input)
                 try HTMLViewer.write(tracks: tracks, audio: sounds[i], to: dest)
                 if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): player\n".utf8)) }
+            }
+        }
+    }
+
+    /// Whether frames go straight from the stitcher into the files (bounded memory for any length). The
+    /// player page and a frame rate other than the model's need whole clips.
+    func streams(_ model: GenerationModel) -> Bool {
+        !view && (fps == nil || fps == model.fps)
+    }
+
+    func report(_ dest: URL, frames: Int, fps: Double) {
+        if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): \(frames) frames at \(fps) fps\n".utf8)) }
+    }
+
+    /// Features streamed from each file, frames streamed into the writers; every file appears at the end,
+    /// or none (the writers' temporary files are discarded, and output directories this run created are
+    /// removed again if they stayed empty).
+    func generateStreaming(_ inputs: [URL], pipeline: GenerationPipeline, directories: Set<URL>, options: SamplerOptions,
+                           progress: @escaping (Int, Int) -> Void) throws {
+        let model = pipeline.model
+        let sources = try inputs.map { try pipeline.featureStream($0) }
+        var created = Set<String>()
+        for dir in directories {
+            var d = dir.standardizedFileURL
+            while !FileManager.default.fileExists(atPath: d.path), d.path != "/" {
+                created.insert(d.path)
+                d = d.deletingLastPathComponent()
+            }
+        }
+        try OutputDirectories.create(directories)
+        do {
+            let writers: [[[any MotionFileStream]]] = try inputs.enumerated().map { i, input in
+                try (0..<samples).map { k in
+                    try format.map { f -> any MotionFileStream in
+                        let dest = outputStem(input, sample: k).appendingPathExtension(f.rawValue)
+                        switch f {
+                        case .bvh: return try BVHStreamWriter(url: dest, skeleton: model.skeleton, fps: model.fps, frameCount: sources[i].frames)
+                        case .json: return try MotionJSONStreamWriter(url: dest, format: jsonFormat, skeleton: model.skeleton, fps: model.fps,
+                                                                      frameCount: sources[i].frames)
+                        }
+                    }
+                }
+            }
+            try pipeline.write(inputs.indices.map { (name: inputs[$0].path, source: sources[$0] as any FeatureSource) },
+                               samples: samples, options: options, writers: writers, progress: progress)
+        } catch {
+            // Deepest first, so a created parent goes after its created children.
+            for dir in created.sorted(by: { $0.count > $1.count }) { _ = rmdir(dir) }
+            throw error
+        }
+        for (i, input) in inputs.enumerated() {
+            for k in 0..<samples {
+                for f in format { report(outputStem(input, sample: k).appendingPathExtension(f.rawValue), frames: sources[i].frames, fps: model.fps) }
             }
         }
     }

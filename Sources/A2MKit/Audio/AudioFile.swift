@@ -54,7 +54,32 @@ public enum AudioFile {
     /// before the first chunk, with the header's frame count when it gives one.
     static func decode(_ url: URL, _ body: ([Float]) throws -> Void,
                        onHeader: (_ rate: Int, _ frames: Int?) throws -> Void = { _, _ in }) throws -> (frames: Int, rate: Int) {
+        let decoder = try AudioDecoder(url)
+        try onHeader(decoder.rate, decoder.declaredFrames)
+        while let chunk = try decoder.next() { try body(chunk) }
+        return (decoder.framesRead, decoder.rate)
+    }
+}
+
+/// An open audio file decoded to mono chunk by chunk, on demand (`next`), so a consumer can pull audio as
+/// it needs it (`AudioFeatureStream`). `AudioFile.decode` is the push form of the same loop.
+final class AudioDecoder {
+    let path: String
+    let rate: Int
+    let channels: Int
+    /// The header's frame count; nil for streams whose length the header cannot give (e.g. an Ogg file cut
+    /// before its last page, reported as SF_COUNT_MAX): those are decoded to the end of the data, as
+    /// soundfile does.
+    let declaredFrames: Int?
+    private(set) var framesRead = 0
+    private var file: OpaquePointer?
+    private var scratch: [Float]
+    private let chunkFrames: Int
+
+    /// `chunkSamples`: interleaved samples per read (divided among the channels).
+    init(_ url: URL, chunkSamples: Int = AudioFile.chunkSamples) throws {
         let path = url.path
+        self.path = path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw AudioError.fileNotFound(file: path) }
         if isDir.boolValue { throw AudioError.unreadable(file: path, reason: "it is a directory") }
@@ -63,55 +88,63 @@ public enum AudioFile {
         guard let file = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioError.unreadable(file: path, reason: String(cString: sf_strerror(nil)))
         }
-        defer { sf_close(file) }
-        let channels = Int(info.channels)
+        self.file = file
+        channels = Int(info.channels)
+        rate = Int(info.samplerate)
+        declaredFrames = info.frames < sf_count_t.max ? Int(info.frames) : nil
+        chunkFrames = max(1, chunkSamples / max(1, channels))
+        scratch = []
         guard channels > 0 else { throw AudioError.unreadable(file: path, reason: "header declares \(channels) channels") }
-        let rate = Int(info.samplerate)
-        guard sampleRateRange.contains(rate) else {
-            throw AudioError.invalidSampleRate(file: path, rate: rate)
-        }
-        // Streams whose length the header cannot give (e.g. an Ogg file cut before its last page) report
-        // SF_COUNT_MAX: those are decoded to the end of the data, as soundfile does.
-        let lengthKnown = info.frames < sf_count_t.max
-        let expected = Int(info.frames)
-        guard expected > 0 else { throw AudioError.empty(file: path) }
-        try onHeader(rate, lengthKnown ? expected : nil)
+        guard AudioFile.sampleRateRange.contains(rate) else { throw AudioError.invalidSampleRate(file: path, rate: rate) }
+        guard info.frames > 0 else { throw AudioError.empty(file: path) }
+        scratch = [Float](repeating: 0, count: chunkFrames * channels)
+    }
 
-        var done = 0
-        let chunkFrames = max(1, chunkSamples / channels)
-        var scratch = [Float](repeating: 0, count: chunkFrames * channels)
-        var mono = [Float]()
-        mono.reserveCapacity(chunkFrames)
-        let scale = 1 / Float(channels)
-        while done < expected {
-            let want = min(chunkFrames, expected - done)
+    deinit { if let file { sf_close(file) } }
+
+    /// The next mono chunk (at most `AudioFile.chunkSamples / channels` frames), or nil at the end of the
+    /// data, after checking that the file held what its header declared.
+    func next() throws -> [Float]? {
+        guard let file else { return nil }
+        let expected = declaredFrames ?? Int(sf_count_t.max)
+        if framesRead < expected {
+            let want = min(chunkFrames, expected - framesRead)
             let got = scratch.withUnsafeMutableBufferPointer { Int(sf_readf_float(file, $0.baseAddress, sf_count_t(want))) }
-            if got <= 0 { break }
-            mono.removeAll(keepingCapacity: true)
-            if channels == 1 {
-                mono.append(contentsOf: scratch[0..<got])
-            } else {
-                for f in 0..<got {
-                    var s: Float = 0
-                    for c in 0..<channels { s += scratch[f * channels + c] }
-                    mono.append(s * scale)
+            if got > 0 {
+                var mono: [Float]
+                if channels == 1 {
+                    mono = Array(scratch[0..<got])
+                } else {
+                    // librosa.to_mono: the mean over channels, summed in channel order, then scaled.
+                    let ch = channels, scale = 1 / Float(channels)
+                    mono = [Float](unsafeUninitializedCapacity: got) { out, n in
+                        scratch.withUnsafeBufferPointer { x in
+                            for f in 0..<got {
+                                var s: Float = 0
+                                for c in 0..<ch { s += x[f * ch + c] }
+                                out[f] = s * scale
+                            }
+                        }
+                        n = got
+                    }
                 }
+                // One bad sample would turn every STFT frame that covers it into NaN, silently.
+                if let i = mono.firstIndex(where: { !$0.isFinite }) {
+                    throw AudioError.nonFiniteSample(file: path, index: framesRead + i, seconds: Double(framesRead + i) / Double(rate))
+                }
+                framesRead += got
+                return mono
             }
-            // One bad sample would turn every STFT frame that covers it into NaN, silently.
-            if let i = mono.firstIndex(where: { !$0.isFinite }) {
-                throw AudioError.nonFiniteSample(file: path, index: done + i, seconds: Double(done + i) / Double(rate))
-            }
-            try body(mono)
-            done += got
         }
+        defer { sf_close(file); self.file = nil }
         if sf_error(file) != 0 {
             throw AudioError.unreadable(file: path, reason: String(cString: sf_strerror(file)))
         }
-        if !lengthKnown && done == 0 { throw AudioError.empty(file: path) }
-        guard done == expected || !lengthKnown else {
-            throw AudioError.truncated(file: path, framesRead: done, framesExpected: expected)
+        if declaredFrames == nil && framesRead == 0 { throw AudioError.empty(file: path) }
+        if let declaredFrames, framesRead != declaredFrames {
+            throw AudioError.truncated(file: path, framesRead: framesRead, framesExpected: declaredFrames)
         }
-        return (done, rate)
+        return nil
     }
 }
 

@@ -104,17 +104,31 @@ public final class LogMelExtractor: Sendable {
 
     /// `compress` without a second matrix (a 30-min file's mel matrix is 17 MB).
     func compress(inPlace m: inout FeatureMatrix) {
+        logScale(&m.values)
+        if let floor = logFloor(peak: m.values.max()) { clamp(&m.values, to: floor) }
+    }
+
+    /// Each mel power value on the log scale of `config.logMode`, before the top_db floor.
+    func logScale(_ v: inout [Float]) {
         let eps = Float(config.epsilon)
         switch config.logMode {
         case .powerToDB:
-            for i in m.values.indices { m.values[i] = 10 * log10(max(eps, m.values[i])) }
-            if let top = config.topDB, let peak = m.values.max() {
-                let floor = peak - Float(top)
-                for i in m.values.indices where m.values[i] < floor { m.values[i] = floor }
-            }
+            for i in v.indices { v[i] = 10 * log10(max(eps, v[i])) }
         case .logEpsilon:
-            for i in m.values.indices { m.values[i] = log(m.values[i] + eps) }
+            for i in v.indices { v[i] = log(v[i] + eps) }
         }
+    }
+
+    /// The floor `compress` clamps to when the largest log value of the whole matrix is `peak`:
+    /// peak − top_db for power_to_db with a top_db, else nil. The floor depends on the whole file, which is
+    /// why `AudioFeatureStream` reads it twice.
+    func logFloor(peak: Float?) -> Float? {
+        guard config.logMode == .powerToDB, let top = config.topDB, let peak else { return nil }
+        return peak - Float(top)
+    }
+
+    func clamp(_ v: inout [Float], to floor: Float) {
+        for i in v.indices where v[i] < floor { v[i] = floor }
     }
 
     /// Log-mel, frames × nMels (1 + len / hop frames), of a signal already at `config.sampleRate`.
@@ -143,11 +157,7 @@ public final class LogMelExtractor: Sendable {
     /// round(duration × fps) rows. When feature frames are motion frames (sampleRate / hop == fps) the rows past
     /// that are cut off the same matrix, which is what `MotionAlignment.align` computes, without a second one.
     func motionAlign(_ m: inout FeatureMatrix, sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws {
-        let target = MotionAlignment.frameCount(duration: Double(sourceFrames) / Double(sourceRate), fps: fps)
-        guard target > 0 else {
-            throw AudioError.tooShort(file: source, samples: sourceFrames,
-                                      required: Int((0.5 / fps * Double(sourceRate)).rounded(.up)), sampleRate: sourceRate)
-        }
+        let target = try motionFrames(sourceFrames: sourceFrames, sourceRate: sourceRate, source: source, fps: fps)
         if MotionAlignment.isExact(featureRate: config.frameRate, fps: fps) && target <= m.frames {
             var values = m.values
             m = FeatureMatrix(frames: 0, bins: m.bins)   // drop the matrix's reference, so the cut below is in place
@@ -156,5 +166,16 @@ public final class LogMelExtractor: Sendable {
             return
         }
         m = MotionAlignment.align(m, featureRate: config.frameRate, fps: fps, frames: target)
+    }
+
+    /// round(duration × fps) motion frames of a signal of `sourceFrames` samples at `sourceRate`; throws when
+    /// that is zero (audio shorter than half a motion frame).
+    func motionFrames(sourceFrames: Int, sourceRate: Int, source: String, fps: Double) throws -> Int {
+        let target = MotionAlignment.frameCount(duration: Double(sourceFrames) / Double(sourceRate), fps: fps)
+        guard target > 0 else {
+            throw AudioError.tooShort(file: source, samples: sourceFrames,
+                                      required: Int((0.5 / fps * Double(sourceRate)).rounded(.up)), sampleRate: sourceRate)
+        }
+        return target
     }
 }

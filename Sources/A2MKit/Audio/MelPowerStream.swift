@@ -7,19 +7,26 @@
 /// early, because samples past n must never reach a frame (librosa cuts the resampled signal to n). With
 /// `length: nil` nothing is computed before `finish`, which then sees the whole signal (the decoder does
 /// not know the length of a truncated Ogg stream, for example).
+///
+/// Computed rows accumulate until `take` hands them over, so a consumer that takes them as they come
+/// (`AudioFeatureStream`) holds only the frames in flight; `finish` returns them all as one matrix.
 final class MelPowerStream {
     let extractor: LogMelExtractor
     let length: Int?
     /// Samples from absolute index `bufferStart` on.
     private var buffer: [Float] = []
     private var bufferStart = 0
-    private var nextFrame = 0
+    private(set) var nextFrame = 0
+    /// Rows of frames `rowsStart ..< nextFrame`.
     private var rows: [Float] = []
+    private var rowsStart = 0
 
-    init(extractor: LogMelExtractor, length: Int?) {
+    /// `reserve`: allocate the whole matrix up front (for `finish`; a consumer that `take`s rows as they
+    /// come passes false).
+    init(extractor: LogMelExtractor, length: Int?, reserve: Bool = true) {
         self.extractor = extractor
         self.length = length
-        if let length, length >= extractor.config.nFFT {
+        if reserve, let length, length >= extractor.config.nFFT {
             rows.reserveCapacity(extractor.frameCount(samples: length) * extractor.config.nMels)
         }
     }
@@ -38,6 +45,19 @@ final class MelPowerStream {
 
     /// The mel power of the whole signal, n samples long: cut or zero-padded to n (`Resampler.fitted`).
     func finish(length n: Int, source: String) throws -> FeatureMatrix {
+        precondition(rowsStart == 0, "MelPowerStream: finish after take")
+        try complete(length: n, source: source)
+        return FeatureMatrix(frames: nextFrame, bins: extractor.config.nMels, values: rows)
+    }
+
+    /// The rows computed since the last call: frames `first ..< first + rows.count / nMels`.
+    func take() -> (first: Int, rows: [Float]) {
+        defer { rows = []; rowsStart = nextFrame }
+        return (rowsStart, rows)
+    }
+
+    /// Computes the remaining frames of the signal, n samples long (cut or zero-padded to n).
+    func complete(length n: Int, source: String) throws {
         let nFFT = extractor.config.nFFT
         guard n >= nFFT else {
             throw AudioError.tooShort(file: source, samples: n, required: nFFT, sampleRate: extractor.config.sampleRate)
@@ -46,13 +66,13 @@ final class MelPowerStream {
         let end = bufferStart + buffer.count
         if end > n { buffer.removeLast(end - n) } else if end < n { buffer += [Float](repeating: 0, count: n - end) }
         compute(upTo: extractor.frameCount(samples: n))
-        return FeatureMatrix(frames: nextFrame, bins: extractor.config.nMels, values: rows)
     }
 
     private func compute(upTo last: Int) {
         guard last > nextFrame else { return }
         let nMels = extractor.config.nMels, first = nextFrame
         let start = rows.count
+        precondition(start == (first - rowsStart) * nMels)
         rows += [Float](repeating: 0, count: (last - first) * nMels)
         let ex = extractor, xStart = bufferStart
         buffer.withUnsafeMutableBufferPointer { x in

@@ -16,21 +16,40 @@ public enum MotionAlignment {
         abs(featureRate - fps) <= 1e-9 * fps
     }
 
+    /// Where motion frame `j` reads its features: frames `i0` and `i1` of `featureFrames`, mixed as
+    /// f[i0] + weight · (f[i1] − f[i0]); with `exact`, frame `i0` as it is.
+    static func source(of j: Int, featureRate: Double, fps: Double, featureFrames: Int) -> (i0: Int, i1: Int, weight: Float, exact: Bool) {
+        if isExact(featureRate: featureRate, fps: fps) {
+            let src = min(j, featureFrames - 1)
+            return (src, src, 0, true)
+        }
+        let p = Double(j) * featureRate / fps
+        let i0 = min(Int(p), featureFrames - 1), i1 = min(i0 + 1, featureFrames - 1)
+        return (i0, i1, Float(p - Double(i0)), false)
+    }
+
+    /// Row `j` of the aligned features: `rowAt(i)` gives feature frame i (`bins` values); written to `out`.
+    @inline(__always)
+    static func alignedRow(_ j: Int, featureRate: Double, fps: Double, featureFrames: Int, bins: Int,
+                           rowAt: (Int) -> UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let s = source(of: j, featureRate: featureRate, fps: fps, featureFrames: featureFrames)
+        let r0 = rowAt(s.i0)
+        if s.exact { out.update(from: r0, count: bins); return }
+        let r1 = rowAt(s.i1), a = s.weight
+        for b in 0..<bins { out[b] = r0[b] + a * (r1[b] - r0[b]) }
+    }
+
     /// `frames` rows of `features` (at `featureRate` frames/s) sampled at times j / fps.
     public static func align(_ features: FeatureMatrix, featureRate: Double, fps: Double, frames: Int) -> FeatureMatrix {
         let bins = features.bins
         var out = FeatureMatrix(frames: frames, bins: bins)
-        let exact = isExact(featureRate: featureRate, fps: fps)
-        for j in 0..<frames {
-            if exact {
-                let src = min(j, features.frames - 1)
-                for b in 0..<bins { out[j, b] = features[src, b] }
-                continue
+        features.values.withUnsafeBufferPointer { f in
+            out.values.withUnsafeMutableBufferPointer { o in
+                for j in 0..<frames {
+                    alignedRow(j, featureRate: featureRate, fps: fps, featureFrames: features.frames, bins: bins,
+                               rowAt: { f.baseAddress! + $0 * bins }, into: o.baseAddress! + j * bins)
+                }
             }
-            let p = Double(j) * featureRate / fps
-            let i0 = min(Int(p), features.frames - 1), i1 = min(i0 + 1, features.frames - 1)
-            let a = Float(p - Double(i0))
-            for b in 0..<bins { out[j, b] = features[i0, b] + a * (features[i1, b] - features[i0, b]) }
         }
         return out
     }

@@ -6,8 +6,9 @@ import Foundation
 public final class GenerationPipeline {
     public let model: GenerationModel
     /// Seconds spent per stage over all `run` calls: "features" (audio load + log-mel), "sampling" (denoiser
-    /// and sampler), "decode" (denormalize, decode, stitch).
-    public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0]
+    /// and sampler), "decode" (denormalize, decode, stitch), "export" (what the consumer of the frames does
+    /// with them: file writers' formatting and I/O).
+    public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0, "export": 0]
 
     public init(model: GenerationModel) {
         self.model = model
@@ -24,51 +25,134 @@ public final class GenerationPipeline {
         return f
     }
 
+    /// The normalized features of `url` as a stream (`AudioFeatureStream`: the file is checked now and read
+    /// again as generation needs its frames, so a clip of any length holds a bounded number of rows).
+    public func featureStream(_ url: URL) throws -> AudioFeatureStream {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        let stream = try AudioFeatureStream(url: url, config: model.audio, fps: model.fps, normalization: model.audioStats)
+        guard stream.frames > 0 else { throw GenerationError.emptyClip(name: url.path) }
+        return stream
+    }
+
     /// `result[i][k]` is sample k of `inputs[i]`. `progress(done, total)` counts clip-steps.
     public func run(_ inputs: [(name: String, features: FeatureMatrix)], samples: Int, options: SamplerOptions,
                     progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
-        guard samples >= 1 else {
-            throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
-        }
-        let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
-                                              windowFrames: model.windowFrames, options: options)
         let J = model.skeleton.jointCount
         var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
         var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
-        var decodeNanos: UInt64 = 0
-        var clips: [LongFormClip] = []
         for (i, input) in inputs.enumerated() {
-            guard input.features.bins == model.denoiser.audioDim else {
-                throw GenerationError.audioFeatures(name: input.name, frames: 0..<input.features.frames,
-                                                    got: input.features.bins, expected: model.denoiser.audioDim)
-            }
             for k in 0..<samples {
                 // Exact capacity: growing by doubling would briefly hold 1.5–3× a long clip's frames.
                 roots[i][k].reserveCapacity(input.features.frames)
                 rotations[i][k].reserveCapacity(input.features.frames * J)
-                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
-                    precondition(first == roots[i][k].count, "frames out of order")
-                    roots[i][k] += chunk.rootPositions
-                    rotations[i][k] += chunk.rotations
-                }
-                let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
-                let matrix = input.features
-                clips.append(LongFormClip(name: input.name, frameCount: matrix.frames, stream: k,
-                                          audioFeatures: { r in Array(matrix.values[r.lowerBound * matrix.bins..<r.upperBound * matrix.bins]) },
-                                          stitcher: timed))
             }
         }
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        try generator.generate(clips, progress: progress)
-        let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        seconds["decode", default: 0] += Double(decodeNanos) / 1e9
-        seconds["sampling", default: 0] += total - Double(decodeNanos) / 1e9
+        try run(inputs.map { (name: $0.name, source: FeatureMatrixSource($0.features) as any FeatureSource) },
+                samples: samples, options: options, progress: progress) { i, k, first, chunk in
+            precondition(first == roots[i][k].count, "frames out of order")
+            roots[i][k] += chunk.rootPositions
+            rotations[i][k] += chunk.rotations
+        }
         return inputs.indices.map { i in
             (0..<samples).map { k in
                 precondition(roots[i][k].count == inputs[i].features.frames && rotations[i][k].count == roots[i][k].count * J)
                 return MotionClip(skeleton: model.skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k])
             }
         }
+    }
+
+    /// Generates `samples` samples of every input and hands their finished frames to `emit(input, sample,
+    /// first, chunk)` as they are stitched: per clip in order, each frame once, `chunk` holding frames
+    /// `first ..< first + chunk.frameCount` (quaternions sign-continuous across chunks). Features are read
+    /// from the sources window by window and released behind the last window that needs them, so with
+    /// `AudioFeatureStream` sources and a streaming consumer (`MotionFileStream`) memory does not grow with
+    /// the audio's length. Time spent reading features counts as "features", not "sampling".
+    public func run(_ inputs: [(name: String, source: any FeatureSource)], samples: Int, options: SamplerOptions,
+                    progress: ((Int, Int) -> Void)? = nil,
+                    emit: @escaping (_ input: Int, _ sample: Int, _ first: Int, _ chunk: MotionClip) throws -> Void) throws {
+        guard samples >= 1 else {
+            throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
+        }
+        let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
+                                              windowFrames: model.windowFrames, options: options)
+        var decodeNanos: UInt64 = 0, featureNanos: UInt64 = 0, emitNanos: UInt64 = 0
+        var clips: [LongFormClip] = []
+        for (i, input) in inputs.enumerated() {
+            guard input.source.bins == model.denoiser.audioDim else {
+                throw GenerationError.audioFeatures(name: input.name, frames: 0..<input.source.frames,
+                                                    got: input.source.bins, expected: model.denoiser.audioDim)
+            }
+            // The samples of an input read the same rows; a row is released once every sample is past it.
+            let reader = SharedFeatureReader(input.source, consumers: samples)
+            for k in 0..<samples {
+                let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    defer { emitNanos += DispatchTime.now().uptimeNanoseconds - t0 }
+                    try emit(i, k, first, chunk)
+                }
+                let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
+                clips.append(LongFormClip(name: input.name, frameCount: input.source.frames, stream: k,
+                                          audioFeatures: { r in
+                                              let t0 = DispatchTime.now().uptimeNanoseconds
+                                              defer { featureNanos += DispatchTime.now().uptimeNanoseconds - t0 }
+                                              return try reader.rows(r, consumer: k)
+                                          },
+                                          stitcher: timed))
+            }
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try generator.generate(clips, progress: progress)
+        let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        // The consumer's time (writing files) runs inside the stitcher's.
+        seconds["decode", default: 0] += Double(decodeNanos - emitNanos) / 1e9
+        seconds["export", default: 0] += Double(emitNanos) / 1e9
+        seconds["features", default: 0] += Double(featureNanos) / 1e9
+        seconds["sampling", default: 0] += total - Double(decodeNanos + featureNanos) / 1e9
+    }
+}
+
+extension GenerationPipeline {
+    /// Generates straight into files: `writers[i][k]` receive sample k of input i, chunk by chunk, as the
+    /// frames are stitched (`run(_:samples:options:progress:emit:)`). Once every clip is complete all writers
+    /// are committed; if anything fails first, all are discarded, so no output file appears (or is replaced)
+    /// unless the whole run succeeded. With `AudioFeatureStream` sources and stream writers, the run's
+    /// memory does not grow with the audio's length (docs/sampling.md).
+    public func write(_ inputs: [(name: String, source: any FeatureSource)], samples: Int, options: SamplerOptions,
+                      writers: [[[any MotionFileStream]]], progress: ((Int, Int) -> Void)? = nil) throws {
+        precondition(writers.count == inputs.count && writers.allSatisfy { $0.count == samples }, "one writer list per input and sample")
+        let all = writers.flatMap { $0.flatMap { $0 } }
+        do {
+            try run(inputs, samples: samples, options: options, progress: progress) { i, k, _, chunk in
+                for w in writers[i][k] { try w.append(chunk) }
+            }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            defer { seconds["export", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+            for w in all { try w.commit() }
+        } catch {
+            for w in all { w.discard() }
+            throw error
+        }
+    }
+}
+
+/// One feature source read by several clips (the samples of one input), each with non-decreasing lower
+/// bounds: rows are released below the lowest position of any reader.
+private final class SharedFeatureReader {
+    let source: any FeatureSource
+    private var positions: [Int]
+
+    init(_ source: any FeatureSource, consumers: Int) {
+        self.source = source
+        positions = [Int](repeating: 0, count: consumers)
+    }
+
+    func rows(_ range: Range<Int>, consumer k: Int) throws -> [Float] {
+        precondition(range.lowerBound >= positions[k], "feature rows requested out of order")
+        positions[k] = range.lowerBound
+        let rows = try source.rows(range)
+        source.release(below: positions.min()!)
+        return rows
     }
 }
 

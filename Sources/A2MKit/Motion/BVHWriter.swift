@@ -28,8 +28,10 @@ public enum BVHWriter {
         return all
     }
 
-    static func validate(_ clip: MotionClip, file: String) throws {
-        let lineOfFirstFrame = headerLineCount(clip.skeleton) + 1
+    /// Checks what the file would hold; `firstFrame` is the clip's first frame in the file (for the line
+    /// numbers of a chunk written by `BVHStreamWriter`).
+    static func validate(_ clip: MotionClip, file: String, firstFrame: Int = 0) throws {
+        let lineOfFirstFrame = headerLineCount(clip.skeleton) + 1 + firstFrame
         for (f, p) in clip.rootPositions.enumerated() where !(p.x.isFinite && p.y.isFinite && p.z.isFinite) {
             throw BVHError.nonFinite(file: file, line: lineOfFirstFrame + f, text: "root position \(p)")
         }
@@ -59,10 +61,16 @@ public enum BVHWriter {
     }
 
     static func emit(_ clip: MotionClip, flush: ([UInt8]) throws -> Void) throws {
-        let s = clip.skeleton
-        let pos = positioned(clip)
-        var out: [UInt8] = []
+        var out = header(clip.skeleton, positioned: positioned(clip), frameCount: clip.frameCount, fps: clip.fps)
         out.reserveCapacity(1 << 20 + 4096)
+        var frames = FrameEncoder(skeleton: clip.skeleton, positioned: positioned(clip))
+        try frames.encode(clip, into: &out, flush: flush)
+        if !out.isEmpty { try flush(out) }
+    }
+
+    /// HIERARCHY and the MOTION header lines, up to the first frame.
+    static func header(_ s: Skeleton, positioned pos: [Bool], frameCount: Int, fps: Double) -> [UInt8] {
+        var out: [UInt8] = []
         func text(_ t: String) { out.append(contentsOf: Array(t.utf8)) }
         func tabs(_ n: Int) { out.append(contentsOf: repeatElement(9, count: n)) }
 
@@ -96,44 +104,65 @@ public enum BVHWriter {
             open.append(j)
         }
         while let top = open.popLast() { tabs(depth[top]); text("}\n") }
-        text("MOTION\nFrames: \(clip.frameCount)\nFrame Time: \(String(format: "%.10g", 1 / clip.fps))\n")
+        text("MOTION\nFrames: \(frameCount)\nFrame Time: \(String(format: "%.10g", 1 / fps))\n")
+        return out
+    }
 
-        var previous = [SIMD3<Double>](repeating: .zero, count: s.jointCount)
-        let perFrame = s.joints.indices.reduce(0) { $0 + (pos[$1] ? 3 : 0) + (s.joints[$1].rotationOrder == nil ? 0 : 3) }
-        // One frame line is formatted into this buffer through a pointer, then appended in one go.
-        var line = [UInt8](repeating: 0, count: perFrame * maxFixedLength + 1)
-        for f in 0..<clip.frameCount {
-            let n = line.withUnsafeMutableBufferPointer { buf -> Int in
-                let p = buf.baseAddress!
-                var n = 0
-                func value(_ v: Double) {
-                    if n > 0 { p[n] = 32; n += 1 }
-                    n += writeFixed(v, p + n)
-                }
-                for j in 0..<s.jointCount {
-                    if pos[j] {
-                        let t = clip.localTranslation(frame: f, joint: j)
-                        value(Double(t.x)); value(Double(t.y)); value(Double(t.z))
+    /// Formats frame lines, one clip or chunk after another; carries the Euler unwrapping from frame to
+    /// frame across chunks.
+    struct FrameEncoder {
+        let skeleton: Skeleton
+        let positioned: [Bool]
+        private var previous: [SIMD3<Double>]
+        private var started = false
+        /// One frame line is formatted into this buffer through a pointer, then appended in one go.
+        private var line: [UInt8]
+
+        init(skeleton s: Skeleton, positioned pos: [Bool]) {
+            skeleton = s
+            positioned = pos
+            previous = [SIMD3<Double>](repeating: .zero, count: s.jointCount)
+            let perFrame = s.joints.indices.reduce(0) { $0 + (pos[$1] ? 3 : 0) + (s.joints[$1].rotationOrder == nil ? 0 : 3) }
+            line = [UInt8](repeating: 0, count: perFrame * maxFixedLength + 1)
+        }
+
+        /// Appends every frame of `clip` to `out`, handing `out` to `flush` (and emptying it) at each full megabyte.
+        mutating func encode(_ clip: MotionClip, into out: inout [UInt8], flush: ([UInt8]) throws -> Void) throws {
+            let s = skeleton, pos = positioned
+            for f in 0..<clip.frameCount {
+                let unwrap = started
+                started = true
+                let n = line.withUnsafeMutableBufferPointer { buf -> Int in
+                    let p = buf.baseAddress!
+                    var n = 0
+                    func value(_ v: Double) {
+                        if n > 0 { p[n] = 32; n += 1 }
+                        n += writeFixed(v, p + n)
                     }
-                    guard let order = s.joints[j].rotationOrder else { continue }
-                    var e = Rotation.eulerDegrees(clip.rotationMatrix(frame: f, joint: j), order: order)
-                    if f > 0 {
-                        // Unwrap each angle to within 180° of the previous frame's.
-                        e -= 360 * ((e - previous[j]) / 360).rounded(.toNearestOrAwayFromZero)
+                    for j in 0..<s.jointCount {
+                        if pos[j] {
+                            let t = clip.localTranslation(frame: f, joint: j)
+                            value(Double(t.x)); value(Double(t.y)); value(Double(t.z))
+                        }
+                        guard let order = s.joints[j].rotationOrder else { continue }
+                        var e = Rotation.eulerDegrees(clip.rotationMatrix(frame: f, joint: j), order: order)
+                        if unwrap {
+                            // Unwrap each angle to within 180° of the previous frame's.
+                            e -= 360 * ((e - previous[j]) / 360).rounded(.toNearestOrAwayFromZero)
+                        }
+                        previous[j] = e
+                        value(e.x); value(e.y); value(e.z)
                     }
-                    previous[j] = e
-                    value(e.x); value(e.y); value(e.z)
+                    p[n] = 10
+                    return n + 1
                 }
-                p[n] = 10
-                return n + 1
-            }
-            out.append(contentsOf: line[0..<n])
-            if out.count >= 1 << 20 {
-                try flush(out)
-                out.removeAll(keepingCapacity: true)
+                out.append(contentsOf: line[0..<n])
+                if out.count >= 1 << 20 {
+                    try flush(out)
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
-        if !out.isEmpty { try flush(out) }
     }
 
     /// Longest text `writeFixed` produces ("-1.7976931348623157e+308").
@@ -175,4 +204,62 @@ public enum BVHWriter {
         for _ in 0..<width { p[i] = UInt8(truncatingIfNeeded: 48 + frac % 10); frac /= 10; i -= 1 }
         return n + 1 + width
     }
+}
+
+/// A BVH file written chunk by chunk as generation finishes frames (`MotionFileStream`), byte-identical to
+/// `BVHWriter.write` of the whole clip (tested): the frame count is known before the first frame, so the
+/// header goes out first and each chunk's lines follow. Holds at most one megabyte of text. The file appears
+/// at `url` only on `commit`, after every declared frame was appended.
+public final class BVHStreamWriter: MotionFileStream {
+    public let url: URL
+    public let frameCount: Int
+    private let file: AtomicFileWriter
+    private var encoder: BVHWriter.FrameEncoder
+    private var out: [UInt8]
+    private var written = 0
+
+    /// Generated motion has no per-frame translations below the root, so only the root is positioned.
+    public init(url: URL, skeleton: Skeleton, fps: Double, frameCount: Int) throws {
+        guard fps > 0, fps.isFinite else {
+            throw BVHError.invalidFrameTime(file: url.path, line: BVHWriter.headerLineCount(skeleton), value: "1/\(fps)")
+        }
+        self.url = url
+        self.frameCount = frameCount
+        let pos = (0..<skeleton.jointCount).map { $0 == 0 }
+        encoder = BVHWriter.FrameEncoder(skeleton: skeleton, positioned: pos)
+        out = BVHWriter.header(skeleton, positioned: pos, frameCount: frameCount, fps: fps)
+        out.reserveCapacity(1 << 20 + 4096)
+        file = try AtomicFileWriter(url)
+    }
+
+    public func append(_ chunk: MotionClip) throws {
+        precondition(chunk.translations.isEmpty && chunk.skeleton == encoder.skeleton, "BVHStreamWriter: chunk of another layout")
+        guard written + chunk.frameCount <= frameCount else {
+            throw OutputError.cannotWrite(path: url.path, reason: "more than the \(frameCount) declared frames")
+        }
+        try BVHWriter.validate(chunk, file: url.path, firstFrame: written)
+        let file = file
+        try encoder.encode(chunk, into: &out) { try file.write($0) }
+        written += chunk.frameCount
+    }
+
+    public func commit() throws {
+        // A thrown error, not a precondition: release builds are -Ounchecked, and a short file must not be committed.
+        guard written == frameCount else {
+            file.discard()
+            throw OutputError.cannotWrite(path: url.path, reason: "\(written) of the \(frameCount) declared frames were written")
+        }
+        if !out.isEmpty { try file.write(out); out = [] }
+        try file.commit()
+    }
+
+    public func discard() { file.discard() }
+}
+
+/// A motion file that generation fills chunk by chunk (frames in order), and that appears at its
+/// destination only when `commit`ted; `discard` leaves nothing behind.
+public protocol MotionFileStream: AnyObject {
+    func append(_ chunk: MotionClip) throws
+    func commit() throws
+    func discard()
 }

@@ -73,9 +73,12 @@ public enum MotionJSON {
 
     /// Channel names of joint `j` as the a2m JSON lists them (the BVH writer's layout).
     static func channels(_ clip: MotionClip, _ j: Int) -> [String] {
-        let joint = clip.skeleton.joints[j]
+        channels(clip.skeleton, j, positioned: j == 0 || clip.translations[j] != nil)
+    }
+
+    static func channels(_ s: Skeleton, _ j: Int, positioned: Bool) -> [String] {
+        let joint = s.joints[j]
         var c = joint.channels
-        let positioned = j == 0 || clip.translations[j] != nil
         if positioned && !joint.hasPosition { c = ["Xposition", "Yposition", "Zposition"] + c }
         if !positioned && joint.hasPosition { c.removeFirst(3) }
         return c
@@ -84,18 +87,45 @@ public enum MotionJSON {
     // MARK: a2m
 
     static func writeA2M(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) throws {
-        let s = clip.skeleton
+        a2mHeader(clip.skeleton, translated: Set(clip.translations.keys), fps: clip.fps, frameCount: clip.frameCount, units: units, &w)
+        for f in 0..<clip.frameCount {
+            if f > 0 { w.raw(",") }
+            w.vector(clip.rootPositions[f])
+            try w.checkpoint()
+        }
+        w.raw("],\n\"rotations\":[")
+        for f in 0..<clip.frameCount {
+            a2mRotations(clip, frame: f, first: f == 0, &w)
+            try w.checkpoint()
+        }
+        w.raw("]")
+        if !clip.translations.isEmpty {
+            w.raw(",\n\"translations\":{")
+            for (k, j) in clip.translations.keys.sorted().enumerated() {
+                if k > 0 { w.raw(",") }
+                w.string(clip.skeleton.joints[j].name); w.raw(":[")
+                for (f, t) in clip.translations[j]!.enumerated() { if f > 0 { w.raw(",") }; w.vector(t) }
+                w.raw("]")
+            }
+            w.raw("}")
+        }
+        w.raw("}")
+    }
+
+    /// The a2m layout up to the first root position: format fields, skeleton, `"rootPositions":[`.
+    /// `translated`: joints with per-frame translations (positioned, OFFSET 0).
+    static func a2mHeader(_ s: Skeleton, translated: Set<Int>, fps: Double, frameCount: Int, units: String, _ w: inout JSONTextWriter) {
         w.raw("{\"format\":"); w.string(formatName)
-        w.raw(",\"version\":\(version),\"fps\":"); w.number(clip.fps)
-        w.raw(",\"frameCount\":\(clip.frameCount),\"units\":"); w.string(units)
+        w.raw(",\"version\":\(version),\"fps\":"); w.number(fps)
+        w.raw(",\"frameCount\":\(frameCount),\"units\":"); w.string(units)
         w.raw(",\"upAxis\":\"Y\",\n\"skeleton\":[")
         for (j, joint) in s.joints.enumerated() {
             w.raw(j == 0 ? "\n" : ",\n")
             w.raw("{\"name\":"); w.string(joint.name)
             w.raw(",\"parent\":"); w.raw(joint.parent.map(String.init) ?? "null")
-            w.raw(",\"offset\":"); w.vector(j == 0 || clip.translations[j] != nil ? .zero : joint.offset)
+            w.raw(",\"offset\":"); w.vector(j == 0 || translated.contains(j) ? .zero : joint.offset)
             w.raw(",\"channels\":[")
-            for (k, c) in channels(clip, j).enumerated() { if k > 0 { w.raw(",") }; w.string(c) }
+            for (k, c) in channels(s, j, positioned: j == 0 || translated.contains(j)).enumerated() { if k > 0 { w.raw(",") }; w.string(c) }
             w.raw("]")
             if let e = joint.endSite {
                 w.raw(",\"endSite\":{\"name\":")
@@ -105,34 +135,17 @@ public enum MotionJSON {
             w.raw("}")
         }
         w.raw("],\n\"rootPositions\":[")
-        for f in 0..<clip.frameCount {
-            if f > 0 { w.raw(",") }
-            w.vector(clip.rootPositions[f])
-            try w.checkpoint()
-        }
-        w.raw("],\n\"rotations\":[")
-        for f in 0..<clip.frameCount {
-            w.raw(f == 0 ? "\n[" : ",\n[")
-            for j in 0..<clip.jointCount {
-                if j > 0 { w.raw(",") }
-                let q = clip.rotation(frame: f, joint: j)
-                w.raw("["); w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w); w.raw("]")
-            }
-            w.raw("]")
-            try w.checkpoint()
+    }
+
+    /// One frame of the a2m `rotations` array: `[[x,y,z,w],...]`, preceded by "\n" or ",\n".
+    static func a2mRotations(_ clip: MotionClip, frame f: Int, first: Bool, _ w: inout JSONTextWriter) {
+        w.raw(first ? "\n[" : ",\n[")
+        for j in 0..<clip.jointCount {
+            if j > 0 { w.raw(",") }
+            let q = clip.rotation(frame: f, joint: j)
+            w.raw("["); w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w); w.raw("]")
         }
         w.raw("]")
-        if !clip.translations.isEmpty {
-            w.raw(",\n\"translations\":{")
-            for (k, j) in clip.translations.keys.sorted().enumerated() {
-                if k > 0 { w.raw(",") }
-                w.string(s.joints[j].name); w.raw(":[")
-                for (f, t) in clip.translations[j]!.enumerated() { if f > 0 { w.raw(",") }; w.vector(t) }
-                w.raw("]")
-            }
-            w.raw("}")
-        }
-        w.raw("}")
     }
 
     // MARK: three.js
@@ -154,44 +167,23 @@ public enum MotionJSON {
     static func writeThreeJS(_ clip: MotionClip, units: String, _ w: inout JSONTextWriter) throws {
         let s = clip.skeleton
         let names = threeJSNames(s)
-        // Top-level keys are those of AnimationClip.toJSON. There must be no top-level "fps": parse()
-        // would then treat `times` as frame numbers and divide them by it. a2m's extras go under "a2m".
-        w.raw("{\"name\":\"a2m\",\"duration\":"); w.number(clip.duration)
-        w.raw(",\"blendMode\":2500,\n\"a2m\":{\"format\":"); w.string(threeJSFormatName)
-        w.raw(",\"version\":\(version),\"fps\":"); w.number(clip.fps)
-        w.raw(",\"frameCount\":\(clip.frameCount),\"units\":"); w.string(units); w.raw(",\"upAxis\":\"Y\"},\n\"skeleton\":[")
-        for (j, joint) in s.joints.enumerated() {
-            w.raw(j == 0 ? "\n" : ",\n")
-            w.raw("{\"name\":"); w.string(names[j])
-            w.raw(",\"parent\":"); w.raw(joint.parent.map(String.init) ?? "null")
-            w.raw(",\"position\":"); w.vector(j == 0 ? clip.rootPositions.first ?? joint.offset : (clip.translations[j]?.first ?? joint.offset))
-            if let e = joint.endSite {
-                w.raw(",\"endSite\":"); w.vector(e.offset)
-            }
-            w.raw("}")
-        }
-        w.raw("],\n\"tracks\":[")
-        var times = JSONTextWriter()
-        for f in 0..<clip.frameCount {
-            if f > 0 { times.raw(",") }
-            times.number(Double(f) / clip.fps)
-        }
+        threeJSHeader(s, fps: clip.fps, frameCount: clip.frameCount, units: units,
+                      positions: (0..<s.jointCount).map { j in
+                          j == 0 ? clip.rootPositions.first ?? s.joints[j].offset : (clip.translations[j]?.first ?? s.joints[j].offset)
+                      }, &w)
+        let times = threeJSTimes(frameCount: clip.frameCount, fps: clip.fps)
         var firstTrack = true
         func track(_ name: String, _ type: String, _ values: (inout JSONTextWriter) throws -> Void) throws {
-            w.raw(firstTrack ? "\n" : ",\n")
+            threeJSTrackStart(name, type, times: times, first: firstTrack, &w)
             firstTrack = false
-            w.raw("{\"name\":"); w.string(name)
-            w.raw(",\"type\":\"\(type)\",\"times\":["); w.out += times.out
             try w.checkpoint()
-            w.raw("],\"values\":[")
             try values(&w)
             w.raw("]}")
         }
         func vectorTrack(_ v: [SIMD3<Float>]) -> (inout JSONTextWriter) throws -> Void {
             { w in
                 for (f, p) in v.enumerated() {
-                    if f > 0 { w.raw(",") }
-                    w.float(p.x); w.raw(","); w.float(p.y); w.raw(","); w.float(p.z)
+                    threeJSValue(p, first: f == 0, &w)
                     try w.checkpoint()
                 }
             }
@@ -201,14 +193,221 @@ public enum MotionJSON {
         for j in 0..<clip.jointCount {
             try track(names[j] + ".quaternion", "quaternion") { w in
                 for f in 0..<clip.frameCount {
-                    if f > 0 { w.raw(",") }
-                    let q = clip.rotation(frame: f, joint: j)
-                    w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w)
+                    threeJSValue(clip.rotation(frame: f, joint: j), first: f == 0, &w)
                     try w.checkpoint()
                 }
             }
         }
         w.raw("]}")
+    }
+
+    /// The three.js layout up to the first track: clip fields, the a2m extras, the skeleton (bone `j` at
+    /// `positions[j]`), `"tracks":[`.
+    static func threeJSHeader(_ s: Skeleton, fps: Double, frameCount: Int, units: String, positions: [SIMD3<Float>],
+                              _ w: inout JSONTextWriter) {
+        let names = threeJSNames(s)
+        // Top-level keys are those of AnimationClip.toJSON. There must be no top-level "fps": parse()
+        // would then treat `times` as frame numbers and divide them by it. a2m's extras go under "a2m".
+        w.raw("{\"name\":\"a2m\",\"duration\":"); w.number(frameCount > 1 ? Double(frameCount - 1) / fps : 0)
+        w.raw(",\"blendMode\":2500,\n\"a2m\":{\"format\":"); w.string(threeJSFormatName)
+        w.raw(",\"version\":\(version),\"fps\":"); w.number(fps)
+        w.raw(",\"frameCount\":\(frameCount),\"units\":"); w.string(units); w.raw(",\"upAxis\":\"Y\"},\n\"skeleton\":[")
+        for (j, joint) in s.joints.enumerated() {
+            w.raw(j == 0 ? "\n" : ",\n")
+            w.raw("{\"name\":"); w.string(names[j])
+            w.raw(",\"parent\":"); w.raw(joint.parent.map(String.init) ?? "null")
+            w.raw(",\"position\":"); w.vector(positions[j])
+            if let e = joint.endSite {
+                w.raw(",\"endSite\":"); w.vector(e.offset)
+            }
+            w.raw("}")
+        }
+        w.raw("],\n\"tracks\":[")
+    }
+
+    /// The `times` array's text: frame f at f / fps seconds.
+    static func threeJSTimes(frameCount: Int, fps: Double) -> [UInt8] {
+        var times = JSONTextWriter()
+        for f in 0..<frameCount {
+            if f > 0 { times.raw(",") }
+            times.number(Double(f) / fps)
+        }
+        return times.out
+    }
+
+    /// A track up to its first value: `{"name":…,"type":…,"times":[…],"values":[`.
+    static func threeJSTrackStart(_ name: String, _ type: String, times: [UInt8], first: Bool, _ w: inout JSONTextWriter) {
+        w.raw(first ? "\n" : ",\n")
+        w.raw("{\"name\":"); w.string(name)
+        w.raw(",\"type\":\"\(type)\",\"times\":["); w.out += times
+        w.raw("],\"values\":[")
+    }
+
+    static func threeJSValue(_ p: SIMD3<Float>, first: Bool, _ w: inout JSONTextWriter) {
+        if !first { w.raw(",") }
+        w.float(p.x); w.raw(","); w.float(p.y); w.raw(","); w.float(p.z)
+    }
+
+    static func threeJSValue(_ q: SIMD4<Float>, first: Bool, _ w: inout JSONTextWriter) {
+        if !first { w.raw(",") }
+        w.float(q.x); w.raw(","); w.float(q.y); w.raw(","); w.float(q.z); w.raw(","); w.float(q.w)
+    }
+}
+
+/// A motion JSON file (either layout) written chunk by chunk as generation finishes frames
+/// (`MotionFileStream`), byte-identical to `MotionJSON.write` of the whole clip (tested).
+///
+/// Neither layout is frame by frame: a2m lists all root positions before all rotations, and three.js
+/// writes one track per joint. So the writer keeps the root positions (12 bytes a frame) and spools the
+/// rest as text into anonymous temporary files (`tmpfile`: deleted when closed, or when the process ends
+/// however it ends), one for a2m's rotations, one per track for three.js; `commit` assembles the file from
+/// them. Memory: the root positions and a small buffer per spool file.
+public final class MotionJSONStreamWriter: MotionFileStream {
+    public let url: URL
+    public let format: MotionJSONFormat
+    public let skeleton: Skeleton
+    public let fps: Double
+    public let frameCount: Int
+    public let units: String
+    private var roots: [SIMD3<Float>] = []
+    /// a2m: [rotations]; three.js: the quaternion track of every joint (the root position track is written
+    /// from `roots` at commit).
+    private var spools: [SpoolFile] = []
+    private var written = 0
+
+    public init(url: URL, format: MotionJSONFormat, skeleton: Skeleton, fps: Double, frameCount: Int,
+                units: String = "centimeters") throws {
+        guard fps > 0, fps.isFinite else { throw MotionJSONError.invalid(file: url.path, field: "fps", reason: "must be positive, got \(fps)") }
+        self.url = url
+        self.format = format
+        self.skeleton = skeleton
+        self.fps = fps
+        self.frameCount = frameCount
+        self.units = units
+        roots.reserveCapacity(frameCount)
+        let count = format == .a2m ? 1 : skeleton.jointCount
+        spools = try (0..<count).map { _ in try SpoolFile(for: url.path) }
+    }
+
+    public func append(_ chunk: MotionClip) throws {
+        precondition(chunk.translations.isEmpty && chunk.skeleton == skeleton, "MotionJSONStreamWriter: chunk of another layout")
+        guard written + chunk.frameCount <= frameCount else {
+            throw OutputError.cannotWrite(path: url.path, reason: "more than the \(frameCount) declared frames")
+        }
+        do {
+            try MotionJSON.validate(chunk, file: url.path)
+        } catch let MotionJSONError.invalid(file, field, reason) {
+            // Name the frame in the whole file, not in the chunk.
+            throw MotionJSONError.invalid(file: file, field: Self.shifted(field, by: written), reason: reason)
+        }
+        roots += chunk.rootPositions
+        switch format {
+        case .a2m:
+            var w = JSONTextWriter()
+            for f in 0..<chunk.frameCount { MotionJSON.a2mRotations(chunk, frame: f, first: written + f == 0, &w) }
+            try spools[0].write(w.out)
+        case .threejs:
+            for j in 0..<skeleton.jointCount {
+                var w = JSONTextWriter()
+                for f in 0..<chunk.frameCount { MotionJSON.threeJSValue(chunk.rotation(frame: f, joint: j), first: written + f == 0, &w) }
+                try spools[j].write(w.out)
+            }
+        }
+        written += chunk.frameCount
+    }
+
+    /// "rotations[12][3]" → "rotations[112][3]" for a chunk starting at frame 100.
+    static func shifted(_ field: String, by offset: Int) -> String {
+        guard let open = field.firstIndex(of: "["), let close = field[open...].firstIndex(of: "]"),
+              let index = Int(field[field.index(after: open)..<close]) else { return field }
+        return String(field[..<open]) + "[\(index + offset)]" + String(field[field.index(after: close)...])
+    }
+
+    public func commit() throws {
+        // A thrown error, not a precondition: release builds are -Ounchecked, and a short file must not be committed.
+        guard written == frameCount else {
+            throw OutputError.cannotWrite(path: url.path, reason: "\(written) of the \(frameCount) declared frames were written")
+        }
+        let file = try AtomicFileWriter(url)
+        var w = JSONTextWriter(sink: { try file.write($0) })
+        switch format {
+        case .a2m:
+            MotionJSON.a2mHeader(skeleton, translated: [], fps: fps, frameCount: frameCount, units: units, &w)
+            for (f, p) in roots.enumerated() {
+                if f > 0 { w.raw(",") }
+                w.vector(p)
+                try w.checkpoint()
+            }
+            w.raw("],\n\"rotations\":[")
+            try w.finish()
+            try spools[0].copy(to: file)
+            w.raw("]}")
+        case .threejs:
+            let names = MotionJSON.threeJSNames(skeleton)
+            MotionJSON.threeJSHeader(skeleton, fps: fps, frameCount: frameCount, units: units,
+                                     positions: (0..<skeleton.jointCount).map { $0 == 0 ? roots.first ?? skeleton.joints[0].offset : skeleton.joints[$0].offset }, &w)
+            let times = MotionJSON.threeJSTimes(frameCount: frameCount, fps: fps)
+            MotionJSON.threeJSTrackStart(names[0] + ".position", "vector", times: times, first: true, &w)
+            for (f, p) in roots.enumerated() {
+                MotionJSON.threeJSValue(p, first: f == 0, &w)
+                try w.checkpoint()
+            }
+            w.raw("]}")
+            for j in 0..<skeleton.jointCount {
+                MotionJSON.threeJSTrackStart(names[j] + ".quaternion", "quaternion", times: times, first: false, &w)
+                try w.finish()
+                try spools[j].copy(to: file)
+                w.raw("]}")
+            }
+            w.raw("]}")
+        }
+        w.raw("\n")
+        try w.finish()
+        spools = []
+        try file.commit()
+    }
+
+    public func discard() { spools = [] }
+}
+
+/// An anonymous temporary file (C `tmpfile`, removed when closed or at process exit) that text is
+/// appended to and later copied out of.
+final class SpoolFile {
+    private let file: UnsafeMutablePointer<FILE>
+    private let owner: String
+
+    /// `owner`: the output the spool belongs to, for errors.
+    init(for owner: String) throws {
+        guard let f = tmpfile() else {
+            throw OutputError.cannotWrite(path: owner, reason: "cannot create a temporary file (\(String(cString: strerror(errno))))")
+        }
+        file = f
+        self.owner = owner
+    }
+
+    deinit { fclose(file) }
+
+    func write(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
+        let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard n == bytes.count else {
+            throw OutputError.cannotWrite(path: owner, reason: "temporary file: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Everything written so far, appended to `out` in 1 MB pieces.
+    func copy(to out: AtomicFileWriter) throws {
+        guard fflush(file) == 0 else { throw OutputError.cannotWrite(path: owner, reason: "temporary file: \(String(cString: strerror(errno)))") }
+        rewind(file)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n > 0 { try out.write(Array(buffer[0..<n])) }
+            if n < buffer.count {
+                guard ferror(file) == 0 else { throw OutputError.cannotWrite(path: owner, reason: "temporary file: read error") }
+                break
+            }
+        }
     }
 }
 

@@ -13,8 +13,23 @@ public enum Threads {
     nonisolated(unsafe) private static var current = 1
 
     /// Number of worker threads for loops and BLAS available to the calling thread: 1 on a worker of
-    /// `parallelParts`, whose loops and GEMMs run inline.
-    public static var count: Int { pthread_getspecific(partWorkerKey) == nil ? current : 1 }
+    /// `parallelParts`, whose loops and GEMMs run inline; else the calling thread's `withCount` value, else
+    /// the process-wide `set` value.
+    public static var count: Int {
+        if pthread_getspecific(partWorkerKey) != nil { return 1 }
+        if let n = pthread_getspecific(countOverrideKey) { return Int(bitPattern: n) }
+        return current
+    }
+
+    /// Runs `body` with `count` == n on the calling thread only, leaving other threads' count alone. How
+    /// concurrent callers (tests running in parallel) pick a thread count without changing each other's:
+    /// row splits follow the thread count, and a different split changes float rounding.
+    public static func withCount<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        let was = pthread_getspecific(countOverrideKey)
+        pthread_setspecific(countOverrideKey, UnsafeRawPointer(bitPattern: max(1, n)))
+        defer { pthread_setspecific(countOverrideKey, was) }
+        return try body()
+    }
 
     /// Sets the thread count for both OpenBLAS and `parallelFor`. Call once at start-up.
     public static func set(_ n: Int) {
@@ -40,12 +55,20 @@ public func parallelFor(_ count: Int, minChunk: Int = 1024, _ body: @Sendable (R
     }
 }
 
+/// The calling thread's own thread count (`Threads.withCount`; nil = the process-wide one).
+private let countOverrideKey = makeThreadKey()
+
 /// Marks the threads currently running a `parallelParts` part (non-nil value = inside a part).
-private let partWorkerKey: pthread_key_t = {
+private let partWorkerKey = makeThreadKey()
+
+/// A new pthread key. Not created inside `precondition`: the release build is `-Ounchecked`, where a
+/// precondition's expression is not evaluated at all, which left both keys at 0 — a key this process never
+/// allocated, and the same one twice.
+private func makeThreadKey() -> pthread_key_t {
     var key = pthread_key_t()
-    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+    guard pthread_key_create(&key, nil) == 0 else { fatalError("pthread_key_create failed") }
     return key
-}()
+}
 
 /// Runs `body(0)`, …, `body(parts − 1)` at the same time, one per worker, with `Threads.count` == 1 inside
 /// each, so every loop and GEMM of a part runs inline on its worker: coarse-grained data parallelism with one

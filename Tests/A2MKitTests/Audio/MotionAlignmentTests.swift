@@ -70,12 +70,8 @@ import Testing
         var rng = PCG32(seed: 9)
         let x = (0..<(15360 * 20)).map { _ in rng.uniformFloat() - 0.5 }
         let ex = try LogMelExtractor(.model)
-        let before = Threads.count
-        defer { Threads.set(before) }
-        Threads.set(1)
-        let one = try ex.logMel(x)
-        Threads.set(2)
-        let two = try ex.logMel(x)
+        let one = try Threads.withCount(1) { try ex.logMel(x) }
+        let two = try Threads.withCount(2) { try ex.logMel(x) }
         #expect(one.values.map(\.bitPattern) == two.values.map(\.bitPattern))
     }
 }

@@ -31,6 +31,19 @@ enum MemoryProbe {
     static let maxRatio = 1.5
 
     static var isChild: Bool { ProcessInfo.processInfo.environment[secondsKey] != nil }
+
+    /// Runs this test binary, filtered to the suite `filter`, with `environment` added; returns its exit status.
+    static func runChild(filter: String, environment: [String: String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        p.arguments = ["--testing-library", "swift-testing", "--filter", filter]
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
 }
 
 @Suite struct LongFormMemoryChild {
@@ -63,22 +76,11 @@ enum MemoryProbe {
 @Suite struct LongFormMemoryTests {
     /// Runs the child for `seconds` of audio; returns (peak RSS in KiB, frames emitted).
     func peak(seconds: Int, keepFrames: Bool = false) throws -> (Int, Int) {
-        let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-mem-\(UUID()).txt").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["--testing-library", "swift-testing", "--filter", "LongFormMemoryChild"]
-        var env = ProcessInfo.processInfo.environment
-        env[MemoryProbe.secondsKey] = "\(seconds)"
-        env[MemoryProbe.outKey] = out
-        env[MemoryProbe.keepKey] = keepFrames ? "1" : "0"
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "child for \(seconds) s exited with \(p.terminationStatus)")
+        let status = try MemoryProbe.runChild(filter: "LongFormMemoryChild", environment: [
+            MemoryProbe.secondsKey: "\(seconds)", MemoryProbe.outKey: out, MemoryProbe.keepKey: keepFrames ? "1" : "0"])
+        #expect(status == 0, "child for \(seconds) s exited with \(status)")
         let fields = try String(contentsOfFile: out, encoding: .utf8).split(separator: " ")
         return (Int(fields[0])!, Int(fields[1])!)
     }
@@ -93,6 +95,83 @@ enum MemoryProbe {
         // Control: the same measurement does catch a consumer that holds the whole clip.
         let (held, _) = try peak(seconds: 1800, keepFrames: true)
         #expect(Double(held) / Double(short) > MemoryProbe.maxRatio, "holding all frames: \(held) KiB vs \(short) KiB")
+        #endif
+    }
+}
+
+/// The whole of `a2m generate IN` (model file, audio file, features, sampling, BVH and JSON files), not just
+/// the generator: each run in a fresh child process, as above, with the tiny model and one step, so that
+/// everything but the network's fixed size shows.
+enum CommandMemoryProbe {
+    static let modelKey = "A2M_MEMORY_COMMAND_MODEL"
+    static let audioKey = "A2M_MEMORY_COMMAND_AUDIO"
+    static let outKey = "A2M_MEMORY_COMMAND_OUT"
+    /// "stream": what `a2m generate` does; "whole": whole feature matrix and whole clips (the control).
+    static let modeKey = "A2M_MEMORY_COMMAND_MODE"
+    static var isChild: Bool { ProcessInfo.processInfo.environment[audioKey] != nil }
+}
+
+@Suite struct CommandMemoryChild {
+    @Test(.enabled(if: CommandMemoryProbe.isChild, "runs only as the child process of CommandMemoryTests"))
+    func generateFilesAndReportPeakRSS() throws {
+        let env = ProcessInfo.processInfo.environment
+        let model = try GenerationModel.load(contentsOf: URL(fileURLWithPath: env[CommandMemoryProbe.modelKey]!))
+        let wav = URL(fileURLWithPath: env[CommandMemoryProbe.audioKey]!)
+        let out = URL(fileURLWithPath: env[CommandMemoryProbe.outKey]!)
+        let options = SamplerOptions(steps: 1, guidance: 2.5, seed: 1)
+        let p = GenerationPipeline(model: model)
+        let bvh = out.appendingPathComponent("m.bvh"), json = out.appendingPathComponent("m.json")
+        let frames: Int
+        if env[CommandMemoryProbe.modeKey] == "whole" {
+            let clip = try p.run([(name: wav.path, features: try p.features(wav))], samples: 1, options: options)[0][0]
+            try BVHWriter.write(clip, to: bvh)
+            try MotionJSON.write(clip, format: .a2m, to: json)
+            frames = clip.frameCount
+        } else {
+            let source = try p.featureStream(wav)
+            frames = source.frames
+            try p.write([(name: wav.path, source: source)], samples: 1, options: options, writers: [[[
+                try BVHStreamWriter(url: bvh, skeleton: model.skeleton, fps: model.fps, frameCount: frames),
+                try MotionJSONStreamWriter(url: json, format: .a2m, skeleton: model.skeleton, fps: model.fps, frameCount: frames),
+            ]]])
+        }
+        try "\(try MemoryProbe.peakKiB()) \(frames)".write(to: out.appendingPathComponent("peak.txt"), atomically: true, encoding: .utf8)
+    }
+}
+
+@Suite struct CommandMemoryTests {
+    /// Peak RSS (KiB) and frame count of one child run on `wav`.
+    func peak(model: URL, wav: URL, mode: String) throws -> (Int, Int) {
+        let out = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let status = try MemoryProbe.runChild(filter: "CommandMemoryChild", environment: [
+            CommandMemoryProbe.modelKey: model.path, CommandMemoryProbe.audioKey: wav.path,
+            CommandMemoryProbe.outKey: out.path, CommandMemoryProbe.modeKey: mode])
+        #expect(status == 0, "child for \(wav.lastPathComponent) (\(mode)) exited with \(status)")
+        let fields = try String(contentsOf: out.appendingPathComponent("peak.txt"), encoding: .utf8).split(separator: " ")
+        return (Int(fields[0])!, Int(fields[1])!)
+    }
+
+    /// Issue 6's bound for the whole command: 30 minutes of audio within 1.5× the peak of 1 minute.
+    @Test(.enabled(if: !CommandMemoryProbe.isChild && !MemoryProbe.isChild)) func wholeCommandPeakWithinOneAndAHalfTimes() throws {
+        #if os(Linux)
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try TinyModel.write(to: dir)
+        var wavs: [URL] = []
+        for (name, seconds) in [("one.wav", 60), ("thirty.wav", 1800)] {
+            let url = dir.appendingPathComponent(name)
+            try AudioFixtures.sox(["-n", "-r", "16000", "-c", "1", "-b", "16", url.path, "synth", "\(seconds)", "sine", "220", "vol", "0.4"])
+            wavs.append(url)
+        }
+        let (short, shortFrames) = try peak(model: model, wav: wavs[0], mode: "stream")
+        let (long, longFrames) = try peak(model: model, wav: wavs[1], mode: "stream")
+        #expect(shortFrames == 1800 && longFrames == 54000)
+        let ratio = Double(long) / Double(short)
+        #expect(ratio <= MemoryProbe.maxRatio, "peak RSS 1 min \(short) KiB, 30 min \(long) KiB, ratio \(ratio)")
+        // Control: the same measurement catches the whole-matrix, whole-clip path.
+        let (held, _) = try peak(model: model, wav: wavs[1], mode: "whole")
+        #expect(Double(held) / Double(short) > MemoryProbe.maxRatio, "whole clips: \(held) KiB vs \(short) KiB")
         #endif
     }
 }

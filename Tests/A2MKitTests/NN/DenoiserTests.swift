@@ -128,16 +128,15 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
     /// pass gives for those rows (up to GEMM blocking for another M), for an odd row count too, and repeated
     /// calls must be bit-identical.
     @Test(arguments: [false, true]) func predictionSplitAcrossThreadsMatchesOneThread(aligned: Bool) throws {
-        let before = Threads.count
-        defer { Threads.set(before) }
         let c = tinyConfig(aligned: aligned)
         let m = try Denoiser(config: c, seed: 4)
         let b = tinyBatch(c, rows: 3, keep: [true, false, true], mask: false)
         let rows = b.keep.enumerated().map { DenoiserRow(clip: $0.offset, conditioned: $0.element) }
         func predict(_ threads: Int) throws -> [Float] {
-            Threads.set(threads)
-            let ctx = try m.encodeAudio(b.audio, clips: 3, frames: b.frames)
-            return try m.predictX0(x: b.noisy, timesteps: b.timesteps, rows: rows, context: ctx, frames: b.frames)
+            try Threads.withCount(threads) {
+                let ctx = try m.encodeAudio(b.audio, clips: 3, frames: b.frames)
+                return try m.predictX0(x: b.noisy, timesteps: b.timesteps, rows: rows, context: ctx, frames: b.frames)
+            }
         }
         let one = try predict(1), two = try predict(2), again = try predict(2)
         #expect(m.inferActs.count == 2 && m.inferActs.map(\.b) == [1, 2], "parts: \(m.inferActs.map(\.b))")

@@ -92,12 +92,37 @@ import Foundation
 
 @Suite struct ParallelTests {
     @Test func coversEveryIndexOnce() {
-        Threads.set(2)
         var out = [Int32](repeating: 0, count: 10_000)
-        out.withUnsafeMutableBufferPointer { p in
-            let buf = SendableBuffer(p)
-            parallelFor(buf.count, minChunk: 100) { r in for i in r { buf[i] += Int32(i) } }
+        Threads.withCount(2) {
+            out.withUnsafeMutableBufferPointer { p in
+                let buf = SendableBuffer(p)
+                parallelFor(buf.count, minChunk: 100) { r in for i in r { buf[i] += Int32(i) } }
+            }
         }
         #expect(out == (0..<10_000).map { Int32($0) })
+    }
+
+    /// `withCount` is the calling thread's alone: another thread keeps the process-wide count, and the
+    /// override ends with the call; inside a `parallelParts` part the count is 1 whatever the override.
+    @Test func withCountIsLocalToTheCallingThread() {
+        let global = Threads.count
+        Threads.withCount(global + 3) {
+            #expect(Threads.count == global + 3)
+            var seen = [0]
+            seen.withUnsafeMutableBufferPointer { p in
+                let buf = SendableBuffer(p)
+                let done = DispatchSemaphore(value: 0)
+                Thread { buf[0] = Threads.count; done.signal() }.start()
+                done.wait()
+            }
+            #expect(seen[0] == global, "another thread saw \(seen[0])")
+            var inside = [Int](repeating: 0, count: 2)
+            inside.withUnsafeMutableBufferPointer { p in
+                let buf = SendableBuffer(p)
+                parallelParts(2) { k in buf[k] = Threads.count }
+            }
+            #expect(inside == [1, 1])
+        }
+        #expect(Threads.count == global)
     }
 }
