@@ -232,6 +232,21 @@ struct Generate: AsyncParsableCommand {
     /// removed again if they stayed empty).
     func generateStreaming(_ inputs: [URL], pipeline: GenerationPipeline, directories: Set<URL>, options: SamplerOptions,
                            progress: @escaping (Int, Int) -> Void) throws {
+        // Every input of a batch holds its audio file open, and every output a temporary file (a three.js
+        // JSON one per joint): many inputs at once could exceed the open-file limit. Inputs are batched to
+        // fit it; each batch's files appear when the batch is complete.
+        let perInput = 1 + samples * format.reduce(0) { $0 + ($1 == .json && jsonFormat == .threejs ? pipeline.model.skeleton.jointCount : 1) }
+        let batch = max(1, (OpenFiles.raiseLimit() - 64) / perInput)
+        var start = 0
+        while start < inputs.count {
+            let part = Array(inputs[start..<min(inputs.count, start + batch)])
+            try generateBatch(part, pipeline: pipeline, directories: directories, options: options, progress: progress)
+            start += part.count
+        }
+    }
+
+    func generateBatch(_ inputs: [URL], pipeline: GenerationPipeline, directories: Set<URL>, options: SamplerOptions,
+                       progress: @escaping (Int, Int) -> Void) throws {
         let model = pipeline.model
         let sources = try inputs.map { try pipeline.featureStream($0) }
         var created = Set<String>()
@@ -316,3 +331,19 @@ enum OutputDirectories {
 
 extension GuidanceSchedule: ExpressibleByArgument {}
 extension SamplerKind: ExpressibleByArgument {}
+
+/// The process's open-file limit.
+enum OpenFiles {
+    /// Raises the soft limit to the hard limit (as many tools do; the default soft limit is often 1024)
+    /// and returns the limit now in force.
+    static func raiseLimit() -> Int {
+        var l = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &l) == 0 else { return 1024 }
+        if l.rlim_cur < l.rlim_max {
+            var raised = l
+            raised.rlim_cur = l.rlim_max
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { l = raised }
+        }
+        return Int(clamping: l.rlim_cur)
+    }
+}
