@@ -229,26 +229,18 @@ struct Generate: AsyncParsableCommand {
 
     /// Features streamed from each file, frames streamed into the writers; every file appears at the end,
     /// or none (the writers' temporary files are discarded, and output directories this run created are
-    /// removed again if they stayed empty).
+    /// removed again if they stayed empty). Every input is read and checked before any output is created.
+    ///
+    /// An input holds its audio file open while it is being generated, and every output a temporary file
+    /// (a three.js JSON one per joint), so very many inputs at once could exceed the open-file limit: the
+    /// inputs then run in batches that fit it, and each batch's files appear when the batch is complete.
     func generateStreaming(_ inputs: [URL], pipeline: GenerationPipeline, directories: Set<URL>, options: SamplerOptions,
                            progress: @escaping (Int, Int) -> Void) throws {
-        // Every input of a batch holds its audio file open, and every output a temporary file (a three.js
-        // JSON one per joint): many inputs at once could exceed the open-file limit. Inputs are batched to
-        // fit it; each batch's files appear when the batch is complete.
-        let perInput = 1 + samples * format.reduce(0) { $0 + ($1 == .json && jsonFormat == .threejs ? pipeline.model.skeleton.jointCount : 1) }
-        let batch = max(1, (OpenFiles.raiseLimit() - 64) / perInput)
-        var start = 0
-        while start < inputs.count {
-            let part = Array(inputs[start..<min(inputs.count, start + batch)])
-            try generateBatch(part, pipeline: pipeline, directories: directories, options: options, progress: progress)
-            start += part.count
-        }
-    }
-
-    func generateBatch(_ inputs: [URL], pipeline: GenerationPipeline, directories: Set<URL>, options: SamplerOptions,
-                       progress: @escaping (Int, Int) -> Void) throws {
         let model = pipeline.model
         let sources = try inputs.map { try pipeline.featureStream($0) }
+        let perInput = 1 + samples * format.reduce(0) { $0 + ($1 == .json && jsonFormat == .threejs ? model.skeleton.jointCount : 1) }
+        let batch = max(1, (OpenFiles.raiseLimit() - 64) / perInput)
+        let total = pipeline.totalSteps(frames: sources.map(\.frames), samples: samples, options: options)
         var created = Set<String>()
         for dir in directories {
             var d = dir.standardizedFileURL
@@ -259,20 +251,25 @@ struct Generate: AsyncParsableCommand {
         }
         try OutputDirectories.create(directories)
         do {
-            let writers: [[[any MotionFileStream]]] = try inputs.enumerated().map { i, input in
-                try (0..<samples).map { k in
-                    try format.map { f -> any MotionFileStream in
-                        let dest = outputStem(input, sample: k).appendingPathExtension(f.rawValue)
-                        switch f {
-                        case .bvh: return try BVHStreamWriter(url: dest, skeleton: model.skeleton, fps: model.fps, frameCount: sources[i].frames)
-                        case .json: return try MotionJSONStreamWriter(url: dest, format: jsonFormat, skeleton: model.skeleton, fps: model.fps,
-                                                                      frameCount: sources[i].frames)
+            var done = 0
+            for start in stride(from: 0, to: inputs.count, by: batch) {
+                let part = start..<min(inputs.count, start + batch)
+                let writers: [[[any MotionFileStream]]] = try part.map { i in
+                    try (0..<samples).map { k in
+                        try format.map { f -> any MotionFileStream in
+                            let dest = outputStem(inputs[i], sample: k).appendingPathExtension(f.rawValue)
+                            switch f {
+                            case .bvh: return try BVHStreamWriter(url: dest, skeleton: model.skeleton, fps: model.fps, frameCount: sources[i].frames)
+                            case .json: return try MotionJSONStreamWriter(url: dest, format: jsonFormat, skeleton: model.skeleton, fps: model.fps,
+                                                                          frameCount: sources[i].frames)
+                            }
                         }
                     }
                 }
+                try pipeline.write(part.map { (name: inputs[$0].path, source: sources[$0] as any FeatureSource) },
+                                   samples: samples, options: options, writers: writers) { d, _ in progress(done + d, total) }
+                done += pipeline.totalSteps(frames: part.map { sources[$0].frames }, samples: samples, options: options)
             }
-            try pipeline.write(inputs.indices.map { (name: inputs[$0].path, source: sources[$0] as any FeatureSource) },
-                               samples: samples, options: options, writers: writers, progress: progress)
         } catch {
             // Deepest first, so a created parent goes after its created children.
             for dir in created.sorted(by: { $0.count > $1.count }) { _ = rmdir(dir) }

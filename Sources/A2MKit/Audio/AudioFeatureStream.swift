@@ -45,47 +45,46 @@ public final class AudioFeatureStream: FeatureSource {
     /// Motion frames: round(duration × fps).
     public let frames: Int
     public let bins: Int
+    let url: URL
     let extractor: LogMelExtractor
     let fps: Double
     let normalization: NormalizationStats?
+    /// What the first pass found: the file's frame count and rate, its length at the model rate
+    /// (`Resampler.outputLength`) and STFT frames of the whole signal.
     let sourceFrames: Int
     let sourceRate: Int
-    /// Samples at the model rate (`Resampler.outputLength`) and STFT frames of the whole signal.
     let signalLength: Int
     let melFrames: Int
     /// The top_db floor of the whole file, from the first pass (nil: no floor).
     let floor: Float?
 
+    /// Second pass: opened by the first `rows` that needs audio, closed at the end of the file, so a stream
+    /// holds no open file before generation reaches it or after it has read everything.
     private var decoder: AudioDecoder?
     private var resampler: ResamplerStream?
-    private var mel: MelPowerStream
+    private var mel: MelPowerStream?
+    private var ended = false
     /// Log-mel frames `melStart ..< melStart + melRows.count / bins`.
     private var melRows: [Float] = []
     private var melStart = 0
 
-    /// Reads and checks `url` (first pass) and opens it for `rows`. `normalization` is applied to every
-    /// row handed out (the model's audio statistics); nil hands out the log-mel as it is.
+    /// Reads and checks `url` (first pass); `rows` reads it again. `normalization` is applied to every row
+    /// handed out (the model's audio statistics); nil hands out the log-mel as it is.
     public init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
         let extractor = try LogMelExtractor(config)
         precondition(normalization.map { $0.featureDim == config.nMels } ?? true, "normalization does not match the front end")
-        // First pass: the file's length, rate and peak log value.
-        var scan: MelPowerStream?
+        // First pass: the file's length, rate and peak log value; rows are dropped as soon as their peak is taken.
         var peak: Float?
-        func fold() {
-            var (_, rows) = scan!.take()
+        func fold(_ scan: MelPowerStream) {
+            var rows = scan.take().rows
             extractor.logScale(&rows)
             if let m = rows.max() { peak = max(peak ?? m, m) }
         }
-        let (n, rate) = try AudioFile.streamResampled(url, to: config.sampleRate, onHeader: { length in
-            scan = MelPowerStream(extractor: extractor, length: length, reserve: false)
-        }, sink: { scan!.feed($0); fold() })
-        let length = Resampler.outputLength(inputLength: n, from: rate, to: config.sampleRate)
-        try scan!.complete(length: length, source: url.path)
-        fold()
-        melFrames = scan!.nextFrame
-        scan = nil
+        let (scan, n, rate) = try AudioFeatures.melPower(url, extractor: extractor, keepRows: false, afterPiece: fold)
+        fold(scan)
+        melFrames = scan.nextFrame
         frames = try extractor.motionFrames(sourceFrames: n, sourceRate: rate, source: url.path, fps: fps)
-
+        self.url = url
         source = url.path
         bins = config.nMels
         self.extractor = extractor
@@ -93,18 +92,22 @@ public final class AudioFeatureStream: FeatureSource {
         self.normalization = normalization
         sourceFrames = n
         sourceRate = rate
-        signalLength = length
+        signalLength = Resampler.outputLength(inputLength: n, from: rate, to: config.sampleRate)
         floor = extractor.logFloor(peak: peak)
-        // Second pass, read as `rows` needs it. The length is known now, so frames are computed as soon as
-        // their window is complete even for a stream whose header did not give it.
-        let mel = MelPowerStream(extractor: extractor, length: length, reserve: false)
-        self.mel = mel
+    }
+
+    /// Opens the second pass. The length is known now, so frames are computed as soon as their window is
+    /// complete even for a stream whose header did not give it.
+    private func openSecondPass() throws {
+        let mel = MelPowerStream(extractor: extractor, length: signalLength, reserve: false)
         let decoder = try AudioDecoder(url, chunkSamples: Self.chunkSamples)
-        guard decoder.rate == rate else { throw Self.changed(url.path) }
-        self.decoder = decoder
-        if rate != config.sampleRate {
-            resampler = try ResamplerStream(from: rate, to: config.sampleRate, source: url.path) { mel.feed($0) }
+        guard decoder.rate == sourceRate else { throw Self.changed(source) }
+        let sr = extractor.config.sampleRate
+        if sourceRate != sr {
+            resampler = try ResamplerStream(from: sourceRate, to: sr, source: source) { mel.feed($0) }
         }
+        self.mel = mel
+        self.decoder = decoder
     }
 
     /// Interleaved samples decoded per read in the second pass: small, because the stream keeps its chunk
@@ -157,15 +160,18 @@ public final class AudioFeatureStream: FeatureSource {
     /// Decodes until log-mel frame `f` is in `melRows`.
     private func fill(through f: Int) throws {
         while melStart + melRows.count / bins <= f {
-            guard let decoder else { preconditionFailure("log-mel frame \(f) past the end (\(melFrames) frames)") }
-            if let chunk = try decoder.next() {
+            if ended { fatalError("log-mel frame \(f) past the end (\(melFrames) frames)") }
+            if decoder == nil { try openSecondPass() }
+            let mel = mel!
+            if let chunk = try decoder!.next() {
                 if let resampler { try resampler.feed(chunk) } else { mel.feed(chunk[...]) }
             } else {
-                guard decoder.framesRead == sourceFrames else { throw Self.changed(source) }
+                guard decoder!.framesRead == sourceFrames else { throw Self.changed(source) }
                 try resampler?.finish()
                 try mel.complete(length: signalLength, source: source)
                 guard mel.nextFrame == melFrames else { throw Self.changed(source) }
-                self.decoder = nil
+                ended = true
+                decoder = nil
                 resampler = nil
             }
             var (first, rows) = mel.take()

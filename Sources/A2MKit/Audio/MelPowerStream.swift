@@ -5,11 +5,11 @@
 ///
 /// The signal's final length n (the resampler's `outputLength`) must be known when frames are computed
 /// early, because samples past n must never reach a frame (librosa cuts the resampled signal to n). With
-/// `length: nil` nothing is computed before `finish`, which then sees the whole signal (the decoder does
+/// `length: nil` nothing is computed before `complete`, which then sees the whole signal (the decoder does
 /// not know the length of a truncated Ogg stream, for example).
 ///
 /// Computed rows accumulate until `take` hands them over, so a consumer that takes them as they come
-/// (`AudioFeatureStream`) holds only the frames in flight; `finish` returns them all as one matrix.
+/// (`AudioFeatureStream`) holds only the frames in flight; one `take` after `complete` gets the whole matrix.
 final class MelPowerStream {
     let extractor: LogMelExtractor
     let length: Int?
@@ -21,8 +21,8 @@ final class MelPowerStream {
     private var rows: [Float] = []
     private var rowsStart = 0
 
-    /// `reserve`: allocate the whole matrix up front (for `finish`; a consumer that `take`s rows as they
-    /// come passes false).
+    /// `reserve`: allocate the whole matrix up front (for one `take` at the end; a consumer that `take`s rows
+    /// as they come passes false).
     init(extractor: LogMelExtractor, length: Int?, reserve: Bool = true) {
         self.extractor = extractor
         self.length = length
@@ -43,20 +43,13 @@ final class MelPowerStream {
         if ready - nextFrame >= 256 || (end >= n && n >= extractor.config.nFFT) { compute(upTo: ready) }
     }
 
-    /// The mel power of the whole signal, n samples long: cut or zero-padded to n (`Resampler.fitted`).
-    func finish(length n: Int, source: String) throws -> FeatureMatrix {
-        precondition(rowsStart == 0, "MelPowerStream: finish after take")
-        try complete(length: n, source: source)
-        return FeatureMatrix(frames: nextFrame, bins: extractor.config.nMels, values: rows)
-    }
-
     /// The rows computed since the last call: frames `first ..< first + rows.count / nMels`.
     func take() -> (first: Int, rows: [Float]) {
         defer { rows = []; rowsStart = nextFrame }
         return (rowsStart, rows)
     }
 
-    /// Computes the remaining frames of the signal, n samples long (cut or zero-padded to n).
+    /// Computes the remaining frames of the signal, n samples long: cut or zero-padded to n (`Resampler.fitted`).
     func complete(length n: Int, source: String) throws {
         let nFFT = extractor.config.nFFT
         guard n >= nFFT else {

@@ -35,6 +35,11 @@ public final class GenerationPipeline {
         return stream
     }
 
+    /// The `progress` total of a run over inputs of `frames` motion frames: window-steps over all samples.
+    public func totalSteps(frames: [Int], samples: Int, options: SamplerOptions) -> Int {
+        frames.reduce(0) { $0 + WindowPlan(totalFrames: $1, windowFrames: model.windowFrames).count } * samples * options.steps
+    }
+
     /// `result[i][k]` is sample k of `inputs[i]`. `progress(done, total)` counts clip-steps.
     public func run(_ inputs: [(name: String, features: FeatureMatrix)], samples: Int, options: SamplerOptions,
                     progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
