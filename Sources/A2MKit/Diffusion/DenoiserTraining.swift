@@ -30,11 +30,19 @@ extension Denoiser {
 
     /// Forward pass with the loss. `training` enables dropout (a fresh mask per call from the `.dropout`
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
-    public func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
-        try withOwnGemmThreads { try forwardBody(batch, lossWeights: lossWeights, training: training) }
+    /// `feet` computes the foot term when `lossWeights.footVelocity` > 0 (it knows the skeleton and the
+    /// normalization, which the network does not).
+    func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), feet: FootVelocityLoss? = nil,
+                 training: Bool = true) throws -> LossParts {
+        try withOwnGemmThreads { try forwardBody(batch, lossWeights: lossWeights, feet: feet, training: training) }
     }
 
-    private func forwardBody(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
+    /// Forward pass with the x0 and velocity terms (see the internal form for the foot term).
+    public func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), training: Bool = true) throws -> LossParts {
+        try forward(batch, lossWeights: lossWeights, feet: nil, training: training)
+    }
+
+    private func forwardBody(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: FootVelocityLoss?, training: Bool) throws -> LossParts {
         try check(batch)
         let cf = config, b = batch.rows, t = batch.frames, s = t + 2
         let n = b * t
@@ -73,8 +81,16 @@ extension Denoiser {
         }
         decoderForward(a, selfMask: lastHasMask ? a.frameMask : nil, crossMask: lastHasMask ? a.crossMask : nil)
         forwardDone = training
-        return diffusionLoss(dpred: a.dout, pred: a.out, target: a.target, mask: lastHasMask ? a.frameMask : nil,
-                             rowWeights: batch.rowWeights != nil ? a.rowWeights : nil, b: b, t: t, d: cf.motionDim, weights: lossWeights)
+        let mask: FPtr? = lastHasMask ? a.frameMask : nil, rowWeights: FPtr? = batch.rowWeights != nil ? a.rowWeights : nil
+        var parts = diffusionLoss(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
+                                  b: b, t: t, d: cf.motionDim, weights: lossWeights)
+        if lossWeights.footVelocity > 0 {
+            guard let feet else { throw DenoiserError.badInput(field: "lossWeights.footVelocity", got: "\(lossWeights.footVelocity)", expected: "0 without a foot loss") }
+            parts.foot = feet.accumulate(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
+                                         b: b, t: t, weight: lossWeights.footVelocity)
+            parts.total += Double(lossWeights.footVelocity) * parts.foot
+        }
+        return parts
     }
 
     /// Accumulates ∂loss/∂parameters of the last training `forward` into `gradients`. The audio encoder and
@@ -147,8 +163,12 @@ extension Denoiser {
 
     /// zeroGradients + forward + backward; returns the loss. The optimizer step is the caller's (`AdamW`).
     public func trainStep(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights()) throws -> LossParts {
+        try trainStep(batch, lossWeights: lossWeights, feet: nil)
+    }
+
+    func trainStep(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: FootVelocityLoss?) throws -> LossParts {
         zeroGradients()
-        let loss = try forward(batch, lossWeights: lossWeights, training: true)
+        let loss = try forward(batch, lossWeights: lossWeights, feet: feet, training: true)
         try backward()
         return loss
     }

@@ -1,20 +1,27 @@
 // Shapes: B rows, T frames, D motion features. mask [B, T] (1 valid, 0 padding; nil = all valid),
 // rowWeights [B] (nil = all 1), e.g. for timestep-dependent loss weighting.
 
-/// Relative weights of the loss terms (EDGE: x0 MSE + velocity; its FK/foot terms are not part of a2m).
+/// Relative weights of the loss terms (EDGE: x0 MSE + velocity + foot contact; EDGE's FK position term is not
+/// part of a2m).
 public struct LossWeights: Sendable, Equatable, Codable {
     /// Weight of the masked x0 MSE. Default 1.
     public var mse: Float = 1
     /// Weight of the masked velocity (frame-difference) MSE. Default 1.
     public var velocity: Float = 1
-    public init(mse: Float = 1, velocity: Float = 1) { self.mse = mse; self.velocity = velocity }
+    /// Weight of the forward-kinematics foot velocity term (`FootVelocityLoss`). Default 0 (off).
+    public var footVelocity: Float = 0
+    public init(mse: Float = 1, velocity: Float = 1, footVelocity: Float = 0) {
+        self.mse = mse; self.velocity = velocity; self.footVelocity = footVelocity
+    }
 }
 
-/// The two terms and their weighted sum.
+/// The terms (unweighted) and their weighted sum.
 public struct LossParts: Sendable, Equatable {
     public var total: Double
     public var mse: Double
     public var velocity: Double
+    /// The foot velocity term (0 when it is off).
+    public var foot: Double = 0
 }
 
 /// Masked MSE(pred, target) + velocity MSE over adjacent valid frame pairs, each a mean over its valid

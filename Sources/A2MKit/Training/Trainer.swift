@@ -27,6 +27,8 @@ public final class Trainer {
     let schedule: DiffusionSchedule
     var state: TrainingState
     let lossWeights: LossWeights
+    /// The foot term's kinematics (nil when `footVelocityLossWeight` is 0).
+    let feet: FootVelocityLoss?
     var lastCheckpoint: String?
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
@@ -46,6 +48,8 @@ public final class Trainer {
         public var loss: Double
         public var lossX0: Double
         public var lossVelocity: Double
+        /// The foot velocity term (unweighted); absent when `footVelocityLossWeight` is 0.
+        public var lossFoot: Double?
         public var valLoss: Double?
         /// The same validation loss with every sample's audio replaced by the null embeddings (nil when the model has
         /// no unconditional mode). valLossUncond − valLoss is how much the model gets from the audio.
@@ -73,7 +77,8 @@ public final class Trainer {
         self.data = data
         self.outDirectory = outDirectory
         let t = cfg.training
-        lossWeights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight)
+        lossWeights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight)
+        feet = t.footVelocityLossWeight > 0 ? try FootVelocityLoss(skeleton: data.skeleton, stats: data.motionStats, fps: data.fps) : nil
         schedule = DiffusionSchedule(cfg.diffusion)
         model = try Denoiser(config: cfg.model, seed: t.seed)
         evalModel = try Denoiser(config: cfg.model, seed: t.seed)
@@ -113,7 +118,7 @@ public final class Trainer {
                 timesteps: PCG32.derived(seed: t.seed, purpose: .diffusionTime),
                 noise: PCG32.derived(seed: t.seed, purpose: .diffusionNoise),
                 conditionDrop: ConditionDropSampler(probability: cfg.model.condDropProbability, seed: t.seed),
-                dropout: model.dropoutStream, intervalSums: [0, 0, 0].map { Double($0).bitPattern }, intervalSteps: 0, intervalDropped: 0,
+                dropout: model.dropoutStream, intervalSums: [UInt64](repeating: 0, count: 4), intervalSteps: 0, intervalDropped: 0,
                 elapsed: 0, dataFingerprint: data.fingerprint)
         }
         step = state.step
@@ -171,7 +176,7 @@ public final class Trainer {
             let keep = state.conditionDrop.keepMask(batch: B)
             let batch = DenoiserBatch(rows: B, frames: L, noisy: noisy, timesteps: timesteps, audio: audio, keep: keep,
                                       target: motion, frameMask: mask.contains(0) ? mask : nil)
-            let loss = try model.trainStep(batch, lossWeights: lossWeights)
+            let loss = try model.trainStep(batch, lossWeights: lossWeights, feet: feet)
             guard loss.total.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the loss", lastCheckpoint: lastCheckpoint) }
             let norm = AdamW.globalNorm(model.gradients)
             guard norm.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the gradient norm", lastCheckpoint: lastCheckpoint) }
@@ -181,8 +186,9 @@ public final class Trainer {
             step += 1
             state.step = step
             state.dropout = model.dropoutStream
-            var sums = state.intervalSums.map(Double.init(bitPattern:))
-            sums[0] += loss.total; sums[1] += loss.mse; sums[2] += loss.velocity
+            // A checkpoint from before the foot term holds three sums.
+            var sums = state.intervalSums.map(Double.init(bitPattern:)) + [Double](repeating: 0, count: max(0, 4 - state.intervalSums.count))
+            sums[0] += loss.total; sums[1] += loss.mse; sums[2] += loss.velocity; sums[3] += loss.foot
             state.intervalSums = sums.map(\.bitPattern)
             state.intervalSteps += 1
             state.intervalDropped += keep.filter { !$0 }.count
@@ -194,11 +200,12 @@ public final class Trainer {
                 let val = validate ? try validationLoss() : nil
                 let valUncond = validate && evalModel.supportsGuidance ? try validationLoss(conditioned: false) : nil
                 let entry = LogEntry(step: step, loss: sums[0] / n, lossX0: sums[1] / n, lossVelocity: sums[2] / n,
+                                     lossFoot: feet != nil ? sums[3] / n : nil,
                                      valLoss: val, valLossUncond: valUncond, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
                                      samples: state.intervalSteps * B, elapsed: elapsed())
                 try appendLog(entry)
                 onLog(entry)
-                state.intervalSums = [0, 0, 0].map { Double($0).bitPattern }
+                state.intervalSums = [UInt64](repeating: 0, count: 4)
                 state.intervalSteps = 0
                 state.intervalDropped = 0
             }
@@ -239,7 +246,7 @@ public final class Trainer {
             let batch = DenoiserBatch(rows: n, frames: L, noisy: schedule.qSample(x0: motion, timesteps: timesteps, noise: noise),
                                       timesteps: timesteps, audio: audio, keep: Array(repeating: conditioned, count: n), target: motion,
                                       frameMask: mask.contains(0) ? mask : nil)
-            total += try evalModel.forward(batch, lossWeights: lossWeights, training: false).total * Double(n)
+            total += try evalModel.forward(batch, lossWeights: lossWeights, feet: feet, training: false).total * Double(n)
         }
         return total / Double(windows.count)
     }

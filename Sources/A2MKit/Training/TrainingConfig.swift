@@ -45,6 +45,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var x0LossWeight: Float = 1
     /// Weight of the MSE between frame-to-frame differences of predicted and true x0. Default 1.
     public var velocityLossWeight: Float = 1
+    /// Weight of the foot velocity term (`FootVelocityLoss`, EDGE's foot-contact loss): forward kinematics of the
+    /// predicted x0, squared error of the feet's world velocity against the ground truth's, in body heights per
+    /// second. It prices foot sliding in world space, where the per-feature MSE sees a millimetre of sliding as a
+    /// sum of tiny rotation errors spread over the leg. Needs a skeleton with feet (joints in the lowest 10 % of
+    /// its rest height). Default 0 (off).
+    public var footVelocityLossWeight: Float = 0
     /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
     /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
     /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
@@ -59,7 +65,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
         case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
-        case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, motionStdFloor, seed
+        case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, footVelocityLossWeight
+        case motionStdFloor, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +90,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         checkpointInterval = try c.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? d.checkpointInterval
         x0LossWeight = try c.decodeIfPresent(Float.self, forKey: .x0LossWeight) ?? d.x0LossWeight
         velocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .velocityLossWeight) ?? d.velocityLossWeight
+        footVelocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .footVelocityLossWeight) ?? d.footVelocityLossWeight
         motionStdFloor = try c.decodeIfPresent(Float.self, forKey: .motionStdFloor) ?? d.motionStdFloor
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
     }
@@ -109,6 +117,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "checkpointInterval", checkpointInterval, in: 1...1_000_000_000)
         try v.check(p + "x0LossWeight", x0LossWeight, in: 0...1e4)
         try v.check(p + "velocityLossWeight", velocityLossWeight, in: 0...1e4)
+        try v.check(p + "footVelocityLossWeight", footVelocityLossWeight, in: 0...1e6)
         try v.check(p + "motionStdFloor", motionStdFloor, in: 1e-6...1)
         try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight > 0,
                       "x0LossWeight and velocityLossWeight are both 0; at least one loss term must be on")

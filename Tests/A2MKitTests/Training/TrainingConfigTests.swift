@@ -14,7 +14,7 @@ import Foundation
         let json = #"""
         {"batchSize": 3, "learningRate": 0.001, "warmupSteps": 7, "totalSteps": 99, "weightDecay": 0.5, "gradClip": 0,
          "emaDecay": 0.9, "fps": 60, "windowFrames": 40, "windowStride": 10, "validationFraction": 0.25, "validationMaxWindows": 5,
-         "logInterval": 2, "validationInterval": 3, "checkpointInterval": 4, "x0LossWeight": 2, "velocityLossWeight": 0,
+         "logInterval": 2, "validationInterval": 3, "checkpointInterval": 4, "x0LossWeight": 2, "velocityLossWeight": 0, "footVelocityLossWeight": 5,
          "motionStdFloor": 0.002, "seed": 12}
         """#
         let c = try StrictJSON.decode(TrainingConfig.self, from: Data(json.utf8), file: "t.json")
@@ -22,7 +22,7 @@ import Foundation
         #expect(c.weightDecay == 0.5 && c.gradClip == 0 && c.emaDecay == 0.9 && c.fps == 60 && c.windowFrames == 40 && c.windowStride == 10)
         #expect(c.validationFraction == 0.25 && c.validationMaxWindows == 5 && c.logInterval == 2)
         #expect(c.validationInterval == 3 && c.checkpointInterval == 4 && c.x0LossWeight == 2 && c.velocityLossWeight == 0 && c.seed == 12)
-        #expect(c.motionStdFloor == 0.002)
+        #expect(c.motionStdFloor == 0.002 && c.footVelocityLossWeight == 5)
         // Every coding key appears in the JSON above, so no key can be parsed and then ignored unnoticed.
         let present = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         #expect(Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)) == Set(present.keys))
