@@ -24,19 +24,26 @@ public struct LossParts: Sendable, Equatable {
     public var foot: Double = 0
 }
 
+/// Valid frames and valid adjacent frame pairs of a [B, T] mask (nil = all valid): the denominators of the
+/// masked means of every loss term.
+func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs: Double) {
+    var frames = 0.0, pairs = 0.0
+    for r in 0..<b {
+        for f in 0..<t {
+            let m = Double(mask?[r * t + f] ?? 1)
+            frames += m
+            if f + 1 < t { pairs += m * Double(mask?[r * t + f + 1] ?? 1) }
+        }
+    }
+    return (frames, pairs)
+}
+
 /// Masked MSE(pred, target) + velocity MSE over adjacent valid frame pairs, each a mean over its valid
 /// elements (= torch's `F.mse_loss(out, x) + F.mse_loss(out[:,1:]-out[:,:-1], x[:,1:]-x[:,:-1])` when the
 /// mask is all ones and weights are 1). Writes (overwrites) dpred = ∂total/∂pred when given.
 func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?,
                    b: Int, t: Int, d: Int, weights: LossWeights) -> LossParts {
-    var nFrames = 0.0, nPairs = 0.0
-    for r in 0..<b {
-        for f in 0..<t {
-            let m = Double(mask?[r * t + f] ?? 1)
-            nFrames += m
-            if f + 1 < t { nPairs += m * Double(mask?[r * t + f + 1] ?? 1) }
-        }
-    }
+    let (nFrames, nPairs) = maskedCounts(mask: mask, b: b, t: t)
     let cm = nFrames > 0 ? 1 / (nFrames * Double(d)) : 0
     let cv = nPairs > 0 ? 1 / (nPairs * Double(d)) : 0
     dpred?.update(repeating: 0, count: b * t * d)

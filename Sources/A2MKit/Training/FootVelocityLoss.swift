@@ -44,26 +44,20 @@ final class FootVelocityLoss {
     /// ankles and toes on a humanoid in any unit; on a2m's default skeleton LeftFoot, LeftToeBase, RightFoot,
     /// RightToeBase. The root is never a foot.
     static func footJoints(of skeleton: Skeleton) -> [Int] {
-        let heights = restHeights(skeleton)
-        let lo = heights.joints.min() ?? 0, hi = max(heights.joints.max() ?? 0, heights.endSites.max() ?? -Double.infinity)
+        let y = restHeights(skeleton)   // joints first, then end sites
+        let lo = y[..<skeleton.jointCount].min() ?? 0, hi = y.max() ?? 0
         let limit = lo + 0.1 * (hi - lo)
-        return (1..<skeleton.jointCount).filter { heights.joints[$0] <= limit }
+        return (1..<skeleton.jointCount).filter { y[$0] <= limit }
     }
 
-    static func restHeights(_ s: Skeleton) -> (joints: [Double], endSites: [Double]) {
-        var y = [Double](repeating: 0, count: s.jointCount)
-        var ends = [Double]()
-        for (i, j) in s.joints.enumerated() {
-            y[i] = (j.parent.map { y[$0] } ?? 0) + Double(j.offset.y)
-            if let e = j.endSite { ends.append(y[i] + Double(e.offset.y)) }
-        }
-        return (y, ends)
+    /// Heights of the rest pose's joints, then its end sites (`MotionClip.worldPositions`).
+    static func restHeights(_ s: Skeleton) -> [Double] {
+        MotionClip(restPoseOf: s, fps: 1, frames: 1).worldPositions(frame: 0, includeEndSites: true).map { Double($0.y) }
     }
 
     static func bodyHeight(_ s: Skeleton) -> Double {
-        let h = restHeights(s)
-        let all = h.joints + h.endSites
-        return (all.max() ?? 0) - (all.min() ?? 0)
+        let y = restHeights(s)
+        return (y.max() ?? 0) - (y.min() ?? 0)
     }
 
     /// `feet`: skeleton joint indices (default `footJoints(of:)`). Throws when the skeleton has no foot joint or
@@ -141,10 +135,7 @@ final class FootVelocityLoss {
     /// [B] or nil.
     func accumulate(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?, b: Int, t: Int, weight: Float) -> Double {
         let d = featureDim, nf = footSlots.count
-        var pairs = 0.0
-        for r in 0..<b {
-            for f in 1..<max(t, 1) { pairs += Double(mask?[r * t + f - 1] ?? 1) * Double(mask?[r * t + f] ?? 1) }
-        }
+        let pairs = maskedCounts(mask: mask, b: b, t: t).pairs
         guard pairs > 0 else { return 0 }
         let scale = fps / bodyHeight
         let c = 1 / (pairs * Double(nf))
@@ -155,7 +146,6 @@ final class FootVelocityLoss {
             let g = (0..<t).map { frame(UnsafePointer(target + (r * t + $0) * d)) }
             var dPos = [[SIMD3<Double>]](repeating: [SIMD3<Double>](repeating: .zero, count: chain.count), count: t)
             var dRoot = [SIMD3<Double>](repeating: .zero, count: t)   // (vx, vz, ω)
-            var any = false
             for f in 1..<max(t, 1) {
                 let m = Double(mask?[r * t + f - 1] ?? 1) * Double(mask?[r * t + f] ?? 1)
                 guard m != 0 else { continue }
@@ -163,7 +153,6 @@ final class FootVelocityLoss {
                     let e = (displacement(p[f - 1], p[f], slot: s) - displacement(g[f - 1], g[f], slot: s)) * scale
                     total += w * m * c * (e * e).sum()
                     guard dpred != nil else { continue }
-                    any = true
                     let de = e * (2 * w * m * c * Double(weight) * scale)   // ∂(weight·loss)/∂Δ̂
                     let phi = p[f].omega / fps
                     dRoot[f].x += de.x / fps
@@ -175,7 +164,7 @@ final class FootVelocityLoss {
                     dPos[f - 1][s] -= de
                 }
             }
-            guard any, let dpred else { continue }
+            guard let dpred else { continue }
             for f in 0..<t {
                 backward(p[f], dPosition: dPos[f], dRoot: dRoot[f], into: dpred + (r * t + f) * d)
             }
