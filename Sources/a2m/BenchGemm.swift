@@ -13,6 +13,7 @@ struct BenchGemm: AsyncParsableCommand {
     }
 
     func run() async throws {
+        printBLASCore()
         print("| threads | M=N=K | GFLOP/s |")
         print("|---:|---:|---:|")
         for threads in [1, 2] {

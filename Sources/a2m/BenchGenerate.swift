@@ -52,6 +52,7 @@ struct BenchGenerate: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: tmp) }
         let c = m.denoiser.config
         let options = SamplerOptions(steps: steps, guidance: guidance, seed: 1)
+        printBLASCore()
         print("model: \(m.path) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); \(steps) DDIM steps, guidance \(guidance)")
         print("| threads | features s | sampling s | decode s | export s | total s | audio s | × real time |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")

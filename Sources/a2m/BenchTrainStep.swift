@@ -61,6 +61,7 @@ struct BenchTrainStep: AsyncParsableCommand {
         let kept = keep.filter { $0 }.count
         let trainFlops = DenoiserFlops.trainingStep(c, rows: b, frames: t, keptRows: kept)
         let cfgFlops = DenoiserFlops.forward(c, rows: 2 * b, frames: t, keptRows: 0)
+        printBLASCore()
         print("denoiser d=\(c.width) L=\(c.layers) H=\(c.heads) ff=\(c.ffn) enc=\(c.encoderLayers) B=\(b) T=\(t) mel=\(c.audioDim) pose=\(c.motionDim); "
               + "train step \(String(format: "%.1f", trainFlops / 1e9)) GFLOP, CFG forward (2B) \(String(format: "%.1f", cfgFlops / 1e9)) GFLOP")
         print("")

@@ -1,5 +1,8 @@
 import COpenBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Measures the machine's `cblas_sgemm` throughput: the ceiling every achieved-GFLOP/s figure is reported against.
 public enum GemmPeak {
@@ -18,5 +21,15 @@ public enum GemmPeak {
             best = min(best, dt)
         }
         return 2.0 * Double(m) * Double(n) * Double(k) / best / 1e9
+    }
+
+    /// The kernel family OpenBLAS runs in this process (`openblas_get_corename`: "Haswell", "Cooperlake", …)
+    /// and, when set, the OPENBLAS_CORETYPE that chose it. Every GFLOP/s figure depends on it: on the Zen 5
+    /// build machine OpenBLAS 0.3.21 picks Cooperlake (AVX-512) by itself, at 1.9× the sgemm rate of the
+    /// Haswell (AVX2) kernels that its environment pins with OPENBLAS_CORETYPE=Haswell (docs/benchmarks.md).
+    public static var openBLASCore: String {
+        let name = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        guard let forced = getenv("OPENBLAS_CORETYPE") else { return "\(name) (OpenBLAS's own choice)" }
+        return "\(name) (OPENBLAS_CORETYPE=\(String(cString: forced)))"
     }
 }

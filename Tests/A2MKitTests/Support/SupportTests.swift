@@ -126,3 +126,20 @@ import Foundation
         #expect(Threads.count == global)
     }
 }
+
+/// Bench tables name the OpenBLAS kernels they were measured with, and the name follows OPENBLAS_CORETYPE.
+@Suite struct BenchBLASCoreTests {
+    func firstLine(_ env: [String]) throws -> String {
+        let bin = try GenerateCommandTests.binary().path
+        let r = try AudioFixtures.run("env", env + [bin, "bench", "gemm", "--size", "64"])
+        try #require(r.status == 0, "a2m bench gemm failed: \(r.stderr)")
+        return String(r.stdout.split(separator: "\n").first ?? "")
+    }
+
+    @Test func benchNamesTheKernelsAndWhoChoseThem() throws {
+        // Prescott (SSE3) exists in every x86-64 DYNAMIC_ARCH build, so forcing it is always possible.
+        #expect(try firstLine(["OPENBLAS_CORETYPE=Prescott"]) == "OpenBLAS core: Prescott (OPENBLAS_CORETYPE=Prescott)")
+        let own = try firstLine(["-u", "OPENBLAS_CORETYPE"])
+        #expect(own.hasPrefix("OpenBLAS core: ") && own.hasSuffix(" (OpenBLAS's own choice)") && !own.contains("unknown"), "\(own)")
+    }
+}
