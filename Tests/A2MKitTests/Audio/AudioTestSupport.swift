@@ -53,6 +53,13 @@ extension AudioFixtures {
         return d
     }
 
+    /// The `a2m` binary built next to the test bundle (the command-line suites run it as a user would).
+    static func a2mBinary() throws -> URL {
+        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
+        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
+        return url
+    }
+
     /// Runs a tool (sox, the a2m binary) and returns its exit status and stderr.
     @discardableResult
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -4,18 +4,12 @@ import Testing
 
 /// The `a2m features` binary, built next to the test bundle.
 @Suite struct FeaturesCommandTests {
-    static func binary() throws -> URL {
-        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
-        return url
-    }
-
     @Test func writesTheSameMatrixAsTheLibrary() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try AudioFixtures.url("speech_multivoice", "wav")
         let out = dir.appendingPathComponent("f.npy")
-        let r = try AudioFixtures.run(try Self.binary().path, ["features", wav.path, "--out", out.path, "--quiet"])
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["features", wav.path, "--out", out.path, "--quiet"])
         try #require(r.status == 0, "a2m features failed: \(r.stderr)")
         let want = try LogMelExtractor(.model).logMel(try AudioFile.load(wav))
         #expect(try NumpyFile.read(contentsOf: out) == want)
@@ -27,7 +21,7 @@ import Testing
         let wav = try AudioFixtures.url("speech_multivoice", "wav")
         let cfg = dir.appendingPathComponent("model.json"), out = dir.appendingPathComponent("f.json")
         try Data(#"{"denoiser": {"width": 256}, "audio": {"nMels": 40, "logMode": "logEpsilon", "epsilon": 1e-6}}"#.utf8).write(to: cfg)
-        let r = try AudioFixtures.run(try Self.binary().path, ["features", wav.path, "--out", out.path, "--config", cfg.path, "--fps", "30", "--quiet"])
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["features", wav.path, "--out", out.path, "--config", cfg.path, "--fps", "30", "--quiet"])
         try #require(r.status == 0, "a2m features failed: \(r.stderr)")
         let doc = try JSONDecoder().decode(LogMelDocument.self, from: Data(contentsOf: out))
         #expect(doc.config.nMels == 40 && doc.config.logMode == .logEpsilon && doc.config.epsilon == 1e-6)
@@ -42,13 +36,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("text.wav"), out = dir.appendingPathComponent("f.npy")
         try Data("hello".utf8).write(to: bad)
-        let r = try AudioFixtures.run(try Self.binary().path, ["features", bad.path, "--out", out.path])
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["features", bad.path, "--out", out.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains(bad.path) && r.stderr.contains("not a readable audio file"), "stderr: \(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["text.wav"])
         let cfg = dir.appendingPathComponent("c.json")
         try Data(#"{"nMelz": 3}"#.utf8).write(to: cfg)
-        let r2 = try AudioFixtures.run(try Self.binary().path, ["features", try AudioFixtures.url("speech_multivoice", "wav").path, "--out", out.path, "--config", cfg.path])
+        let r2 = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["features", try AudioFixtures.url("speech_multivoice", "wav").path, "--out", out.path, "--config", cfg.path])
         #expect(r2.status != 0 && r2.stderr.contains("nMelz"), "stderr: \(r2.stderr)")
     }
 }

@@ -4,14 +4,8 @@ import Foundation
 
 /// `a2m generate`, run as the built binary next to the test bundle, with a tiny untrained checkpoint.
 @Suite struct GenerateCommandTests {
-    static func binary() throws -> URL {
-        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
-        return url
-    }
-
     func generate(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try AudioFixtures.run(try Self.binary().path, ["generate"] + args + ["--quiet", "--steps", "3"])
+        try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["generate"] + args + ["--quiet", "--steps", "3"])
     }
 
     func files(_ dir: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() }
@@ -46,7 +40,7 @@ import Foundation
         defer { try? FileManager.default.removeItem(at: dir) }
         let wav = try TinyModel.wav(in: dir, name: "talk.wav", seconds: 1.5)
         let p = Process()
-        p.executableURL = try Self.binary()
+        p.executableURL = try AudioFixtures.a2mBinary()
         p.arguments = ["generate", "talk.wav", "--quiet", "--steps", "3", "--format", "bvh"]
         p.currentDirectoryURL = dir
         p.environment = ProcessInfo.processInfo.environment.filter { $0.key != "A2M_MODEL" }
@@ -157,7 +151,7 @@ import Foundation
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 2)
         let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 3, validationFraction: 0), in: dir)
         let out = dir.path("out")
-        let t = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
+        let t = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
                                                                "--threads", "1", "--quiet"])
         try #require(t.status == 0, "a2m train failed: \(t.stderr)")
         let modelURL = out.appendingPathComponent("model.safetensors")

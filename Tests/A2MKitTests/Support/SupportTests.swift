@@ -130,7 +130,7 @@ import Foundation
 /// Bench tables name the OpenBLAS kernels they were measured with, and the name follows OPENBLAS_CORETYPE.
 @Suite struct BenchBLASCoreTests {
     func firstLine(_ env: [String]) throws -> String {
-        let bin = try GenerateCommandTests.binary().path
+        let bin = try AudioFixtures.a2mBinary().path
         let r = try AudioFixtures.run("env", env + [bin, "bench", "gemm", "--size", "64"])
         try #require(r.status == 0, "a2m bench gemm failed: \(r.stderr)")
         return String(r.stdout.split(separator: "\n").first ?? "")

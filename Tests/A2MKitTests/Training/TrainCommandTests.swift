@@ -4,12 +4,6 @@ import Foundation
 
 /// The `a2m train` binary, built next to the test bundle.
 @Suite(.serialized) struct TrainCommandTests {
-    static func binary() throws -> URL {
-        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
-        return url
-    }
-
     func corpus(_ dir: ScratchDirectory) throws -> URL { try TrainingFixtures.dataDirectory(in: dir, count: 2) }
 
     @Test func stepsAreHonoredExactly() throws {
@@ -17,7 +11,7 @@ import Foundation
         let data = try corpus(dir)
         let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 50, validationFraction: 0), in: dir)
         let out = dir.path("out")
-        let r = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path,
                                                                "--steps", "7", "--threads", "1", "--quiet"])
         try #require(r.status == 0, "a2m train failed: \(r.stderr)")
         let log = try Trainer.readLog(out.appendingPathComponent("train.jsonl"))
@@ -31,7 +25,7 @@ import Foundation
         let data = try corpus(dir)
         let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(validationFraction: 0).replacingOccurrences(of: #""seed": 3"#, with: #""seed": 3, "sede": 1"#), in: dir)
         let out = dir.path("out")
-        let r = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path, "--quiet"])
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["train", "--data", data.path, "--config", cfg.path, "--out", out.path, "--quiet"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("'sede'") && r.stderr.contains(cfg.path), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
@@ -45,7 +39,7 @@ import Foundation
         let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 100_000, validationFraction: 0, checkpointInterval: 1_000_000), in: dir)
         let out = dir.path("out")
         let p = Process()
-        p.executableURL = try Self.binary()
+        p.executableURL = try AudioFixtures.a2mBinary()
         p.arguments = ["train", "--data", data.path, "--config", cfg.path, "--out", out.path, "--threads", "1", "--quiet"]
         let err = Pipe()
         p.standardError = err
@@ -64,7 +58,7 @@ import Foundation
         let state = try Trainer.readState(ckpt, config: saved, data: set).0
         let logged = try Trainer.readLog(log)
         #expect(state.step >= 3 && state.step == logged.last!.step)
-        let r = try AudioFixtures.run(try Self.binary().path, ["train", "--data", data.path, "--out", out.path, "--resume", ckpt.path,
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["train", "--data", data.path, "--out", out.path, "--resume", ckpt.path,
                                                                "--steps", String(state.step + 2), "--threads", "1", "--quiet"])
         try #require(r.status == 0, "resume failed: \(r.stderr)")
         #expect(try Trainer.readLog(log).map(\.step) == Array(1...(state.step + 2)))

@@ -4,19 +4,13 @@ import Foundation
 
 /// `a2m view` and `a2m preview`, run as the built binary: every flag reaches the output, bad input fails cleanly.
 @Suite struct ViewCommandTests {
-    static func binary() throws -> String {
-        let url = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("a2m")
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "a2m binary not found at \(url.path)")
-        return url.path
-    }
-
     @Test func viewWritesWhatTheLibraryWrites() throws {
         let dir = try ViewerFixtures.tempDir("view-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bvh = try ViewerFixtures.fixture("wave.bvh"), wav = dir.appendingPathComponent("tone.wav")
         try ViewerFixtures.sineWAV(seconds: 0.5).write(to: wav)
         let out = dir.appendingPathComponent("v.html")
-        let r = try AudioFixtures.run(try Self.binary(), ["view", bvh.path, "--compare", bvh.path, "--label", "generated", "ground truth",
+        let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["view", bvh.path, "--compare", bvh.path, "--label", "generated", "ground truth",
                                             "--audio", wav.path, "--out", out.path])
         try #require(r.status == 0, "a2m view failed: \(r.stderr)")
         var a = try ViewerTrack.load(from: bvh).track, b = a
@@ -32,7 +26,7 @@ import Foundation
         let track = try ViewerTrack.load(from: bvh).track
         for (name, frames, columns) in [("s.png", 4, 2), ("s.svg", 12, 6)] {
             let out = dir.appendingPathComponent(name)
-            let r = try AudioFixtures.run(try Self.binary(), ["preview", bvh.path, "--out", out.path, "--frames", "\(frames)", "--columns", "\(columns)"])
+            let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["preview", bvh.path, "--out", out.path, "--frames", "\(frames)", "--columns", "\(columns)"])
             try #require(r.status == 0, "a2m preview failed: \(r.stderr)")
             let sheet = try ContactSheet(track: track, frames: frames, columns: columns)
             #expect(try Data(contentsOf: out) == (name.hasSuffix("png") ? try sheet.png() : Data(sheet.svg().utf8)))
@@ -60,7 +54,7 @@ import Foundation
             (["preview", bvh, "--frames", "0", "--out", dir.appendingPathComponent("g.png").path], "--frames"),
         ]
         for (args, mention) in cases {
-            let r = try AudioFixtures.run(try Self.binary(), args)
+            let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, args)
             #expect(r.status != 0, "\(args) succeeded")
             #expect(r.stderr.contains(mention), "\(args): stderr does not mention \(mention): \(r.stderr)")
         }
