@@ -10,6 +10,8 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py joints  GT_DIR GEN_DIR   # selected joints, every feature
     python3 docs/scripts/motion_diagnosis.py jerk    GT_DIR GEN_DIR... # per-joint root-relative jerk, first 3 clips
     python3 docs/scripts/motion_diagnosis.py foot    CLIP GT_DIR GEN_DIR... # LeftFoot range, speed and tremor
+    python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest
+    python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -19,6 +21,7 @@ import os
 import sys
 
 import numpy as np
+import scipy.linalg
 from scipy.spatial.transform import Rotation
 
 
@@ -98,6 +101,12 @@ def kinetic_sets(gt_dir, gen_dir):
     return G, mu, sd, (G - mu) / (sd + 1e-10), labels   # Bailando normalizes by the GT's mean and std
 
 
+def frechet(a, b):
+    """Fréchet distance between the Gaussians fitted to the rows of a and b (Bailando's calc_fid)."""
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real)
+
+
 def row(label, mu, sd, g, z):
     return f"{label:20s} gt {mu:9.3f} ± {sd:8.3f}  gen {g:9.3f}  z {z:8.1f}"
 
@@ -138,6 +147,31 @@ def main(argv):
             print(f"{d}: LeftFoot range xyz {np.ptp(f, 0).round(2)} cm, mean speed "
                   f"{np.linalg.norm(np.diff(f, axis=0) * fps, axis=1).mean():.2f} cm/s, tremor (x minus 9-frame mean) "
                   f"std {(f[4:-4, 0] - low).std():.4f} cm, Hips range xyz {np.ptp(hips, 0).round(2)} cm")
+    elif mode == 'fid':
+        # GEN_DIR may also be another ground-truth split (clip names differ): the floor of FID_k on this corpus.
+        gt = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(argv[2], '*.bvh')))])
+        names = fk(sorted(glob.glob(os.path.join(argv[2], '*.bvh')))[0])[1]
+        legs = np.array([any(s in n for s in ('Leg', 'Foot', 'Toe')) for n in names for _ in 'hve'])
+        mu, sd = gt.mean(0), gt.std(0)
+        for d in argv[3:]:
+            gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+            a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
+            print(f"{d}: FID_k {frechet(a, b):.4g}, legs and feet only {frechet(a[:, legs], b[:, legs]):.4g}, "
+                  f"other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
+    elif mode == 'seeds':
+        # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
+        # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
+        rows = {}
+        for f in sorted(glob.glob(os.path.join(argv[3], '*.bvh'))):
+            names, _, _, chans, _, a = read_bvh(os.path.join(argv[2], os.path.basename(f)))
+            b = read_bvh(f)[5]
+            labels = [f"{n}.{c}" for n, cc in zip(names, chans) for c in cc]
+            for k, label in enumerate(labels):
+                x, y = np.diff(a[5:-5, k], 2), np.diff(b[5:-5, k], 2)
+                if x.std() > 0 and y.std() > 0:
+                    rows.setdefault(label, []).append(np.corrcoef(x, y)[0, 1])
+        for label in ('Hips.Zrotation', 'Spine2.Xrotation', 'LeftUpLeg.Zrotation', 'LeftLeg.Xrotation', 'LeftArm.Yrotation'):
+            print(f"{label:22s} acceleration correlation between seeds {np.mean(rows[label]):.3f}")
     else:
         sys.exit(__doc__)
 

@@ -25,19 +25,24 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     public var condDropProbability: Float = 0.25
     /// Diffusion steps the timestep embedding is trained for. Default 1000.
     public var diffusionSteps: Int = 1000
-    /// Also add each frame's audio token, low-passed over ±2 frames (`TemporalSmooth`), to that frame's motion
+    /// Also add each frame's audio token, low-passed over ±`alignedAudioSmoothing` frames (`TemporalSmooth`), to that frame's motion
     /// token at the decoder input, besides the cross-attention memory; a dropped row adds the learned constant
     /// `null_frame` instead. Default false (EDGE and the torch
     /// reference have only cross-attention). The shipped configs turn it on: cross-attention starts uniform over
     /// all audio tokens and learns frame-level timing slowly, while this path gives every frame its own audio
     /// from the first step (docs/results.md, "frame-aligned audio").
     public var frameAlignedAudio: Bool = false
+    /// Radius r of the binomial low-pass over frames on the frame-aligned audio path (taps C(2r, k), σ = √(r/2)
+    /// frames, response cos^(2r)(π·f/fps)). Default 2 ([1, 4, 6, 4, 1], what every model before the key was
+    /// trained with, so checkpoints without it load unchanged); 0 = no smoothing; at most 12. Only meaningful with
+    /// `frameAlignedAudio`. docs/results.md ("Where FID_k's excess sits") measures 2, 4 and 8.
+    public var alignedAudioSmoothing: Int = 2
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case width, layers, heads, ffn, encoderLayers, dropout, windowFrames, motionDim, audioDim
-        case condDropProbability, diffusionSteps, frameAlignedAudio
+        case condDropProbability, diffusionSteps, frameAlignedAudio, alignedAudioSmoothing
     }
 
     public init(from decoder: Decoder) throws {
@@ -56,6 +61,28 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         condDropProbability = try c.decodeIfPresent(Float.self, forKey: .condDropProbability) ?? d.condDropProbability
         diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? d.diffusionSteps
         frameAlignedAudio = try c.decodeIfPresent(Bool.self, forKey: .frameAlignedAudio) ?? d.frameAlignedAudio
+        alignedAudioSmoothing = try c.decodeIfPresent(Int.self, forKey: .alignedAudioSmoothing) ?? d.alignedAudioSmoothing
+    }
+
+    /// Writes every field except `alignedAudioSmoothing` at its default: models trained before the key existed
+    /// have none in their metadata, so the same recipe still writes a byte-identical model file.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(width, forKey: .width)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(ffn, forKey: .ffn)
+        try c.encode(encoderLayers, forKey: .encoderLayers)
+        try c.encode(dropout, forKey: .dropout)
+        try c.encode(windowFrames, forKey: .windowFrames)
+        try c.encode(motionDim, forKey: .motionDim)
+        try c.encode(audioDim, forKey: .audioDim)
+        try c.encode(condDropProbability, forKey: .condDropProbability)
+        try c.encode(diffusionSteps, forKey: .diffusionSteps)
+        try c.encode(frameAlignedAudio, forKey: .frameAlignedAudio)
+        if alignedAudioSmoothing != DenoiserConfig().alignedAudioSmoothing {
+            try c.encode(alignedAudioSmoothing, forKey: .alignedAudioSmoothing)
+        }
     }
 
     /// Range checks; `file` names the config in messages (fields are reported as `model.<name>`).
@@ -74,6 +101,7 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         try v.check("model.audioDim", audioDim, in: 1...1024)
         try v.check("model.condDropProbability", condDropProbability, in: 0...1)
         try v.check("model.diffusionSteps", diffusionSteps, in: 1...100_000)
+        try v.check("model.alignedAudioSmoothing", alignedAudioSmoothing, in: 0...TemporalSmooth.maxRadius)
     }
 
     /// Reads the top-level "model" object of a config file (other top-level keys belong to other sections).

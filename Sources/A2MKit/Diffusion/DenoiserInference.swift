@@ -60,9 +60,10 @@ extension Denoiser: MotionDenoiser {
         linear(a.p2, a.p1a, p.pool3, rows: clips)
         let hid = Array(UnsafeBufferPointer(start: a.p2, count: clips * d))
         var aligned = [Float](repeating: 0, count: cf.frameAlignedAudio ? clips * frames * d : 0)
+        let smooth = TemporalSmooth(radius: cf.alignedAudioSmoothing)
         aligned.withUnsafeMutableBufferPointer { buf in
             for r in 0..<(buf.isEmpty ? 0 : clips) {
-                temporalSmoothForward(out: buf.baseAddress! + r * frames * d, inp: enc + r * frames * d, mask: nil, t: frames, c: d)
+                temporalSmoothForward(smooth, out: buf.baseAddress! + r * frames * d, inp: enc + r * frames * d, mask: nil, t: frames, c: d)
             }
         }
         let ctx = audioKeysValues(tokens: enc, clips: clips, frames: frames, hid: hid, aligned: aligned, scratch: a)

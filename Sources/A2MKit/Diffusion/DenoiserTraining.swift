@@ -71,9 +71,9 @@ extension Denoiser {
         linear(a.h0, a.x, p.inp, rows: n)
         conditioningForward(a, timesteps: batch.timesteps)
         if let nf = p.nullFrame {
-            let d = cf.width
+            let d = cf.width, smooth = TemporalSmooth(radius: cf.alignedAudioSmoothing)
             for r in kept {
-                temporalSmoothForward(out: a.h0 + r * t * d, inp: a.memPre + r * s * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
+                temporalSmoothForward(smooth, out: a.h0 + r * t * d, inp: a.memPre + r * s * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
             }
             for r in dropped {
                 for i in 0..<t { let h = a.h0 + (r * t + i) * d; for k in 0..<d { h[k] += W[nf + k] } }
@@ -112,8 +112,9 @@ extension Denoiser {
         // Frame-aligned audio: h0 += low-passed audio tokens (kept rows) or null_frame (dropped rows), so those
         // receive h0's gradient, which decoderBackward left in g.dres.
         if let nf = p.nullFrame {
+            let smooth = TemporalSmooth(radius: cf.alignedAudioSmoothing)
             for r in kept {
-                temporalSmoothBackward(dinp: g.dmemPre + r * s * d, dout: g.dres + r * t * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
+                temporalSmoothBackward(smooth, dinp: g.dmemPre + r * s * d, dout: g.dres + r * t * d, mask: lastHasMask ? a.frameMask + r * t : nil, t: t, c: d)
             }
             for r in dropped {
                 for i in 0..<t { let g0 = g.dres + (r * t + i) * d; for k in 0..<d { G[nf + k] += g0[k] } }

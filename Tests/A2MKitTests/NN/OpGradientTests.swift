@@ -114,25 +114,41 @@ import Foundation
     }
 
     /// Interior, edges and a padded tail (padding neither receives nor contributes).
-    @Test(arguments: [false, true]) func temporalSmooth(_ masked: Bool) {
+    @Test(arguments: [(false, 2), (true, 2), (false, 4), (true, 4)]) func temporalSmooth(_ masked: Bool, _ radius: Int) {
         var rng = PCG32(seed: 12)
-        let t = 7, c = 3
+        let t = 7, c = 3, smooth = TemporalSmooth(radius: radius)
         let x = Buf(random: t * c, rng: &rng), out = Buf(t * c), wt = Buf(random: t * c, rng: &rng), dx = Buf(t * c)
         let mask = Buf((0..<t).map { masked && $0 >= 5 ? 0 : 1 })
         let m: FPtr? = masked ? mask.p : nil
-        temporalSmoothBackward(dinp: dx.p, dout: wt.p, mask: m, t: t, c: c)
+        temporalSmoothBackward(smooth, dinp: dx.p, dout: wt.p, mask: m, t: t, c: c)
         let r = gradCheck([GradProbe(name: "x", values: x.p, grads: dx.p, count: x.n)], samples: t * c) {
             out.p.update(repeating: 0, count: t * c)
-            temporalSmoothForward(out: out.p, inp: x.p, mask: m, t: t, c: c)
+            temporalSmoothForward(smooth, out: out.p, inp: x.p, mask: m, t: t, c: c)
             return weighted(out.p, wt)
         }
         #expect(r.maxError < GradTolerance.op, "\(r)")
         // A constant passes unchanged through every valid frame (weights renormalized at edges and padding).
         let ones = Buf([Float](repeating: 1, count: t * c))
         out.p.update(repeating: 0, count: t * c)
-        temporalSmoothForward(out: out.p, inp: ones.p, mask: m, t: t, c: c)
+        temporalSmoothForward(smooth, out: out.p, inp: ones.p, mask: m, t: t, c: c)
         for i in 0..<t { #expect(abs(out.p[i * c] - (masked && i >= 5 ? 0 : 1)) < 1e-6, "frame \(i): \(out.p[i * c])") }
         if masked { #expect((5 * c..<t * c).allSatisfy { dx.p[$0] == 0 }, "padding got gradient") }
+    }
+
+    /// Taps are Pascal's row 2r (r = 2 is the fixed kernel earlier models were trained with); an interior
+    /// sinusoid of frequency f comes out scaled by the binomial's response cos^(2r)(π·f/fps), and r = 0 is the identity.
+    @Test(arguments: [0, 2, 6]) func temporalSmoothIsTheBinomialLowPass(_ radius: Int) {
+        let smooth = TemporalSmooth(radius: radius)
+        #expect(smooth.taps.count == 2 * radius + 1)
+        if radius == 2 { #expect(smooth.taps == [1, 4, 6, 4, 1]) }
+        if radius == 6 { #expect(smooth.taps == [1, 12, 66, 220, 495, 792, 924, 792, 495, 220, 66, 12, 1]) }
+        let t = 64, cycles = 0.15   // 4.5 Hz at 30 fps
+        let x = Buf((0..<t).map { Float(sin(2 * Double.pi * cycles * Double($0))) }), out = Buf(t)
+        temporalSmoothForward(smooth, out: out.p, inp: x.p, mask: nil, t: t, c: 1)
+        let gain = pow(cos(Double.pi * cycles), Double(2 * radius))
+        var maxDiff = 0.0
+        for i in radius..<(t - radius) { maxDiff = max(maxDiff, abs(Double(out.p[i]) - gain * Double(x.p[i]))) }
+        #expect(maxDiff < 1e-5, "radius \(radius): max difference \(maxDiff) from cos^(2r) response \(gain)")
     }
 
     @Test func maskedMeanPool() {

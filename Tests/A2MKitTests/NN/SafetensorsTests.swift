@@ -247,5 +247,14 @@ extension Array where Element == UInt8 {
         #expect(throws: ConfigError.outOfRange(file: "c.json", field: "model.condDropProbability", value: "1.5", expected: "0.0...1.0")) { try c.validate(file: "c.json") }
         let d = try StrictJSON.decode(DenoiserConfig.self, from: Data("{\"width\": 64}".utf8), file: "c.json")
         #expect(d.width == 64 && d.layers == DenoiserConfig().layers)
+        c = DenoiserConfig(); c.alignedAudioSmoothing = 13
+        #expect(throws: ConfigError.outOfRange(file: "c.json", field: "model.alignedAudioSmoothing", value: "13", expected: "0...12")) { try c.validate(file: "c.json") }
+        // Checkpoints written before the key existed were all trained with the [1, 4, 6, 4, 1] kernel (radius 2).
+        #expect(d.alignedAudioSmoothing == 2)
+        // ...and their metadata has no such key, which the default recipe must keep writing byte for byte;
+        // any other radius is written and read back.
+        #expect(!String(decoding: try JSONEncoder().encode(DenoiserConfig()), as: UTF8.self).contains("alignedAudioSmoothing"))
+        c = DenoiserConfig(); c.alignedAudioSmoothing = 8
+        #expect(try JSONDecoder().decode(DenoiserConfig.self, from: JSONEncoder().encode(c)) == c)
     }
 }
