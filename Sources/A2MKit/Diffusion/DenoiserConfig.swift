@@ -25,10 +25,9 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     public var condDropProbability: Float = 0.25
     /// Diffusion steps the timestep embedding is trained for. Default 1000.
     public var diffusionSteps: Int = 1000
-    /// Also add each frame's audio token, low-passed over ±`alignedAudioSmoothing` frames (`TemporalSmooth`), to that frame's motion
-    /// token at the decoder input, besides the cross-attention memory; a dropped row adds the learned constant
-    /// `null_frame` instead. Default false (EDGE and the torch
-    /// reference have only cross-attention). The shipped configs turn it on: cross-attention starts uniform over
+    /// Also add each frame's audio token, low-passed over ±`alignedAudioSmoothing` frames (`TemporalSmooth`), to
+    /// that frame's motion token at the decoder input, besides the cross-attention memory; a dropped row adds the
+    /// learned constant `null_frame` instead. Default false (EDGE and the torch reference have only cross-attention). The shipped configs turn it on: cross-attention starts uniform over
     /// all audio tokens and learns frame-level timing slowly, while this path gives every frame its own audio
     /// from the first step (docs/results.md, "frame-aligned audio").
     public var frameAlignedAudio: Bool = false
