@@ -77,13 +77,13 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = AudioFeatureConfig()
-        sampleRate = try c.decodeIfPresent(Int.self, forKey: .sampleRate) ?? d.sampleRate
-        nFFT = try c.decodeIfPresent(Int.self, forKey: .nFFT) ?? d.nFFT
-        hopLength = try c.decodeIfPresent(Int.self, forKey: .hopLength) ?? d.hopLength
-        winLength = try c.decodeIfPresent(Int.self, forKey: .winLength) ?? d.winLength
-        nMels = try c.decodeIfPresent(Int.self, forKey: .nMels) ?? d.nMels
-        fmin = try c.decodeIfPresent(Double.self, forKey: .fmin) ?? d.fmin
-        fmax = try c.decodeIfPresent(Double.self, forKey: .fmax) ?? d.fmax
+        sampleRate = try c.value(.sampleRate, or: d.sampleRate)
+        nFFT = try c.value(.nFFT, or: d.nFFT)
+        hopLength = try c.value(.hopLength, or: d.hopLength)
+        winLength = try c.value(.winLength, or: d.winLength)
+        nMels = try c.value(.nMels, or: d.nMels)
+        fmin = try c.value(.fmin, or: d.fmin)
+        fmax = try c.value(.fmax, or: d.fmax)
         if let raw = try c.decodeIfPresent(String.self, forKey: .logMode) {
             guard let mode = LogMode(rawValue: raw) else {
                 let path = (decoder.codingPath.map(\.stringValue) + ["logMode"]).joined(separator: ".")
@@ -94,8 +94,8 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         } else {
             logMode = d.logMode
         }
-        topDB = try c.decodeIfPresent(Double.self, forKey: .topDB) ?? d.topDB
-        epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon) ?? d.epsilon
+        topDB = try c.value(.topDB, or: d.topDB)
+        epsilon = try c.value(.epsilon, or: d.epsilon)
     }
 
     /// Writes every key, unset optionals as `null`, so a saved config shows all choices made.

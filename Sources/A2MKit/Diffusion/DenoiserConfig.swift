@@ -27,14 +27,16 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     public var diffusionSteps: Int = 1000
     /// Also add each frame's audio token, low-passed over ±`alignedAudioSmoothing` frames (`TemporalSmooth`), to
     /// that frame's motion token at the decoder input, besides the cross-attention memory; a dropped row adds the
-    /// learned constant `null_frame` instead. Default false (EDGE and the torch reference have only cross-attention). The shipped configs turn it on: cross-attention starts uniform over
-    /// all audio tokens and learns frame-level timing slowly, while this path gives every frame its own audio
-    /// from the first step (docs/results.md, "frame-aligned audio").
+    /// learned constant `null_frame` instead. Default false (EDGE and the torch reference have only cross-attention).
+    /// The shipped configs turn it on: cross-attention starts uniform over all audio tokens and learns frame-level
+    /// timing slowly, while this path gives every frame its own audio from the first step (docs/results.md,
+    /// "frame-aligned audio").
     public var frameAlignedAudio: Bool = false
     /// Radius r of the binomial low-pass over frames on the frame-aligned audio path (taps C(2r, k), σ = √(r/2)
     /// frames, response cos^(2r)(π·f/fps)). Default 2 ([1, 4, 6, 4, 1], what every model before the key was
-    /// trained with, so checkpoints without it load unchanged); 0 = no smoothing; at most 12. Only meaningful with
-    /// `frameAlignedAudio`. docs/results.md ("Where FID_k's excess sits") measures 2, 4 and 8.
+    /// trained with, so checkpoints without it load unchanged); 0 = no smoothing; at most 12. Another value without
+    /// `frameAlignedAudio` is rejected (it would change nothing). docs/results.md ("Where FID_k's excess sits")
+    /// measures 2, 4 and 8.
     public var alignedAudioSmoothing: Int = 2
 
     public init() {}
@@ -48,19 +50,19 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = DenoiserConfig()
-        width = try c.decodeIfPresent(Int.self, forKey: .width) ?? d.width
-        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? d.layers
-        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
-        ffn = try c.decodeIfPresent(Int.self, forKey: .ffn) ?? d.ffn
-        encoderLayers = try c.decodeIfPresent(Int.self, forKey: .encoderLayers) ?? d.encoderLayers
-        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
-        windowFrames = try c.decodeIfPresent(Int.self, forKey: .windowFrames) ?? d.windowFrames
-        motionDim = try c.decodeIfPresent(Int.self, forKey: .motionDim) ?? d.motionDim
-        audioDim = try c.decodeIfPresent(Int.self, forKey: .audioDim) ?? d.audioDim
-        condDropProbability = try c.decodeIfPresent(Float.self, forKey: .condDropProbability) ?? d.condDropProbability
-        diffusionSteps = try c.decodeIfPresent(Int.self, forKey: .diffusionSteps) ?? d.diffusionSteps
-        frameAlignedAudio = try c.decodeIfPresent(Bool.self, forKey: .frameAlignedAudio) ?? d.frameAlignedAudio
-        alignedAudioSmoothing = try c.decodeIfPresent(Int.self, forKey: .alignedAudioSmoothing) ?? d.alignedAudioSmoothing
+        width = try c.value(.width, or: d.width)
+        layers = try c.value(.layers, or: d.layers)
+        heads = try c.value(.heads, or: d.heads)
+        ffn = try c.value(.ffn, or: d.ffn)
+        encoderLayers = try c.value(.encoderLayers, or: d.encoderLayers)
+        dropout = try c.value(.dropout, or: d.dropout)
+        windowFrames = try c.value(.windowFrames, or: d.windowFrames)
+        motionDim = try c.value(.motionDim, or: d.motionDim)
+        audioDim = try c.value(.audioDim, or: d.audioDim)
+        condDropProbability = try c.value(.condDropProbability, or: d.condDropProbability)
+        diffusionSteps = try c.value(.diffusionSteps, or: d.diffusionSteps)
+        frameAlignedAudio = try c.value(.frameAlignedAudio, or: d.frameAlignedAudio)
+        alignedAudioSmoothing = try c.value(.alignedAudioSmoothing, or: d.alignedAudioSmoothing)
     }
 
     /// Writes every field except `alignedAudioSmoothing` at its default: models trained before the key existed
@@ -101,6 +103,10 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         try v.check("model.condDropProbability", condDropProbability, in: 0...1)
         try v.check("model.diffusionSteps", diffusionSteps, in: 1...100_000)
         try v.check("model.alignedAudioSmoothing", alignedAudioSmoothing, in: 0...TemporalSmooth.maxRadius)
+        try v.require("model.alignedAudioSmoothing",
+                      frameAlignedAudio || alignedAudioSmoothing == DenoiserConfig().alignedAudioSmoothing,
+                      "\(alignedAudioSmoothing) smooths the frame-aligned audio path, which this model does not have; "
+                          + "set model.frameAlignedAudio to true or leave the key out")
     }
 
     /// Reads the top-level "model" object of a config file (other top-level keys belong to other sections).

@@ -26,8 +26,8 @@ public struct DiffusionConfig: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? 1000
-        schedule = try c.decodeIfPresent(BetaSchedule.self, forKey: .schedule) ?? .cosine
+        steps = try c.value(.steps, or: 1000)
+        schedule = try c.value(.schedule, or: .cosine)
     }
 
     /// Range checks; `file` names the config in the error. `prefix` is the key path of this object.

@@ -43,6 +43,20 @@ extension Decoder {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// The value at `key`, or `fallback` when the key is absent. A number that does not fit the field (2.5 for an
+    /// Int) is reported at its key: Linux Foundation's JSONDecoder throws it as an internal error that the
+    /// top-level decode turns into "not valid JSON" with no path, which would send the user looking for a syntax
+    /// error.
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        do {
+            return try decodeIfPresent(T.self, forKey: key) ?? fallback
+        } catch let e where !(e is DecodingError) && !(e is ConfigError) {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "expected \(T.self) (\(e))"))
+        }
+    }
+}
+
 /// Decodes configuration JSON and turns decoding failures into messages that name the file and field.
 public enum StrictJSON {
     static let fileKey = CodingUserInfoKey(rawValue: "a2m.file")!
@@ -62,6 +76,8 @@ public enum StrictJSON {
             throw ConfigError.invalid(file: file, field: path(ctx), reason: ctx.debugDescription)
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw ConfigError.invalid(file: file, field: (path(ctx) + "." + key.stringValue).trimmingCharacters(in: ["."]), reason: "required key is missing")
+        } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
+            throw ConfigError.invalid(file: file, field: path(ctx), reason: ctx.debugDescription)
         } catch let DecodingError.dataCorrupted(ctx) {
             let underlying = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             throw ConfigError.unreadable(file: file, reason: "not valid JSON: \(underlying ?? ctx.debugDescription)")

@@ -73,26 +73,26 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfig()
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? d.warmupSteps
-        totalSteps = try c.decodeIfPresent(Int.self, forKey: .totalSteps) ?? d.totalSteps
-        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
-        gradClip = try c.decodeIfPresent(Float.self, forKey: .gradClip) ?? d.gradClip
-        emaDecay = try c.decodeIfPresent(Float.self, forKey: .emaDecay) ?? d.emaDecay
-        fps = try c.decodeIfPresent(Double.self, forKey: .fps) ?? d.fps
-        windowFrames = try c.decodeIfPresent(Int.self, forKey: .windowFrames) ?? d.windowFrames
-        windowStride = try c.decodeIfPresent(Int.self, forKey: .windowStride) ?? d.windowStride
-        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
-        validationMaxWindows = try c.decodeIfPresent(Int.self, forKey: .validationMaxWindows) ?? d.validationMaxWindows
-        logInterval = try c.decodeIfPresent(Int.self, forKey: .logInterval) ?? d.logInterval
-        validationInterval = try c.decodeIfPresent(Int.self, forKey: .validationInterval) ?? d.validationInterval
-        checkpointInterval = try c.decodeIfPresent(Int.self, forKey: .checkpointInterval) ?? d.checkpointInterval
-        x0LossWeight = try c.decodeIfPresent(Float.self, forKey: .x0LossWeight) ?? d.x0LossWeight
-        velocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .velocityLossWeight) ?? d.velocityLossWeight
-        footVelocityLossWeight = try c.decodeIfPresent(Float.self, forKey: .footVelocityLossWeight) ?? d.footVelocityLossWeight
-        motionStdFloor = try c.decodeIfPresent(Float.self, forKey: .motionStdFloor) ?? d.motionStdFloor
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        learningRate = try c.value(.learningRate, or: d.learningRate)
+        warmupSteps = try c.value(.warmupSteps, or: d.warmupSteps)
+        totalSteps = try c.value(.totalSteps, or: d.totalSteps)
+        weightDecay = try c.value(.weightDecay, or: d.weightDecay)
+        gradClip = try c.value(.gradClip, or: d.gradClip)
+        emaDecay = try c.value(.emaDecay, or: d.emaDecay)
+        fps = try c.value(.fps, or: d.fps)
+        windowFrames = try c.value(.windowFrames, or: d.windowFrames)
+        windowStride = try c.value(.windowStride, or: d.windowStride)
+        validationFraction = try c.value(.validationFraction, or: d.validationFraction)
+        validationMaxWindows = try c.value(.validationMaxWindows, or: d.validationMaxWindows)
+        logInterval = try c.value(.logInterval, or: d.logInterval)
+        validationInterval = try c.value(.validationInterval, or: d.validationInterval)
+        checkpointInterval = try c.value(.checkpointInterval, or: d.checkpointInterval)
+        x0LossWeight = try c.value(.x0LossWeight, or: d.x0LossWeight)
+        velocityLossWeight = try c.value(.velocityLossWeight, or: d.velocityLossWeight)
+        footVelocityLossWeight = try c.value(.footVelocityLossWeight, or: d.footVelocityLossWeight)
+        motionStdFloor = try c.value(.motionStdFloor, or: d.motionStdFloor)
+        seed = try c.value(.seed, or: d.seed)
     }
 
     /// Range checks; `prefix` is this object's key path in the file.

@@ -255,6 +255,11 @@ extension Array where Element == UInt8 {
         // any other radius is written and read back.
         #expect(!String(decoding: try JSONEncoder().encode(DenoiserConfig()), as: UTF8.self).contains("alignedAudioSmoothing"))
         c = DenoiserConfig(); c.alignedAudioSmoothing = 8
+        #expect { try c.validate(file: "c.json") } throws: { e in
+            "\(e)".contains("c.json") && "\(e)".contains("model.alignedAudioSmoothing") && "\(e)".contains("model.frameAlignedAudio")
+        }
+        c.frameAlignedAudio = true
+        try c.validate(file: "c.json")
         #expect(try JSONDecoder().decode(DenoiserConfig.self, from: JSONEncoder().encode(c)) == c)
     }
 }

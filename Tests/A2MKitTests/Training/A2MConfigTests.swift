@@ -35,6 +35,16 @@ import Foundation
         }
     }
 
+    /// Valid JSON with a value of the wrong kind names the field, not "not valid JSON".
+    @Test func numberThatDoesNotFitTheFieldIsNamed() {
+        #expect { try StrictJSON.decode(A2MConfig.self, from: Data(#"{"model": {"alignedAudioSmoothing": 2.5}}"#.utf8), file: "c.json") } throws: { e in
+            "\(e)".contains("c.json") && "\(e)".contains("'model.alignedAudioSmoothing'") && "\(e)".contains("2.5") && !"\(e)".contains("not valid JSON")
+        }
+        #expect { try StrictJSON.decode(A2MConfig.self, from: Data(#"{"model": {"width": 1e30}}"#.utf8), file: "c.json") } throws: { e in
+            "\(e)".contains("'model.width'")
+        }
+    }
+
     @Test func crossSectionChecksNameBothFields() throws {
         var c = A2MConfig()
         c.model.motionDim = MotionFeatures.featureDim(for: Skeleton.a2mDefault)
