@@ -18,6 +18,20 @@ import Foundation
         }
     }
 
+    /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
+    /// model metadata); a field added to CodingKeys but forgotten there fails here.
+    @Test func denoiserConfigEncodesEveryKey() throws {
+        var c = DenoiserConfig()
+        let keys = { (c: DenoiserConfig) in
+            Set((try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]).keys)
+        }
+        let all = Set(DenoiserConfig.CodingKeys.allCases.map(\.stringValue))
+        #expect(try keys(c) == all.subtracting(["alignedAudioSmoothing"]))
+        c.alignedAudioSmoothing = 4
+        #expect(try keys(c) == all)
+        #expect(try JSONDecoder().decode(DenoiserConfig.self, from: JSONEncoder().encode(c)) == c)
+    }
+
     @Test func emptyObjectIsTheDefaultConfig() throws {
         let c = try StrictJSON.decode(A2MConfig.self, from: Data("{}".utf8), file: "c.json")
         #expect(c == A2MConfig())
