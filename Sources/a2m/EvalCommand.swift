@@ -28,6 +28,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: samples per clip.") var samples: Int = 1
     @Option(help: "With --model: DDIM steps.") var steps: Int = 50
     @Option(help: "With --model: guidance schedule (constant, ramp, interval).") var guidanceSchedule: GuidanceSchedule = .constant
+    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule).") var guidanceMethod: GuidanceMethod = .cfg
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
@@ -50,13 +51,21 @@ struct Eval: AsyncParsableCommand {
         guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
         if model == nil {
             // Generation options would be silently ignored without a model.
-            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant else {
-                throw ValidationError("--guidance, --guidance-schedule, --samples and --steps need --model")
+            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant, guidanceMethod == .cfg else {
+                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples and --steps need --model")
             }
         }
         guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1...1000, got \(steps)") }
         guard !(try guidanceWeights).isEmpty else { throw ValidationError("--guidance needs at least one weight") }
+        // Checked here too, so a weight the method refuses fails before the weights before it are generated.
+        for w in try guidanceWeights {
+            do {
+                try SamplerOptions(guidance: w, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
+            } catch let e as SamplingError {
+                throw ValidationError("--guidance \(w) with --guidance-method \(guidanceMethod.rawValue): \(e)")
+            }
+        }
         guard fps.isFinite, (1...240).contains(fps) else { throw ValidationError("--fps must be in 1...240, got \(fps)") }
         guard (100...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 100...100000, got \(bootstrap)") }
         if let split, !["train", "val", "test"].contains(split) { throw ValidationError("--split must be train, val or test, got '\(split)'") }
@@ -102,6 +111,7 @@ struct Eval: AsyncParsableCommand {
         study.steps = steps
         study.seed = seed
         study.schedule = guidanceSchedule
+        study.method = guidanceMethod
         let weights = try guidanceWeights
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
         let rows = try study.run(truth, guidance: weights) { w, done, _ in
@@ -114,7 +124,7 @@ struct Eval: AsyncParsableCommand {
         print("\n" + Self.summary(rows))
         if let out {
             let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps,
-                                         guidanceSchedule: guidanceSchedule, seed: seed,
+                                         guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
         }
@@ -129,6 +139,7 @@ struct Eval: AsyncParsableCommand {
         var samples: Int
         var steps: Int
         var guidanceSchedule: GuidanceSchedule
+        var guidanceMethod: GuidanceMethod
         var seed: UInt64
         var clipNames: [String]
         var rows: [GuidanceStudy.Row]

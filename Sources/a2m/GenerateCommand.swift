@@ -64,6 +64,9 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Guidance over the steps: constant; ramp (0 → w over the first half); interval (w over the first 60 %, then 1).")
     var guidanceSchedule: GuidanceSchedule = .constant
 
+    @Option(help: "How the guided prediction enters each step: cfg; cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule; docs/sampling.md).")
+    var guidanceMethod: GuidanceMethod = .cfg
+
     @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
 
     @Option(help: "DDIM noise scale in 0...1 (0 = deterministic given the seed; ddim only).") var eta: Float = 0
@@ -102,6 +105,11 @@ struct Generate: AsyncParsableCommand {
     func validate() throws {
         guard !audio.isEmpty else { throw ValidationError("give at least one audio file") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
+        do {
+            try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
+        } catch {
+            throw ValidationError("--guidance \(guidance) with --guidance-method \(guidanceMethod.rawValue): \(error)")
+        }
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in 0...1, got \(eta)") }
         if sampler == .ddpm && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }
@@ -163,7 +171,7 @@ struct Generate: AsyncParsableCommand {
         let url = try modelURL()
         let generationModel = try GenerationModel.load(contentsOf: url)
         let options = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance,
-                                     guidanceSchedule: guidanceSchedule, seed: seed)
+                                     guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, seed: seed)
         do {
             try options.validate(trainingSteps: generationModel.diffusion.steps, supportsGuidance: generationModel.denoiser.supportsGuidance)
         } catch {
@@ -204,7 +212,7 @@ struct Generate: AsyncParsableCommand {
                     report(dest, frames: clip.frameCount, fps: clip.fps)
                 }
                 if view {
-                    let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue,
+                    let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue, "guidance method": guidanceMethod.rawValue,
                                 "sampler": sampler.rawValue, "steps": "\(steps)", "seed": "\(seed)", "sample": "\(k + 1) of \(samples)"]
                     tracks.append(try ViewerTrack(clip: clip, name: stem.lastPathComponent, metadata: meta))
                 }
@@ -327,6 +335,7 @@ enum OutputDirectories {
 }
 
 extension GuidanceSchedule: ExpressibleByArgument {}
+extension GuidanceMethod: ExpressibleByArgument {}
 extension SamplerKind: ExpressibleByArgument {}
 
 /// The process's open-file limit.

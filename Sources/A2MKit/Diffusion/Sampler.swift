@@ -57,6 +57,8 @@ public struct FrameTie: Equatable, Sendable {
 ///   `SpacedDiffusion`): mean = √ᾱ'β'/(1−ᾱ)·x̂0 + √(1−β')(1−ᾱ')/(1−ᾱ)·x_t, variance β'(1−ᾱ')/(1−ᾱ).
 ///   This equals DDIM with η = 1 (tested).
 /// The last step returns x̂0 itself (s = 0, ᾱ' = 1).
+/// With `GuidanceMethod.cfgpp` ε̂ is computed from the unconditional prediction û0 instead of x̂0, which adds
+/// r·(x̂0 − û0) with r = a·√ᾱ to the same update (both samplers have b = √ᾱ' − a·√ᾱ).
 ///
 /// Noise: row b draws x_T and every z from `generators[b]` (by default `PCG32.derived(seed, .sampling,
 /// rank: b)`), so a row's result does not depend on which other rows share the batch. `next()` stops (returns
@@ -75,7 +77,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
     private let clips: [Int]
     private let frames: Int
     private let constraint: PrefixConstraint?
-    private let coefficients: [(a: Float, b: Float, s: Float)]
+    private let coefficients: [(a: Float, b: Float, s: Float, r: Float)]
     private var index = 0
 
     /// - Parameters:
@@ -126,8 +128,8 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
         }
     }
 
-    /// Per-step (a, b, s) of x_{t'} = a·x_t + b·x̂0 + s·z, computed in Double.
-    static func coefficients(schedule: DiffusionSchedule, timesteps: [Int], kind: SamplerKind, eta: Double) -> [(a: Float, b: Float, s: Float)] {
+    /// Per-step (a, b, s) of x_{t'} = a·x_t + b·x̂0 + s·z, and CFG++'s r = a·√ᾱ, computed in Double.
+    static func coefficients(schedule: DiffusionSchedule, timesteps: [Int], kind: SamplerKind, eta: Double) -> [(a: Float, b: Float, s: Float, r: Float)] {
         timesteps.indices.map { i in
             let ab = schedule.alphasCumprod64[timesteps[i]]
             let abPrev = i + 1 < timesteps.count ? schedule.alphasCumprod64[timesteps[i + 1]] : 1.0
@@ -135,13 +137,13 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
             case .ddim:
                 let sigma = eta * ((1 - abPrev) / (1 - ab)).squareRoot() * (1 - ab / abPrev).squareRoot()
                 let a = Swift.max(0, 1 - abPrev - sigma * sigma).squareRoot() / (1 - ab).squareRoot()
-                return (Float(a), Float(abPrev.squareRoot() - a * ab.squareRoot()), Float(sigma))
+                return (Float(a), Float(abPrev.squareRoot() - a * ab.squareRoot()), Float(sigma), Float(a * ab.squareRoot()))
             case .ddpm:
                 let beta = 1 - ab / abPrev
                 let c1 = abPrev.squareRoot() * beta / (1 - ab)
                 let c2 = (1 - beta).squareRoot() * (1 - abPrev) / (1 - ab)
                 let variance = beta * (1 - abPrev) / (1 - ab)
-                return (Float(c2), Float(c1), Float(variance.squareRoot()))
+                return (Float(c2), Float(c1), Float(variance.squareRoot()), Float(c2 * ab.squareRoot()))
             }
         }
     }
@@ -185,12 +187,17 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
         let t = timesteps[index]
         applyConstraint(at: t)
         let w = options.guidanceSchedule.weight(options.guidance, step: index, of: timesteps.count)
-        let x0 = try Guidance.predictX0(denoiser, x: current, timestep: t, clips: clips, weight: w, context: context, frames: frames)
+        let (x0, unconditional) = try Guidance.predictX0(denoiser, x: current, timestep: t, clips: clips, weight: w,
+                                                         method: options.guidanceMethod, context: context, frames: frames)
         let xt = current
-        let (a, b, s) = coefficients[index]
+        let (a, b, s, r) = coefficients[index]
         var next = [Float](repeating: 0, count: xt.count)
         if s > 0 { drawNoise(into: &next) }
-        for i in 0..<next.count { next[i] = a * xt[i] + b * x0[i] + s * next[i] }
+        if let u = unconditional {
+            for i in 0..<next.count { next[i] = a * xt[i] + b * x0[i] + r * (x0[i] - u[i]) + s * next[i] }
+        } else {
+            for i in 0..<next.count { next[i] = a * xt[i] + b * x0[i] + s * next[i] }
+        }
         let result = DenoisingStep(index: index, count: timesteps.count, timestep: t, guidance: w, x: xt, x0: x0)
         index += 1
         current = index == timesteps.count ? x0 : next

@@ -10,24 +10,24 @@ public enum SamplerKind: String, CaseIterable, Sendable, Codable {
 /// Errors raised before or during sampling.
 public enum SamplingError: Error, CustomStringConvertible, Equatable {
     case invalidOption(name: String, value: String, expected: String)
-    case guidanceUnsupported(weight: Float, schedule: GuidanceSchedule)
+    case guidanceUnsupported(weight: Float, schedule: GuidanceSchedule, method: GuidanceMethod)
     case denoiserOutput(got: Int, expected: Int)
 
     public var description: String {
         switch self {
         case let .invalidOption(name, value, expected):
             return "\(name) = \(value) is invalid; expected \(expected)"
-        case let .guidanceUnsupported(weight, schedule):
-            return "guidance \(weight) (schedule \(schedule.rawValue)) needs an unconditional mode, but this model was trained "
-                + "with condDropProbability = 0 and has none; use --guidance 1 --guidance-schedule constant, or a model "
-                + "trained with condDropProbability > 0"
+        case let .guidanceUnsupported(weight, schedule, method):
+            return "guidance \(weight) (schedule \(schedule.rawValue), method \(method.rawValue)) needs an unconditional mode, but this "
+                + "model was trained with condDropProbability = 0 and has none; use --guidance 1 --guidance-schedule constant "
+                + "--guidance-method cfg, or a model trained with condDropProbability > 0"
         case let .denoiserOutput(got, expected):
             return "denoiser returned \(got) values; expected \(expected)"
         }
     }
 }
 
-/// Everything the user chooses about sampling. Defaults: 50 DDIM steps, eta 0, guidance 1, constant, seed 0.
+/// Everything the user chooses about sampling. Defaults: 50 DDIM steps, eta 0, guidance 1, constant, cfg, seed 0.
 public struct SamplerOptions: Sendable, Equatable {
     public var kind: SamplerKind = .ddim
     /// Number of network evaluations (denoising steps), 1...T. Default 50 (EDGE, MDM's DDIM setting).
@@ -38,16 +38,19 @@ public struct SamplerOptions: Sendable, Equatable {
     /// Classifier-free guidance weight w ≥ 0 on the x0 prediction. Default 1 (conditional model, one pass).
     public var guidance: Float = 1
     public var guidanceSchedule: GuidanceSchedule = .constant
+    /// How the guided prediction enters the step (`GuidanceMethod`). Default `cfg`.
+    public var guidanceMethod: GuidanceMethod = .cfg
     /// Seeds x_T and the per-step noise (RNG stream `.sampling`, one derived stream per clip).
     public var seed: UInt64 = 0
 
     public init(kind: SamplerKind = .ddim, steps: Int = 50, eta: Float = 0, guidance: Float = 1,
-                guidanceSchedule: GuidanceSchedule = .constant, seed: UInt64 = 0) {
+                guidanceSchedule: GuidanceSchedule = .constant, guidanceMethod: GuidanceMethod = .cfg, seed: UInt64 = 0) {
         self.kind = kind
         self.steps = steps
         self.eta = eta
         self.guidance = guidance
         self.guidanceSchedule = guidanceSchedule
+        self.guidanceMethod = guidanceMethod
         self.seed = seed
     }
 
@@ -64,11 +67,26 @@ public struct SamplerOptions: Sendable, Equatable {
         if kind == .ddpm && eta != 0 {
             throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the ddpm sampler (eta applies to ddim only)")
         }
+        try validateGuidance()
+        if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant || guidanceMethod != .cfg) {
+            throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule, method: guidanceMethod)
+        }
+    }
+
+    /// The weight's range for the method, and the method's schedules (no model needed).
+    public func validateGuidance() throws {
         guard guidance.isFinite, guidance >= 0 else {
             throw SamplingError.invalidOption(name: "guidance", value: "\(guidance)", expected: "a finite number ≥ 0")
         }
-        if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant) {
-            throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule)
+        if guidanceMethod == .cfgpp {
+            guard guidance <= guidanceMethod.maximumWeight else {
+                throw SamplingError.invalidOption(name: "guidance", value: "\(guidance)",
+                                                  expected: "a weight in 0...1 with guidance method cfgpp (CFG++'s λ; above 1 its last step extrapolates like cfg)")
+            }
+            guard guidanceSchedule == .constant else {
+                throw SamplingError.invalidOption(name: "guidance schedule", value: guidanceSchedule.rawValue,
+                                                  expected: "constant with guidance method cfgpp (the schedules are defined for cfg)")
+            }
         }
     }
 }

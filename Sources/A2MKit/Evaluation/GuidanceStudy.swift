@@ -18,6 +18,8 @@ public struct GuidanceStudy {
     public var seed: UInt64 = 0
     /// How w varies over the steps (`GuidanceSchedule`); default constant.
     public var schedule: GuidanceSchedule = .constant
+    /// How the guided prediction enters each step (`GuidanceMethod`); default cfg.
+    public var method: GuidanceMethod = .cfg
     public var batchClips = 8
     public var settings: EvaluationSettings
 
@@ -37,7 +39,7 @@ public struct GuidanceStudy {
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         let pipeline = GenerationPipeline(model: model)
-        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, seed: seed)
+        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed)
         try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
         var out = [[JointPositions]]()
         var start = 0

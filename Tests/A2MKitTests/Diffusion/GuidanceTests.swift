@@ -121,11 +121,118 @@ final class SplitPasses: MotionDenoiser {
                 _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(guidance: w, guidanceSchedule: sched))
                 Issue.record("guidance \(w) \(sched) accepted")
             } catch let e as SamplingError {
-                #expect(e == .guidanceUnsupported(weight: w, schedule: sched))
+                #expect(e == .guidanceUnsupported(weight: w, schedule: sched, method: .cfg))
                 #expect(e.description.contains("condDropProbability = 0"), "\(e)")
             }
         }
         _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 3, guidance: 1)).finish()
         #expect(m.calls == 3)
+        // CFG++ needs the unconditional prediction at every weight, 1 included.
+        do {
+            _ = try SamplerFixtures.makeSampler(m, options: SamplerOptions(guidance: 1, guidanceMethod: .cfgpp))
+            Issue.record("cfgpp accepted without an unconditional mode")
+        } catch let e as SamplingError {
+            #expect(e == .guidanceUnsupported(weight: 1, schedule: .constant, method: .cfgpp))
+        }
+    }
+}
+
+/// CFG++ (`GuidanceMethod.cfgpp`): the same guided x̂0, the noise estimate from the unconditional prediction.
+@Suite struct CFGPlusPlusTests {
+    static let audio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }
+
+    /// Every DDIM step (eta 0) against Chung et al.'s Algorithm 2 written out in Double from the schedule:
+    /// x_{t'} = √ᾱ'·x̂0 + √(1−ᾱ')·(x_t − √ᾱ·û0)/√(1−ᾱ), x̂0 = û0 + λ(ĉ0 − û0); the last step returns x̂0.
+    @Test func stepTakesItsNoiseEstimateFromTheUnconditionalPrediction() throws {
+        let lambda: Float = 0.6
+        let sampler = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(steps: 10, guidance: lambda, guidanceMethod: .cfgpp, seed: 4))
+        let reference = MockDenoiser()
+        let ctx = try reference.encodeAudio(Self.audio, clips: 2, frames: 24)
+        let schedule = DiffusionSchedule()
+        var worst: Double = 0, worstX0: Float = 0, guidanceShift: Double = 0
+        while let step = try sampler.step() {
+            let ts = [step.timestep, step.timestep]
+            let c = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: true), .init(clip: 1, conditioned: true)], context: ctx, frames: 24)
+            let u = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: false), .init(clip: 1, conditioned: false)], context: ctx, frames: 24)
+            worstX0 = max(worstX0, SamplerFixtures.maxAbsDiff(step.x0, zip(c, u).map { $0.1 + lambda * ($0.0 - $0.1) }))
+            guard step.index + 1 < step.count else {
+                #expect(sampler.current == step.x0)
+                break
+            }
+            let ab = schedule.alphasCumprod64[step.timestep], abPrev = schedule.alphasCumprod64[sampler.timesteps[step.index + 1]]
+            for i in 0..<step.x.count {
+                let eps = (Double(step.x[i]) - ab.squareRoot() * Double(u[i])) / (1 - ab).squareRoot()
+                let want = abPrev.squareRoot() * Double(step.x0[i]) + (1 - abPrev).squareRoot() * eps
+                worst = max(worst, abs(Double(sampler.current[i]) - want))
+                // What plain CFG's ε̂ (from x̂0) would have given instead: the term CFG++ changes must matter here.
+                let epsCFG = (Double(step.x[i]) - ab.squareRoot() * Double(step.x0[i])) / (1 - ab).squareRoot()
+                guidanceShift = max(guidanceShift, abs((1 - abPrev).squareRoot() * (eps - epsCFG)))
+            }
+        }
+        #expect(worstX0 < 1e-6, "max |x̂0 − (û0 + λ(ĉ0 − û0))| = \(worstX0)")
+        #expect(worst < 1e-4, "max |x_prev − (√ᾱ'x̂0 + √(1−ᾱ')ε̂(û0))| = \(worst)")
+        #expect(guidanceShift > 0.01, "CFG++'s noise estimate should differ from CFG's: \(guidanceShift)")
+    }
+
+    /// b + r = √ᾱ' for both samplers, the identity that turns "ε̂ from û0" into the extra term r·(x̂0 − û0).
+    @Test func coefficientsSplitTheNoiseEstimate() {
+        let s = DiffusionSchedule()
+        for kind in SamplerKind.allCases {
+            let ts = TimestepSpacing.trailing(trainingSteps: 1000, steps: 25)
+            let c = DiffusionSampler<MockDenoiser>.coefficients(schedule: s, timesteps: ts, kind: kind, eta: 0)
+            var worst = 0.0
+            for i in ts.indices {
+                let abPrev = i + 1 < ts.count ? s.alphasCumprod64[ts[i + 1]] : 1
+                worst = max(worst, abs(Double(c[i].b) + Double(c[i].r) - abPrev.squareRoot()),
+                            abs(Double(c[i].r) - Double(c[i].a) * s.alphasCumprod64[ts[i]].squareRoot()))
+            }
+            #expect(worst < 1e-6, "\(kind): max |b + r − √ᾱ'| or |r − a√ᾱ| = \(worst)")
+        }
+    }
+
+    @Test func weightZeroIsTheUnconditionalModel() throws {
+        for kind in SamplerKind.allCases {
+            let m = MockDenoiser()
+            let pp = try SamplerFixtures.makeSampler(m, options: SamplerOptions(kind: kind, steps: 9, guidance: 0, guidanceMethod: .cfgpp, seed: 5)).finish()
+            #expect(m.rowLog.allSatisfy { $0.count == 2 && $0.allSatisfy { !$0.conditioned } })
+            let plain = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(kind: kind, steps: 9, guidance: 0, seed: 5)).finish()
+            #expect(SamplerFixtures.bits(pp) == SamplerFixtures.bits(plain), "\(kind)")
+        }
+    }
+
+    /// λ = 1 still runs both branches and is not the plain conditional model (whose ε̂ comes from ĉ0).
+    @Test func weightOneRunsBothBranchesAndDiffersFromTheConditionalModel() throws {
+        let m = MockDenoiser()
+        let pp = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 9, guidance: 1, guidanceMethod: .cfgpp, seed: 6)).finish()
+        #expect(m.rowLog.count == 9 && m.rowLog.allSatisfy { $0.count == 4 })
+        let plain = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(steps: 9, guidance: 1, seed: 6)).finish()
+        let d = SamplerFixtures.maxAbsDiff(pp, plain)
+        #expect(d > 0.01, "cfgpp λ = 1 vs cfg w = 1: max difference \(d)")
+    }
+
+    @Test func seedGivesByteIdenticalSamplesWithNoise() throws {
+        let o = SamplerOptions(kind: .ddpm, steps: 12, guidance: 0.7, guidanceMethod: .cfgpp, seed: 11)
+        let a = try SamplerFixtures.makeSampler(MockDenoiser(), options: o).finish()
+        let b = try SamplerFixtures.makeSampler(MockDenoiser(), options: o).finish()
+        #expect(SamplerFixtures.bits(a) == SamplerFixtures.bits(b))
+    }
+
+    @Test func weightAboveOneAndSchedulesAreRefused() {
+        let bad: [(SamplerOptions, String)] = [
+            (SamplerOptions(guidance: 1.01, guidanceMethod: .cfgpp), "guidance = 1.01"),
+            (SamplerOptions(guidance: 2.5, guidanceMethod: .cfgpp), "guidance = 2.5"),
+            (SamplerOptions(guidance: 0.5, guidanceSchedule: .ramp, guidanceMethod: .cfgpp), "guidance schedule = ramp"),
+            (SamplerOptions(guidance: 0.5, guidanceSchedule: .interval, guidanceMethod: .cfgpp), "guidance schedule = interval"),
+        ]
+        for (o, prefix) in bad {
+            do {
+                try o.validate(trainingSteps: 1000, supportsGuidance: true)
+                Issue.record("accepted \(o)")
+            } catch {
+                #expect("\(error)".hasPrefix(prefix) && "\(error)".contains("cfgpp"), "\(error)")
+            }
+        }
+        #expect(throws: Never.self) { try SamplerOptions(guidance: 1, guidanceMethod: .cfgpp).validate(trainingSteps: 1000, supportsGuidance: true) }
+        #expect(throws: Never.self) { try SamplerOptions(guidance: 2.5, guidanceSchedule: .interval).validate(trainingSteps: 1000, supportsGuidance: true) }
     }
 }
