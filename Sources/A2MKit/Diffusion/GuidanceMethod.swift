@@ -17,7 +17,4 @@ public enum GuidanceMethod: String, CaseIterable, Sendable, Codable {
     /// Limitations: constant weight only (the schedules are defined for `cfg`), and every step runs 2B rows
     /// unless λ = 0, so λ = 1 costs twice `cfg`'s w = 1.
     case cfgpp
-
-    /// The largest weight the method accepts.
-    public var maximumWeight: Float { self == .cfg ? .infinity : 1 }
 }

@@ -79,7 +79,7 @@ public struct SamplerOptions: Sendable, Equatable {
             throw SamplingError.invalidOption(name: "guidance", value: "\(guidance)", expected: "a finite number ≥ 0")
         }
         if guidanceMethod == .cfgpp {
-            guard guidance <= guidanceMethod.maximumWeight else {
+            guard guidance <= 1 else {
                 throw SamplingError.invalidOption(name: "guidance", value: "\(guidance)",
                                                   expected: "a weight in 0...1 with guidance method cfgpp (CFG++'s λ; above 1 its last step extrapolates like cfg)")
             }

@@ -32,12 +32,9 @@ final class SplitPasses: MotionDenoiser {
         let m = MockDenoiser()
         let w: Float = 2.5
         let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 8, guidance: w, seed: 2))
-        let reference = MockDenoiser()
+        let audio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }
         for step in sampler {
-            let ctx = try reference.encodeAudio((0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
-            let ts = [step.timestep, step.timestep]
-            let c = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: true), .init(clip: 1, conditioned: true)], context: ctx, frames: 24)
-            let u = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: false), .init(clip: 1, conditioned: false)], context: ctx, frames: 24)
+            let (c, u) = try SamplerFixtures.branches(x: step.x, timestep: step.timestep, audio: audio, clips: 2, frames: 24)
             let want = zip(c, u).map { $0.1 + w * ($0.0 - $0.1) }
             let d = SamplerFixtures.maxAbsDiff(step.x0, want)
             #expect(d < 1e-6, "step \(step.index): max |x0 − (u + w(c − u))| = \(d)")
@@ -146,14 +143,10 @@ final class SplitPasses: MotionDenoiser {
     @Test func stepTakesItsNoiseEstimateFromTheUnconditionalPrediction() throws {
         let lambda: Float = 0.6
         let sampler = try SamplerFixtures.makeSampler(MockDenoiser(), options: SamplerOptions(steps: 10, guidance: lambda, guidanceMethod: .cfgpp, seed: 4))
-        let reference = MockDenoiser()
-        let ctx = try reference.encodeAudio(Self.audio, clips: 2, frames: 24)
         let schedule = DiffusionSchedule()
         var worst: Double = 0, worstX0: Float = 0, guidanceShift: Double = 0
         while let step = try sampler.step() {
-            let ts = [step.timestep, step.timestep]
-            let c = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: true), .init(clip: 1, conditioned: true)], context: ctx, frames: 24)
-            let u = try reference.predictX0(x: step.x, timesteps: ts, rows: [.init(clip: 0, conditioned: false), .init(clip: 1, conditioned: false)], context: ctx, frames: 24)
+            let (c, u) = try SamplerFixtures.branches(x: step.x, timestep: step.timestep, audio: Self.audio, clips: 2, frames: 24)
             worstX0 = max(worstX0, SamplerFixtures.maxAbsDiff(step.x0, zip(c, u).map { $0.1 + lambda * ($0.0 - $0.1) }))
             guard step.index + 1 < step.count else {
                 #expect(sampler.current == step.x0)

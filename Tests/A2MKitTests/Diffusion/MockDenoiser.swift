@@ -86,6 +86,19 @@ extension SamplerFixtures {
 }
 
 extension SamplerFixtures {
+    /// The conditioned and unconditioned x0 predictions of a fresh `MockDenoiser` for rows 0..<clips at one
+    /// timestep: the reference the guidance tests rebuild a step from.
+    static func branches(x: [Float], timestep: Int, audio: [Float], clips: Int, frames: Int) throws -> (cond: [Float], uncond: [Float]) {
+        let reference = MockDenoiser()
+        let ctx = try reference.encodeAudio(audio, clips: clips, frames: frames)
+        let ts = [Int](repeating: timestep, count: clips)
+        func rows(_ conditioned: Bool) -> [DenoiserRow] { (0..<clips).map { DenoiserRow(clip: $0, conditioned: conditioned) } }
+        return (try reference.predictX0(x: x, timesteps: ts, rows: rows(true), context: ctx, frames: frames),
+                try reference.predictX0(x: x, timesteps: ts, rows: rows(false), context: ctx, frames: frames))
+    }
+}
+
+extension SamplerFixtures {
     /// Largest |a − b| over two equally long arrays.
     static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count)
