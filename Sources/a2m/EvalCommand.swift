@@ -29,6 +29,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: DDIM steps.") var steps: Int = 50
     @Option(help: "With --model: guidance schedule (constant, ramp, interval).") var guidanceSchedule: GuidanceSchedule = .constant
     @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule).") var guidanceMethod: GuidanceMethod = .cfg
+    @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does by default.")
+    var footLock = true
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
@@ -51,8 +53,8 @@ struct Eval: AsyncParsableCommand {
         guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
         if model == nil {
             // Generation options would be silently ignored without a model.
-            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant, guidanceMethod == .cfg else {
-                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples and --steps need --model")
+            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant, guidanceMethod == .cfg, footLock else {
+                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples, --steps and --no-foot-lock need --model")
             }
         }
         guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
@@ -108,6 +110,7 @@ struct Eval: AsyncParsableCommand {
         settings.bootstrapResamples = bootstrap
         var study = GuidanceStudy(model: loaded, settings: settings)
         study.samples = samples
+        study.footLock = footLock
         study.steps = steps
         study.seed = seed
         study.schedule = guidanceSchedule
@@ -124,7 +127,7 @@ struct Eval: AsyncParsableCommand {
         print("\n" + Self.summary(rows))
         if let out {
             let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps,
-                                         guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, seed: seed,
+                                         guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, footLock: footLock, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
         }
@@ -140,6 +143,7 @@ struct Eval: AsyncParsableCommand {
         var steps: Int
         var guidanceSchedule: GuidanceSchedule
         var guidanceMethod: GuidanceMethod
+        var footLock: Bool
         var seed: UInt64
         var clipNames: [String]
         var rows: [GuidanceStudy.Row]

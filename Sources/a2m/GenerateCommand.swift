@@ -86,6 +86,9 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
 
+    @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still exactly still (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
+    var footLock = true
+
     @Flag(help: "Also write NAME.html: the self-contained player (a2m view) with the input audio and every sample side by side.")
     var view = false
 
@@ -181,6 +184,10 @@ struct Generate: AsyncParsableCommand {
         // Read before generating, so an unreadable input fails before minutes of work.
         let sounds = try view ? inputs.map { try ViewerAudio.playable(from: $0) } : []
         let pipeline = GenerationPipeline(model: generationModel)
+        pipeline.footLock = footLock
+        if footLock && !pipeline.skeletonHasLegs && !global.quiet {
+            FileHandle.standardError.write(Data("note: \(url.path): the skeleton has no legs (hip → knee → ankle chains below the root) to lock; feet are left as generated\n".utf8))
+        }
         var line: ProgressLine?
         let progress: (Int, Int) -> Void = { done, total in
             if line == nil { line = ProgressLine(total: total, label: "generate", unit: "step", quiet: global.quiet) }
@@ -213,7 +220,7 @@ struct Generate: AsyncParsableCommand {
                 }
                 if view {
                     let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue, "guidance method": guidanceMethod.rawValue,
-                                "sampler": sampler.rawValue, "steps": "\(steps)", "seed": "\(seed)", "sample": "\(k + 1) of \(samples)"]
+                                "sampler": sampler.rawValue, "steps": "\(steps)", "seed": "\(seed)", "foot lock": footLock ? "on" : "off", "sample": "\(k + 1) of \(samples)"]
                     tracks.append(try ViewerTrack(clip: clip, name: stem.lastPathComponent, metadata: meta))
                 }
             }

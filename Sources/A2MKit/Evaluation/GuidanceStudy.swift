@@ -21,6 +21,8 @@ public struct GuidanceStudy {
     /// How the guided prediction enters each step (`GuidanceMethod`); default cfg.
     public var method: GuidanceMethod = .cfg
     public var batchClips = 8
+    /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`); default on.
+    public var footLock = true
     public var settings: EvaluationSettings
 
     public init(model: GenerationModel, settings: EvaluationSettings) {
@@ -39,6 +41,7 @@ public struct GuidanceStudy {
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         let pipeline = GenerationPipeline(model: model)
+        pipeline.footLock = footLock
         let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed)
         try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
         var out = [[JointPositions]]()

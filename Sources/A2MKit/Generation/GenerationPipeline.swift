@@ -9,6 +9,12 @@ public final class GenerationPipeline {
     /// and sampler), "decode" (denormalize, decode, stitch), "export" (what the consumer of the frames does
     /// with them: file writers' formatting and I/O).
     public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0, "export": 0]
+    /// Whether stitched frames pass through `FootLock` (feet the network leaves nearly still are held still by
+    /// leg IK; docs/sampling.md, "Foot lock") before they reach the caller. On by default, as in `a2m generate`;
+    /// a skeleton without legs passes through unchanged.
+    public var footLock = true
+    /// Whether the model's skeleton has legs the foot lock can hold (`Skeleton.legs`).
+    public var skeletonHasLegs: Bool { FootLock(skeleton: model.skeleton, fps: model.fps) != nil }
 
     public init(model: GenerationModel) {
         self.model = model
@@ -91,7 +97,10 @@ public final class GenerationPipeline {
             // The samples of an input read the same rows; a row is released once every sample is past it.
             let reader = SharedFeatureReader(input.source, consumers: samples)
             for k in 0..<samples {
+                let lock = footLock ? FootLock(skeleton: model.skeleton, fps: model.fps) : nil
                 let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
+                    var chunk = chunk
+                    lock?.process(&chunk)   // counted as decode time
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     defer { emitNanos += DispatchTime.now().uptimeNanoseconds - t0 }
                     try emit(i, k, first, chunk)

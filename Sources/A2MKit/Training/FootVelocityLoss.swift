@@ -40,30 +40,10 @@ final class FootVelocityLoss {
     let bodyHeight: Double
     let featureDim: Int
 
-    /// Joints whose rest-pose height lies in the lowest 10 % of the skeleton's height (joints and end sites):
-    /// ankles and toes on a humanoid in any unit; on a2m's default skeleton LeftFoot, LeftToeBase, RightFoot,
-    /// RightToeBase. The root is never a foot.
-    static func footJoints(of skeleton: Skeleton) -> [Int] {
-        let y = restHeights(skeleton)   // joints first, then end sites
-        let lo = y[..<skeleton.jointCount].min() ?? 0, hi = y.max() ?? 0
-        let limit = lo + 0.1 * (hi - lo)
-        return (1..<skeleton.jointCount).filter { y[$0] <= limit }
-    }
-
-    /// Heights of the rest pose's joints, then its end sites (`MotionClip.worldPositions`).
-    static func restHeights(_ s: Skeleton) -> [Double] {
-        MotionClip(restPoseOf: s, fps: 1, frames: 1).worldPositions(frame: 0, includeEndSites: true).map { Double($0.y) }
-    }
-
-    static func bodyHeight(_ s: Skeleton) -> Double {
-        let y = restHeights(s)
-        return (y.max() ?? 0) - (y.min() ?? 0)
-    }
-
-    /// `feet`: skeleton joint indices (default `footJoints(of:)`). Throws when the skeleton has no foot joint or
+    /// `feet`: skeleton joint indices (default `Skeleton.footJoints`). Throws when the skeleton has no foot joint or
     /// no height, or the stats do not match it.
     init(skeleton: Skeleton, stats: NormalizationStats, fps: Double, feet: [Int]? = nil) throws {
-        let feet = feet ?? FootVelocityLoss.footJoints(of: skeleton)
+        let feet = feet ?? skeleton.footJoints
         let d = MotionFeatures.featureDim(for: skeleton)
         guard stats.featureDim == d else {
             throw TrainingError.modelMismatch(reason: "foot velocity loss: motion stats have \(stats.featureDim) features, the skeleton gives \(d)")
@@ -71,7 +51,7 @@ final class FootVelocityLoss {
         guard !feet.isEmpty, feet.allSatisfy({ (1..<skeleton.jointCount).contains($0) }) else {
             throw TrainingError.modelMismatch(reason: "foot velocity loss: the skeleton has no joint below its hips to treat as a foot (footVelocityLossWeight needs a legged skeleton; set it to 0)")
         }
-        let height = FootVelocityLoss.bodyHeight(skeleton)
+        let height = skeleton.restHeight
         guard height > 0, height.isFinite, fps > 0, fps.isFinite else {
             throw TrainingError.modelMismatch(reason: "foot velocity loss: the skeleton's rest pose has no height, or fps \(fps) is not positive")
         }

@@ -38,8 +38,8 @@ private let footProbeStep: Float = 1e-3
 
     @Test func feetOfTheDefaultSkeletonAreAnklesAndToes() throws {
         let sk = Skeleton.a2mDefault
-        #expect(FootVelocityLoss.footJoints(of: sk).map { sk.joints[$0].name } == ["LeftFoot", "LeftToeBase", "RightFoot", "RightToeBase"])
-        #expect(abs(FootVelocityLoss.bodyHeight(sk) - 172) < kinematicsTolerance)
+        #expect(sk.footJoints.map { sk.joints[$0].name } == ["LeftFoot", "LeftToeBase", "RightFoot", "RightToeBase"])
+        #expect(abs(sk.restHeight - 172) < kinematicsTolerance)
         // A skeleton without legs has no feet, and the loss refuses it.
         let arm = try Skeleton(joints: [.init(name: "root", parent: nil, offset: .zero, hasPosition: true, rotationOrder: .zxy),
                                         .init(name: "arm", parent: 0, offset: [10, 0, 0], rotationOrder: .zxy)])

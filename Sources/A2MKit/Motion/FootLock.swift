@@ -1,0 +1,228 @@
+import Foundation
+
+// F frames, J joints. Positions in the skeleton's units (a2m's skeletons: cm), Y up; speeds in units per second.
+
+/// Foot-contact cleanup for generated motion ("foot lock"): a foot the network leaves nearly still is held
+/// exactly still, by two-bone inverse kinematics on its leg.
+///
+/// Why: the network's feet slide and tremble by millimetres where the training motion plants them exactly,
+/// and guidance amplifies it (docs/results.md, "Why FID_k rises with guidance here"). Reference: footskate
+/// cleanup as in Kovar, Schreiner and Gleicher 2002 ("Footskate cleanup for motion capture editing"):
+/// contacts from foot speed, a fixed foot position per contact, analytic leg IK, blended transitions.
+/// Differences and limitations:
+/// - Causal, one frame at a time, so it runs on the stream of stitched chunks (`GenerationPipeline`) with no
+///   look-ahead and nothing that grows with the audio's length. A contact starts once the ankle's speed has
+///   stayed below `onSpeed` for `settleFrames` frames, and locks the foot where it is then (Kovar et al. use
+///   the contact's average position, which needs the whole contact). It ends when the speed exceeds
+///   `offSpeed` or the network's foot has drifted `maxDrift` from the lock; the foot then moves with the
+///   network's at once, and the offset between them fades out over `releaseSeconds`.
+/// - Contacts come from speed only (no height test): a foot held still in the air is held there too.
+/// - Only the leg's hip, knee and ankle rotations change. The root and everything above the hips are
+///   untouched, so upper-body motion, and every metric computed from the hands and head, is unchanged.
+/// - A lock beyond the leg's reach (the network's hips often stand a millimetre higher than its straight legs
+///   allow) gets the straight leg pointing at it, and the foot as near as it reaches. Lowering the root
+///   instead, as game engines' foot IK lowers the pelvis, moves the whole body with the hips' jitter: on the
+///   held-out clips that multiplied FID_k by 40 (docs/results.md, "Foot lock").
+/// - The knee stays in the plane it is bent in; a (nearly) straight leg bends toward the toes.
+/// - Legs are found by `Skeleton.legs` (Y up); on a skeleton without them, motion passes through unchanged.
+final class FootLock {
+    /// Thresholds, as fractions of the skeleton's rest height H (172 cm for a2m's default skeleton) so they
+    /// mean the same in any unit.
+    struct Parameters: Equatable, Sendable {
+        /// A contact starts below this ankle speed, in H per second (0.02 H/s = 3.4 cm/s on the default
+        /// skeleton; the shipped model's sliding feet move ~1 cm/s, its gestures' hands ~20 cm/s).
+        var onSpeed = 0.02
+        /// A contact ends above this ankle speed, in H per second (hysteresis against flicker).
+        var offSpeed = 0.06
+        /// Frames below `onSpeed` before a contact starts.
+        var settleFrames = 3
+        /// A contact ends when the network's ankle is this far from the lock, in H (0.03 H = 5.2 cm).
+        var maxDrift = 0.03
+        /// After a contact the offset from the network's foot fades out over this long (smoothstep).
+        var releaseSeconds = 0.25
+    }
+
+    private struct LegState {
+        var locked = false
+        var slowFrames = 0
+        var lastFree: SIMD3<Double>?
+        /// The locked ankle position and world rotation (quaternion).
+        var target = SIMD3<Double>.zero
+        var targetRotation = SIMD4<Double>(0, 0, 0, 1)
+        /// Frames since the last contact ended (nil: no release in progress).
+        var sinceRelease: Int?
+        /// Lock minus network at the release (position, and world rotation as lock ⊗ network⁻¹): the glide
+        /// fades this offset out, so the foot moves with the network's from the first frame.
+        var releaseOffset = SIMD3<Double>.zero
+        var releaseTurn = SIMD4<Double>(0, 0, 0, 1)
+    }
+
+    let skeleton: Skeleton
+    let legs: [Skeleton.Leg]
+    let parameters: Parameters
+    private let height: Double
+    private let releaseFrames: Int
+    private let fps: Double
+    private var states: [LegState]
+    /// Frames processed so far (a stream position, for tests and reports).
+    private(set) var framesSeen = 0
+    /// Frames in which each leg's ankle was moved away from the network's (locked or gliding back).
+    private(set) var framesAdjusted: [Int]
+
+    /// Nil when the skeleton has no leg `Skeleton.legs` recognizes.
+    init?(skeleton: Skeleton, fps: Double, parameters: Parameters = Parameters()) {
+        // Two ankles on one knee would fight over it; keep the first chain that uses a joint.
+        var used = Set<Int>(), legs: [Skeleton.Leg] = []
+        for leg in skeleton.legs where used.isDisjoint(with: [leg.hip, leg.knee, leg.ankle]) {
+            legs.append(leg)
+            used.formUnion([leg.hip, leg.knee, leg.ankle])
+        }
+        let height = skeleton.restHeight
+        guard !legs.isEmpty, height > 0, fps > 0 else { return nil }
+        self.skeleton = skeleton
+        self.legs = legs
+        self.parameters = parameters
+        self.height = height
+        self.fps = fps
+        releaseFrames = max(1, Int((parameters.releaseSeconds * fps).rounded()))
+        states = Array(repeating: LegState(), count: legs.count)
+        framesAdjusted = Array(repeating: 0, count: legs.count)
+    }
+
+    /// Cleans `clip`'s frames in place; successive calls continue the same stream (frames in order).
+    func process(_ clip: inout MotionClip) {
+        precondition(clip.skeleton == skeleton, "FootLock: another skeleton")
+        let J = skeleton.jointCount
+        for f in 0..<clip.frameCount {
+            defer { framesSeen += 1 }
+            let world = clip.worldTransforms(frame: f)
+            var goals: [(leg: Int, position: SIMD3<Double>, rotation: SIMD4<Double>)] = []
+            for (l, leg) in legs.enumerated() {
+                let free = world[leg.ankle].position
+                if let (position, rotation) = output(leg: l, free: free, freeRotation: Rotation.quaternion(world[leg.ankle].rotation)) {
+                    goals.append((l, position, rotation))
+                }
+            }
+            guard !goals.isEmpty else { continue }
+            for (l, position, rotation) in goals {
+                let leg = legs[l]
+                framesAdjusted[l] += 1
+                let hipParent = world[skeleton.joints[leg.hip].parent!].rotation
+                let solved = FootLock.solve(hip: world[leg.hip].position, knee: world[leg.knee].position, ankle: world[leg.ankle].position,
+                                            hipRotation: world[leg.hip].rotation, kneeRotation: world[leg.knee].rotation,
+                                            target: position, forward: forward(leg, rotation))
+                let ankleRotation = Rotation.matrix(quaternion: rotation)
+                let local = [(leg.hip, hipParent.transposed * solved.hip), (leg.knee, solved.hip.transposed * solved.knee),
+                             (leg.ankle, solved.knee.transposed * ankleRotation)]
+                for (j, m) in local {
+                    let k = f * J + j
+                    clip.rotations[k] = Rotation.continuous(SIMD4<Float>(Rotation.quaternion(m)), after: clip.rotations[k])
+                }
+            }
+        }
+    }
+
+    /// Where leg `l`'s ankle goes this frame (position, world rotation), or nil to leave the network's.
+    private func output(leg l: Int, free: SIMD3<Double>, freeRotation: SIMD4<Double>) -> (SIMD3<Double>, SIMD4<Double>)? {
+        let p = parameters
+        var s = states[l]
+        defer { states[l] = s }
+        let speed = s.lastFree.map { (free - $0).length * fps / height } ?? 0
+        s.lastFree = free
+        if s.locked && (speed > p.offSpeed || (free - s.target).length > p.maxDrift * height) {
+            s.locked = false
+            s.sinceRelease = 0
+            s.slowFrames = 0
+            s.releaseOffset = s.target - free
+            let inverse = SIMD4<Double>(-freeRotation.x, -freeRotation.y, -freeRotation.z, freeRotation.w)
+            s.releaseTurn = Rotation.multiply(s.targetRotation, inverse)
+        }
+        // Where the foot is without a lock: the network's, or on its way back there after a contact.
+        var position = free, rotation = freeRotation
+        if let k = s.sinceRelease {
+            if k < releaseFrames {
+                let x = Double(k + 1) / Double(releaseFrames + 1), w = x * x * (3 - 2 * x)
+                position = free + s.releaseOffset * (1 - w)
+                rotation = Rotation.multiply(Rotation.slerp([0, 0, 0, 1], s.releaseTurn, 1 - w), freeRotation)
+                s.sinceRelease = k + 1
+            } else {
+                s.sinceRelease = nil
+            }
+        }
+        if !s.locked {
+            s.slowFrames = speed < p.onSpeed ? s.slowFrames + 1 : 0
+            if s.slowFrames >= p.settleFrames {
+                // Lock where the foot is shown now, so the contact starts without a jump.
+                s.locked = true
+                s.target = position
+                s.targetRotation = rotation
+                s.sinceRelease = nil
+            }
+        }
+        if s.locked { return (s.target, s.targetRotation) }
+        return s.sinceRelease == nil ? nil : (position, rotation)
+    }
+
+    /// The foot's horizontal forward direction for an ankle world rotation, when the leg has a toe.
+    private func forward(_ leg: Skeleton.Leg, _ rotation: SIMD4<Double>) -> SIMD3<Double>? {
+        guard let toe = leg.toe else { return nil }
+        var v = Rotation.matrix(quaternion: rotation) * toe
+        v.y = 0
+        return v.length > 1e-9 ? v / v.length : nil
+    }
+
+    /// Two-bone IK: new world rotations of the hip and knee joints that put the ankle at `target`, or at the
+    /// nearest point the leg reaches (straight, toward the target). The hip joint stays where it is. The knee
+    /// stays in its current bend plane; a (nearly) straight knee bends toward `forward`. Bone lengths are
+    /// preserved because only rotations change.
+    static func solve(hip h: SIMD3<Double>, knee k: SIMD3<Double>, ankle a: SIMD3<Double>,
+                      hipRotation: Matrix3, kneeRotation: Matrix3, target t: SIMD3<Double>,
+                      forward: SIMD3<Double>?) -> (hip: Matrix3, knee: Matrix3) {
+        let upper = (k - h).length, lower = (a - k).length
+        let toTarget = t - h
+        guard upper > 0, lower > 0, toTarget.length > 0 else { return (hipRotation, kneeRotation) }
+        let u = toTarget / toTarget.length
+        let d = min(max(toTarget.length, abs(upper - lower) * (1 + 1e-9)), upper + lower)
+        // The bend direction: the knee's offset from the hip–ankle line, biased toward the toes so that a
+        // straight or slightly over-straight knee bends forward.
+        let reach = a - h
+        let along = reach.length > 0 ? reach / reach.length : u
+        var pole = (k - h) - along * (k - h).dot(along)
+        if let forward { pole += forward * (straightKneeBias * upper) }
+        pole -= u * pole.dot(u)
+        if pole.length < 1e-9 {
+            let helper: SIMD3<Double> = abs(u.x) < 0.9 ? [1, 0, 0] : [0, 0, 1]
+            pole = helper - u * u.dot(helper)
+        }
+        let n = pole / pole.length
+        let cosA = min(1, max(-1, (upper * upper + d * d - lower * lower) / (2 * upper * d)))
+        let newKnee = h + u * (upper * cosA) + n * (upper * (1 - cosA * cosA).squareRoot())
+        let r1 = rotation(from: k - h, to: newKnee - h)
+        let ankle1 = newKnee + r1 * (a - k)
+        let r2 = rotation(from: ankle1 - newKnee, to: h + u * d - newKnee)
+        return (r1 * hipRotation, r2 * (r1 * kneeRotation))
+    }
+
+    /// Bias toward the toes of the bend direction, as a fraction of the thigh's length (a knee bent ~1°
+    /// backwards still bends forward; a clearly bent knee keeps its plane).
+    static let straightKneeBias = 0.02
+
+    /// The smallest rotation taking the direction of `from` to the direction of `to` (Rodrigues).
+    static func rotation(from: SIMD3<Double>, to: SIMD3<Double>) -> Matrix3 {
+        let u = from / from.length, v = to / to.length
+        let c = u.dot(v), axis = u.cross(v), s = axis.length
+        if s < 1e-12 {
+            if c > 0 { return .identity }
+            // Opposite: half a turn about any axis orthogonal to u.
+            let helper: SIMD3<Double> = abs(u.x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
+            let k0 = helper - u * u.dot(helper)
+            return rodrigues(k0 / k0.length, cos: -1, sin: 0)
+        }
+        return rodrigues(axis / s, cos: c, sin: s)
+    }
+
+    private static func rodrigues(_ k: SIMD3<Double>, cos c: Double, sin s: Double) -> Matrix3 {
+        func column(_ e: SIMD3<Double>) -> SIMD3<Double> { e * c + k.cross(e) * s + k * (k.dot(e) * (1 - c)) }
+        return Matrix3(columns: column([1, 0, 0]), column([0, 1, 0]), column([0, 0, 1]))
+    }
+}

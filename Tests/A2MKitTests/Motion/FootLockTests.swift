@@ -1,0 +1,160 @@
+import Testing
+import Foundation
+@testable import A2MKit
+
+/// IK in Double on exact inputs: the ankle lands on its target to rounding.
+private let ikTolerance = 1e-9
+/// Foot lock on a `MotionClip` (Float quaternions and root positions, cm): a held foot stays within this.
+private let lockTolerance = 2e-3
+
+@Suite struct FootLockTests {
+    let sk = Skeleton.a2mDefault
+
+    /// World position of joint `j` at frame `f`.
+    func position(_ c: MotionClip, _ f: Int, _ j: Int) -> SIMD3<Double> { c.worldTransforms(frame: f)[j].position }
+
+    /// Standing motion whose feet slide like the network's: the root sways a few millimetres and every leg
+    /// joint trembles by ~0.05°, so both ankles move at 0.3–1.5 cm/s. The upper body moves freely.
+    func slidingClip(frames: Int, seed: UInt64 = 3) -> MotionClip {
+        var rng = PCG32(seed: seed)
+        var clip = MotionClip(restPoseOf: sk, fps: 30, frames: frames)
+        let legJoints = Set(sk.legs.flatMap { [$0.hip, $0.knee, $0.ankle] })
+        for f in 0..<frames {
+            let t = Double(f) / 30
+            // The hips sink (as the corpus's do) rather than rise, so the straight legs can reach their locks.
+            let sink = 0.1 * min(1, t / 0.5) + 0.1 * (1 - cos(2 * .pi * t / 3))
+            clip.rootPositions[f] = SIMD3(Float(0.4 * sin(2 * .pi * t / 2)), Float(96 - sink), Float(0.3 * cos(2 * .pi * t / 2.5)))
+            for j in 0..<sk.jointCount {
+                let amplitude = legJoints.contains(j) || j == 0 ? 0.0005 : 0.2
+                var q = SIMD4<Double>(amplitude * (sin(1.3 * t + Double(j)) + 0.1 * Double(rng.gaussian())), amplitude * cos(0.7 * t + Double(j)), 0, 1)
+                q /= (q * q).sum().squareRoot()
+                clip.rotations[f * sk.jointCount + j] = SIMD4<Float>(q)
+            }
+        }
+        return clip
+    }
+
+    @Test func findsTheDefaultSkeletonsLegsAndNoLegsWhereThereAreNone() throws {
+        let legs = sk.legs.map { [sk.joints[$0.hip].name, sk.joints[$0.knee].name, sk.joints[$0.ankle].name] }
+        #expect(legs == [["LeftUpLeg", "LeftLeg", "LeftFoot"], ["RightUpLeg", "RightLeg", "RightFoot"]])
+        #expect(sk.legs.map(\.toe) == [SIMD3(0, -6, 13), SIMD3(0, -6, 13)])
+        // A torso with arms only: nothing to lock, so no lock is made.
+        let torso = try Skeleton(joints: [
+            .init(name: "Hips", parent: nil, offset: .zero, hasPosition: true),
+            .init(name: "Spine", parent: 0, offset: [0, 20, 0]),
+            .init(name: "Arm", parent: 1, offset: [15, 0, 0]),
+            .init(name: "Hand", parent: 2, offset: [25, 0, 0], endSite: .init(offset: [10, 0, 0])),
+        ])
+        #expect(torso.legs.isEmpty)
+        #expect(FootLock(skeleton: torso, fps: 30) == nil)
+        #expect(FootLock(skeleton: sk, fps: 30) != nil)
+    }
+
+    /// The left leg bent by random rotations: a reachable target is reached, bone lengths hold; a target out
+    /// of reach gets the straight leg pointing at it; a straight leg asked to shorten bends forward (+Z, the
+    /// toes' side), not backward.
+    @Test func twoBoneIKReachesWhatItCanAndBendsTheKneeForward() throws {
+        let leg = sk.legs[0]
+        let upper = SIMD3<Double>(sk.joints[leg.knee].offset), lower = SIMD3<Double>(sk.joints[leg.ankle].offset)
+        var rng = PCG32(seed: 9)
+        func random() -> Matrix3 {
+            var q = SIMD4<Double>(Double(rng.gaussian()), Double(rng.gaussian()), Double(rng.gaussian()), 3)
+            q /= (q * q).sum().squareRoot()
+            return Rotation.matrix(quaternion: q)
+        }
+        var worst = 0.0
+        for _ in 0..<50 {
+            let h = SIMD3<Double>(8, 90, 1), rh = random(), rk = rh * random()
+            let k = h + rh * upper, a = k + rk * lower
+            let target = a + SIMD3(Double(rng.gaussian()), Double(rng.gaussian()), Double(rng.gaussian())) * 4
+            let s = FootLock.solve(hip: h, knee: k, ankle: a, hipRotation: rh, kneeRotation: rk, target: target, forward: [0, 0, 1])
+            let k2 = h + s.hip * upper, a2 = k2 + s.knee * lower
+            let reach = upper.length + lower.length
+            if (target - h).length <= reach {
+                worst = max(worst, (a2 - target).length)
+            } else {
+                let dir = (target - h) / (target - h).length
+                worst = max(worst, (a2 - (h + dir * reach)).length)
+            }
+            #expect(abs((k2 - h).length - upper.length) < ikTolerance && abs((a2 - k2).length - lower.length) < ikTolerance)
+        }
+        #expect(worst < ikTolerance, "max |ankle − target| = \(worst)")
+        // Straight leg, target 3 cm higher: the knee moves forward.
+        let h = SIMD3<Double>(8, 90, 0), k = h + upper, a = k + lower
+        let s = FootLock.solve(hip: h, knee: k, ankle: a, hipRotation: .identity, kneeRotation: .identity, target: a + [0, 3, 0], forward: [0, 0, 1])
+        let k2 = h + s.hip * upper
+        #expect(k2.z > 1, "knee z = \(k2.z)")
+        #expect(((k2 + s.knee * lower) - (a + [0, 3, 0])).length < ikTolerance)
+    }
+
+    @Test func aSlidingFootIsHeldStillAndOnlyTheLegsChange() throws {
+        let input = slidingClip(frames: 150)
+        var clip = input
+        let lock = try #require(FootLock(skeleton: sk, fps: 30))
+        lock.process(&clip)
+        let settle = lock.parameters.settleFrames - 1
+        for leg in sk.legs {
+            let inputTravel = (settle..<149).map { (position(input, $0 + 1, leg.ankle) - position(input, $0, leg.ankle)).length }.reduce(0, +)
+            #expect(inputTravel > 1, "the test motion should slide (\(inputTravel) cm)")
+            let held = position(clip, settle, leg.ankle)
+            let toe = leg.ankle + 1
+            let heldToe = position(clip, settle, toe)
+            var worst = 0.0
+            for f in settle..<150 {
+                worst = max(worst, (position(clip, f, leg.ankle) - held).length, (position(clip, f, toe) - heldToe).length)
+            }
+            #expect(worst < lockTolerance, "\(sk.joints[leg.ankle].name): max drift while locked \(worst) cm")
+            #expect(lock.framesAdjusted.allSatisfy { $0 == 150 - settle })
+        }
+        let legJoints = Set(sk.legs.flatMap { [$0.hip, $0.knee, $0.ankle] })
+        for f in 0..<150 {
+            for j in 0..<sk.jointCount where !legJoints.contains(j) {
+                #expect(clip.rotation(frame: f, joint: j) == input.rotation(frame: f, joint: j))
+            }
+        }
+        #expect(clip.rootPositions == input.rootPositions)
+    }
+
+    /// Chunks arriving as the stitcher emits them give the same frames as one call.
+    @Test func chunkedStreamEqualsOneCall() throws {
+        let input = slidingClip(frames: 90, seed: 4)
+        var whole = input
+        FootLock(skeleton: sk, fps: 30)!.process(&whole)
+        let lock = FootLock(skeleton: sk, fps: 30)!
+        var frames: [MotionClip] = []
+        for range in [0..<7, 7..<40, 40..<41, 41..<90] {
+            var chunk = MotionClip(skeleton: sk, fps: 30, rootPositions: Array(input.rootPositions[range]),
+                                   rotations: Array(input.rotations[range.lowerBound * sk.jointCount..<range.upperBound * sk.jointCount]))
+            lock.process(&chunk)
+            frames.append(chunk)
+        }
+        #expect(frames.flatMap(\.rootPositions) == whole.rootPositions)
+        #expect(frames.flatMap(\.rotations) == whole.rotations)
+    }
+
+    /// The feet stand, then the whole body moves 20 cm sideways in a third of a second (a step), then stands
+    /// again. The lock lets go, the foot follows without a jump, and it is held again where it arrived.
+    @Test func aStepReleasesTheLockSmoothlyAndTheFootIsHeldAgainWhereItLands() throws {
+        var input = slidingClip(frames: 120, seed: 6)
+        for f in 0..<120 {
+            let x = min(1, max(0, Double(f - 40) / 10))
+            input.rootPositions[f].x += Float(20 * x * x * (3 - 2 * x))
+            // Hips that only sink, so every lock stays within the straight legs' reach.
+            input.rootPositions[f].y = Float(96 - 0.3 * min(1, Double(f) / 60))
+        }
+        var clip = input
+        let lock = FootLock(skeleton: sk, fps: 30)!
+        lock.process(&clip)
+        let ankle = sk.legs[0].ankle
+        let inputStep = (0..<119).map { (position(input, $0 + 1, ankle) - position(input, $0, ankle)).length }.max()!
+        let outputStep = (0..<119).map { (position(clip, $0 + 1, ankle) - position(clip, $0, ankle)).length }.max()!
+        #expect(outputStep < 1.1 * inputStep, "largest frame-to-frame jump \(outputStep) cm, network's \(inputStep) cm")
+        // Held again after the step: the last 40 frames stand still, near where the network put the foot.
+        let held = position(clip, 80, ankle)
+        let worst = (80..<120).map { (position(clip, $0, ankle) - held).length }.max()!
+        #expect(worst < lockTolerance, "drift after the step \(worst) cm")
+        #expect((held - position(input, 80, ankle)).length < 1, "held \((held - position(input, 80, ankle)).length) cm from the network's foot")
+        // And the lock was off during the step: the foot moved as far as the network's did.
+        #expect((held - position(clip, 35, ankle)).length > 19)
+    }
+}
