@@ -64,8 +64,6 @@ final class FootLock {
     private let releaseFrames: Int
     private let fps: Double
     private var states: [LegState]
-    /// Frames processed so far (a stream position, for tests and reports).
-    private(set) var framesSeen = 0
     /// Frames in which each leg's ankle was moved away from the network's (locked or gliding back).
     private(set) var framesAdjusted: [Int]
 
@@ -94,7 +92,6 @@ final class FootLock {
         precondition(clip.skeleton == skeleton, "FootLock: another skeleton")
         let J = skeleton.jointCount
         for f in 0..<clip.frameCount {
-            defer { framesSeen += 1 }
             let world = clip.worldTransforms(frame: f)
             var goals: [(leg: Int, position: SIMD3<Double>, rotation: SIMD4<Double>)] = []
             for (l, leg) in legs.enumerated() {
@@ -103,7 +100,6 @@ final class FootLock {
                     goals.append((l, position, rotation))
                 }
             }
-            guard !goals.isEmpty else { continue }
             for (l, position, rotation) in goals {
                 let leg = legs[l]
                 framesAdjusted[l] += 1
