@@ -93,15 +93,10 @@ final class FootLock {
         let J = skeleton.jointCount
         for f in 0..<clip.frameCount {
             let world = clip.worldTransforms(frame: f)
-            var goals: [(leg: Int, position: SIMD3<Double>, rotation: SIMD4<Double>)] = []
+            // Each leg's chain is its own (init), so both legs solve from the same unmodified transforms.
             for (l, leg) in legs.enumerated() {
-                let free = world[leg.ankle].position
-                if let (position, rotation) = output(leg: l, free: free, freeRotation: Rotation.quaternion(world[leg.ankle].rotation)) {
-                    goals.append((l, position, rotation))
-                }
-            }
-            for (l, position, rotation) in goals {
-                let leg = legs[l]
+                guard let (position, rotation) = output(leg: l, free: world[leg.ankle].position,
+                                                        freeRotation: Rotation.quaternion(world[leg.ankle].rotation)) else { continue }
                 framesAdjusted[l] += 1
                 let hipParent = world[skeleton.joints[leg.hip].parent!].rotation
                 let solved = FootLock.solve(hip: world[leg.hip].position, knee: world[leg.knee].position, ankle: world[leg.ankle].position,
@@ -186,10 +181,7 @@ final class FootLock {
         var pole = (k - h) - along * (k - h).dot(along)
         if let forward { pole += forward * (straightKneeBias * upper) }
         pole -= u * pole.dot(u)
-        if pole.length < 1e-9 {
-            let helper: SIMD3<Double> = abs(u.x) < 0.9 ? [1, 0, 0] : [0, 0, 1]
-            pole = helper - u * u.dot(helper)
-        }
+        if pole.length < 1e-9 { pole = u.anyOrthogonal }
         let n = pole / pole.length
         let cosA = min(1, max(-1, (upper * upper + d * d - lower * lower) / (2 * upper * d)))
         let newKnee = h + u * (upper * cosA) + n * (upper * (1 - cosA * cosA).squareRoot())
@@ -210,9 +202,7 @@ final class FootLock {
         if s < 1e-12 {
             if c > 0 { return .identity }
             // Opposite: half a turn about any axis orthogonal to u.
-            let helper: SIMD3<Double> = abs(u.x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
-            let k0 = helper - u * u.dot(helper)
-            return rodrigues(k0 / k0.length, cos: -1, sin: 0)
+            return rodrigues(u.anyOrthogonal, cos: -1, sin: 0)
         }
         return rodrigues(axis / s, cos: c, sin: s)
     }

@@ -82,6 +82,13 @@ extension SIMD3 where Scalar == Double {
         SIMD3(y * o.z - z * o.y, z * o.x - x * o.z, x * o.y - y * o.x)
     }
     @inlinable var length: Double { (self * self).sum().squareRoot() }
+    /// A unit vector orthogonal to this unit vector (X unless it is nearly parallel to X, then Y,
+    /// made orthogonal): for degenerate cases where any perpendicular will do.
+    @inlinable var anyOrthogonal: SIMD3<Double> {
+        let helper: SIMD3<Double> = Swift.abs(x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
+        let v = helper - self * dot(helper)
+        return v / v.length
+    }
 }
 
 /// Conversions between Euler angles (any of the 6 orders), matrices, quaternions and the 6D representation.
@@ -212,9 +219,7 @@ public enum Rotation {
             y /= lb
         } else {
             // b parallel to a: any unit vector orthogonal to x.
-            let helper: SIMD3<Double> = Swift.abs(x.x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
-            y = helper - x * x.dot(helper)
-            y /= y.length
+            y = x.anyOrthogonal
         }
         return Matrix3(columns: x, y, x.cross(y))
     }

@@ -32,6 +32,13 @@ import Testing
         return (dir, manifest.clips.map { dir.appendingPathComponent($0.name + ".wav") })
     }
 
+    /// `body` on the first two clips of `speech()`, whose files are removed afterwards.
+    static func withSpeechPair<R>(_ body: ([URL]) throws -> R) throws -> R {
+        let (dir, files) = try speech()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try body(Array(files.prefix(2)))
+    }
+
     static func study() throws -> GuidanceStudy {
         let model = try GenerationModel.load(contentsOf: modelURL)
         var study = GuidanceStudy(model: model, settings: EvaluationSettings(jointNames: model.skeleton.names)!)
@@ -114,10 +121,7 @@ import Testing
     @Test func unconditionalMotionDoesNotDependOnTheAudio() throws {
         var study = try Self.study()
         study.samples = 6
-        let (dir, files) = try Self.speech()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pair = Array(files.prefix(2))
-        let motion = try study.generate(pair, guidance: 0)
+        let motion = try Self.withSpeechPair { try study.generate($0, guidance: 0) }
         // Per-sample mean speed of the wrists and head: the statistic the alignment metrics are built on.
         func speeds(_ clip: [JointPositions]) -> [Double] {
             clip.map { p in
@@ -142,12 +146,11 @@ import Testing
     @Test func footLockHoldsTheShippedModelsFeet() throws {
         var study = try Self.study()
         study.samples = 1
-        let (dir, files) = try Self.speech()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pair = Array(files.prefix(2))
-        let locked = try study.generate(pair, guidance: 2.5)
-        study.footLock = false
-        let free = try study.generate(pair, guidance: 2.5)
+        let (locked, free) = try Self.withSpeechPair { pair in
+            let locked = try study.generate(pair, guidance: 2.5)
+            study.footLock = false
+            return (locked, try study.generate(pair, guidance: 2.5))
+        }
         let sk = study.model.skeleton
         let legJoints = Set(sk.legs.flatMap { [$0.hip, $0.knee, $0.ankle, $0.ankle + 1] })
         func meanAnkleSpeed(_ motion: [[JointPositions]]) -> Double {
