@@ -156,8 +156,14 @@ def main(argv):
         for d in argv[3:]:
             gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
             a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
-            print(f"{d}: FID_k {frechet(a, b):.4g}, legs and feet only {frechet(a[:, legs], b[:, legs]):.4g}, "
-                  f"other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
+            mean_term = ((a.mean(0) - b.mean(0)) ** 2).sum()
+            print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
+                  f"{frechet(a[:, legs], b[:, legs]):.4g}, other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
+            # Handedness per clip: log2 of the left over the right hand's horizontal speed².
+            lh, rh = names.index('LeftHand') * 3, names.index('RightHand') * 3
+            for label, x in (('ground truth', gt), (d, gen)):
+                r = np.log2(x[:, lh] / x[:, rh])
+                print(f"  {label}: right-handed {np.sum(r < -1)}, both {np.sum(abs(r) <= 1)}, left-handed {np.sum(r > 1)}")
     elif mode == 'seeds':
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.

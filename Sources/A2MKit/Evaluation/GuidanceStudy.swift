@@ -5,7 +5,10 @@ import Foundation
 /// FID_k/Diversity_k, jerk/acceleration, mismatched-audio control).
 ///
 /// Clips are generated in groups of `batchClips` through one `GenerationPipeline` call (one batched long-form
-/// pass), and sample k of a clip uses noise stream k of `seed`, so results do not depend on the grouping.
+/// pass). Sample k of clip i uses noise stream i·K + k of `seed` (K = `samples`), so every generated clip is an
+/// independent draw, as FID_k, Diversity_k and the bootstrap intervals assume, and results do not depend on
+/// the grouping. (With one stream per sample index, as `a2m generate` gives its inputs, every clip would get
+/// the same noise, and at w = 0 the same motion.)
 public struct GuidanceStudy {
     public struct Row: Codable, Sendable, Equatable {
         public let guidance: Float
@@ -49,7 +52,8 @@ public struct GuidanceStudy {
         while start < audio.count {
             let group = Array(audio[start..<min(audio.count, start + batchClips)])
             let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
-            let clips = try pipeline.run(inputs, samples: samples, options: options)
+            let clips = try pipeline.run(inputs, samples: samples, options: options,
+                                         streams: (start..<start + group.count).map { $0 * samples })
             out += clips.map { $0.map(JointPositions.init(clip:)) }
             start += group.count
             progress?(start, audio.count)

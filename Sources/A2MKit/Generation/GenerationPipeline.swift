@@ -2,7 +2,9 @@ import Foundation
 
 /// Audio files in, motion clips out: features → long-form sampling → decode and stitch in motion space.
 /// All inputs and all `samples` per input run as one batched `LongFormGenerator` pass; sample k of every
-/// input uses noise stream k, so an input's output does not depend on the other inputs.
+/// input uses noise stream k (unless `run` is given `streams`), so an input's output does not depend on the
+/// other inputs. The same seed therefore gives every input the same noise: at w = 0, where the audio is not
+/// read, every input of a run gets the same motion.
 public final class GenerationPipeline {
     public let model: GenerationModel
     /// Seconds spent per stage over all `run` calls: "features" (audio load + log-mel), "sampling" (denoiser
@@ -46,9 +48,10 @@ public final class GenerationPipeline {
         frames.reduce(0) { $0 + WindowPlan(totalFrames: $1, windowFrames: model.windowFrames).count } * samples * options.steps
     }
 
-    /// `result[i][k]` is sample k of `inputs[i]`. `progress(done, total)` counts clip-steps.
+    /// `result[i][k]` is sample k of `inputs[i]`, with noise stream `streams[i] + k` (`streams` default all 0).
+    /// `progress(done, total)` counts clip-steps.
     public func run(_ inputs: [(name: String, features: FeatureMatrix)], samples: Int, options: SamplerOptions,
-                    progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
+                    streams: [Int]? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
         let J = model.skeleton.jointCount
         var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
         var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
@@ -60,7 +63,7 @@ public final class GenerationPipeline {
             }
         }
         try run(inputs.map { (name: $0.name, source: FeatureMatrixSource($0.features) as any FeatureSource) },
-                samples: samples, options: options, progress: progress) { i, k, first, chunk in
+                samples: samples, options: options, streams: streams, progress: progress) { i, k, first, chunk in
             precondition(first == roots[i][k].count, "frames out of order")
             roots[i][k] += chunk.rootPositions
             rotations[i][k] += chunk.rotations
@@ -79,12 +82,14 @@ public final class GenerationPipeline {
     /// from the sources window by window and released behind the last window that needs them, so with
     /// `AudioFeatureStream` sources and a streaming consumer (`MotionFileStream`) memory does not grow with
     /// the audio's length. Time spent reading features counts as "features", not "sampling".
+    /// `streams[i]` (default 0) is the noise stream of input i's first sample; sample k uses `streams[i] + k`.
     public func run(_ inputs: [(name: String, source: any FeatureSource)], samples: Int, options: SamplerOptions,
-                    progress: ((Int, Int) -> Void)? = nil,
+                    streams: [Int]? = nil, progress: ((Int, Int) -> Void)? = nil,
                     emit: @escaping (_ input: Int, _ sample: Int, _ first: Int, _ chunk: MotionClip) throws -> Void) throws {
         guard samples >= 1 else {
             throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
         }
+        precondition(streams.map { $0.count == inputs.count } ?? true, "one first stream per input")
         let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
                                               windowFrames: model.windowFrames, options: options)
         var decodeNanos: UInt64 = 0, featureNanos: UInt64 = 0, emitNanos: UInt64 = 0
@@ -106,7 +111,7 @@ public final class GenerationPipeline {
                     try emit(i, k, first, chunk)
                 }
                 let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
-                clips.append(LongFormClip(name: input.name, frameCount: input.source.frames, stream: k,
+                clips.append(LongFormClip(name: input.name, frameCount: input.source.frames, stream: (streams?[i] ?? 0) + k,
                                           audioFeatures: { r in
                                               let t0 = DispatchTime.now().uptimeNanoseconds
                                               defer { featureNanos += DispatchTime.now().uptimeNanoseconds - t0 }

@@ -22,8 +22,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
 public struct LongFormClip {
     public var name: String
     public var frameCount: Int
-    /// Noise stream: the clip's RNG is `PCG32.derived(seed, .sampling, rank: stream)`. Give `--samples K`
-    /// sample k stream k, so a file's output does not depend on the other files of the run.
+    /// Noise stream, 0 ..< `LongFormGenerator.streamLimit`: the clip's RNG is `PCG32.derived(seed, .sampling,
+    /// rank: stream)`. `a2m generate` gives `--samples K` sample k stream k, so a file's output does not depend
+    /// on the other files of the run; `GuidanceStudy` gives every (clip, sample) its own stream.
     public var stream: Int
     /// Audio features [range.count, M] for motion frames `range`.
     public var audioFeatures: (Range<Int>) throws -> [Float]
@@ -85,6 +86,9 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         self.windowsPerRound = windowsPerRound
     }
 
+    /// Streams are below 2²⁴, so that no clip's window draws from another clip's stream.
+    public static var streamLimit: Int { 1 << 24 }
+
     /// The noise stream of window `window` of the clip with noise stream `stream`.
     static func windowGenerator(seed: UInt64, stream: Int, window: Int) -> PCG32 {
         PCG32.derived(seed: seed, purpose: .sampling, rank: stream + window << 24)
@@ -108,6 +112,9 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     /// in window-steps (a step of a batch of R window rows counts R).
     public func generate(_ clips: [LongFormClip], progress: ((Int, Int) -> Void)? = nil) throws {
         for c in clips where c.frameCount < 1 { throw GenerationError.emptyClip(name: c.name) }
+        for c in clips where !(0..<Self.streamLimit).contains(c.stream) {
+            throw SamplingError.invalidOption(name: "stream", value: "\(c.stream) (\(c.name))", expected: "0 ..< \(Self.streamLimit)")
+        }
         var states = clips.map { ClipState(plan: WindowPlan(totalFrames: $0.frameCount, windowFrames: windowFrames)) }
         let total = totalSteps(clips)
         var done = 0

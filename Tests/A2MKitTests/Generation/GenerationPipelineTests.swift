@@ -109,6 +109,71 @@ enum TinyModel {
             #expect(try sample(speech, w) != (try sample(other, w)), "w = \(w) ignores the audio")
         }
     }
+
+    /// Largest difference the batch's make-up may cause, in cm. The real network's GEMMs run with M = the rows
+    /// a batch holds, and OpenBLAS's result for a row can depend on M in the last bit (measured 7.6e-6 cm here).
+    static let batchRoundingTolerance: Float = 1e-4
+    /// Smallest difference two independent noise draws must show, in cm.
+    static let independentDrawDifference: Float = 1e-2
+
+    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test func streamsGiveInputsTheirOwnNoiseWithoutDependingOnTheBatch() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        let M = model.audio.nMels, frames = 40
+        let f = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
+        let options = SamplerOptions(steps: 3, guidance: 2.5, seed: 4)
+        /// Root positions, flattened, of sample k of input i: `result[i][k]`.
+        func roots(_ n: Int, streams: [Int]?) throws -> [[[Float]]] {
+            try GenerationPipeline(model: model).run(Array(repeating: (name: "x", features: f), count: n), samples: 2,
+                                                     options: options, streams: streams)
+                .map { $0.map { $0.rootPositions.flatMap { [$0.x, $0.y, $0.z] } } }
+        }
+        let tol = Self.batchRoundingTolerance, apart = Self.independentDrawDifference
+        // By default every input gets streams 0, 1: the same audio gives the same motion.
+        let shared = try roots(2, streams: nil)
+        #expect(Self.maxAbsDiff(shared[0][0], shared[1][0]) <= tol && Self.maxAbsDiff(shared[0][1], shared[1][1]) <= tol)
+        #expect(Self.maxAbsDiff(shared[0][0], shared[0][1]) > apart)
+        // With first streams 0 and 5, input 1's samples use streams 5 and 6, as when it runs alone.
+        let own = try roots(2, streams: [0, 5]), alone = try roots(1, streams: [5])
+        #expect(Self.maxAbsDiff(own[0][0], shared[0][0]) <= tol)
+        #expect(Self.maxAbsDiff(own[1][0], own[0][0]) > apart && Self.maxAbsDiff(own[1][0], own[0][1]) > apart)
+        #expect(Self.maxAbsDiff(alone[0][0], own[1][0]) <= tol && Self.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
+        // Sample 1 would need stream 2²⁴, where window 1 of stream 0 draws.
+        #expect(throws: SamplingError.self) { try roots(1, streams: [LongFormGenerator<Denoiser>.streamLimit - 1]) }
+    }
+
+    @Test func guidanceStudyDrawsEveryClipIndependentlyWhateverTheGrouping() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
+        let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2)
+        var study = GuidanceStudy(model: model, settings: EvaluationSettings(jointNames: model.skeleton.names)!)
+        study.steps = 3
+        study.samples = 2
+        func motion(batch: Int) throws -> [[Float]] {
+            study.batchClips = batch
+            return try study.generate([wav, wav, wav], guidance: 0).flatMap { $0.map(\.values) }
+        }
+        let grouped = try motion(batch: 2)
+        // At w = 0 the audio is not read, so motion that matched would mean shared noise; FID_k, Diversity_k
+        // and the bootstrap intervals assume independent draws.
+        #expect(grouped.count == 6)
+        for i in grouped.indices {
+            for j in grouped.indices where j > i {
+                #expect(Self.maxAbsDiff(grouped[i], grouped[j]) > Self.independentDrawDifference, "draws \(i) and \(j) share noise")
+            }
+        }
+        for batch in [1, 3] {
+            let other = try motion(batch: batch)
+            #expect(zip(grouped, other).allSatisfy { Self.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
+        }
+    }
 }
 
 @Suite struct ModelExportTests {
