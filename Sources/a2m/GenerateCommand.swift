@@ -86,7 +86,7 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still exactly still (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
+    @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still in place on the ground plane (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
     var footLock = true
 
     @Flag(help: "Also write NAME.html: the self-contained player (a2m view) with the input audio and every sample side by side.")

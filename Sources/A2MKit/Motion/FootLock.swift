@@ -3,7 +3,7 @@ import Foundation
 // F frames, J joints. Positions in the skeleton's units (a2m's skeletons: cm), Y up; speeds in units per second.
 
 /// Foot-contact cleanup for generated motion ("foot lock"): a foot the network leaves nearly still is held
-/// exactly still, by two-bone inverse kinematics on its leg.
+/// still on the ground plane, by two-bone inverse kinematics on its leg; its height stays the network's.
 ///
 /// Why: the network's feet slide and tremble by millimetres where the training motion plants them exactly,
 /// and guidance amplifies it (docs/results.md, "Why FID_k rises with guidance here"). Reference: footskate
@@ -14,8 +14,14 @@ import Foundation
 ///   look-ahead and nothing that grows with the audio's length. A contact starts once the ankle's speed has
 ///   stayed below `onSpeed` for `settleFrames` frames, and locks the foot where it is then (Kovar et al. use
 ///   the contact's average position, which needs the whole contact). It ends when the speed exceeds
-///   `offSpeed` or the network's foot has drifted `maxDrift` from the lock; the foot then moves with the
-///   network's at once, and the offset between them fades out over `releaseSeconds`.
+///   `offSpeed` or the network's foot has drifted `maxDrift` from the lock horizontally; the foot then moves
+///   with the network's at once, and the offset between them fades out over `releaseSeconds`.
+/// - The lock holds the ankle's horizontal position and its world rotation; the ankle's height is the
+///   network's. Holding the height too was the first version: a leg near full extension turns a millimetre of
+///   hip height into centimetres of knee travel (45 + 45 cm leg: 1 mm below straight bends the knee ~2 cm), so
+///   the network's hip tremble made the knees pop, at up to 22 ground-truth SD of knee acceleration
+///   (docs/results.md, "Independent noise per clip"). With the network's height, the hip–ankle distance is the
+///   network's own up to second-order terms, and so is the knee.
 /// - Contacts come from speed only (no height test): a foot held still in the air is held there too.
 /// - Only the leg's hip, knee and ankle rotations change. The root and everything above the hips are
 ///   untouched, so upper-body motion, and every metric computed from the hands and head, is unchanged.
@@ -36,7 +42,7 @@ final class FootLock {
         var offSpeed = 0.06
         /// Frames below `onSpeed` before a contact starts.
         var settleFrames = 3
-        /// A contact ends when the network's ankle is this far from the lock, in H (0.03 H = 5.2 cm).
+        /// A contact ends when the network's ankle is this far from the lock horizontally, in H (0.03 H = 5.2 cm).
         var maxDrift = 0.03
         /// After a contact the offset from the network's foot fades out over this long (smoothstep).
         var releaseSeconds = 0.25
@@ -46,7 +52,7 @@ final class FootLock {
         var locked = false
         var slowFrames = 0
         var lastFree: SIMD3<Double>?
-        /// The locked ankle position and world rotation (quaternion).
+        /// The locked ankle position (its x and z are held; y is the network's) and world rotation (quaternion).
         var target = SIMD3<Double>.zero
         var targetRotation = SIMD4<Double>(0, 0, 0, 1)
         /// Frames since the last contact ended (nil: no release in progress).
@@ -120,11 +126,12 @@ final class FootLock {
         defer { states[l] = s }
         let speed = s.lastFree.map { (free - $0).length * fps / height } ?? 0
         s.lastFree = free
-        if s.locked && (speed > p.offSpeed || (free - s.target).length > p.maxDrift * height) {
+        let held = SIMD3(s.target.x, free.y, s.target.z)
+        if s.locked && (speed > p.offSpeed || (free - held).length > p.maxDrift * height) {
             s.locked = false
             s.sinceRelease = 0
             s.slowFrames = 0
-            s.releaseOffset = s.target - free
+            s.releaseOffset = held - free
             let inverse = SIMD4<Double>(-freeRotation.x, -freeRotation.y, -freeRotation.z, freeRotation.w)
             s.releaseTurn = Rotation.multiply(s.targetRotation, inverse)
         }
@@ -150,7 +157,7 @@ final class FootLock {
                 s.sinceRelease = nil
             }
         }
-        if s.locked { return (s.target, s.targetRotation) }
+        if s.locked { return (SIMD3(s.target.x, free.y, s.target.z), s.targetRotation) }
         return s.sinceRelease == nil ? nil : (position, rotation)
     }
 

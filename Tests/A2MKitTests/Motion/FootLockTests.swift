@@ -6,12 +6,16 @@ import Foundation
 private let ikTolerance = 1e-9
 /// Foot lock on a `MotionClip` (Float quaternions and root positions, cm): a held foot stays within this.
 private let lockTolerance = 2e-3
+/// A held ankle's height against the network's, cm: the horizontal correction can put the ankle out of the
+/// straight leg's reach by a second-order amount (offset² / 2·leg: (0.5 cm)² / 180 cm ≈ 1.4e-3 cm).
+private let heightTolerance = 1e-2
 
 @Suite struct FootLockTests {
     let sk = Skeleton.a2mDefault
 
     /// World position of joint `j` at frame `f`.
     func position(_ c: MotionClip, _ f: Int, _ j: Int) -> SIMD3<Double> { c.worldTransforms(frame: f)[j].position }
+    func horizontal(_ v: SIMD3<Double>) -> Double { (v.x * v.x + v.z * v.z).squareRoot() }
 
     /// Standing motion whose feet slide like the network's: the root sways a few millimetres and every leg
     /// joint trembles by ~0.05°, so both ankles move at 0.3–1.5 cm/s. The upper body moves freely.
@@ -99,11 +103,14 @@ private let lockTolerance = 2e-3
             let held = position(clip, settle, leg.ankle)
             let toe = leg.ankle + 1
             let heldToe = position(clip, settle, toe)
-            var worst = 0.0
+            var worst = 0.0, worstHeight = 0.0
             for f in settle..<150 {
-                worst = max(worst, (position(clip, f, leg.ankle) - held).length, (position(clip, f, toe) - heldToe).length)
+                worst = max(worst, horizontal(position(clip, f, leg.ankle) - held), horizontal(position(clip, f, toe) - heldToe))
+                // The height is the network's, so the knee stays as the network bent it.
+                worstHeight = max(worstHeight, abs(position(clip, f, leg.ankle).y - position(input, f, leg.ankle).y))
             }
-            #expect(worst < lockTolerance, "\(sk.joints[leg.ankle].name): max drift while locked \(worst) cm")
+            #expect(worst < lockTolerance, "\(sk.joints[leg.ankle].name): max horizontal drift while locked \(worst) cm")
+            #expect(worstHeight < heightTolerance, "\(sk.joints[leg.ankle].name): height off the network's by \(worstHeight) cm")
             #expect(lock.framesAdjusted.allSatisfy { $0 == 150 - settle })
         }
         let legJoints = Set(sk.legs.flatMap { [$0.hip, $0.knee, $0.ankle] })
@@ -113,6 +120,25 @@ private let lockTolerance = 2e-3
             }
         }
         #expect(clip.rootPositions == input.rootPositions)
+    }
+
+    /// Straight legs under hips that tremble up and down by a millimetre, as the network's do: the lock holds the
+    /// feet on the ground plane without turning the tremble into knee travel. Holding the ankles' height too bent
+    /// the near-straight knees by centimetres per millimetre (`FootLock`'s doc comment).
+    @Test func hipTrembleIsNotAmplifiedIntoTheKnees() throws {
+        var input = slidingClip(frames: 120, seed: 8)
+        for f in 0..<120 {
+            input.rootPositions[f].y = Float(96 - 0.3 - 0.1 * sin(2 * .pi * Double(f) / 5))
+        }
+        var clip = input
+        FootLock(skeleton: sk, fps: 30)!.process(&clip)
+        for leg in sk.legs {
+            func travel(_ c: MotionClip) -> Double {
+                (0..<119).map { (position(c, $0 + 1, leg.knee) - position(c, $0, leg.knee)).length }.reduce(0, +)
+            }
+            let network = travel(input), locked = travel(clip)
+            #expect(locked < 1.5 * network, "\(sk.joints[leg.knee].name): knee travel \(locked) cm locked, \(network) cm in the input")
+        }
     }
 
     /// Chunks arriving as the stitcher emits them give the same frames as one call.
@@ -151,7 +177,7 @@ private let lockTolerance = 2e-3
         #expect(outputStep < 1.1 * inputStep, "largest frame-to-frame jump \(outputStep) cm, network's \(inputStep) cm")
         // Held again after the step: the last 40 frames stand still, near where the network put the foot.
         let held = position(clip, 80, ankle)
-        let worst = (80..<120).map { (position(clip, $0, ankle) - held).length }.max()!
+        let worst = (80..<120).map { horizontal(position(clip, $0, ankle) - held) }.max()!
         #expect(worst < lockTolerance, "drift after the step \(worst) cm")
         #expect((held - position(input, 80, ankle)).length < 1, "held \((held - position(input, 80, ankle)).length) cm from the network's foot")
         // And the lock was off during the step: the foot moved as far as the network's did.
