@@ -89,7 +89,9 @@ public final class GenerationPipeline {
         guard samples >= 1 else {
             throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
         }
-        precondition(streams.map { $0.count == inputs.count } ?? true, "one first stream per input")
+        if let streams, streams.count != inputs.count {
+            throw SamplingError.invalidOption(name: "streams", value: "\(streams.count) values", expected: "one per input (\(inputs.count))")
+        }
         let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
                                               windowFrames: model.windowFrames, options: options)
         var decodeNanos: UInt64 = 0, featureNanos: UInt64 = 0, emitNanos: UInt64 = 0

@@ -91,7 +91,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
 
     /// The noise stream of window `window` of the clip with noise stream `stream`.
     static func windowGenerator(seed: UInt64, stream: Int, window: Int) -> PCG32 {
-        PCG32.derived(seed: seed, purpose: .sampling, rank: stream + window << 24)
+        PCG32.derived(seed: seed, purpose: .sampling, rank: stream + window * streamLimit)
     }
 
     /// Per-clip progress through its windows.

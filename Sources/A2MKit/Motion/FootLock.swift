@@ -25,8 +25,8 @@ import Foundation
 /// - Contacts come from speed only (no height test): a foot held still in the air is held there too.
 /// - Only the leg's hip, knee and ankle rotations change. The root and everything above the hips are
 ///   untouched, so upper-body motion, and every metric computed from the hands and head, is unchanged.
-/// - A lock beyond the leg's reach (the network's hips often stand a millimetre higher than its straight legs
-///   allow) gets the straight leg pointing at it, and the foot as near as it reaches. Lowering the root
+/// - A lock beyond the leg's reach (a straight leg whose foot the lock holds back horizontally falls short by
+///   a second-order amount) gets the straight leg pointing at it, and the foot as near as it reaches. Lowering the root
 ///   instead, as game engines' foot IK lowers the pelvis, moves the whole body with the hips' jitter: on the
 ///   held-out clips that multiplied FID_k by 40 (docs/results.md, "Foot lock").
 /// - The knee stays in the plane it is bent in; a (nearly) straight leg bends toward the toes.

@@ -146,6 +146,7 @@ enum TinyModel {
         #expect(Self.maxAbsDiff(alone[0][0], own[1][0]) <= tol && Self.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
         // Sample 1 would need stream 2²⁴, where window 1 of stream 0 draws.
         #expect(throws: SamplingError.self) { try roots(1, streams: [LongFormGenerator<Denoiser>.streamLimit - 1]) }
+        #expect(throws: SamplingError.self) { try roots(2, streams: [0]) }
     }
 
     @Test func guidanceStudyDrawsEveryClipIndependentlyWhateverTheGrouping() throws {
