@@ -30,6 +30,11 @@ enum TinyModel {
         return url
     }
 
+    /// Log-mel-like features (dB around −40) that vary over frames and bins, for network-level tests.
+    static func speechLikeFeatures(frames: Int, bins: Int) -> FeatureMatrix {
+        FeatureMatrix(frames: frames, bins: bins, values: (0..<(frames * bins)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
+    }
+
     /// `seconds` of a 220 Hz tone with a slow amplitude wobble, 16-bit WAV at 16 kHz.
     static func wav(in dir: URL, name: String, seconds: Double) throws -> URL {
         let sr = 16000
@@ -98,7 +103,7 @@ enum TinyModel {
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         let M = model.audio.nMels, frames = 50
-        let speech = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
+        let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)
         let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })
         func sample(_ f: FeatureMatrix, _ w: Float) throws -> [SIMD4<Float>] {
             try GenerationPipeline(model: model).run([(name: "x", features: f)], samples: 1,
@@ -116,17 +121,12 @@ enum TinyModel {
     /// Smallest difference two independent noise draws must show, in cm.
     static let independentDrawDifference: Float = 1e-2
 
-    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count)
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
-
     @Test func streamsGiveInputsTheirOwnNoiseWithoutDependingOnTheBatch() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
         let M = model.audio.nMels, frames = 40
-        let f = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
+        let f = TinyModel.speechLikeFeatures(frames: frames, bins: M)
         let options = SamplerOptions(steps: 3, guidance: 2.5, seed: 4)
         /// Root positions, flattened, of sample k of input i: `result[i][k]`.
         func roots(_ n: Int, streams: [Int]?) throws -> [[[Float]]] {
@@ -137,13 +137,13 @@ enum TinyModel {
         let tol = Self.batchRoundingTolerance, apart = Self.independentDrawDifference
         // By default every input gets streams 0, 1: the same audio gives the same motion.
         let shared = try roots(2, streams: nil)
-        #expect(Self.maxAbsDiff(shared[0][0], shared[1][0]) <= tol && Self.maxAbsDiff(shared[0][1], shared[1][1]) <= tol)
-        #expect(Self.maxAbsDiff(shared[0][0], shared[0][1]) > apart)
+        #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[1][0]) <= tol && SamplerFixtures.maxAbsDiff(shared[0][1], shared[1][1]) <= tol)
+        #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[0][1]) > apart)
         // With first streams 0 and 5, input 1's samples use streams 5 and 6, as when it runs alone.
         let own = try roots(2, streams: [0, 5]), alone = try roots(1, streams: [5])
-        #expect(Self.maxAbsDiff(own[0][0], shared[0][0]) <= tol)
-        #expect(Self.maxAbsDiff(own[1][0], own[0][0]) > apart && Self.maxAbsDiff(own[1][0], own[0][1]) > apart)
-        #expect(Self.maxAbsDiff(alone[0][0], own[1][0]) <= tol && Self.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
+        #expect(SamplerFixtures.maxAbsDiff(own[0][0], shared[0][0]) <= tol)
+        #expect(SamplerFixtures.maxAbsDiff(own[1][0], own[0][0]) > apart && SamplerFixtures.maxAbsDiff(own[1][0], own[0][1]) > apart)
+        #expect(SamplerFixtures.maxAbsDiff(alone[0][0], own[1][0]) <= tol && SamplerFixtures.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
         // Sample 1 would need stream 2²⁴, where window 1 of stream 0 draws.
         #expect(throws: SamplingError.self) { try roots(1, streams: [LongFormGenerator<Denoiser>.streamLimit - 1]) }
         #expect(throws: SamplingError.self) { try roots(2, streams: [0]) }
@@ -167,12 +167,12 @@ enum TinyModel {
         #expect(grouped.count == 6)
         for i in grouped.indices {
             for j in grouped.indices where j > i {
-                #expect(Self.maxAbsDiff(grouped[i], grouped[j]) > Self.independentDrawDifference, "draws \(i) and \(j) share noise")
+                #expect(SamplerFixtures.maxAbsDiff(grouped[i], grouped[j]) > Self.independentDrawDifference, "draws \(i) and \(j) share noise")
             }
         }
         for batch in [1, 3] {
             let other = try motion(batch: batch)
-            #expect(zip(grouped, other).allSatisfy { Self.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
+            #expect(zip(grouped, other).allSatisfy { SamplerFixtures.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
         }
     }
 }
