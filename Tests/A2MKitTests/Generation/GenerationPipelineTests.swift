@@ -30,6 +30,14 @@ enum TinyModel {
         return url
     }
 
+    /// Runs `body` with the tiny model loaded from a fresh temporary directory (also handed to `body` for
+    /// its own files), and removes the directory afterwards.
+    static func withLoaded<R>(_ body: (GenerationModel, URL) throws -> R) throws -> R {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try body(try GenerationModel.load(contentsOf: try write(to: dir)), dir)
+    }
+
     /// Log-mel-like features (dB around −40) that vary over frames and bins, for network-level tests.
     static func speechLikeFeatures(frames: Int, bins: Int) -> FeatureMatrix {
         FeatureMatrix(frames: frames, bins: bins, values: (0..<(frames * bins)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
@@ -50,11 +58,10 @@ enum TinyModel {
 
 @Suite struct GenerationPipelineTests {
     @Test func checkpointRoundTripsEverythingGenerationNeeds() throws {
-        let dir = try AudioFixtures.makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let m = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
-        #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
-        #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+        try TinyModel.withLoaded { m, _ throws in
+            #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
+            #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+        }
     }
 
     @Test func inconsistentCheckpointsAreRefusedWithTheirProblem() throws {
@@ -81,37 +88,35 @@ enum TinyModel {
     }
 
     @Test func generatesExactFrameCountsDeterministically() throws {
-        let dir = try AudioFixtures.makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
-        let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 2.2)
-        let options = SamplerOptions(steps: 4, guidance: 2.5, seed: 9)
-        func once() throws -> [[MotionClip]] {
-            let p = GenerationPipeline(model: model)
-            return try p.run([(name: wav.path, features: try p.features(wav))], samples: 2, options: options)
+        try TinyModel.withLoaded { model, dir throws in
+            let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 2.2)
+            let options = SamplerOptions(steps: 4, guidance: 2.5, seed: 9)
+            func once() throws -> [[MotionClip]] {
+                let p = GenerationPipeline(model: model)
+                return try p.run([(name: wav.path, features: try p.features(wav))], samples: 2, options: options)
+            }
+            let a = try once(), b = try once()
+            #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mDefault && $0.fps == 30 })
+            #expect(try BVHWriter.bytes(a[0][0]) == (try BVHWriter.bytes(b[0][0])))
+            #expect(try BVHWriter.bytes(a[0][1]) == (try BVHWriter.bytes(b[0][1])))
+            #expect(a[0][0].rootPositions != a[0][1].rootPositions, "samples 1 and 2 must differ")
         }
-        let a = try once(), b = try once()
-        #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mDefault && $0.fps == 30 })
-        #expect(try BVHWriter.bytes(a[0][0]) == (try BVHWriter.bytes(b[0][0])))
-        #expect(try BVHWriter.bytes(a[0][1]) == (try BVHWriter.bytes(b[0][1])))
-        #expect(a[0][0].rootPositions != a[0][1].rootPositions, "samples 1 and 2 must differ")
     }
 
     @Test func realNetworkAtWeightZeroIgnoresTheAudio() throws {
         // design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
-        let dir = try AudioFixtures.makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
-        let M = model.audio.nMels, frames = 50
-        let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)
-        let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })
-        func sample(_ f: FeatureMatrix, _ w: Float) throws -> [SIMD4<Float>] {
-            try GenerationPipeline(model: model).run([(name: "x", features: f)], samples: 1,
-                                                     options: SamplerOptions(steps: 3, guidance: w, seed: 2))[0][0].rotations
-        }
-        #expect(try sample(speech, 0) == (try sample(other, 0)), "w = 0 depends on the audio")
-        for w: Float in [1, 2.5] {
-            #expect(try sample(speech, w) != (try sample(other, w)), "w = \(w) ignores the audio")
+        try TinyModel.withLoaded { model, _ throws in
+            let M = model.audio.nMels, frames = 50
+            let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)
+            let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })
+            func sample(_ f: FeatureMatrix, _ w: Float) throws -> [SIMD4<Float>] {
+                try GenerationPipeline(model: model).run([(name: "x", features: f)], samples: 1,
+                                                         options: SamplerOptions(steps: 3, guidance: w, seed: 2))[0][0].rotations
+            }
+            #expect(try sample(speech, 0) == (try sample(other, 0)), "w = 0 depends on the audio")
+            for w: Float in [1, 2.5] {
+                #expect(try sample(speech, w) != (try sample(other, w)), "w = \(w) ignores the audio")
+            }
         }
     }
 
@@ -122,57 +127,55 @@ enum TinyModel {
     static let independentDrawDifference: Float = 1e-2
 
     @Test func streamsGiveInputsTheirOwnNoiseWithoutDependingOnTheBatch() throws {
-        let dir = try AudioFixtures.makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
-        let M = model.audio.nMels, frames = 40
-        let f = TinyModel.speechLikeFeatures(frames: frames, bins: M)
-        let options = SamplerOptions(steps: 3, guidance: 2.5, seed: 4)
-        /// Root positions, flattened, of sample k of input i: `result[i][k]`.
-        func roots(_ n: Int, streams: [Int]?) throws -> [[[Float]]] {
-            try GenerationPipeline(model: model).run(Array(repeating: (name: "x", features: f), count: n), samples: 2,
-                                                     options: options, streams: streams)
-                .map { $0.map { $0.rootPositions.flatMap { [$0.x, $0.y, $0.z] } } }
+        try TinyModel.withLoaded { model, _ throws in
+            let M = model.audio.nMels, frames = 40
+            let f = TinyModel.speechLikeFeatures(frames: frames, bins: M)
+            let options = SamplerOptions(steps: 3, guidance: 2.5, seed: 4)
+            /// Root positions, flattened, of sample k of input i: `result[i][k]`.
+            func roots(_ n: Int, streams: [Int]?) throws -> [[[Float]]] {
+                try GenerationPipeline(model: model).run(Array(repeating: (name: "x", features: f), count: n), samples: 2,
+                                                         options: options, streams: streams)
+                    .map { $0.map { $0.rootPositions.flatMap { [$0.x, $0.y, $0.z] } } }
+            }
+            let tol = Self.batchRoundingTolerance, apart = Self.independentDrawDifference
+            // By default every input gets streams 0, 1: the same audio gives the same motion.
+            let shared = try roots(2, streams: nil)
+            #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[1][0]) <= tol && SamplerFixtures.maxAbsDiff(shared[0][1], shared[1][1]) <= tol)
+            #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[0][1]) > apart)
+            // With first streams 0 and 5, input 1's samples use streams 5 and 6, as when it runs alone.
+            let own = try roots(2, streams: [0, 5]), alone = try roots(1, streams: [5])
+            #expect(SamplerFixtures.maxAbsDiff(own[0][0], shared[0][0]) <= tol)
+            #expect(SamplerFixtures.maxAbsDiff(own[1][0], own[0][0]) > apart && SamplerFixtures.maxAbsDiff(own[1][0], own[0][1]) > apart)
+            #expect(SamplerFixtures.maxAbsDiff(alone[0][0], own[1][0]) <= tol && SamplerFixtures.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
+            // Sample 1 would need stream 2²⁴, where window 1 of stream 0 draws.
+            #expect(throws: SamplingError.self) { try roots(1, streams: [LongFormGenerator<Denoiser>.streamLimit - 1]) }
+            #expect(throws: SamplingError.self) { try roots(2, streams: [0]) }
         }
-        let tol = Self.batchRoundingTolerance, apart = Self.independentDrawDifference
-        // By default every input gets streams 0, 1: the same audio gives the same motion.
-        let shared = try roots(2, streams: nil)
-        #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[1][0]) <= tol && SamplerFixtures.maxAbsDiff(shared[0][1], shared[1][1]) <= tol)
-        #expect(SamplerFixtures.maxAbsDiff(shared[0][0], shared[0][1]) > apart)
-        // With first streams 0 and 5, input 1's samples use streams 5 and 6, as when it runs alone.
-        let own = try roots(2, streams: [0, 5]), alone = try roots(1, streams: [5])
-        #expect(SamplerFixtures.maxAbsDiff(own[0][0], shared[0][0]) <= tol)
-        #expect(SamplerFixtures.maxAbsDiff(own[1][0], own[0][0]) > apart && SamplerFixtures.maxAbsDiff(own[1][0], own[0][1]) > apart)
-        #expect(SamplerFixtures.maxAbsDiff(alone[0][0], own[1][0]) <= tol && SamplerFixtures.maxAbsDiff(alone[0][1], own[1][1]) <= tol)
-        // Sample 1 would need stream 2²⁴, where window 1 of stream 0 draws.
-        #expect(throws: SamplingError.self) { try roots(1, streams: [LongFormGenerator<Denoiser>.streamLimit - 1]) }
-        #expect(throws: SamplingError.self) { try roots(2, streams: [0]) }
     }
 
     @Test func guidanceStudyDrawsEveryClipIndependentlyWhateverTheGrouping() throws {
-        let dir = try AudioFixtures.makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try GenerationModel.load(contentsOf: try TinyModel.write(to: dir))
-        let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2)
-        var study = GuidanceStudy(model: model, settings: EvaluationSettings(jointNames: model.skeleton.names)!)
-        study.steps = 3
-        study.samples = 2
-        func motion(batch: Int) throws -> [[Float]] {
-            study.batchClips = batch
-            return try study.generate([wav, wav, wav], guidance: 0).flatMap { $0.map(\.values) }
-        }
-        let grouped = try motion(batch: 2)
-        // At w = 0 the audio is not read, so motion that matched would mean shared noise; FID_k, Diversity_k
-        // and the bootstrap intervals assume independent draws.
-        #expect(grouped.count == 6)
-        for i in grouped.indices {
-            for j in grouped.indices where j > i {
-                #expect(SamplerFixtures.maxAbsDiff(grouped[i], grouped[j]) > Self.independentDrawDifference, "draws \(i) and \(j) share noise")
+        try TinyModel.withLoaded { model, dir throws in
+            let wav = try TinyModel.wav(in: dir, name: "a.wav", seconds: 1.2)
+            var study = GuidanceStudy(model: model, settings: EvaluationSettings(jointNames: model.skeleton.names)!)
+            study.steps = 3
+            study.samples = 2
+            func motion(batch: Int) throws -> [[Float]] {
+                study.batchClips = batch
+                return try study.generate([wav, wav, wav], guidance: 0).flatMap { $0.map(\.values) }
             }
-        }
-        for batch in [1, 3] {
-            let other = try motion(batch: batch)
-            #expect(zip(grouped, other).allSatisfy { SamplerFixtures.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
+            let grouped = try motion(batch: 2)
+            // At w = 0 the audio is not read, so motion that matched would mean shared noise; FID_k, Diversity_k
+            // and the bootstrap intervals assume independent draws.
+            #expect(grouped.count == 6)
+            for i in grouped.indices {
+                for j in grouped.indices where j > i {
+                    #expect(SamplerFixtures.maxAbsDiff(grouped[i], grouped[j]) > Self.independentDrawDifference, "draws \(i) and \(j) share noise")
+                }
+            }
+            for batch in [1, 3] {
+                let other = try motion(batch: batch)
+                #expect(zip(grouped, other).allSatisfy { SamplerFixtures.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
+            }
         }
     }
 }
