@@ -12,6 +12,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py foot    CLIP GT_DIR GEN_DIR... # LeftFoot range, speed and tremor
     python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest
     python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
+    python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -178,6 +179,28 @@ def main(argv):
                     rows.setdefault(label, []).append(np.corrcoef(x, y)[0, 1])
         for label in ('Hips.Zrotation', 'Spine2.Xrotation', 'LeftUpLeg.Zrotation', 'LeftLeg.Xrotation', 'LeftArm.Yrotation'):
             print(f"{label:22s} acceleration correlation between seeds {np.mean(rows[label]):.3f}")
+    elif mode == 'bands':
+        # RMS of each joint's world acceleration, split at 1 Hz by zeroing FFT bins, mean over the clips that
+        # every directory holds: where in frequency the generated motion differs from the ground truth.
+        joints = ('Hips', 'Spine2', 'Neck', 'Head', 'LeftArm', 'LeftHand', 'LeftLeg', 'LeftFoot')
+        dirs = argv[2:]
+        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        print(f"{'joint':10s}" + ''.join(f"{os.path.basename(d.rstrip('/'))[-15:]:>17s}" for d in dirs)
+              + "   (cm/s², below / above 1 Hz)")
+        cols = []
+        for d in dirs:
+            acc = {j: np.zeros(2) for j in joints}
+            for c in clips:
+                p, names, fps = fk(os.path.join(d, c))
+                for j in joints:
+                    a = np.diff(p[:, names.index(j)], 2, axis=0) * fps * fps
+                    spec, freq = np.fft.rfft(a - a.mean(0), axis=0), np.fft.rfftfreq(len(a), 1 / fps)
+                    for k, band in enumerate((freq < 1, freq >= 1)):
+                        part = np.fft.irfft(np.where(band[:, None], spec, 0), len(a), axis=0)
+                        acc[j][k] += np.sqrt(np.mean(np.sum(part ** 2, axis=1))) / len(clips)
+            cols.append(acc)
+        for j in joints:
+            print(f"{j:10s}" + ''.join(f"{c[j][0]:8.2f} /{c[j][1]:7.2f}" for c in cols))
     else:
         sys.exit(__doc__)
 
