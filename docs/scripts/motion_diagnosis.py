@@ -180,8 +180,8 @@ def main(argv):
         for label in ('Hips.Zrotation', 'Spine2.Xrotation', 'LeftUpLeg.Zrotation', 'LeftLeg.Xrotation', 'LeftArm.Yrotation'):
             print(f"{label:22s} acceleration correlation between seeds {np.mean(rows[label]):.3f}")
     elif mode == 'bands':
-        # RMS of each joint's world acceleration, split at 1 Hz by zeroing FFT bins, mean over the clips that
-        # every directory holds: where in frequency the generated motion differs from the ground truth.
+        # RMS of each joint's world acceleration, split at 1 Hz by zeroing FFT bins, mean over the last directory's
+        # clips (each must exist in every directory): where in frequency the motion differs from the ground truth.
         joints = ('Hips', 'Spine2', 'Neck', 'Head', 'LeftArm', 'LeftHand', 'LeftLeg', 'LeftFoot')
         dirs = argv[2:]
         clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
