@@ -9,7 +9,8 @@ import Foundation
 ///    x_t = √ᾱ_t·x0 + √(1−ᾱ_t)·ε (`DiffusionSchedule.qSample`);
 /// 3. keep mask per sample with P(drop) = model.condDropProbability (stream `.conditionDrop`); dropped samples use
 ///    the learned null embeddings;
-/// 4. the network predicts x0; loss = w_x0·MSE(x0) + w_vel·MSE(velocity) over real (unpadded) frames;
+/// 4. the network predicts x0; loss = w_x0·MSE(x0) + w_vel·MSE(velocity) + w_acc·MSE(acceleration) (+ the foot
+///    term) over real (unpadded) frames;
 /// 5. NaN/Inf in the loss or the gradient norm stops the run before the weights change;
 /// 6. AdamW (global-norm clip, warm-up + cosine LR) and the EMA update (decay warmed up, see `emaDecay`).
 /// All streams derive from (seed, rank), as planned for data-parallel training (design §10).
@@ -50,6 +51,8 @@ public final class Trainer {
         public var lossVelocity: Double
         /// The foot velocity term (unweighted); absent when `footVelocityLossWeight` is 0.
         public var lossFoot: Double?
+        /// The acceleration term (unweighted); absent when `accelerationLossWeight` is 0.
+        public var lossAcceleration: Double?
         public var valLoss: Double?
         /// The same validation loss with every sample's audio replaced by the null embeddings (nil when the model has
         /// no unconditional mode). valLossUncond − valLoss is how much the model gets from the audio.
@@ -77,7 +80,8 @@ public final class Trainer {
         self.data = data
         self.outDirectory = outDirectory
         let t = cfg.training
-        lossWeights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight)
+        lossWeights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight,
+                                  acceleration: t.accelerationLossWeight)
         feet = t.footVelocityLossWeight > 0 ? try FootVelocityLoss(skeleton: data.skeleton, stats: data.motionStats, fps: data.fps) : nil
         schedule = DiffusionSchedule(cfg.diffusion)
         model = try Denoiser(config: cfg.model, seed: t.seed)
@@ -118,7 +122,7 @@ public final class Trainer {
                 timesteps: PCG32.derived(seed: t.seed, purpose: .diffusionTime),
                 noise: PCG32.derived(seed: t.seed, purpose: .diffusionNoise),
                 conditionDrop: ConditionDropSampler(probability: cfg.model.condDropProbability, seed: t.seed),
-                dropout: model.dropoutStream, intervalSums: [UInt64](repeating: 0, count: 4), intervalSteps: 0, intervalDropped: 0,
+                dropout: model.dropoutStream, intervalSums: [UInt64](repeating: 0, count: 5), intervalSteps: 0, intervalDropped: 0,
                 elapsed: 0, dataFingerprint: data.fingerprint)
         }
         step = state.step
@@ -186,9 +190,9 @@ public final class Trainer {
             step += 1
             state.step = step
             state.dropout = model.dropoutStream
-            // A checkpoint from before the foot term holds three sums.
-            var sums = state.intervalSums.map(Double.init(bitPattern:)) + [Double](repeating: 0, count: max(0, 4 - state.intervalSums.count))
-            sums[0] += loss.total; sums[1] += loss.mse; sums[2] += loss.velocity; sums[3] += loss.foot
+            // A checkpoint from before the foot (acceleration) term holds three (four) sums.
+            var sums = state.intervalSums.map(Double.init(bitPattern:)) + [Double](repeating: 0, count: max(0, 5 - state.intervalSums.count))
+            sums[0] += loss.total; sums[1] += loss.mse; sums[2] += loss.velocity; sums[3] += loss.foot; sums[4] += loss.acceleration
             state.intervalSums = sums.map(\.bitPattern)
             state.intervalSteps += 1
             state.intervalDropped += keep.filter { !$0 }.count
@@ -201,11 +205,12 @@ public final class Trainer {
                 let valUncond = validate && evalModel.supportsGuidance ? try validationLoss(conditioned: false) : nil
                 let entry = LogEntry(step: step, loss: sums[0] / n, lossX0: sums[1] / n, lossVelocity: sums[2] / n,
                                      lossFoot: feet != nil ? sums[3] / n : nil,
+                                     lossAcceleration: lossWeights.acceleration > 0 ? sums[4] / n : nil,
                                      valLoss: val, valLossUncond: valUncond, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
                                      samples: state.intervalSteps * B, elapsed: elapsed())
                 try appendLog(entry)
                 onLog(entry)
-                state.intervalSums = [UInt64](repeating: 0, count: 4)
+                state.intervalSums = [UInt64](repeating: 0, count: 5)
                 state.intervalSteps = 0
                 state.intervalDropped = 0
             }

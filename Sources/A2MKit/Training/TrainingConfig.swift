@@ -51,6 +51,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// sum of tiny rotation errors spread over the leg. Needs a skeleton with feet (joints in the lowest 10 % of
     /// its rest height). Default 0 (off).
     public var footVelocityLossWeight: Float = 0
+    /// Weight of the MSE between second frame differences (accelerations) of predicted and true x0. Per
+    /// frequency it adds |2 sin(πf/fps)|⁴ times this weight to an error's cost: at 30 fps, 0.44× the weight at
+    /// 4 Hz and 0.00012× at 0.5 Hz, so it prices jitter at a few hertz without touching slow motion, which the
+    /// velocity term's |2 sin(πf/fps)|² separates far less (docs/training.md). Default 0 (off).
+    public var accelerationLossWeight: Float = 0
     /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
     /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
     /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
@@ -66,7 +71,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
         case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
         case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, footVelocityLossWeight
-        case motionStdFloor, seed
+        case accelerationLossWeight, motionStdFloor, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -91,6 +96,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         x0LossWeight = try c.value(.x0LossWeight, or: d.x0LossWeight)
         velocityLossWeight = try c.value(.velocityLossWeight, or: d.velocityLossWeight)
         footVelocityLossWeight = try c.value(.footVelocityLossWeight, or: d.footVelocityLossWeight)
+        accelerationLossWeight = try c.value(.accelerationLossWeight, or: d.accelerationLossWeight)
         motionStdFloor = try c.value(.motionStdFloor, or: d.motionStdFloor)
         seed = try c.value(.seed, or: d.seed)
     }
@@ -118,8 +124,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "x0LossWeight", x0LossWeight, in: 0...1e4)
         try v.check(p + "velocityLossWeight", velocityLossWeight, in: 0...1e4)
         try v.check(p + "footVelocityLossWeight", footVelocityLossWeight, in: 0...1e6)
+        try v.check(p + "accelerationLossWeight", accelerationLossWeight, in: 0...1e4)
         try v.check(p + "motionStdFloor", motionStdFloor, in: 1e-6...1)
-        try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight > 0,
-                      "x0LossWeight and velocityLossWeight are both 0; at least one loss term must be on")
+        try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight + accelerationLossWeight > 0,
+                      "x0LossWeight, velocityLossWeight and accelerationLossWeight are all 0; at least one loss term must be on")
     }
 }

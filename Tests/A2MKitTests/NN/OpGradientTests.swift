@@ -183,34 +183,60 @@ import Foundation
 
     @Test func diffusionLossWithMaskAndWeights() {
         var rng = PCG32(seed: 9)
-        let b = 2, t = 5, d = 3
+        let b = 2, t = 6, d = 3
         let pred = Buf(random: b * t * d, rng: &rng), target = Buf(random: b * t * d, rng: &rng)
-        let mask = Buf([1, 1, 1, 0, 0, 1, 1, 1, 1, 1]), rw = Buf([0.5, 2]), dpred = Buf(pred.n)
-        let weights = LossWeights(mse: 1, velocity: 0.7)
+        let mask = Buf([1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]), rw = Buf([0.5, 2]), dpred = Buf(pred.n)
+        let weights = LossWeights(mse: 1, velocity: 0.7, acceleration: 1.3)
         _ = diffusionLoss(dpred: dpred.p, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights)
         let r = gradCheck([GradProbe(name: "pred", values: pred.p, grads: dpred.p, count: pred.n)], samples: pred.n) {
             diffusionLoss(dpred: nil, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights).total
         }
         #expect(r.maxError < GradTolerance.op, "\(r)")
         // Padded frames get no gradient.
-        for j in 0..<d { #expect(dpred.p[3 * d + j] == 0 && dpred.p[4 * d + j] == 0) }
+        for j in 0..<d { #expect(dpred.p[4 * d + j] == 0 && dpred.p[5 * d + j] == 0) }
     }
 
-    /// With an all-ones mask the loss equals torch's F.mse_loss(out, x) + F.mse_loss(velocities).
+    /// With an all-ones mask the loss equals torch's F.mse_loss(out, x) + F.mse_loss(velocities) + w_acc ·
+    /// F.mse_loss(second differences).
     @Test func diffusionLossMatchesUnmaskedDefinition() {
         var rng = PCG32(seed: 10)
-        let b = 2, t = 4, d = 3
+        let b = 2, t = 4, d = 3, wAcc = 0.6
         let p = Buf(random: b * t * d, rng: &rng), y = Buf(random: b * t * d, rng: &rng)
-        let got = diffusionLoss(dpred: nil, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d, weights: LossWeights())
-        var mse = 0.0, vel = 0.0
+        let got = diffusionLoss(dpred: nil, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
+                                weights: LossWeights(acceleration: Float(wAcc)))
+        var mse = 0.0, vel = 0.0, acc = 0.0
         for i in 0..<(b * t * d) { mse += pow(Double(p.p[i] - y.p[i]), 2) }
         for r in 0..<b { for f in 0..<(t - 1) { for j in 0..<d {
             let o = (r * t + f) * d + j
             vel += pow(Double((p.p[o + d] - p.p[o]) - (y.p[o + d] - y.p[o])), 2)
+            if f + 2 < t {
+                acc += pow(Double((p.p[o + 2 * d] - 2 * p.p[o + d] + p.p[o]) - (y.p[o + 2 * d] - 2 * y.p[o + d] + y.p[o])), 2)
+            }
         } } }
-        let want = mse / Double(b * t * d) + vel / Double(b * (t - 1) * d)
-        #expect(abs(got.total - want) < 1e-6 * want)
+        acc /= Double(b * (t - 2) * d)
+        let want = mse / Double(b * t * d) + vel / Double(b * (t - 1) * d) + wAcc * acc
+        #expect(abs(got.total - want) < 1e-6 * want, "got \(got.total), want \(want)")
+        #expect(abs(got.acceleration - acc) < 1e-6 * acc, "acceleration term \(got.acceleration), want \(acc)")
     }
+
+    /// The frequency weighting the docs state: a sinusoidal error at f Hz costs |2 sin(πf/fps)|² in the velocity
+    /// term and |2 sin(πf/fps)|⁴ in the acceleration term, relative to its x0 cost.
+    @Test(arguments: [0.5, 4.0, 10.0]) func diffusionLossFrequencyWeighting(_ hz: Double) {
+        let t = 3000, fps = 30.0
+        let err = Buf((0..<t).map { Float(sin(2 * Double.pi * hz * Double($0) / fps)) }), zero = Buf(t)
+        let got = diffusionLoss(dpred: nil, pred: err.p, target: zero.p, mask: nil, rowWeights: nil, b: 1, t: t, d: 1,
+                                weights: LossWeights(acceleration: 1))
+        let h2 = pow(2 * sin(Double.pi * hz / fps), 2)
+        let velRatio = got.velocity / got.mse, accRatio = got.acceleration / got.mse
+        #expect(abs(velRatio - h2) < LossTolerance.frequencyWeighting * h2, "velocity/x0 \(velRatio), want \(h2)")
+        #expect(abs(accRatio - h2 * h2) < LossTolerance.frequencyWeighting * h2 * h2, "acceleration/x0 \(accRatio), want \(h2 * h2)")
+    }
+}
+
+/// Relative tolerance of the loss's frequency weighting on a finite (3000-frame) sinusoid: the edge frames and a
+/// non-integer number of periods move the ratio by under 0.2 %.
+enum LossTolerance {
+    static let frequencyWeighting = 0.01
 }
 
 @Suite struct GemmTests {

@@ -66,30 +66,38 @@ import Foundation
         #expect(last * 10 <= first, "loss \(first) → \(last)")
     }
 
-    /// With `footVelocityLossWeight` on, every log line carries the foot term, it falls on a one-window corpus
-    /// as the other terms do, and the total is the weighted sum; with it off the field is absent.
-    @Test func footTermIsLoggedAndLearned() throws {
+    /// The optional loss terms, each with its config key, a weight to train with and its log field.
+    enum OptionalTerm: String, CaseIterable, Sendable {
+        case foot, acceleration
+        var key: String { self == .foot ? "footVelocityLossWeight" : "accelerationLossWeight" }
+        var weight: Double { self == .foot ? 0.5 : 2 }
+        func logged(_ e: Trainer.LogEntry) -> Double? { self == .foot ? e.lossFoot : e.lossAcceleration }
+    }
+
+    /// With an optional term on, every log line carries it, it falls on a one-window corpus as the other terms
+    /// do, and the total is the weighted sum; with it off the field is absent.
+    @Test(arguments: OptionalTerm.allCases) func optionalTermIsLoggedAndLearned(_ term: OptionalTerm) throws {
         Threads.set(1)
-        let dir = try ScratchDirectory("foot")
+        let dir = try ScratchDirectory("term-\(term.rawValue)")
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 0, name: "data")
         try TrainingFixtures.writePair("one", in: data, seconds: 15.0 / 30.0, fps: 30, seed: 4)
         let base = TrainingFixtures.tinyConfig(p: 0, batch: 2, steps: 200, validationFraction: 0, logInterval: 20, checkpointInterval: 1000)
-        let on = try TrainingFixtures.writeConfig(base.replacingOccurrences(of: "\"seed\": 3}", with: "\"seed\": 3, \"footVelocityLossWeight\": 0.5}"),
+        let on = try TrainingFixtures.writeConfig(base.replacingOccurrences(of: "\"seed\": 3}", with: "\"seed\": 3, \"\(term.key)\": \(term.weight)}"),
                                                   in: dir, name: "on.json")
         let t = try prepare(data: data, config: on, out: dir.path("on"))
         _ = try t.run()
         let log = try Trainer.readLog(t.logURL)
-        let feet = log.compactMap(\.lossFoot)
-        #expect(feet.count == log.count)
-        #expect(feet.last! * 10 <= feet.first!, "foot term \(feet.first!) → \(feet.last!)")
+        let values = log.compactMap(term.logged)
+        #expect(values.count == log.count)
+        #expect(values.last! * 10 <= values.first!, "\(term) term \(values.first!) → \(values.last!)")
         for e in log {
-            let sum = e.lossX0 + e.lossVelocity + 0.5 * e.lossFoot!
+            let sum = e.lossX0 + e.lossVelocity + term.weight * term.logged(e)!
             #expect(abs(e.loss - sum) <= 1e-9 * sum, "step \(e.step): \(e.loss) vs \(sum)")
         }
         let off = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(p: 0, batch: 2, steps: 20, validationFraction: 0), in: dir, name: "off.json")
         let u = try prepare(data: data, config: off, out: dir.path("off"))
         _ = try u.run()
-        #expect(try Trainer.readLog(u.logURL).allSatisfy { $0.lossFoot == nil })
+        #expect(try Trainer.readLog(u.logURL).allSatisfy { term.logged($0) == nil })
     }
 }
 

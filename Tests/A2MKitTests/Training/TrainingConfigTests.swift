@@ -15,14 +15,14 @@ import Foundation
         {"batchSize": 3, "learningRate": 0.001, "warmupSteps": 7, "totalSteps": 99, "weightDecay": 0.5, "gradClip": 0,
          "emaDecay": 0.9, "fps": 60, "windowFrames": 40, "windowStride": 10, "validationFraction": 0.25, "validationMaxWindows": 5,
          "logInterval": 2, "validationInterval": 3, "checkpointInterval": 4, "x0LossWeight": 2, "velocityLossWeight": 0, "footVelocityLossWeight": 5,
-         "motionStdFloor": 0.002, "seed": 12}
+         "accelerationLossWeight": 7, "motionStdFloor": 0.002, "seed": 12}
         """#
         let c = try StrictJSON.decode(TrainingConfig.self, from: Data(json.utf8), file: "t.json")
         #expect(c.batchSize == 3 && c.learningRate == 0.001 && c.warmupSteps == 7 && c.totalSteps == 99)
         #expect(c.weightDecay == 0.5 && c.gradClip == 0 && c.emaDecay == 0.9 && c.fps == 60 && c.windowFrames == 40 && c.windowStride == 10)
         #expect(c.validationFraction == 0.25 && c.validationMaxWindows == 5 && c.logInterval == 2)
         #expect(c.validationInterval == 3 && c.checkpointInterval == 4 && c.x0LossWeight == 2 && c.velocityLossWeight == 0 && c.seed == 12)
-        #expect(c.motionStdFloor == 0.002 && c.footVelocityLossWeight == 5)
+        #expect(c.motionStdFloor == 0.002 && c.footVelocityLossWeight == 5 && c.accelerationLossWeight == 7)
         // Every coding key appears in the JSON above, so no key can be parsed and then ignored unnoticed.
         let present = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         #expect(Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)) == Set(present.keys))
@@ -45,6 +45,11 @@ import Foundation
         c.x0LossWeight = 0
         c.velocityLossWeight = 0
         #expect(throws: ConfigError.self) { try c.validate(file: "t.json") }
+        c.accelerationLossWeight = 1  // an acceleration-only loss is a loss
+        try c.validate(file: "t.json")
+        c = TrainingConfig()
+        c.accelerationLossWeight = -1
+        #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.accelerationLossWeight") }
         c = TrainingConfig()
         c.motionStdFloor = 0
         #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.motionStdFloor") }
