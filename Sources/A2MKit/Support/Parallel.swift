@@ -34,7 +34,7 @@ public enum Threads {
     /// Sets the thread count for both OpenBLAS and `parallelFor`. Call once at start-up.
     public static func set(_ n: Int) {
         current = max(1, n)
-        openblas_set_num_threads(Int32(current))
+        GemmThreading.setOpenBLASThreads(Int32(current))
     }
 }
 
@@ -64,7 +64,7 @@ private let partWorkerKey = makeThreadKey()
 /// A new pthread key. Not created inside `precondition`: the release build is `-Ounchecked`, where a
 /// precondition's expression is not evaluated at all, which left both keys at 0 — a key this process never
 /// allocated, and the same one twice.
-private func makeThreadKey() -> pthread_key_t {
+func makeThreadKey() -> pthread_key_t {
     var key = pthread_key_t()
     guard pthread_key_create(&key, nil) == 0 else { fatalError("pthread_key_create failed") }
     return key

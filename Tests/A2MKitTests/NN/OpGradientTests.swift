@@ -240,6 +240,17 @@ enum LossTolerance {
 }
 
 @Suite struct GemmTests {
+    /// Inside `withOwnGemmThreads` OpenBLAS runs one thread, whatever the calling thread's count and whatever an
+    /// earlier scope with another count left behind. `cblas_sgemm` rounds differently with 1 and 2 threads, and a
+    /// 2-thread scope used to leave OpenBLAS at 2 for the next 1-thread pass: `resumeIsExact` then failed when
+    /// another suite's 2-thread test ended between its two runs.
+    @Test func ownScopesHoldOpenBLASToOneThread() {
+        Threads.withCount(2) { withOwnGemmThreads { #expect(GemmThreading.openBLASThreads == 1) } }
+        Threads.withCount(1) { withOwnGemmThreads { #expect(GemmThreading.openBLASThreads == 1) } }
+        Threads.withCount(1) { withOwnGemmThreads { withOwnGemmThreads { #expect(GemmThreading.own) } } }
+        #expect(!GemmThreading.own)
+    }
+
     /// The sgemm wrapper against the naive triple-loop oracle, all four transpose combinations, strided.
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)]) func matchesNaive(_ ta: Bool, _ tb: Bool) {
         var rng = PCG32(seed: 11)
