@@ -12,8 +12,14 @@ public struct LossWeights: Sendable, Equatable, Codable {
     public var footVelocity: Float = 0
     /// Weight of the masked acceleration (second frame-difference) MSE. Default 0 (off).
     public var acceleration: Float = 0
-    public init(mse: Float = 1, velocity: Float = 1, footVelocity: Float = 0, acceleration: Float = 0) {
+    /// Per-feature factors [D] of the velocity (acceleration) term's squared errors; nil = 1 for every feature.
+    /// Set by the trainer from `training.derivativeWeighting`.
+    public var velocityChannels: [Float]? = nil
+    public var accelerationChannels: [Float]? = nil
+    public init(mse: Float = 1, velocity: Float = 1, footVelocity: Float = 0, acceleration: Float = 0,
+                velocityChannels: [Float]? = nil, accelerationChannels: [Float]? = nil) {
         self.mse = mse; self.velocity = velocity; self.footVelocity = footVelocity; self.acceleration = acceleration
+        self.velocityChannels = velocityChannels; self.accelerationChannels = accelerationChannels
     }
 }
 
@@ -50,9 +56,14 @@ func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs: Double
 ///
 /// Per frequency f (fps F), an error costs 1 + w_vel·|2 sin(πf/F)|² + w_acc·|2 sin(πf/F)|⁴ times its x0 cost:
 /// the acceleration term prices jitter at a few hertz far above slow drift, which the velocity term barely
-/// separates (docs/training.md).
+/// separates (docs/training.md). Feature j's velocity (acceleration) error is further multiplied by
+/// `weights.velocityChannels[j]` (`accelerationChannels[j]`) when given; a factor of 1 leaves the sums bit-identical.
 func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?,
                    b: Int, t: Int, d: Int, weights: LossWeights) -> LossParts {
+    precondition(weights.velocityChannels.map { $0.count == d } ?? true && weights.accelerationChannels.map { $0.count == d } ?? true,
+                 "per-feature loss factors must have D = \(d) entries")
+    let vw = weights.velocityChannels ?? [Float](repeating: 1, count: d)
+    let aw = weights.accelerationChannels ?? [Float](repeating: 1, count: d)
     let (nFrames, nPairs, nTriples) = maskedCounts(mask: mask, b: b, t: t)
     let cm = nFrames > 0 ? 1 / (nFrames * Double(d)) : 0
     let cv = nPairs > 0 ? 1 / (nPairs * Double(d)) : 0
@@ -81,8 +92,9 @@ func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeigh
             var s = 0.0
             for j in 0..<d {
                 let e = (pred[o + d + j] - pred[o + j]) - (target[o + d + j] - target[o + j])
-                s += Double(e * e)
-                if let dpred { dpred[o + d + j] += g * e; dpred[o + j] -= g * e }
+                let we = vw[j] * e
+                s += Double(we * e)
+                if let dpred { dpred[o + d + j] += g * we; dpred[o + j] -= g * we }
             }
             vel += w * mm * s
             guard weights.acceleration > 0, f + 2 < t else { continue }
@@ -93,8 +105,9 @@ func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeigh
             for j in 0..<d {
                 let e = (pred[o + 2 * d + j] - 2 * pred[o + d + j] + pred[o + j])
                     - (target[o + 2 * d + j] - 2 * target[o + d + j] + target[o + j])
-                sa += Double(e * e)
-                if let dpred { dpred[o + 2 * d + j] += ga * e; dpred[o + d + j] -= 2 * ga * e; dpred[o + j] += ga * e }
+                let we = aw[j] * e
+                sa += Double(we * e)
+                if let dpred { dpred[o + 2 * d + j] += ga * we; dpred[o + d + j] -= 2 * ga * we; dpred[o + j] += ga * we }
             }
             acc += w * m3 * sa
         }

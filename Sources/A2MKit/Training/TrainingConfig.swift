@@ -4,8 +4,8 @@ import Foundation
 /// Missing keys take the documented default; unknown keys are rejected; `validate` range-checks each field.
 ///
 /// Defaults follow EDGE (Tseng et al. 2023) where it applies: 30 fps, learning
-/// rate 2e-4, weight decay 0.02, EMA of the weights, x0 + velocity loss. EDGE's forward-kinematics and
-/// foot-contact terms are not implemented, so they have no keys (see docs/training.md).
+/// rate 2e-4, weight decay 0.02, EMA of the weights, x0 + velocity loss, and EDGE's foot-contact term as an
+/// option. EDGE's forward-kinematics position term is not implemented, so it has no key (see docs/training.md).
 public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Windows per optimizer step. Default 16.
     public var batchSize: Int = 16
@@ -56,6 +56,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// 4 Hz and 0.00012× at 0.5 Hz, so it prices jitter at a few hertz without touching slow motion, which the
     /// velocity term's |2 sin(πf/fps)|² separates far less (docs/training.md). Default 0 (off).
     public var accelerationLossWeight: Float = 0
+    /// How the velocity and acceleration terms weigh the features: `uniform` (EDGE) or `inverseVariance` (each
+    /// feature's frame-difference error divided by how much that difference varies in the training data, relative
+    /// to the mean over features, so slow features pay for tremor and fast ones are left free). With
+    /// `inverseVariance` the terms' values are in other units, so their weights need other magnitudes
+    /// (docs/training.md, "Derivative weighting"). Default `uniform`.
+    public var derivativeWeighting: DerivativeWeighting = .uniform
     /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
     /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
     /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
@@ -71,7 +77,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
         case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
         case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, footVelocityLossWeight
-        case accelerationLossWeight, motionStdFloor, seed
+        case accelerationLossWeight, derivativeWeighting, motionStdFloor, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,6 +103,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         velocityLossWeight = try c.value(.velocityLossWeight, or: d.velocityLossWeight)
         footVelocityLossWeight = try c.value(.footVelocityLossWeight, or: d.footVelocityLossWeight)
         accelerationLossWeight = try c.value(.accelerationLossWeight, or: d.accelerationLossWeight)
+        derivativeWeighting = try c.value(.derivativeWeighting, or: d.derivativeWeighting)
         motionStdFloor = try c.value(.motionStdFloor, or: d.motionStdFloor)
         seed = try c.value(.seed, or: d.seed)
     }

@@ -181,12 +181,15 @@ import Foundation
         #expect((0..<n).allSatisfy { m.factor($0) == 0 || m.factor($0) == Float(1 / 0.75) })
     }
 
-    @Test func diffusionLossWithMaskAndWeights() {
+    /// With and without per-feature factors on the velocity and acceleration terms.
+    @Test(arguments: [false, true]) func diffusionLossWithMaskAndWeights(channelFactors: Bool) {
         var rng = PCG32(seed: 9)
         let b = 2, t = 6, d = 3
         let pred = Buf(random: b * t * d, rng: &rng), target = Buf(random: b * t * d, rng: &rng)
         let mask = Buf([1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]), rw = Buf([0.5, 2]), dpred = Buf(pred.n)
-        let weights = LossWeights(mse: 1, velocity: 0.7, acceleration: 1.3)
+        let weights = LossWeights(mse: 1, velocity: 0.7, acceleration: 1.3,
+                                  velocityChannels: channelFactors ? [0.2, 3, 40] : nil,
+                                  accelerationChannels: channelFactors ? [25, 0.1, 2] : nil)
         _ = diffusionLoss(dpred: dpred.p, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights)
         let r = gradCheck([GradProbe(name: "pred", values: pred.p, grads: dpred.p, count: pred.n)], samples: pred.n) {
             diffusionLoss(dpred: nil, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights).total
@@ -217,6 +220,37 @@ import Foundation
         let want = mse / Double(b * t * d) + vel / Double(b * (t - 1) * d) + wAcc * acc
         #expect(abs(got.total - want) < 1e-6 * want, "got \(got.total), want \(want)")
         #expect(abs(got.acceleration - acc) < 1e-6 * acc, "acceleration term \(got.acceleration), want \(acc)")
+    }
+
+    /// Feature j's velocity and acceleration errors are multiplied by its factor, and factors of 1 give the
+    /// same bits as no factors (so `derivativeWeighting: uniform` reproduces runs made before the key existed).
+    @Test func diffusionLossChannelFactors() {
+        var rng = PCG32(seed: 11)
+        let b = 2, t = 5, d = 3
+        let p = Buf(random: b * t * d, rng: &rng), y = Buf(random: b * t * d, rng: &rng)
+        let cv: [Float] = [0.5, 2, 30], ca: [Float] = [4, 0.25, 9]
+        let got = diffusionLoss(dpred: nil, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
+                                weights: LossWeights(acceleration: 1, velocityChannels: cv, accelerationChannels: ca))
+        var vel = 0.0, acc = 0.0
+        for r in 0..<b { for f in 0..<(t - 1) { for j in 0..<d {
+            let o = (r * t + f) * d + j
+            vel += Double(cv[j]) * pow(Double((p.p[o + d] - p.p[o]) - (y.p[o + d] - y.p[o])), 2)
+            if f + 2 < t {
+                acc += Double(ca[j]) * pow(Double((p.p[o + 2 * d] - 2 * p.p[o + d] + p.p[o]) - (y.p[o + 2 * d] - 2 * y.p[o + d] + y.p[o])), 2)
+            }
+        } } }
+        vel /= Double(b * (t - 1) * d); acc /= Double(b * (t - 2) * d)
+        #expect(abs(got.velocity - vel) < 1e-6 * vel, "velocity term \(got.velocity), want \(vel)")
+        #expect(abs(got.acceleration - acc) < 1e-6 * acc, "acceleration term \(got.acceleration), want \(acc)")
+
+        let ones = [Float](repeating: 1, count: d)
+        let d1 = Buf(p.n), d2 = Buf(p.n)
+        let plain = diffusionLoss(dpred: d1.p, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
+                                  weights: LossWeights(acceleration: 0.3))
+        let unit = diffusionLoss(dpred: d2.p, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
+                                 weights: LossWeights(acceleration: 0.3, velocityChannels: ones, accelerationChannels: ones))
+        #expect(plain == unit)
+        #expect((0..<p.n).allSatisfy { d1.p[$0].bitPattern == d2.p[$0].bitPattern })
     }
 
     /// The frequency weighting the docs state: a sinusoidal error at f Hz costs |2 sin(πf/fps)|² in the velocity

@@ -1,0 +1,61 @@
+// Shapes: F frames of one file, D motion features (normalized), k = 1 (velocity) or 2 (acceleration).
+
+/// How the velocity and acceleration terms weigh the motion features against each other.
+public enum DerivativeWeighting: String, Codable, Sendable, CaseIterable {
+    /// Every feature's frame differences cost the same (EDGE's velocity loss).
+    case uniform
+    /// Each feature's k-th frame difference error is divided by how much that difference varies in the training
+    /// data (its mean square over the training files), relative to the mean over features:
+    /// weight_j = v̄ / max(v_j, `DerivativeChannelWeights.floorRatio` · v̄). A feature the data moves slowly
+    /// (the torso's lean, a planted leg) then pays for a tremor at the rate its own motion sets, while the hands,
+    /// which the data moves fast, are left nearly free. Per feature, this is the normalization FID_k applies
+    /// per kinetic feature (docs/training.md, "Derivative weighting").
+    case inverseVariance
+}
+
+/// Per-feature weights of the velocity and acceleration terms (`diffusionLoss`), computed once per run from
+/// the training files' normalized motion.
+struct DerivativeChannelWeights: Equatable, Sendable {
+    var velocity: [Float]
+    var acceleration: [Float]
+
+    /// The largest weight is 1 / floorRatio: features the data never moves (a joint rotated about one axis only
+    /// has constant 6D components) would otherwise get an infinite weight.
+    static let floorRatio = 1e-4
+
+    /// Weights of `weighting` for D-feature clips ([frames × D] each, normalized); nil for `.uniform`.
+    static func make(_ weighting: DerivativeWeighting, clips: [[Float]], d: Int) -> DerivativeChannelWeights? {
+        switch weighting {
+        case .uniform: return nil
+        case .inverseVariance:
+            return DerivativeChannelWeights(velocity: inverseVariance(clips: clips, d: d, order: 1),
+                                            acceleration: inverseVariance(clips: clips, d: d, order: 2))
+        }
+    }
+
+    /// v̄ / max(v_j, floorRatio · v̄), v_j = mean square of feature j's `order`-th frame difference over every
+    /// frame of every clip (Double sums, in clip order, so the weights are deterministic). All ones when no
+    /// clip has `order` + 1 frames or nothing moves.
+    static func inverseVariance(clips: [[Float]], d: Int, order: Int) -> [Float] {
+        var sums = [Double](repeating: 0, count: d)
+        var count = 0.0
+        for clip in clips {
+            let frames = clip.count / d
+            guard frames > order else { continue }
+            for f in 0..<(frames - order) {
+                for j in 0..<d {
+                    let e = order == 1
+                        ? Double(clip[(f + 1) * d + j]) - Double(clip[f * d + j])
+                        : Double(clip[(f + 2) * d + j]) - 2 * Double(clip[(f + 1) * d + j]) + Double(clip[f * d + j])
+                    sums[j] += e * e
+                }
+            }
+            count += Double(frames - order)
+        }
+        guard count > 0 else { return [Float](repeating: 1, count: d) }
+        let v = sums.map { $0 / count }
+        let mean = v.reduce(0, +) / Double(d)
+        guard mean > 0 else { return [Float](repeating: 1, count: d) }
+        return v.map { Float(mean / max($0, floorRatio * mean)) }
+    }
+}
