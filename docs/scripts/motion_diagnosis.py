@@ -13,6 +13,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest
     python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
     python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
+    python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -201,8 +202,26 @@ def main(argv):
             cols.append(acc)
         for j in joints:
             print(f"{j:10s}" + ''.join(f"{c[j][0]:8.2f} /{c[j][1]:7.2f}" for c in cols))
+    elif mode == 'outliers':
+        # Per generated clip, the largest |z| of its kinetic features against the mean and std over every GT clip:
+        # a single sliding foot is hundreds of GT standard deviations out and can dominate FID_k by itself.
+        gt = np.array([kinetic(p, fps) for p, _, fps in map(fk, sorted(glob.glob(os.path.join(argv[2], '*.bvh'))))])
+        names = fk(sorted(glob.glob(os.path.join(argv[2], '*.bvh')))[0])[1]
+        mu, sd = gt.mean(0), gt.std(0)
+        for d in argv[3:]:
+            files = sorted(glob.glob(os.path.join(d, '*.bvh')))
+            z = (np.array([kinetic(p, fps) for p, _, fps in map(fk, files)]) - mu) / (sd + 1e-10)
+            worst = np.abs(z).max(1)
+            print(f"{d}: {len(files)} clips, {int((worst > OUTLIER_Z).sum())} with a feature beyond |z| {OUTLIER_Z}, "
+                  f"median of the per-clip maximum {np.median(worst):.1f}")
+            for i in np.argsort(-worst)[:6]:
+                k = int(np.argmax(np.abs(z[i])))
+                print(f"   {os.path.basename(files[i]):18s} {names[k // 3] + '.' + 'hve'[k % 3]:18s} z {z[i, k]:8.1f}")
     else:
         sys.exit(__doc__)
+
+
+OUTLIER_Z = 20   # GT standard deviations; the held-out ground-truth clips themselves stay within 5
 
 
 if __name__ == '__main__':
