@@ -8,8 +8,8 @@ public enum DerivativeWeighting: String, Codable, Sendable, CaseIterable {
     /// data (its mean square over the training files), relative to the mean over features:
     /// weight_j = v̄ / max(v_j, `DerivativeChannelWeights.floorRatio` · v̄). A feature the data moves slowly
     /// (the torso's lean, a planted leg) then pays for a tremor at the rate its own motion sets, while the hands,
-    /// which the data moves fast, are left nearly free. Per feature, this is the normalization FID_k applies
-    /// per kinetic feature (docs/training.md, "Derivative weighting").
+    /// which the data moves fast, are left nearly free. It mirrors FID_k, which divides each kinetic feature by
+    /// the ground truth's spread (docs/training.md, "Derivative weighting").
     case inverseVariance
 }
 

@@ -133,6 +133,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "footVelocityLossWeight", footVelocityLossWeight, in: 0...1e6)
         try v.check(p + "accelerationLossWeight", accelerationLossWeight, in: 0...1e4)
         try v.check(p + "motionStdFloor", motionStdFloor, in: 1e-6...1)
+        try v.require(p + "derivativeWeighting", derivativeWeighting == .uniform || velocityLossWeight + accelerationLossWeight > 0,
+                      "is \(derivativeWeighting.rawValue) but velocityLossWeight and accelerationLossWeight are both 0, so it would change nothing; set one of them above 0 or use uniform")
         try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight + accelerationLossWeight > 0,
                       "x0LossWeight, velocityLossWeight and accelerationLossWeight are all 0; at least one loss term must be on")
     }

@@ -58,6 +58,13 @@ import Foundation
         c.accelerationLossWeight = -1
         #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.accelerationLossWeight") }
         c = TrainingConfig()
+        c.derivativeWeighting = .inverseVariance
+        try c.validate(file: "t.json")
+        c.velocityLossWeight = 0   // and the acceleration weight's default 0: the key would change nothing
+        #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.derivativeWeighting") }
+        c.accelerationLossWeight = 0.1
+        try c.validate(file: "t.json")
+        c = TrainingConfig()
         c.motionStdFloor = 0
         #expect { try c.validate(file: "t.json") } throws: { e in "\(e)".contains("training.motionStdFloor") }
         c = TrainingConfig()
