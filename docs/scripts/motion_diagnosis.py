@@ -103,6 +103,13 @@ def kinetic_sets(gt_dir, gen_dir):
     return G, mu, sd, (G - mu) / (sd + 1e-10), labels   # Bailando normalizes by the GT's mean and std
 
 
+def gt_kinetic(gt_dir):
+    """Kinetic features of every clip in gt_dir (rows), the joint names, and the features' mean and std."""
+    files = sorted(glob.glob(os.path.join(gt_dir, '*.bvh')))
+    gt = np.array([kinetic(p, fps) for p, _, fps in map(fk, files)])
+    return gt, fk(files[0])[1], gt.mean(0), gt.std(0)
+
+
 def frechet(a, b):
     """Fréchet distance between the Gaussians fitted to the rows of a and b (Bailando's calc_fid)."""
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
@@ -151,10 +158,8 @@ def main(argv):
                   f"std {(f[4:-4, 0] - low).std():.4f} cm, Hips range xyz {np.ptp(hips, 0).round(2)} cm")
     elif mode == 'fid':
         # GEN_DIR may also be another ground-truth split (clip names differ): the floor of FID_k on this corpus.
-        gt = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(argv[2], '*.bvh')))])
-        names = fk(sorted(glob.glob(os.path.join(argv[2], '*.bvh')))[0])[1]
+        gt, names, mu, sd = gt_kinetic(argv[2])
         legs = np.array([any(s in n for s in ('Leg', 'Foot', 'Toe')) for n in names for _ in 'hve'])
-        mu, sd = gt.mean(0), gt.std(0)
         for d in argv[3:]:
             gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
             a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
@@ -205,9 +210,7 @@ def main(argv):
     elif mode == 'outliers':
         # Per generated clip, the largest |z| of its kinetic features against the mean and std over every GT clip:
         # a single sliding foot is hundreds of GT standard deviations out and can dominate FID_k by itself.
-        gt = np.array([kinetic(p, fps) for p, _, fps in map(fk, sorted(glob.glob(os.path.join(argv[2], '*.bvh'))))])
-        names = fk(sorted(glob.glob(os.path.join(argv[2], '*.bvh')))[0])[1]
-        mu, sd = gt.mean(0), gt.std(0)
+        _, names, mu, sd = gt_kinetic(argv[2])
         for d in argv[3:]:
             files = sorted(glob.glob(os.path.join(d, '*.bvh')))
             z = (np.array([kinetic(p, fps) for p, _, fps in map(fk, files)]) - mu) / (sd + 1e-10)

@@ -12,15 +12,19 @@ public struct LossWeights: Sendable, Equatable, Codable {
     public var footVelocity: Float = 0
     /// Weight of the masked acceleration (second frame-difference) MSE. Default 0 (off).
     public var acceleration: Float = 0
-    /// Per-feature factors [D] of the velocity (acceleration) term's squared errors; nil = 1 for every feature.
-    /// Set by the trainer from `training.derivativeWeighting`.
-    public var velocityChannels: [Float]? = nil
-    public var accelerationChannels: [Float]? = nil
-    public init(mse: Float = 1, velocity: Float = 1, footVelocity: Float = 0, acceleration: Float = 0,
-                velocityChannels: [Float]? = nil, accelerationChannels: [Float]? = nil) {
+    /// Per-feature factors of the velocity and acceleration terms; nil = 1 for every feature. Set by the trainer
+    /// from `training.derivativeWeighting`.
+    var derivativeChannels: DerivativeChannelWeights? = nil
+    public init(mse: Float = 1, velocity: Float = 1, footVelocity: Float = 0, acceleration: Float = 0) {
         self.mse = mse; self.velocity = velocity; self.footVelocity = footVelocity; self.acceleration = acceleration
-        self.velocityChannels = velocityChannels; self.accelerationChannels = accelerationChannels
     }
+}
+
+/// Per-feature factors [D] of the velocity and acceleration terms' squared errors (Training/DerivativeWeighting.swift
+/// computes them from the training data).
+struct DerivativeChannelWeights: Equatable, Sendable, Codable {
+    var velocity: [Float]
+    var acceleration: [Float]
 }
 
 /// The terms (unweighted) and their weighted sum.
@@ -57,13 +61,14 @@ func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs: Double
 /// Per frequency f (fps F), an error costs 1 + w_vel·|2 sin(πf/F)|² + w_acc·|2 sin(πf/F)|⁴ times its x0 cost:
 /// the acceleration term prices jitter at a few hertz far above slow drift, which the velocity term barely
 /// separates (docs/training.md). Feature j's velocity (acceleration) error is further multiplied by
-/// `weights.velocityChannels[j]` (`accelerationChannels[j]`) when given; a factor of 1 leaves the sums bit-identical.
+/// `weights.derivativeChannels.velocity[j]` (`.acceleration[j]`) when given; a factor of 1 leaves the sums bit-identical.
 func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?,
                    b: Int, t: Int, d: Int, weights: LossWeights) -> LossParts {
-    precondition(weights.velocityChannels.map { $0.count == d } ?? true && weights.accelerationChannels.map { $0.count == d } ?? true,
+    let channels = weights.derivativeChannels
+    precondition(channels.map { $0.velocity.count == d && $0.acceleration.count == d } ?? true,
                  "per-feature loss factors must have D = \(d) entries")
-    let vw = weights.velocityChannels ?? [Float](repeating: 1, count: d)
-    let aw = weights.accelerationChannels ?? [Float](repeating: 1, count: d)
+    let vw = channels?.velocity ?? [Float](repeating: 1, count: d)
+    let aw = channels?.acceleration ?? [Float](repeating: 1, count: d)
     let (nFrames, nPairs, nTriples) = maskedCounts(mask: mask, b: b, t: t)
     let cm = nFrames > 0 ? 1 / (nFrames * Double(d)) : 0
     let cv = nPairs > 0 ? 1 / (nPairs * Double(d)) : 0

@@ -13,12 +13,9 @@ public enum DerivativeWeighting: String, Codable, Sendable, CaseIterable {
     case inverseVariance
 }
 
-/// Per-feature weights of the velocity and acceleration terms (`diffusionLoss`), computed once per run from
-/// the training files' normalized motion.
-struct DerivativeChannelWeights: Equatable, Sendable {
-    var velocity: [Float]
-    var acceleration: [Float]
-
+/// The factors of `DerivativeChannelWeights` (`diffusionLoss`), computed once per run from the training files'
+/// normalized motion.
+extension DerivativeChannelWeights {
     /// The largest weight is 1 / floorRatio: features the data never moves (a joint rotated about one axis only
     /// has constant 6D components) would otherwise get an infinite weight.
     static let floorRatio = 1e-4

@@ -80,11 +80,11 @@ public final class Trainer {
         self.data = data
         self.outDirectory = outDirectory
         let t = cfg.training
-        let channels = DerivativeChannelWeights.make(t.derivativeWeighting, clips: data.trainingFiles.map { data.files[$0].motion },
-                                                     d: data.motionDim)
-        lossWeights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight,
-                                  acceleration: t.accelerationLossWeight, velocityChannels: channels?.velocity,
-                                  accelerationChannels: channels?.acceleration)
+        var weights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight,
+                                  acceleration: t.accelerationLossWeight)
+        weights.derivativeChannels = DerivativeChannelWeights.make(t.derivativeWeighting, clips: data.trainingFiles.map { data.files[$0].motion },
+                                                                   d: data.motionDim)
+        lossWeights = weights
         feet = t.footVelocityLossWeight > 0 ? try FootVelocityLoss(skeleton: data.skeleton, stats: data.motionStats, fps: data.fps) : nil
         schedule = DiffusionSchedule(cfg.diffusion)
         model = try Denoiser(config: cfg.model, seed: t.seed)

@@ -187,9 +187,8 @@ import Foundation
         let b = 2, t = 6, d = 3
         let pred = Buf(random: b * t * d, rng: &rng), target = Buf(random: b * t * d, rng: &rng)
         let mask = Buf([1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]), rw = Buf([0.5, 2]), dpred = Buf(pred.n)
-        let weights = LossWeights(mse: 1, velocity: 0.7, acceleration: 1.3,
-                                  velocityChannels: channelFactors ? [0.2, 3, 40] : nil,
-                                  accelerationChannels: channelFactors ? [25, 0.1, 2] : nil)
+        var weights = LossWeights(mse: 1, velocity: 0.7, acceleration: 1.3)
+        if channelFactors { weights.derivativeChannels = DerivativeChannelWeights(velocity: [0.2, 3, 40], acceleration: [25, 0.1, 2]) }
         _ = diffusionLoss(dpred: dpred.p, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights)
         let r = gradCheck([GradProbe(name: "pred", values: pred.p, grads: dpred.p, count: pred.n)], samples: pred.n) {
             diffusionLoss(dpred: nil, pred: pred.p, target: target.p, mask: mask.p, rowWeights: rw.p, b: b, t: t, d: d, weights: weights).total
@@ -229,8 +228,10 @@ import Foundation
         let b = 2, t = 5, d = 3
         let p = Buf(random: b * t * d, rng: &rng), y = Buf(random: b * t * d, rng: &rng)
         let cv: [Float] = [0.5, 2, 30], ca: [Float] = [4, 0.25, 9]
+        var factored = LossWeights(acceleration: 1)
+        factored.derivativeChannels = DerivativeChannelWeights(velocity: cv, acceleration: ca)
         let got = diffusionLoss(dpred: nil, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
-                                weights: LossWeights(acceleration: 1, velocityChannels: cv, accelerationChannels: ca))
+                                weights: factored)
         var vel = 0.0, acc = 0.0
         for r in 0..<b { for f in 0..<(t - 1) { for j in 0..<d {
             let o = (r * t + f) * d + j
@@ -247,8 +248,10 @@ import Foundation
         let d1 = Buf(p.n), d2 = Buf(p.n)
         let plain = diffusionLoss(dpred: d1.p, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
                                   weights: LossWeights(acceleration: 0.3))
+        var unitWeights = LossWeights(acceleration: 0.3)
+        unitWeights.derivativeChannels = DerivativeChannelWeights(velocity: ones, acceleration: ones)
         let unit = diffusionLoss(dpred: d2.p, pred: p.p, target: y.p, mask: nil, rowWeights: nil, b: b, t: t, d: d,
-                                 weights: LossWeights(acceleration: 0.3, velocityChannels: ones, accelerationChannels: ones))
+                                 weights: unitWeights)
         #expect(plain == unit)
         #expect((0..<p.n).allSatisfy { d1.p[$0].bitPattern == d2.p[$0].bitPattern })
     }
