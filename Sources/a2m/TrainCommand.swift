@@ -58,6 +58,7 @@ struct Train: AsyncParsableCommand {
             say("data: \(d.files.count) files (\(d.trainingFiles.count) training, \(d.validationFiles.count) validation), "
                 + "\(d.trainingWindows.count) training windows of \(trainer.config.training.windowFrames) frames at \(d.fps) fps, "
                 + "\(d.cacheHits) from cache")
+            if let f = trainer.derivativeFactorSummary { say("derivative factors: " + f) }
             say("training steps \(trainer.step + 1)...\(trainer.totalSteps) -> \(out)")
         }
         StopSignal.install()

@@ -20,13 +20,15 @@ extension DerivativeChannelWeights {
     /// has constant 6D components) would otherwise get an infinite weight.
     static let floorRatio = 1e-4
 
-    /// Weights of `weighting` for D-feature clips ([frames × D] each, normalized); nil for `.uniform`.
-    static func make(_ weighting: DerivativeWeighting, clips: [[Float]], d: Int) -> DerivativeChannelWeights? {
+    /// Weights of `weighting` for D-feature clips ([frames × D] each, normalized), each at least `floor`
+    /// (`training.derivativeFactorFloor`); nil for `.uniform`.
+    static func make(_ weighting: DerivativeWeighting, floor: Float = 0, clips: [[Float]], d: Int) -> DerivativeChannelWeights? {
         switch weighting {
         case .uniform: return nil
         case .inverseVariance:
-            return DerivativeChannelWeights(velocity: inverseVariance(clips: clips, d: d, order: 1),
-                                            acceleration: inverseVariance(clips: clips, d: d, order: 2))
+            func floored(_ w: [Float]) -> [Float] { w.map { max($0, floor) } }
+            return DerivativeChannelWeights(velocity: floored(inverseVariance(clips: clips, d: d, order: 1)),
+                                            acceleration: floored(inverseVariance(clips: clips, d: d, order: 2)))
         }
     }
 
@@ -54,5 +56,18 @@ extension DerivativeChannelWeights {
         let mean = v.reduce(0, +) / Double(d)
         guard mean > 0 else { return [Float](repeating: 1, count: d) }
         return v.map { Float(mean / max($0, floorRatio * mean)) }
+    }
+}
+
+extension DerivativeChannelWeights {
+    /// One line for the user: each term's smallest and largest factor and how many features sit at the cap, so a
+    /// run on new data shows what the weighting does before it trains.
+    var summary: String {
+        let cap = Float(1 / Self.floorRatio)
+        func part(_ name: String, _ w: [Float]) -> String {
+            name + String(format: " %.3g–%.3g (%d of %d at the cap)", Double(w.min() ?? 0), Double(w.max() ?? 0),
+                          w.filter { $0 >= cap * 0.999 }.count, w.count)
+        }
+        return part("velocity", velocity) + ", " + part("acceleration", acceleration)
     }
 }

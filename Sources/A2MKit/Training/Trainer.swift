@@ -28,6 +28,8 @@ public final class Trainer {
     let schedule: DiffusionSchedule
     var state: TrainingState
     let lossWeights: LossWeights
+    /// The per-feature derivative factors' range (`training.derivativeWeighting`), nil with `uniform`.
+    public var derivativeFactorSummary: String? { lossWeights.derivativeChannels?.summary }
     /// The foot term's kinematics (nil when `footVelocityLossWeight` is 0).
     let feet: FootVelocityLoss?
     var lastCheckpoint: String?
@@ -82,8 +84,8 @@ public final class Trainer {
         let t = cfg.training
         var weights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight,
                                   acceleration: t.accelerationLossWeight)
-        weights.derivativeChannels = DerivativeChannelWeights.make(t.derivativeWeighting, clips: data.trainingFiles.map { data.files[$0].motion },
-                                                                   d: data.motionDim)
+        weights.derivativeChannels = DerivativeChannelWeights.make(t.derivativeWeighting, floor: t.derivativeFactorFloor,
+                                                                   clips: data.trainingFiles.map { data.files[$0].motion }, d: data.motionDim)
         lossWeights = weights
         feet = t.footVelocityLossWeight > 0 ? try FootVelocityLoss(skeleton: data.skeleton, stats: data.motionStats, fps: data.fps) : nil
         schedule = DiffusionSchedule(cfg.diffusion)

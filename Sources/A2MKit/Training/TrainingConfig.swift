@@ -62,6 +62,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// `inverseVariance` the terms' values are in other units, so their weights need other magnitudes
     /// (docs/training.md, "Derivative weighting"). Default `uniform`.
     public var derivativeWeighting: DerivativeWeighting = .uniform
+    /// With `inverseVariance`, the smallest factor a feature gets: factor_j = max(factor_j, floor). The factors of
+    /// the fast features (the hands' rotations, 0.04 on a2m's corpus) would otherwise leave them almost free of
+    /// the derivative terms, and guidance then makes them overshoot (docs/training.md, "Derivative weighting").
+    /// With weights 0.1 a floor of 10 gives them the uniform weight 1 of the default config. 0 to 10⁴ (the
+    /// factors' cap); above 0 only with `inverseVariance`. Default 0 (no floor).
+    public var derivativeFactorFloor: Float = 0
     /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
     /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
     /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
@@ -77,7 +83,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay
         case fps, windowFrames, windowStride, validationFraction, validationMaxWindows
         case logInterval, validationInterval, checkpointInterval, x0LossWeight, velocityLossWeight, footVelocityLossWeight
-        case accelerationLossWeight, derivativeWeighting, motionStdFloor, seed
+        case accelerationLossWeight, derivativeWeighting, derivativeFactorFloor, motionStdFloor, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -104,6 +110,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         footVelocityLossWeight = try c.value(.footVelocityLossWeight, or: d.footVelocityLossWeight)
         accelerationLossWeight = try c.value(.accelerationLossWeight, or: d.accelerationLossWeight)
         derivativeWeighting = try c.value(.derivativeWeighting, or: d.derivativeWeighting)
+        derivativeFactorFloor = try c.value(.derivativeFactorFloor, or: d.derivativeFactorFloor)
         motionStdFloor = try c.value(.motionStdFloor, or: d.motionStdFloor)
         seed = try c.value(.seed, or: d.seed)
     }
@@ -133,6 +140,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         try v.check(p + "footVelocityLossWeight", footVelocityLossWeight, in: 0...1e6)
         try v.check(p + "accelerationLossWeight", accelerationLossWeight, in: 0...1e4)
         try v.check(p + "motionStdFloor", motionStdFloor, in: 1e-6...1)
+        try v.check(p + "derivativeFactorFloor", derivativeFactorFloor, in: 0...Float(1 / DerivativeChannelWeights.floorRatio))
+        try v.require(p + "derivativeFactorFloor", derivativeFactorFloor == 0 || derivativeWeighting == .inverseVariance,
+                      "is \(derivativeFactorFloor) but derivativeWeighting is \(derivativeWeighting.rawValue), which has no per-feature factors to floor; set it to 0 or use inverseVariance")
         try v.require(p + "derivativeWeighting", derivativeWeighting == .uniform || velocityLossWeight + accelerationLossWeight > 0,
                       "is \(derivativeWeighting.rawValue) but velocityLossWeight and accelerationLossWeight are both 0, so it would change nothing; set one of them above 0 or use uniform")
         try v.require(p + "x0LossWeight", x0LossWeight + velocityLossWeight + accelerationLossWeight > 0,

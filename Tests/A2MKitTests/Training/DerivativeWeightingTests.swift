@@ -30,6 +30,24 @@ import Foundation
         #expect(DerivativeChannelWeights.make(.uniform, clips: clips, d: 3) == nil)
     }
 
+    /// `derivativeFactorFloor` raises the factors below it and leaves the others bit for bit.
+    @Test func floorRaisesOnlySmallFactors() throws {
+        let clips: [[Float]] = [(0..<600).flatMap { f -> [Float] in
+            let t = Float(f) / 30
+            return [sin(2 * .pi * 0.25 * t), 0.6 * sin(2 * .pi * 4 * t), 0.3 * sin(2 * .pi * 2 * t)]
+        }]
+        let plain = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: clips, d: 3))
+        let floor: Float = 2
+        let floored = try #require(DerivativeChannelWeights.make(.inverseVariance, floor: floor, clips: clips, d: 3))
+        for (p, q) in [(plain.velocity, floored.velocity), (plain.acceleration, floored.acceleration)] {
+            // The slow sine's factor is above the floor, the fast one's below it: the floor is a real case here.
+            #expect(p[0] > floor && p[1] < floor, "\(p)")
+            for j in 0..<3 { #expect(q[j] == max(p[j], floor), "feature \(j): \(q[j]) from \(p[j])") }
+        }
+        #expect(try #require(DerivativeChannelWeights.make(.inverseVariance, floor: 0, clips: clips, d: 3)) == plain)
+        #expect(DerivativeChannelWeights.make(.uniform, floor: 0, clips: clips, d: 3) == nil)
+    }
+
     /// Clips too short for a difference, or data that never moves, leave every factor at 1.
     @Test func degenerateDataGivesOnes() {
         #expect(DerivativeChannelWeights.inverseVariance(clips: [[1, 2]], d: 2, order: 1) == [1, 1])
@@ -50,7 +68,17 @@ import Foundation
         #expect(t.lossWeights.derivativeChannels == want)
         let everyFile = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: t.data.files.map(\.motion), d: t.data.motionDim))
         #expect(everyFile.velocity != want.velocity)
+        // The config's floor reaches the factors.
+        let fl = try TrainingFixtures.writeConfig(base.replacingOccurrences(of: "\"seed\": 3}",
+            with: "\"seed\": 3, \"derivativeWeighting\": \"inverseVariance\", \"derivativeFactorFloor\": 50}"), in: dir, name: "fl.json")
+        let tf = try TrainingSession.prepare(.init(data: data, config: fl, out: dir.path("fl"))).trainer
+        let wantFloored = try #require(DerivativeChannelWeights.make(.inverseVariance, floor: 50,
+                                                                     clips: t.data.trainingFiles.map { t.data.files[$0].motion }, d: t.data.motionDim))
+        #expect(tf.lossWeights.derivativeChannels == wantFloored && wantFloored != want)
+        // The CLI's line: the floor is the smallest factor.
+        let line = try #require(tf.derivativeFactorSummary)
+        #expect(line.hasPrefix("velocity 50–") && line.contains(", acceleration 50–") && line.contains(" of \(t.data.motionDim) at the cap)"), "\(line)")
         let u = try TrainingSession.prepare(.init(data: data, config: TrainingFixtures.writeConfig(base, in: dir), out: dir.path("u"))).trainer
-        #expect(u.lossWeights.derivativeChannels == nil)
+        #expect(u.lossWeights.derivativeChannels == nil && u.derivativeFactorSummary == nil)
     }
 }
