@@ -3,13 +3,12 @@ import Foundation
 // F frames, J joints. Positions in the skeleton's units (a2m's skeletons: cm), Y up; speeds in units per second.
 
 /// Foot-contact cleanup for generated motion ("foot lock"): a foot the network leaves nearly still is held
-/// still on the ground plane, by two-bone inverse kinematics on its leg; its height stays the network's.
+/// still on the ground plane by turning its leg about the hip; its height and the knee's bend stay the network's.
 ///
-/// Why: the network's feet slide and tremble by millimetres where the training motion plants them exactly,
-/// and guidance amplifies it (docs/results.md, "Why FID_k rises with guidance here"). Reference: footskate
-/// cleanup as in Kovar, Schreiner and Gleicher 2002 ("Footskate cleanup for motion capture editing"):
-/// contacts from foot speed, a fixed foot position per contact, analytic leg IK, blended transitions.
-/// Differences and limitations:
+/// Why: the network's feet slide and tremble by millimetres where the training motion plants them exactly, and
+/// guidance amplifies it (docs/results.md, "Why FID_k rises with guidance here"). Reference: footskate cleanup
+/// as in Kovar, Schreiner and Gleicher 2002 ("Footskate cleanup for motion capture editing"): contacts from foot
+/// speed, a fixed foot position per contact, leg IK, blended transitions. Differences and limitations:
 /// - Causal, one frame at a time, so it runs on the stream of stitched chunks (`GenerationPipeline`) with no
 ///   look-ahead and nothing that grows with the audio's length. A contact starts once the ankle's speed has
 ///   stayed below `onSpeed` for `settleFrames` frames, and locks the foot where it is then (Kovar et al. use
@@ -18,18 +17,18 @@ import Foundation
 ///   with the network's at once, and the offset between them fades out over `releaseSeconds`.
 /// - The lock holds the ankle's horizontal position and its world rotation; the ankle's height is the
 ///   network's. Holding the height too was the first version: a leg near full extension turns a millimetre of
-///   hip height into centimetres of knee travel (45 + 45 cm leg: 1 mm below straight bends the knee ~2 cm), so
-///   the network's hip tremble made the knees pop, at up to 22 ground-truth SD of knee acceleration
-///   (docs/results.md, "Independent noise per clip"). With the network's height, the hip–ankle distance is the
-///   network's own up to second-order terms, and so is the knee.
+///   hip height into centimetres of knee travel, so the network's hip tremble made the knees pop.
+/// - The leg is swung about the hip (`swing`), not bent by two-bone IK, which was the second version. The
+///   network's knees are as straight as the corpus's, so a swaying hip took the lock in and out of the straight
+///   leg's reach by hundredths of a millimetre, and two-bone IK bent the knee by the square root of that
+///   shortfall: each crossing kicked the knee (docs/results.md, "Foot lock: swing instead of two-bone IK").
+///   The swing leaves the ankle off the lock by the difference of the hip's distances to the two, about
+///   δ² / 2ℓ for a hold of δ (at most 0.16 cm at `maxDrift` on the default skeleton), nearly all of it vertical.
 /// - Contacts come from speed only (no height test): a foot held still in the air is held there too.
-/// - Only the leg's hip, knee and ankle rotations change. The root and everything above the hips are
+/// - Only the leg's hip and ankle rotations change. The knee, the root and everything above the hips are
 ///   untouched, so upper-body motion, and every metric computed from the hands and head, is unchanged.
-/// - A lock beyond the leg's reach (a straight leg whose foot the lock holds back horizontally falls short by
-///   a second-order amount) gets the straight leg pointing at it, and the foot as near as it reaches. Lowering the root
-///   instead, as game engines' foot IK lowers the pelvis, moves the whole body with the hips' jitter: on the
-///   held-out clips that multiplied FID_k by 40 (docs/results.md, "Foot lock").
-/// - The knee stays in the plane it is bent in; a (nearly) straight leg bends toward the toes.
+///   Lowering the root instead, as game engines' foot IK lowers the pelvis, moves the whole body with the
+///   hips' jitter: on the held-out clips that multiplied FID_k by 40 (docs/results.md, "Foot lock").
 /// - Legs are found by `Skeleton.legs` (Y up); on a skeleton without them, motion passes through unchanged.
 final class FootLock {
     /// Thresholds, as fractions of the skeleton's rest height H (172 cm for a2m's default skeleton) so they
@@ -105,13 +104,11 @@ final class FootLock {
                                                         freeRotation: Rotation.quaternion(world[leg.ankle].rotation)) else { continue }
                 framesAdjusted[l] += 1
                 let hipParent = world[skeleton.joints[leg.hip].parent!].rotation
-                let solved = FootLock.solve(hip: world[leg.hip].position, knee: world[leg.knee].position, ankle: world[leg.ankle].position,
-                                            hipRotation: world[leg.hip].rotation, kneeRotation: world[leg.knee].rotation,
-                                            target: position, forward: forward(leg, rotation))
+                let swing = FootLock.swing(hip: world[leg.hip].position, ankle: world[leg.ankle].position, target: position)
+                let hip = swing * world[leg.hip].rotation, knee = swing * world[leg.knee].rotation
+                // The knee's local rotation is the network's: the swing turns the thigh and the shin together.
                 let ankleRotation = Rotation.matrix(quaternion: rotation)
-                let local = [(leg.hip, hipParent.transposed * solved.hip), (leg.knee, solved.hip.transposed * solved.knee),
-                             (leg.ankle, solved.knee.transposed * ankleRotation)]
-                for (j, m) in local {
+                for (j, m) in [(leg.hip, hipParent.transposed * hip), (leg.ankle, knee.transposed * ankleRotation)] {
                     let k = f * J + j
                     clip.rotations[k] = Rotation.continuous(SIMD4<Float>(Rotation.quaternion(m)), after: clip.rotations[k])
                 }
@@ -161,46 +158,16 @@ final class FootLock {
         return s.sinceRelease == nil ? nil : (position, rotation)
     }
 
-    /// The foot's horizontal forward direction for an ankle world rotation, when the leg has a toe.
-    private func forward(_ leg: Skeleton.Leg, _ rotation: SIMD4<Double>) -> SIMD3<Double>? {
-        guard let toe = leg.toe else { return nil }
-        var v = Rotation.matrix(quaternion: rotation) * toe
-        v.y = 0
-        return v.length > 1e-9 ? v / v.length : nil
+    /// The rotation about the hip joint that turns the whole leg, knee bend unchanged, so that the hip–ankle line
+    /// points at `target`. The ankle then lies on that line at the network's own hip–ankle distance: off the
+    /// target by |distance to target − distance to ankle|, which for a horizontal hold of δ is about δ² / 2ℓ along
+    /// the leg (ℓ the hip–ankle distance; `maxDrift` 5.2 cm on the default skeleton's 85 cm leg: at most 0.16 cm,
+    /// almost all of it vertical, and the height is the network's anyway).
+    static func swing(hip h: SIMD3<Double>, ankle a: SIMD3<Double>, target t: SIMD3<Double>) -> Matrix3 {
+        let from = a - h, to = t - h
+        guard from.length > 0, to.length > 0 else { return .identity }
+        return rotation(from: from, to: to)
     }
-
-    /// Two-bone IK: new world rotations of the hip and knee joints that put the ankle at `target`, or at the
-    /// nearest point the leg reaches (straight, toward the target). The hip joint stays where it is. The knee
-    /// stays in its current bend plane; a (nearly) straight knee bends toward `forward`. Bone lengths are
-    /// preserved because only rotations change.
-    static func solve(hip h: SIMD3<Double>, knee k: SIMD3<Double>, ankle a: SIMD3<Double>,
-                      hipRotation: Matrix3, kneeRotation: Matrix3, target t: SIMD3<Double>,
-                      forward: SIMD3<Double>?) -> (hip: Matrix3, knee: Matrix3) {
-        let upper = (k - h).length, lower = (a - k).length
-        let toTarget = t - h
-        guard upper > 0, lower > 0, toTarget.length > 0 else { return (hipRotation, kneeRotation) }
-        let u = toTarget / toTarget.length
-        let d = min(max(toTarget.length, abs(upper - lower) * (1 + 1e-9)), upper + lower)
-        // The bend direction: the knee's offset from the hip–ankle line, biased toward the toes so that a
-        // straight or slightly over-straight knee bends forward.
-        let reach = a - h
-        let along = reach.length > 0 ? reach / reach.length : u
-        var pole = (k - h) - along * (k - h).dot(along)
-        if let forward { pole += forward * (straightKneeBias * upper) }
-        pole -= u * pole.dot(u)
-        if pole.length < 1e-9 { pole = u.anyOrthogonal }
-        let n = pole / pole.length
-        let cosA = min(1, max(-1, (upper * upper + d * d - lower * lower) / (2 * upper * d)))
-        let newKnee = h + u * (upper * cosA) + n * (upper * (1 - cosA * cosA).squareRoot())
-        let r1 = rotation(from: k - h, to: newKnee - h)
-        let ankle1 = newKnee + r1 * (a - k)
-        let r2 = rotation(from: ankle1 - newKnee, to: h + u * d - newKnee)
-        return (r1 * hipRotation, r2 * (r1 * kneeRotation))
-    }
-
-    /// Bias toward the toes of the bend direction, as a fraction of the thigh's length (a knee bent ~1°
-    /// backwards still bends forward; a clearly bent knee keeps its plane).
-    static let straightKneeBias = 0.02
 
     /// The smallest rotation taking the direction of `from` to the direction of `to` (Rodrigues).
     static func rotation(from: SIMD3<Double>, to: SIMD3<Double>) -> Matrix3 {

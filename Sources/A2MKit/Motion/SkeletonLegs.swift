@@ -27,23 +27,19 @@ extension Skeleton {
 
     /// The legs as two-bone chains hip → knee → ankle: every foot joint (`footJoints`) whose parent is not a
     /// foot joint is an ankle, its parent the knee and the knee's parent the hip. A chain counts only when the
-    /// hip is not the root (the root carries the whole body) and both bones have length. `toe` is the ankle's
-    /// first child's offset, else its end site's, else nil: the foot's forward direction.
+    /// hip is not the root (the root carries the whole body) and both bones have length.
     var legs: [Leg] {
         let feet = Set(footJoints)
         return footJoints.compactMap { ankle -> Leg? in
             guard let knee = joints[ankle].parent, !feet.contains(knee), let hip = joints[knee].parent, hip != 0,
                   joints[hip].parent != nil,
                   joints[knee].offset != .zero, joints[ankle].offset != .zero else { return nil }
-            let child = joints.indices.first { joints[$0].parent == ankle }
-            let toe = child.map { joints[$0].offset } ?? joints[ankle].endSite?.offset
-            return Leg(hip: hip, knee: knee, ankle: ankle, toe: toe.flatMap { $0 != .zero ? SIMD3<Double>($0) : nil })
+            return Leg(hip: hip, knee: knee, ankle: ankle)
         }
     }
 
     /// A leg as `legs` finds it (joint indices).
     struct Leg: Equatable, Sendable {
         var hip: Int, knee: Int, ankle: Int
-        var toe: SIMD3<Double>?
     }
 }
