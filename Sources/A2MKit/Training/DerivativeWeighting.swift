@@ -57,9 +57,7 @@ extension DerivativeChannelWeights {
         guard mean > 0 else { return [Float](repeating: 1, count: d) }
         return v.map { Float(mean / max($0, floorRatio * mean)) }
     }
-}
 
-extension DerivativeChannelWeights {
     /// One line for the user: each term's smallest and largest factor and how many features sit at the cap, so a
     /// run on new data shows what the weighting does before it trains.
     var summary: String {
