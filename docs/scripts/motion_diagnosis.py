@@ -14,6 +14,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
     python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
     python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
+    python3 docs/scripts/motion_diagnosis.py hands SECONDS GT_DIR GEN_DIR... # handedness on each clip's first SECONDS
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -171,6 +172,24 @@ def main(argv):
             for label, x in (('ground truth', gt), (d, gen)):
                 r = np.log2(x[:, lh] / x[:, rh])
                 print(f"  {label}: right-handed {np.sum(r < -1)}, both {np.sum(abs(r) <= 1)}, left-handed {np.sum(r > 1)}")
+    elif mode == 'hands':
+        # Handedness on each clip's first SECONDS (0 = whole clip), scored on the clips of the last directory:
+        # log2 of the left over the right hand's horizontal squared speed. The corpus draws one gesture hand per
+        # clip (left, right or both), so the ground truth spreads to about ±3; a model that blends the hands
+        # stays near 0. Prints the counts of |log2| > 1 and > 2 and the spread.
+        seconds, dirs = float(argv[2]), argv[3:]
+        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        for d in dirs:
+            r = []
+            for c in clips:
+                p, names, fps = fk(os.path.join(d, c))
+                q = p[:int(round(seconds * fps))] if seconds > 0 else p
+                v = np.diff(q, axis=0)[:, :, [0, 2]]
+                lh, rh = ((v[:, names.index(n)] ** 2).sum() for n in ('LeftHand', 'RightHand'))
+                r.append(np.log2(lh / rh))
+            r = np.array(r)
+            print(f"{d}: {len(r)} clips, one-handed (|log2 L/R| > 1) {np.sum(abs(r) > 1)}, beyond 2: {np.sum(abs(r) > 2)}, "
+                  f"std of log2 L/R {r.std():.2f}")
     elif mode == 'seeds':
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
