@@ -15,6 +15,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
     python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
     python3 docs/scripts/motion_diagnosis.py hands SECONDS GT_DIR GEN_DIR... # handedness on each clip's first SECONDS
+    python3 docs/scripts/motion_diagnosis.py style CORPUS_DIR [N]           # style measured from motion vs corpus.json
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -190,6 +191,34 @@ def main(argv):
             r = np.array(r)
             print(f"{d}: {len(r)} clips, one-handed (|log2 L/R| > 1) {np.sum(abs(r) > 1)}, beyond 2: {np.sum(abs(r) > 2)}, "
                   f"std of log2 L/R {r.std():.2f}")
+    elif mode == 'style':
+        # Per-clip style measured from the motion alone (forward kinematics), against the style the corpus drew
+        # (corpus.json): how well a style code measured from users' BVH could stand in for the labels. The first N
+        # (default 240) training-split clips; prints each measure's three best-matching fields.
+        import json
+        corpus = argv[2]
+        n = int(argv[3]) if len(argv) > 3 else 240
+        labels = {c['name']: c['style'] for c in json.load(open(os.path.join(corpus, 'corpus.json')))['clips'] if c['split'] == 'train'}
+        files = [f for f in sorted(glob.glob(os.path.join(corpus, '*.bvh'))) if os.path.basename(f)[:-4] in labels][:n]
+        measured, drawn = [], []
+        for f in files:
+            p, names, fps = fk(f)
+            J = {name: i for i, name in enumerate(names)}
+            speed2 = lambda q: ((np.diff(q, axis=0) * fps) ** 2).sum(-1).mean()
+            hl, hr = speed2(p[:, J['LeftHand']]), speed2(p[:, J['RightHand']])
+            hips = p[:, J['Hips']]
+            wrist_height = (p[:, J['LeftHand'], 1] + p[:, J['RightHand'], 1]) / 2 - hips[:, 1]
+            measured.append(dict(hand=np.log2(hl / hr), arm_energy=np.log(hl + hr), wrist_height=np.percentile(wrist_height, 90),
+                                 nod=np.log(speed2(p[:, J['Head']] - p[:, J['Neck']])), sway=np.log(hips[:, [0, 2]].std(0).sum())))
+            s = dict(labels[os.path.basename(f)[:-4]])
+            s['hand'] = {'left': 1, 'both': 0, 'right': -1}[s.pop('hands')]
+            s['size*energy'] = s['size'] * s['energy']
+            drawn.append(s)
+        print(f"{len(files)} clips; |correlation| of each motion measure with the drawn style fields, best three")
+        for key in measured[0]:
+            x = np.array([m[key] for m in measured])
+            best = sorted(((abs(np.corrcoef(x, [d[k] for d in drawn])[0, 1]), k) for k in drawn[0]), reverse=True)[:3]
+            print(f"  {key:13s}" + '  '.join(f"{k} {c:.2f}" for c, k in best))
     elif mode == 'seeds':
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
@@ -247,6 +276,6 @@ OUTLIER_Z = 20   # GT standard deviations; the held-out ground-truth clips thems
 
 
 if __name__ == '__main__':
-    if len(sys.argv) < 4:
+    if len(sys.argv) < (3 if sys.argv[1:2] == ['style'] else 4):
         sys.exit(__doc__)
     main(sys.argv)
