@@ -16,6 +16,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
     python3 docs/scripts/motion_diagnosis.py hands SECONDS GT_DIR GEN_DIR... # handedness on each clip's first SECONDS
     python3 docs/scripts/motion_diagnosis.py style CORPUS_DIR [N]           # style measured from motion vs corpus.json
+    python3 docs/scripts/motion_diagnosis.py nods GT_DIR GEN_DIR...         # neck and head pitch above a 15-frame mean
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -219,6 +220,21 @@ def main(argv):
             x = np.array([m[key] for m in measured])
             best = sorted(((abs(np.corrcoef(x, [d[k] for d in drawn])[0, 1]), k) for k in drawn[0]), reverse=True)[:3]
             print(f"  {key:13s}" + '  '.join(f"{k} {c:.2f}" for c, k in best))
+    elif mode == 'nods':
+        # The nods: std of the Neck and Head Xrotation channels (degrees) minus their 15-frame moving average,
+        # mean over the last directory's clips. The head joint's vertical speed (Head.v) grows much faster than
+        # this, since a nod about upright lowers the head joint only at second order.
+        dirs = argv[2:]
+        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        for d in dirs:
+            out = {'Neck.Xrotation': [], 'Head.Xrotation': []}
+            for c in clips:
+                names, _, _, chans, _, a = read_bvh(os.path.join(d, c))
+                labels = [f"{n}.{ch}" for n, cc in zip(names, chans) for ch in cc]
+                for label, values in out.items():
+                    x = a[:, labels.index(label)]
+                    values.append((x - np.convolve(x, np.ones(15) / 15, 'same'))[8:-8].std())
+            print(f"{d}: " + ', '.join(f"{label} {np.mean(v):.2f}°" for label, v in out.items()))
     elif mode == 'seeds':
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
