@@ -113,6 +113,13 @@ def gt_kinetic(gt_dir):
     return gt, fk(files[0])[1], gt.mean(0), gt.std(0)
 
 
+def hand_log_ratio(p, names):
+    """log2 of the left over the right hand's horizontal squared speed over positions p [frames, joints, 3]:
+    about ±3 for a one-handed clip of the corpus, near 0 for two hands."""
+    v = np.diff(p, axis=0)[:, :, [0, 2]]
+    return np.log2((v[:, names.index('LeftHand')] ** 2).sum() / (v[:, names.index('RightHand')] ** 2).sum())
+
+
 def frechet(a, b):
     """Fréchet distance between the Gaussians fitted to the rows of a and b (Bailando's calc_fid)."""
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
@@ -185,10 +192,7 @@ def main(argv):
             r = []
             for c in clips:
                 p, names, fps = fk(os.path.join(d, c))
-                q = p[:int(round(seconds * fps))] if seconds > 0 else p
-                v = np.diff(q, axis=0)[:, :, [0, 2]]
-                lh, rh = ((v[:, names.index(n)] ** 2).sum() for n in ('LeftHand', 'RightHand'))
-                r.append(np.log2(lh / rh))
+                r.append(hand_log_ratio(p[:int(round(seconds * fps))] if seconds > 0 else p, names))
             r = np.array(r)
             print(f"{d}: {len(r)} clips, one-handed (|log2 L/R| > 1) {np.sum(abs(r) > 1)}, beyond 2: {np.sum(abs(r) > 2)}, "
                   f"std of log2 L/R {r.std():.2f}")
@@ -209,7 +213,7 @@ def main(argv):
             hl, hr = speed2(p[:, J['LeftHand']]), speed2(p[:, J['RightHand']])
             hips = p[:, J['Hips']]
             wrist_height = (p[:, J['LeftHand'], 1] + p[:, J['RightHand'], 1]) / 2 - hips[:, 1]
-            measured.append(dict(hand=np.log2(hl / hr), arm_energy=np.log(hl + hr), wrist_height=np.percentile(wrist_height, 90),
+            measured.append(dict(hand=hand_log_ratio(p, names), arm_energy=np.log(hl + hr), wrist_height=np.percentile(wrist_height, 90),
                                  nod=np.log(speed2(p[:, J['Head']] - p[:, J['Neck']])), sway=np.log(hips[:, [0, 2]].std(0).sum())))
             s = dict(labels[os.path.basename(f)[:-4]])
             s['hand'] = {'left': 1, 'both': 0, 'right': -1}[s.pop('hands')]
