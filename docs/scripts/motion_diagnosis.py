@@ -10,7 +10,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py joints  GT_DIR GEN_DIR   # selected joints, every feature
     python3 docs/scripts/motion_diagnosis.py jerk    GT_DIR GEN_DIR... # per-joint root-relative jerk, first 3 clips
     python3 docs/scripts/motion_diagnosis.py foot    CLIP GT_DIR GEN_DIR... # LeftFoot range, speed and tremor
-    python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest
+    python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest, without Head.v
     python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
     python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
     python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
@@ -176,6 +176,10 @@ def main(argv):
             mean_term = ((a.mean(0) - b.mean(0)) ** 2).sum()
             print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
                   f"{frechet(a[:, legs], b[:, legs]):.4g}, other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
+            # The head joint's vertical speed² (Head.v): the feature guidance overshoots (results.md, "The gesture hand").
+            keep = np.ones(len(legs), bool); keep[names.index('Head') * 3 + 1] = False
+            print(f"  without Head.v {frechet(a[:, keep], b[:, keep]):.4g}, without Head.v and the legs "
+                  f"{frechet(a[:, keep & ~legs], b[:, keep & ~legs]):.4g}")
             # Handedness per clip: log2 of the left over the right hand's horizontal speed².
             lh, rh = names.index('LeftHand') * 3, names.index('RightHand') * 3
             for label, x in (('ground truth', gt), (d, gen)):
