@@ -11,6 +11,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py jerk    GT_DIR GEN_DIR... # per-joint root-relative jerk, first 3 clips
     python3 docs/scripts/motion_diagnosis.py foot    CLIP GT_DIR GEN_DIR... # LeftFoot range, speed and tremor
     python3 docs/scripts/motion_diagnosis.py fid     GT_DIR GEN_DIR...      # FID_k: all joints, legs only, the rest, without Head.v
+    python3 docs/scripts/motion_diagnosis.py pcs     GT_DIR GEN_DIR...      # per-clip variation along GT's principal axes
     python3 docs/scripts/motion_diagnosis.py seeds   GEN_DIR_A GEN_DIR_B    # same clips, two seeds: accel. correlation
     python3 docs/scripts/motion_diagnosis.py bands   GT_DIR GEN_DIR...      # RMS acceleration below / above 1 Hz
     python3 docs/scripts/motion_diagnosis.py outliers GT_DIR GEN_DIR...     # per clip, the feature farthest from GT
@@ -120,6 +121,15 @@ def hand_log_ratio(p, names):
     return np.log2((v[:, names.index('LeftHand')] ** 2).sum() / (v[:, names.index('RightHand')] ** 2).sum())
 
 
+def leg_and_head_v(names):
+    """Masks over the (h, v, e) features of `names`: the leg and foot joints (every Leg, Foot and Toe joint), and
+    the head joint's vertical speed² (Head.v), the two groups results.md splits FID_k by."""
+    legs = np.array([any(s in n for s in ('Leg', 'Foot', 'Toe')) for n in names for _ in 'hve'])
+    head_v = np.zeros(len(legs), bool)
+    head_v[names.index('Head') * 3 + 1] = True
+    return legs, head_v
+
+
 def frechet(a, b):
     """Fréchet distance between the Gaussians fitted to the rows of a and b (Bailando's calc_fid)."""
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
@@ -169,7 +179,7 @@ def main(argv):
     elif mode == 'fid':
         # GEN_DIR may also be another ground-truth split (clip names differ): the floor of FID_k on this corpus.
         gt, names, mu, sd = gt_kinetic(argv[2])
-        legs = np.array([any(s in n for s in ('Leg', 'Foot', 'Toe')) for n in names for _ in 'hve'])
+        legs, head_v = leg_and_head_v(names)
         for d in argv[3:]:
             gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
             a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
@@ -177,7 +187,7 @@ def main(argv):
             print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
                   f"{frechet(a[:, legs], b[:, legs]):.4g}, other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
             # The head joint's vertical speed² (Head.v): the feature guidance overshoots (results.md, "The gesture hand").
-            keep = np.ones(len(legs), bool); keep[names.index('Head') * 3 + 1] = False
+            keep = ~head_v
             print(f"  without Head.v {frechet(a[:, keep], b[:, keep]):.4g}, without Head.v and the legs "
                   f"{frechet(a[:, keep & ~legs], b[:, keep & ~legs]):.4g}")
             # Handedness per clip: log2 of the left over the right hand's horizontal speed².
@@ -243,6 +253,27 @@ def main(argv):
                     x = a[:, labels.index(label)]
                     values.append((x - np.convolve(x, np.ones(15) / 15, 'same'))[8:-8].std())
             print(f"{d}: " + ', '.join(f"{label} {np.mean(v):.2f}°" for label, v in out.items()))
+    elif mode == 'pcs':
+        # The ground truth's principal directions across clips (normalized kinetic features without the legs and
+        # Head.v), and the generated clips' variance and mean shift along each: which per-clip variation is missing.
+        gt, names, mu, sd = gt_kinetic(argv[2])
+        labels = [f"{n}.{k}" for n in names for k in 'hve']
+        legs, head_v = leg_and_head_v(names)
+        keep = ~legs & ~head_v
+        a = ((gt - mu) / (sd + 1e-10))[:, keep]
+        kept = [l for l, k in zip(labels, keep) if k]
+        w, V = np.linalg.eigh(np.cov(a, rowvar=False))
+        w, V = w[::-1], V[:, ::-1]
+        V = V * np.sign(V[np.abs(V).argmax(0), np.arange(V.shape[1])])   # largest loading positive: shifts keep their sign
+        for d in argv[3:]:
+            gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+            b = ((gen - mu) / (sd + 1e-10))[:, keep]
+            pb = (b - a.mean(0)) @ V[:, :6]
+            print(f"{d}: total variance ground truth {w.sum():.1f}, generated {np.trace(np.cov(b, rowvar=False)):.1f}")
+            for i in range(6):
+                top = ', '.join(kept[t] for t in np.argsort(-abs(V[:, i]))[:3])
+                print(f"  PC{i + 1} ({100 * w[i] / w.sum():.0f} %): ground truth variance {w[i]:.1f}, generated "
+                      f"{pb[:, i].var(ddof=1):.2f}, mean shift {pb[:, i].mean():+.2f}   [{top}]")
     elif mode == 'seeds':
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
