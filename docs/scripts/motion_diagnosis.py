@@ -107,11 +107,15 @@ def kinetic_sets(gt_dir, gen_dir):
     return G, mu, sd, (G - mu) / (sd + 1e-10), labels   # Bailando normalizes by the GT's mean and std
 
 
+def dir_kinetic(d):
+    """Kinetic features of every NAME.bvh in d (rows, sorted by name), each clip at its full length."""
+    return np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+
+
 def gt_kinetic(gt_dir):
     """Kinetic features of every clip in gt_dir (rows), the joint names, and the features' mean and std."""
-    files = sorted(glob.glob(os.path.join(gt_dir, '*.bvh')))
-    gt = np.array([kinetic(p, fps) for p, _, fps in map(fk, files)])
-    return gt, fk(files[0])[1], gt.mean(0), gt.std(0)
+    gt = dir_kinetic(gt_dir)
+    return gt, fk(sorted(glob.glob(os.path.join(gt_dir, '*.bvh')))[0])[1], gt.mean(0), gt.std(0)
 
 
 def hand_log_ratio(p, names):
@@ -181,7 +185,7 @@ def main(argv):
         gt, names, mu, sd = gt_kinetic(argv[2])
         legs, head_v = leg_and_head_v(names)
         for d in argv[3:]:
-            gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+            gen = dir_kinetic(d)
             a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
             mean_term = ((a.mean(0) - b.mean(0)) ** 2).sum()
             print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
@@ -266,7 +270,7 @@ def main(argv):
         w, V = w[::-1], V[:, ::-1]
         V = V * np.sign(V[np.abs(V).argmax(0), np.arange(V.shape[1])])   # largest loading positive: shifts keep their sign
         for d in argv[3:]:
-            gen = np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+            gen = dir_kinetic(d)
             b = ((gen - mu) / (sd + 1e-10))[:, keep]
             pb = (b - a.mean(0)) @ V[:, :6]
             print(f"{d}: total variance ground truth {w.sum():.1f}, generated {np.trace(np.cov(b, rowvar=False)):.1f}")
