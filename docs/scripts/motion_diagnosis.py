@@ -103,8 +103,17 @@ def kinetic_sets(gt_dir, gen_dir):
         G.append(kinetic(pg[:n], fps)); Gt.append(kinetic(pt[:n], fps))
     G, Gt = np.array(G), np.array(Gt)
     mu, sd = Gt.mean(0), Gt.std(0)
-    labels = [f"{n}.{k}" for n in names for k in ('h', 'v', 'e')]
-    return G, mu, sd, (G - mu) / (sd + 1e-10), labels   # Bailando normalizes by the GT's mean and std
+    return G, mu, sd, normalized(G, mu, sd), feature_labels(names)
+
+
+def feature_labels(names):
+    """Labels of the kinetic features, in `kinetic`'s order: NAME.h, NAME.v, NAME.e per joint."""
+    return [f"{n}.{k}" for n in names for k in 'hve']
+
+
+def normalized(x, mu, sd):
+    """Features divided by the ground truth's spread, as Bailando normalizes them before FID_k."""
+    return (x - mu) / (sd + 1e-10)
 
 
 def dir_kinetic(d):
@@ -186,7 +195,7 @@ def main(argv):
         legs, head_v = leg_and_head_v(names)
         for d in argv[3:]:
             gen = dir_kinetic(d)
-            a, b = (gt - mu) / (sd + 1e-10), (gen - mu) / (sd + 1e-10)
+            a, b = normalized(gt, mu, sd), normalized(gen, mu, sd)
             mean_term = ((a.mean(0) - b.mean(0)) ** 2).sum()
             print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
                   f"{frechet(a[:, legs], b[:, legs]):.4g}, other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
@@ -261,17 +270,16 @@ def main(argv):
         # The ground truth's principal directions across clips (normalized kinetic features without the legs and
         # Head.v), and the generated clips' variance and mean shift along each: which per-clip variation is missing.
         gt, names, mu, sd = gt_kinetic(argv[2])
-        labels = [f"{n}.{k}" for n in names for k in 'hve']
         legs, head_v = leg_and_head_v(names)
         keep = ~legs & ~head_v
-        a = ((gt - mu) / (sd + 1e-10))[:, keep]
-        kept = [l for l, k in zip(labels, keep) if k]
+        a = normalized(gt, mu, sd)[:, keep]
+        kept = [l for l, k in zip(feature_labels(names), keep) if k]
         w, V = np.linalg.eigh(np.cov(a, rowvar=False))
         w, V = w[::-1], V[:, ::-1]
         V = V * np.sign(V[np.abs(V).argmax(0), np.arange(V.shape[1])])   # largest loading positive: shifts keep their sign
         for d in argv[3:]:
             gen = dir_kinetic(d)
-            b = ((gen - mu) / (sd + 1e-10))[:, keep]
+            b = normalized(gen, mu, sd)[:, keep]
             pb = (b - a.mean(0)) @ V[:, :6]
             print(f"{d}: total variance ground truth {w.sum():.1f}, generated {np.trace(np.cov(b, rowvar=False)):.1f}")
             for i in range(6):
@@ -320,13 +328,13 @@ def main(argv):
         _, names, mu, sd = gt_kinetic(argv[2])
         for d in argv[3:]:
             files = sorted(glob.glob(os.path.join(d, '*.bvh')))
-            z = (np.array([kinetic(p, fps) for p, _, fps in map(fk, files)]) - mu) / (sd + 1e-10)
+            z = normalized(dir_kinetic(d), mu, sd)
             worst = np.abs(z).max(1)
             print(f"{d}: {len(files)} clips, {int((worst > OUTLIER_Z).sum())} with a feature beyond |z| {OUTLIER_Z}, "
                   f"median of the per-clip maximum {np.median(worst):.1f}")
             for i in np.argsort(-worst)[:6]:
                 k = int(np.argmax(np.abs(z[i])))
-                print(f"   {os.path.basename(files[i]):18s} {names[k // 3] + '.' + 'hve'[k % 3]:18s} z {z[i, k]:8.1f}")
+                print(f"   {os.path.basename(files[i]):18s} {feature_labels(names)[k]:18s} z {z[i, k]:8.1f}")
     else:
         sys.exit(__doc__)
 
