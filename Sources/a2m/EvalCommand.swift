@@ -27,6 +27,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: comma-separated guidance weights.") var guidance: String = "0,1,2.5,5"
     @Option(help: "With --model: samples per clip.") var samples: Int = 1
     @Option(help: "With --model: DDIM steps.") var steps: Int = 50
+    @Option(help: "With --model: timestep spacing (trailing, karras).") var spacing: TimestepSpacing = .trailing
     @Option(help: "With --model: guidance schedule (constant, ramp, interval).") var guidanceSchedule: GuidanceSchedule = .constant
     @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule).") var guidanceMethod: GuidanceMethod = .cfg
     @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does by default.")
@@ -53,8 +54,8 @@ struct Eval: AsyncParsableCommand {
         guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
         if model == nil {
             // Generation options would be silently ignored without a model.
-            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, guidanceSchedule == .constant, guidanceMethod == .cfg, footLock else {
-                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples, --steps and --no-foot-lock need --model")
+            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, spacing == .trailing, guidanceSchedule == .constant, guidanceMethod == .cfg, footLock else {
+                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples, --steps, --spacing and --no-foot-lock need --model")
             }
         }
         guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
@@ -112,6 +113,7 @@ struct Eval: AsyncParsableCommand {
         study.samples = samples
         study.footLock = footLock
         study.steps = steps
+        study.spacing = spacing
         study.seed = seed
         study.schedule = guidanceSchedule
         study.method = guidanceMethod
@@ -126,7 +128,7 @@ struct Eval: AsyncParsableCommand {
         }
         print("\n" + Self.summary(rows))
         if let out {
-            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps,
+            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps, spacing: spacing,
                                          guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, footLock: footLock, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
@@ -141,6 +143,7 @@ struct Eval: AsyncParsableCommand {
         var split: String?
         var samples: Int
         var steps: Int
+        var spacing: TimestepSpacing
         var guidanceSchedule: GuidanceSchedule
         var guidanceMethod: GuidanceMethod
         var footLock: Bool

@@ -69,6 +69,9 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
 
+    @Option(help: "Which timesteps the steps visit: trailing (uniform in t) or karras (EDM's ρ = 7 noise levels; more steps at high noise, where slow whole-window motion such as a weight shift is decided; docs/sampling.md).")
+    var spacing: TimestepSpacing = .trailing
+
     @Option(help: "DDIM noise scale in 0...1 (0 = deterministic given the seed; ddim only).") var eta: Float = 0
 
     @Option(help: "Sampler: ddim or ddpm.") var sampler: SamplerKind = .ddim
@@ -174,7 +177,7 @@ struct Generate: AsyncParsableCommand {
         let url = try modelURL()
         let generationModel = try GenerationModel.load(contentsOf: url)
         let options = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance,
-                                     guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, seed: seed)
+                                     guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, seed: seed, spacing: spacing)
         do {
             try options.validate(trainingSteps: generationModel.diffusion.steps, supportsGuidance: generationModel.denoiser.supportsGuidance)
         } catch {
@@ -220,7 +223,7 @@ struct Generate: AsyncParsableCommand {
                 }
                 if view {
                     let meta = ["model": url.lastPathComponent, "guidance": "\(guidance)", "guidance schedule": guidanceSchedule.rawValue, "guidance method": guidanceMethod.rawValue,
-                                "sampler": sampler.rawValue, "steps": "\(steps)", "seed": "\(seed)", "foot lock": footLock ? "on" : "off", "sample": "\(k + 1) of \(samples)"]
+                                "sampler": sampler.rawValue, "steps": "\(steps)", "spacing": spacing.rawValue, "seed": "\(seed)", "foot lock": footLock ? "on" : "off", "sample": "\(k + 1) of \(samples)"]
                     tracks.append(try ViewerTrack(clip: clip, name: stem.lastPathComponent, metadata: meta))
                 }
             }
@@ -344,6 +347,7 @@ enum OutputDirectories {
 extension GuidanceSchedule: ExpressibleByArgument {}
 extension GuidanceMethod: ExpressibleByArgument {}
 extension SamplerKind: ExpressibleByArgument {}
+extension TimestepSpacing: ExpressibleByArgument {}
 
 /// The process's open-file limit.
 enum OpenFiles {

@@ -117,7 +117,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
         self.frames = frames
         self.constraint = constraint
         self.generators = generators ?? (0..<B).map { PCG32.derived(seed: options.seed, purpose: .sampling, rank: $0) }
-        timesteps = TimestepSpacing.trailing(trainingSteps: schedule.steps, steps: options.steps)
+        timesteps = options.spacing.timesteps(schedule: schedule, steps: options.steps)
         coefficients = Self.coefficients(schedule: schedule, timesteps: timesteps, kind: options.kind, eta: Double(options.eta))
         if let x = initialNoise {
             guard x.count == n else { throw SamplingError.invalidOption(name: "initialNoise", value: "\(x.count) values", expected: "\(n)") }

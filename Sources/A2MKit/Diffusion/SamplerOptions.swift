@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which reverse process runs.
 public enum SamplerKind: String, CaseIterable, Sendable, Codable {
     /// Song et al. 2021 (DDIM), with `eta` scaling the per-step noise: 0 = deterministic, 1 = DDPM-equivalent.
@@ -27,7 +29,8 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Everything the user chooses about sampling. Defaults: 50 DDIM steps, eta 0, guidance 1, constant, cfg, seed 0.
+/// Everything the user chooses about sampling. Defaults: 50 DDIM steps, eta 0, guidance 1, constant, cfg, seed 0,
+/// trailing spacing.
 public struct SamplerOptions: Sendable, Equatable {
     public var kind: SamplerKind = .ddim
     /// Number of network evaluations (denoising steps), 1...T. Default 50 (EDGE, MDM's DDIM setting).
@@ -42,9 +45,12 @@ public struct SamplerOptions: Sendable, Equatable {
     public var guidanceMethod: GuidanceMethod = .cfg
     /// Seeds x_T and the per-step noise (RNG stream `.sampling`, one derived stream per clip).
     public var seed: UInt64 = 0
+    /// Which timesteps the steps visit (`TimestepSpacing`). Default `trailing`.
+    public var spacing: TimestepSpacing = .trailing
 
     public init(kind: SamplerKind = .ddim, steps: Int = 50, eta: Float = 0, guidance: Float = 1,
-                guidanceSchedule: GuidanceSchedule = .constant, guidanceMethod: GuidanceMethod = .cfg, seed: UInt64 = 0) {
+                guidanceSchedule: GuidanceSchedule = .constant, guidanceMethod: GuidanceMethod = .cfg, seed: UInt64 = 0,
+                spacing: TimestepSpacing = .trailing) {
         self.kind = kind
         self.steps = steps
         self.eta = eta
@@ -52,6 +58,7 @@ public struct SamplerOptions: Sendable, Equatable {
         self.guidanceSchedule = guidanceSchedule
         self.guidanceMethod = guidanceMethod
         self.seed = seed
+        self.spacing = spacing
     }
 
     /// Checks every value against the model: step count within its training steps, eta and guidance ranges,
@@ -91,17 +98,61 @@ public struct SamplerOptions: Sendable, Equatable {
     }
 }
 
-/// Which training timesteps a sampler with `steps` evaluations visits, noisiest first.
-///
-/// "Trailing" spacing (Lin et al. 2024, table 2; identical to EDGE's `linspace(-1, T-1, steps+1)` when steps
-/// divides T): t_i = round(T·(steps − i)/steps) − 1, i = 0..<steps. The first visited step is always T − 1,
-/// the timestep whose training inputs were (nearly) pure noise — which is what sampling starts from. "Leading"
-/// spacing (original DDIM: 0, T/steps, …) would start at T − T/steps, feeding pure noise to a step that was
-/// trained with ᾱ > 0 and with the cosine schedule leaving the last T/steps timesteps unused.
-/// After the last visited step the chain jumps to "t = −1" (ᾱ = 1, clean data).
-public enum TimestepSpacing {
+/// Which training timesteps a sampler with `steps` evaluations visits, noisiest first. Both spacings start at
+/// T − 1, the timestep whose training inputs were (nearly) pure noise — which is what sampling starts from —
+/// and after the last visited step the chain jumps to "t = −1" (ᾱ = 1, clean data).
+public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
+    /// Uniform in t: t_i = round(T·(steps − i)/steps) − 1, i = 0..<steps (Lin et al. 2024, table 2; identical to
+    /// EDGE's `linspace(-1, T-1, steps+1)` when steps divides T). "Leading" spacing (original DDIM: 0, T/steps, …)
+    /// would start at T − T/steps, feeding pure noise to a step that was trained with ᾱ > 0 and with the cosine
+    /// schedule leaving the last T/steps timesteps unused.
+    /// Limitation: with the cosine schedule the noise level σ = √((1 − ᾱ)/ᾱ) falls from 2·10⁴ to 32 in the first
+    /// step and to 6.4 by the fifth (t = 899), so slow motion that many frames share (a weight shift across a whole
+    /// window) is decided in about five steps, the first of which sees no signal; those samples come out with
+    /// too little of it (docs/sampling.md, "Timestep spacing").
+    case trailing
+    /// Karras et al. 2022 (EDM, eq. 5, ρ = 7): after the first step at T − 1, steps − 1 noise levels
+    /// σ_i = (σ_max^(1/ρ) + i/(steps − 2)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ from σ_max = 80 (EDM's, capped at
+    /// σ(T − 2)) to σ_min = σ(0), each mapped to the training timestep nearest in log σ, then made strictly
+    /// decreasing. It spends as many steps between σ = 80 and σ = 6.4 as trailing spends between σ = 6.4 and
+    /// σ = 1: 21 of 50 at t ≥ 900 against trailing's 5.
+    /// Limitations: the network sees integer timesteps, so σ_i is rounded to a training level (at most half a
+    /// timestep's change of log σ off); ρ and σ_max are EDM's image defaults, not tuned here.
+    case karras
+
+    /// EDM's σ_max for ρ = 7 (Karras et al. 2022, table 1).
+    public static let karrasSigmaMax = 80.0
+    /// EDM's ρ.
+    public static let karrasRho = 7.0
+
+    /// The visited timesteps, noisiest first: `steps` distinct values in 0..<T, starting at T − 1.
+    public func timesteps(schedule: DiffusionSchedule, steps: Int) -> [Int] {
+        switch self {
+        case .trailing: return Self.trailing(trainingSteps: schedule.steps, steps: steps)
+        case .karras: return Self.karras(schedule: schedule, steps: steps)
+        }
+    }
+
     public static func trailing(trainingSteps T: Int, steps: Int) -> [Int] {
         precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
         return (0..<steps).map { i in Int((Double(T) * Double(steps - i) / Double(steps)).rounded()) - 1 }
+    }
+
+    public static func karras(schedule: DiffusionSchedule, steps: Int, sigmaMax: Double = karrasSigmaMax, rho: Double = karrasRho) -> [Int] {
+        let T = schedule.steps
+        precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
+        let logSigma = schedule.alphasCumprod64.map { 0.5 * log((1 - $0) / $0) }
+        let hi = exp(min(log(sigmaMax), logSigma[max(0, T - 2)])), lo = exp(logSigma[0])
+        var out = [T - 1]
+        for i in 0..<(steps - 1) {
+            let u = steps > 2 ? Double(i) / Double(steps - 2) : 1
+            let target = rho * log(pow(hi, 1 / rho) + u * (pow(lo, 1 / rho) - pow(hi, 1 / rho)))
+            // log σ rises with t, so the nearest level is next to the first t whose log σ reaches the target.
+            var t = logSigma.firstIndex { $0 >= target } ?? (T - 1)
+            if t > 0 && abs(logSigma[t - 1] - target) <= abs(logSigma[t] - target) { t -= 1 }
+            // Strictly decreasing, and leave room for the steps still to come.
+            out.append(max(min(t, out[out.count - 1] - 1), steps - 2 - i))
+        }
+        return out
     }
 }

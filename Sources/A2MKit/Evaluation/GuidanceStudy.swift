@@ -23,6 +23,8 @@ public struct GuidanceStudy {
     public var schedule: GuidanceSchedule = .constant
     /// How the guided prediction enters each step (`GuidanceMethod`); default cfg.
     public var method: GuidanceMethod = .cfg
+    /// Which timesteps the DDIM steps visit (`TimestepSpacing`); default trailing.
+    public var spacing: TimestepSpacing = .trailing
     public var batchClips = 8
     /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`); default on.
     public var footLock = true
@@ -45,7 +47,7 @@ public struct GuidanceStudy {
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         let pipeline = GenerationPipeline(model: model)
         pipeline.footLock = footLock
-        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed)
+        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed, spacing: spacing)
         try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
         var out = [[JointPositions]]()
         var start = 0

@@ -80,4 +80,47 @@ import Foundation
             #expect(zip(ts, ts.dropFirst()).allSatisfy { $0 > $1 }, "steps \(steps) not strictly decreasing: \(ts)")
         }
     }
+
+    /// EDM's levels by brute force: for each σ_i (eq. 5, written out here from the paper), the training timestep
+    /// whose log σ is nearest, searched over every t, wherever the strictly-decreasing rule did not move it.
+    @Test func karrasVisitsTheNearestLevelsToEDMs() {
+        for kind in BetaSchedule.allCases {
+            let s = DiffusionSchedule(steps: 1000, kind: kind)
+            let logSigma = s.alphasCumprod64.map { 0.5 * log((1 - $0) / $0) }
+            let steps = 50, rho = 7.0
+            let hi = min(80, exp(logSigma[998])), lo = exp(logSigma[0])
+            let ts = TimestepSpacing.karras(schedule: s, steps: steps)
+            #expect(ts.count == steps && ts[0] == 999 && ts.last == 0, "\(kind): \(ts)")
+            var matched = 0
+            for i in 0..<(steps - 1) {
+                let sigma = pow(pow(hi, 1 / rho) + Double(i) / Double(steps - 2) * (pow(lo, 1 / rho) - pow(hi, 1 / rho)), rho)
+                let nearest = (0..<1000).min { abs(logSigma[$0] - log(sigma)) < abs(logSigma[$1] - log(sigma)) }!
+                if nearest < ts[i] { matched += 1; #expect(ts[i + 1] == nearest, "\(kind) step \(i + 1): σ \(sigma) → t \(ts[i + 1]), nearest \(nearest)") }
+            }
+            // The rule moves only levels that round onto the previous timestep; with the cosine schedule none do.
+            #expect(matched >= steps - 3, "\(kind): only \(matched) of \(steps - 1) levels unmoved: \(ts)")
+        }
+    }
+
+    /// What the spacing is for (docs/sampling.md, "Timestep spacing"): with the cosine schedule, 21 of 50 steps
+    /// at t ≥ 900 (σ ≥ 6.4), where trailing spends 5.
+    @Test func karrasSpendsItsStepsAtHighNoise() {
+        let s = DiffusionSchedule()
+        #expect(TimestepSpacing.karras(schedule: s, steps: 50).filter { $0 >= 900 }.count == 21)
+        #expect(TimestepSpacing.trailing(trainingSteps: 1000, steps: 50).filter { $0 >= 900 }.count == 5)
+    }
+
+    @Test func karrasIsStrictlyDecreasingAtEveryStepCount() {
+        let s = DiffusionSchedule()
+        #expect(TimestepSpacing.karras(schedule: s, steps: 1) == [999])
+        #expect(TimestepSpacing.karras(schedule: s, steps: 2) == [999, 0])
+        #expect(TimestepSpacing.karras(schedule: s, steps: 1000) == Array((0..<1000).reversed()))
+        for steps in [3, 7, 33, 200, 999] {
+            let ts = TimestepSpacing.karras(schedule: s, steps: steps)
+            #expect(ts.count == steps && ts[0] == 999 && ts.last == 0, "steps \(steps): \(ts.prefix(5))…\(ts.suffix(3))")
+            #expect(zip(ts, ts.dropFirst()).allSatisfy { $0 > $1 }, "steps \(steps) not strictly decreasing: \(ts)")
+        }
+        let short = DiffusionSchedule(steps: 10)
+        #expect(TimestepSpacing.karras(schedule: short, steps: 10) == Array((0..<10).reversed()))
+    }
 }

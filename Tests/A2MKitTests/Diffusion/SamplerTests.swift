@@ -35,10 +35,11 @@ extension SamplerFixtures {
         #expect(worst < 1e-5, "max difference to the schedule's posterior: \(worst)")
     }
 
-    @Test func ddimStepMatchesTheEpsilonForm() throws {
+    @Test(arguments: TimestepSpacing.allCases) func ddimStepMatchesTheEpsilonForm(spacing: TimestepSpacing) throws {
         let m = MockDenoiser()
-        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 10))
+        let sampler = try SamplerFixtures.makeSampler(m, options: SamplerOptions(steps: 10, spacing: spacing))
         let schedule = DiffusionSchedule()
+        #expect(sampler.timesteps == spacing.timesteps(schedule: schedule, steps: 10))
         var worst: Double = 0
         for _ in 0..<9 {
             let step = try #require(try sampler.step())

@@ -31,6 +31,9 @@ import Foundation
         let r3 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "5", "--out", out.path])
         try #require(r3.status == 0, "a2m generate failed: \(r3.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--seed ignored")
+        let r4 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4", "--spacing", "karras", "--out", out.path])
+        try #require(r4.status == 0, "a2m generate failed: \(r4.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--spacing ignored")
     }
 
     /// No --model and no $A2M_MODEL, run from a directory that has no Motions/: the default model is found

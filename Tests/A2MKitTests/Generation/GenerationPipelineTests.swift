@@ -176,6 +176,11 @@ enum TinyModel {
                 let other = try motion(batch: batch)
                 #expect(zip(grouped, other).allSatisfy { SamplerFixtures.maxAbsDiff($0, $1) <= Self.batchRoundingTolerance }, "batchClips \(batch)")
             }
+            // The study passes its spacing to the sampler (a2m eval --spacing).
+            study.batchClips = 2
+            study.spacing = .karras
+            let karras = try study.generate([wav, wav, wav], guidance: 0).flatMap { $0.map(\.values) }
+            #expect(zip(grouped, karras).allSatisfy { SamplerFixtures.maxAbsDiff($0, $1) > Self.independentDrawDifference }, "spacing ignored")
         }
     }
 }
