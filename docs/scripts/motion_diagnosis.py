@@ -18,6 +18,7 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py hands SECONDS GT_DIR GEN_DIR... # handedness on each clip's first SECONDS
     python3 docs/scripts/motion_diagnosis.py style CORPUS_DIR [N]           # style measured from motion vs corpus.json
     python3 docs/scripts/motion_diagnosis.py nods GT_DIR GEN_DIR...         # neck and head pitch above a 15-frame mean
+    python3 docs/scripts/motion_diagnosis.py sway GT_DIR GEN_DIR...         # the root's sideways drift: spread across clips
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
 Needs numpy and scipy. Units: cm and seconds.
@@ -53,6 +54,19 @@ def read_bvh(path):
     fps = 1 / float(lines[i + 2].split(':')[1])
     data = np.array([[float(x) for x in l.split()] for l in lines[i + 3:] if l.strip()])
     return names, parents, np.array(offsets), chans, fps, data
+
+
+def root_positions(path):
+    """The root's position channels [frames, 3] (X, Y, Z) in cm, and the frame rate."""
+    names, parents, off, chans, fps, data = read_bvh(path)
+    return data[:, [chans[0].index(c) for c in ('Xposition', 'Yposition', 'Zposition')]], fps
+
+
+def dct_basis(n, k):
+    """The first k orthonormal DCT-II vectors of length n, [k, n]."""
+    i = np.arange(n)
+    c = np.array([np.cos(np.pi * (i + 0.5) * j / n) for j in range(k)])
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
 
 
 def fk(path):
@@ -335,10 +349,30 @@ def main(argv):
             for i in np.argsort(-worst)[:6]:
                 k = int(np.argmax(np.abs(z[i])))
                 print(f"   {os.path.basename(files[i]):18s} {feature_labels(names)[k]:18s} z {z[i, k]:8.1f}")
+    elif mode == 'sway':
+        # The weight shift is a sideways drift of the root (corpus: two sines, periods 5-16 s). Per clip, on the
+        # first SWAY_FRAMES frames (one model window) the root's x velocity projected on the first three
+        # orthonormal DCT-II vectors (mean, trend, bend), and the root's horizontal speed squared (frame
+        # differences, no smoothing) over that window and over the whole clip. Printed: the spread across clips.
+        print(f"{'directory':28s} {'var vx·DCT0':>11s} {'DCT1':>7s} {'DCT2':>7s} | {'speed² window mean':>18s} {'var':>6s} | "
+              f"{'whole mean':>10s} {'var':>6s}")
+        for d in argv[2:]:
+            K, h_win, h_all = [], [], []
+            for f in sorted(glob.glob(os.path.join(d, '*.bvh'))):
+                p, fps = root_positions(f)
+                v = np.diff(p, axis=0) * fps
+                n = min(SWAY_FRAMES, len(v))
+                K.append(dct_basis(n, 3) @ v[:n, 0])
+                h = v[:, 0] ** 2 + v[:, 2] ** 2
+                h_win.append(h[:n].mean()); h_all.append(h.mean())
+            K = np.array(K)
+            print(f"{d[-28:]:28s} {K[:, 0].var():11.1f} {K[:, 1].var():7.1f} {K[:, 2].var():7.1f} | {np.mean(h_win):18.2f} "
+                  f"{np.var(h_win):6.2f} | {np.mean(h_all):10.2f} {np.var(h_all):6.2f}")
     else:
         sys.exit(__doc__)
 
 
+SWAY_FRAMES = 120   # the model's window (4 s at 30 fps)
 OUTLIER_Z = 20   # GT standard deviations; the held-out ground-truth clips themselves stay within 5
 
 
