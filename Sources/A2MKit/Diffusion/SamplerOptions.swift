@@ -109,13 +109,13 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
     /// Limitation: with the cosine schedule the noise level σ = √((1 − ᾱ)/ᾱ) falls from 2·10⁴ to 32 in the first
     /// step and to 6.4 by the fifth (t = 899), so slow motion that many frames share (a weight shift across a whole
     /// window) is decided in about five steps, the first of which sees no signal; those samples come out with
-    /// too little of it (docs/sampling.md, "Timestep spacing").
+    /// too little of it (docs/sampling.md, "Respacing: karras").
     case trailing
     /// Karras et al. 2022 (EDM, eq. 5, ρ = 7): after the first step at T − 1, steps − 1 noise levels
     /// σ_i = (σ_max^(1/ρ) + i/(steps − 2)·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ from σ_max = 80 (EDM's, capped at
     /// σ(T − 2)) to σ_min = σ(0), each mapped to the training timestep nearest in log σ, then made strictly
-    /// decreasing. It spends as many steps between σ = 80 and σ = 6.4 as trailing spends between σ = 6.4 and
-    /// σ = 1: 21 of 50 at t ≥ 900 against trailing's 5.
+    /// decreasing. With the cosine schedule and 50 steps: 21 at t ≥ 900 (σ ≥ 6.4) against trailing's 5, 11 below
+    /// t = 100 against 5, and 18 in between against 40.
     /// Limitations: the network sees integer timesteps, so σ_i is rounded to a training level (at most half a
     /// timestep's change of log σ off); ρ and σ_max are EDM's image defaults, not tuned here.
     case karras

@@ -102,7 +102,7 @@ import Foundation
         }
     }
 
-    /// What the spacing is for (docs/sampling.md, "Timestep spacing"): with the cosine schedule, 21 of 50 steps
+    /// What the spacing is for (docs/sampling.md, "Respacing: karras"): with the cosine schedule, 21 of 50 steps
     /// at t ≥ 900 (σ ≥ 6.4), where trailing spends 5.
     @Test func karrasSpendsItsStepsAtHighNoise() {
         let s = DiffusionSchedule()
