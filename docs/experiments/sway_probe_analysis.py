@@ -13,15 +13,13 @@ trace: per step, the x0 prediction's coefficient variance over the truth's, chan
 """
 import csv
 import json
+import os
 import sys
 
 import numpy as np
 
-
-def dct(n, k):
-    i = np.arange(n)
-    c = np.array([np.cos(np.pi * (i + 0.5) * j / n) for j in range(k)])
-    return c / np.linalg.norm(c, axis=1, keepdims=True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+from motion_diagnosis import dct_basis  # noqa: E402  (one definition of the DCT-II vectors)
 
 
 def load(d):
@@ -31,7 +29,7 @@ def load(d):
 
 def slopes(d, ch):
     m, x0 = load(d)
-    C = dct(m['T'], 2)
+    C = dct_basis(m['T'], 2)
     truth = x0[:, :, ch] @ C.T
     var = truth.var(0)
     print(f"channel {ch}: truth variance of DCT 0, 1: {var.round(2)}")
@@ -49,7 +47,7 @@ def slopes(d, ch):
 
 def trace(d, traces):
     m, x0 = load(d)
-    C = dct(m['T'], 3)
+    C = dct_basis(m['T'], 3)
     var = {ch: (x0[:, :, ch] @ C.T).var(0) for ch in (0, 5)}
     for tr in traces:
         rows = list(csv.DictReader(open(f'{tr}/trace.csv')))
