@@ -56,6 +56,11 @@ def read_bvh(path):
     return names, parents, np.array(offsets), chans, fps, data
 
 
+def bvh_files(d):
+    """Every NAME.bvh in directory d, sorted by name."""
+    return sorted(glob.glob(os.path.join(d, '*.bvh')))
+
+
 def root_positions(path):
     """The root's position channels [frames, 3] (X, Y, Z) in cm, and the frame rate."""
     names, parents, off, chans, fps, data = read_bvh(path)
@@ -110,7 +115,7 @@ def kinetic(p, fps, w=2):
 
 def kinetic_sets(gt_dir, gen_dir):
     G, Gt, names = [], [], None
-    for g in sorted(glob.glob(os.path.join(gen_dir, '*.bvh'))):
+    for g in bvh_files(gen_dir):
         pg, names, fps = fk(g)
         pt, _, _ = fk(os.path.join(gt_dir, os.path.basename(g)))
         n = min(len(pg), len(pt))
@@ -132,13 +137,13 @@ def normalized(x, mu, sd):
 
 def dir_kinetic(d):
     """Kinetic features of every NAME.bvh in d (rows, sorted by name), each clip at its full length."""
-    return np.array([kinetic(*fk(f)[::2]) for f in sorted(glob.glob(os.path.join(d, '*.bvh')))])
+    return np.array([kinetic(*fk(f)[::2]) for f in bvh_files(d)])
 
 
 def gt_kinetic(gt_dir):
     """Kinetic features of every clip in gt_dir (rows), the joint names, and the features' mean and std."""
     gt = dir_kinetic(gt_dir)
-    return gt, fk(sorted(glob.glob(os.path.join(gt_dir, '*.bvh')))[0])[1], gt.mean(0), gt.std(0)
+    return gt, fk(bvh_files(gt_dir)[0])[1], gt.mean(0), gt.std(0)
 
 
 def hand_log_ratio(p, names):
@@ -183,7 +188,7 @@ def main(argv):
         gt_dir, dirs = argv[2], argv[3:]
         def j3(x, fps):
             return np.linalg.norm(np.diff(x, 3, axis=0) * fps ** 3, axis=-1).mean(0)
-        files = [os.path.basename(g) for g in sorted(glob.glob(os.path.join(dirs[0], '*.bvh')))[:3]]
+        files = [os.path.basename(g) for g in bvh_files(dirs[0])[:3]]
         cols, names = [], None
         for d in [gt_dir] + dirs:
             acc = 0
@@ -228,7 +233,7 @@ def main(argv):
         # clip (left, right or both), so the ground truth spreads to about ±3; a model that blends the hands
         # stays near 0. Prints the counts of |log2| > 1 and > 2 and the spread.
         seconds, dirs = float(argv[2]), argv[3:]
-        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        clips = [os.path.basename(f) for f in bvh_files(dirs[-1])]
         for d in dirs:
             r = []
             for c in clips:
@@ -245,7 +250,7 @@ def main(argv):
         corpus = argv[2]
         n = int(argv[3]) if len(argv) > 3 else 240
         labels = {c['name']: c['style'] for c in json.load(open(os.path.join(corpus, 'corpus.json')))['clips'] if c['split'] == 'train'}
-        files = [f for f in sorted(glob.glob(os.path.join(corpus, '*.bvh'))) if os.path.basename(f)[:-4] in labels][:n]
+        files = [f for f in bvh_files(corpus) if os.path.basename(f)[:-4] in labels][:n]
         measured, drawn = [], []
         for f in files:
             p, names, fps = fk(f)
@@ -270,7 +275,7 @@ def main(argv):
         # mean over the last directory's clips. The head joint's vertical speed (Head.v) grows much faster than
         # this, since a nod about upright lowers the head joint only at second order.
         dirs = argv[2:]
-        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        clips = [os.path.basename(f) for f in bvh_files(dirs[-1])]
         for d in dirs:
             out = {'Neck.Xrotation': [], 'Head.Xrotation': []}
             for c in clips:
@@ -304,7 +309,7 @@ def main(argv):
         # Correlation of each channel's frame-to-frame acceleration between two generations of the same clips
         # with different seeds: ~0 for sampling noise, high for motion the audio dictates.
         rows = {}
-        for f in sorted(glob.glob(os.path.join(argv[3], '*.bvh'))):
+        for f in bvh_files(argv[3]):
             names, _, _, chans, _, a = read_bvh(os.path.join(argv[2], os.path.basename(f)))
             b = read_bvh(f)[5]
             labels = [f"{n}.{c}" for n, cc in zip(names, chans) for c in cc]
@@ -319,7 +324,7 @@ def main(argv):
         # clips (each must exist in every directory): where in frequency the motion differs from the ground truth.
         joints = ('Hips', 'Spine2', 'Neck', 'Head', 'LeftArm', 'LeftHand', 'LeftLeg', 'LeftFoot')
         dirs = argv[2:]
-        clips = sorted(os.path.basename(f) for f in glob.glob(os.path.join(dirs[-1], '*.bvh')))
+        clips = [os.path.basename(f) for f in bvh_files(dirs[-1])]
         print(f"{'joint':10s}" + ''.join(f"{os.path.basename(d.rstrip('/'))[-15:]:>17s}" for d in dirs)
               + "   (cm/s², below / above 1 Hz)")
         cols = []
@@ -341,14 +346,15 @@ def main(argv):
         # a single sliding foot is hundreds of GT standard deviations out and can dominate FID_k by itself.
         _, names, mu, sd = gt_kinetic(argv[2])
         for d in argv[3:]:
-            files = sorted(glob.glob(os.path.join(d, '*.bvh')))
+            files = bvh_files(d)
             z = normalized(dir_kinetic(d), mu, sd)
+            labels = feature_labels(names)
             worst = np.abs(z).max(1)
             print(f"{d}: {len(files)} clips, {int((worst > OUTLIER_Z).sum())} with a feature beyond |z| {OUTLIER_Z}, "
                   f"median of the per-clip maximum {np.median(worst):.1f}")
             for i in np.argsort(-worst)[:6]:
                 k = int(np.argmax(np.abs(z[i])))
-                print(f"   {os.path.basename(files[i]):18s} {feature_labels(names)[k]:18s} z {z[i, k]:8.1f}")
+                print(f"   {os.path.basename(files[i]):18s} {labels[k]:18s} z {z[i, k]:8.1f}")
     elif mode == 'sway':
         # The weight shift is a sideways drift of the root (corpus: two sines, periods 5-16 s). Per clip, on the
         # first SWAY_FRAMES frames (one model window) the root's x velocity projected on the first three
@@ -358,7 +364,7 @@ def main(argv):
               f"{'whole mean':>10s} {'var':>6s}")
         for d in argv[2:]:
             K, h_win, h_all = [], [], []
-            for f in sorted(glob.glob(os.path.join(d, '*.bvh'))):
+            for f in bvh_files(d):
                 p, fps = root_positions(f)
                 v = np.diff(p, axis=0) * fps
                 n = min(SWAY_FRAMES, len(v))

@@ -142,11 +142,12 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
         let T = schedule.steps
         precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
         let logSigma = schedule.alphasCumprod64.map { 0.5 * log((1 - $0) / $0) }
-        let hi = exp(min(log(sigmaMax), logSigma[max(0, T - 2)])), lo = exp(logSigma[0])
+        // EDM interpolates σ^(1/ρ) linearly between the two ends.
+        let hi = pow(min(sigmaMax, exp(logSigma[max(0, T - 2)])), 1 / rho), lo = exp(logSigma[0] / rho)
         var out = [T - 1]
         for i in 0..<(steps - 1) {
             let u = steps > 2 ? Double(i) / Double(steps - 2) : 1
-            let target = rho * log(pow(hi, 1 / rho) + u * (pow(lo, 1 / rho) - pow(hi, 1 / rho)))
+            let target = rho * log(hi + u * (lo - hi))
             // log σ rises with t, so the nearest level is next to the first t whose log σ reaches the target.
             var t = logSigma.firstIndex { $0 >= target } ?? (T - 1)
             if t > 0 && abs(logSigma[t - 1] - target) <= abs(logSigma[t] - target) { t -= 1 }
