@@ -24,24 +24,28 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Dataset directory (paired NAME.wav + NAME.bvh).") var data: String
     @Option(help: "Directory of generated motion (NAME.bvh or NAME.K.bvh); or use --model.") var generated: String?
     @Option(help: "Model checkpoint to generate with (instead of --generated).") var model: String?
-    @Option(help: "With --model: comma-separated guidance weights.") var guidance: String = "0,1,2.5,5"
-    @Option(help: "With --model: samples per clip.") var samples: Int = 1
-    @Option(help: "With --model: DDIM steps.") var steps: Int = 50
-    @Option(help: "With --model: timestep spacing (trailing, karras).") var spacing: TimestepSpacing = .trailing
-    @Option(help: "With --model: guidance schedule (constant, ramp, interval).") var guidanceSchedule: GuidanceSchedule = .constant
-    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule).") var guidanceMethod: GuidanceMethod = .cfg
-    @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does by default.")
-    var footLock = true
+    // Generation-only options are optional so that "given" and "left at its default" differ: with --generated,
+    // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy's.
+    @Option(help: "With --model: comma-separated guidance weights (default: 0,1,2.5,5).") var guidance: String?
+    @Option(help: "With --model: samples per clip (default: 1).") var samples: Int?
+    @Option(help: "With --model: DDIM steps (default: 50).") var steps: Int?
+    @Option(help: "With --model: timestep spacing (trailing, karras; default: trailing).") var spacing: TimestepSpacing?
+    @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: constant).") var guidanceSchedule: GuidanceSchedule?
+    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; default: cfg).") var guidanceMethod: GuidanceMethod?
+    @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does (default: on).")
+    var footLock: Bool?
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
     @Option(help: "Bootstrap resamples.") var bootstrap: Int = 2000
     @Option(help: "Write the report as JSON here.") var out: String?
 
+    static let defaultGuidance = "0,1,2.5,5"
+
     /// The parsed --guidance list.
     var guidanceWeights: [Float] {
         get throws {
-            try guidance.split(separator: ",").map { part in
+            try (guidance ?? Self.defaultGuidance).split(separator: ",").map { part in
                 guard let w = Float(part.trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else {
                     throw ValidationError("--guidance takes comma-separated weights ≥ 0, got '\(part)'")
                 }
@@ -50,23 +54,45 @@ struct Eval: AsyncParsableCommand {
         }
     }
 
+    /// The generation-only options given on the command line, by flag.
+    var generationOptionsGiven: [String] {
+        [("--guidance", guidance != nil), ("--samples", samples != nil), ("--steps", steps != nil), ("--spacing", spacing != nil),
+         ("--guidance-schedule", guidanceSchedule != nil), ("--guidance-method", guidanceMethod != nil),
+         (footLock == false ? "--no-foot-lock" : "--foot-lock", footLock != nil)].filter(\.1).map(\.0)
+    }
+
+    /// The study these options describe, on a loaded model: GuidanceStudy's defaults, overridden by what was given.
+    func study(model: GenerationModel, settings: EvaluationSettings) -> GuidanceStudy {
+        var study = GuidanceStudy(model: model, settings: settings)
+        study.seed = seed
+        if let samples { study.samples = samples }
+        if let steps { study.steps = steps }
+        if let spacing { study.spacing = spacing }
+        if let guidanceSchedule { study.schedule = guidanceSchedule }
+        if let guidanceMethod { study.method = guidanceMethod }
+        if let footLock { study.footLock = footLock }
+        return study
+    }
+
     func validate() throws {
         guard (model == nil) != (generated == nil) else { throw ValidationError("give exactly one of --model and --generated") }
-        if model == nil {
-            // Generation options would be silently ignored without a model.
-            guard guidance == "0,1,2.5,5", samples == 1, steps == 50, spacing == .trailing, guidanceSchedule == .constant, guidanceMethod == .cfg, footLock else {
-                throw ValidationError("--guidance, --guidance-schedule, --guidance-method, --samples, --steps, --spacing and --no-foot-lock need --model")
-            }
+        let given = generationOptionsGiven
+        if model == nil, !given.isEmpty {
+            // Motion given with --generated is already made; these would be parsed and then ignored.
+            throw ValidationError("\(given.joined(separator: ", ")) \(given.count == 1 ? "applies" : "apply") only with --model: "
+                                  + "\(given.count == 1 ? "it chooses" : "they choose") how motion is generated, and --generated motion is scored as it is")
         }
-        guard (1...64).contains(samples) else { throw ValidationError("--samples must be in 1...64, got \(samples)") }
-        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1...1000, got \(steps)") }
-        guard !(try guidanceWeights).isEmpty else { throw ValidationError("--guidance needs at least one weight") }
+        if let samples, !(1...64).contains(samples) { throw ValidationError("--samples must be in 1...64, got \(samples)") }
+        if let steps, !(1...1000).contains(steps) { throw ValidationError("--steps must be in 1...1000, got \(steps)") }
+        let weights = try guidanceWeights
+        guard !weights.isEmpty else { throw ValidationError("--guidance needs at least one weight") }
         // Checked here too, so a weight the method refuses fails before the weights before it are generated.
-        for w in try guidanceWeights {
+        let method = guidanceMethod ?? .cfg, schedule = guidanceSchedule ?? .constant
+        for w in weights {
             do {
-                try SamplerOptions(guidance: w, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
+                try SamplerOptions(guidance: w, guidanceSchedule: schedule, guidanceMethod: method).validateGuidance()
             } catch let e as SamplingError {
-                throw ValidationError("--guidance \(w) with --guidance-method \(guidanceMethod.rawValue): \(e)")
+                throw ValidationError("--guidance \(w) with --guidance-method \(method.rawValue): \(e)")
             }
         }
         guard fps.isFinite, (1...240).contains(fps) else { throw ValidationError("--fps must be in 1...240, got \(fps)") }
@@ -109,14 +135,7 @@ struct Eval: AsyncParsableCommand {
         }
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
-        var study = GuidanceStudy(model: loaded, settings: settings)
-        study.samples = samples
-        study.footLock = footLock
-        study.steps = steps
-        study.spacing = spacing
-        study.seed = seed
-        study.schedule = guidanceSchedule
-        study.method = guidanceMethod
+        let study = study(model: loaded, settings: settings)
         let weights = try guidanceWeights
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
         let rows = try study.run(truth, guidance: weights) { w, done, _ in
@@ -128,8 +147,8 @@ struct Eval: AsyncParsableCommand {
         }
         print("\n" + Self.summary(rows))
         if let out {
-            let document = StudyDocument(model: path, data: data, split: split, samples: samples, steps: steps, spacing: spacing,
-                                         guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod, footLock: footLock, seed: seed,
+            let document = StudyDocument(model: path, data: data, split: split, samples: study.samples, steps: study.steps, spacing: study.spacing,
+                                         guidanceSchedule: study.schedule, guidanceMethod: study.method, footLock: study.footLock, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
         }
