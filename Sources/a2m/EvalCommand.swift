@@ -87,12 +87,14 @@ struct Eval: AsyncParsableCommand {
         let weights = try guidanceWeights
         guard !weights.isEmpty else { throw ValidationError("--guidance needs at least one weight") }
         // Checked here too, so a weight the method refuses fails before the weights before it are generated.
-        let method = guidanceMethod ?? .cfg, schedule = guidanceSchedule ?? .constant
         for w in weights {
+            var options = SamplerOptions(guidance: w)
+            if let guidanceSchedule { options.guidanceSchedule = guidanceSchedule }
+            if let guidanceMethod { options.guidanceMethod = guidanceMethod }
             do {
-                try SamplerOptions(guidance: w, guidanceSchedule: schedule, guidanceMethod: method).validateGuidance()
+                try options.validateGuidance()
             } catch let e as SamplingError {
-                throw ValidationError("--guidance \(w) with --guidance-method \(method.rawValue): \(e)")
+                throw ValidationError("--guidance \(w) with --guidance-method \(options.guidanceMethod.rawValue): \(e)")
             }
         }
         guard fps.isFinite, (1...240).contains(fps) else { throw ValidationError("--fps must be in 1...240, got \(fps)") }

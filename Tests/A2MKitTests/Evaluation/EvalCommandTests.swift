@@ -60,6 +60,17 @@ import Foundation
         #expect(two.status == 64 && two.stderr.contains("--steps, --no-foot-lock apply only with --model"), "\(two.stderr)")
     }
 
+    /// Out-of-range study options fail in validation, before any clip is generated (the model is never opened).
+    @Test func outOfRangeStudyOptionsAreRefusedBeforeGenerating() throws {
+        let base = ["eval", "--model", "/nonexistent/model.safetensors", "--data", "/nonexistent/data"]
+        for (args, message) in [(["--samples", "0"], "--samples must be in 1...64"), (["--steps", "1001"], "--steps must be in 1...1000"),
+                                (["--guidance", "0,-1"], "--guidance takes comma-separated weights ≥ 0, got '-1'"),
+                                (["--guidance", "0,2.5", "--guidance-method", "cfgpp"], "--guidance 2.5 with --guidance-method cfgpp")] {
+            let r = try a2m(base + args)
+            #expect(r.status == 64 && r.stderr.contains(message), "\(args): status \(r.status), \(r.stderr)")
+        }
+    }
+
     /// With --model, omitted options take GuidanceStudy's defaults: the study written with every default spelled
     /// out is byte-identical to the one without them, and a changed option changes the study and its record.
     @Test func studyDefaultsAreTheStudysAndGivenOptionsAreUsed() throws {
