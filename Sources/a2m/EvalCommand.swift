@@ -26,7 +26,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Model checkpoint to generate with (instead of --generated).") var model: String?
     // Generation-only options are optional so that "given" and "left at its default" differ: with --generated,
     // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy's.
-    @Option(help: "With --model: comma-separated guidance weights (default: 0,1,2.5,5).") var guidance: String?
+    @Option(help: "With --model: comma-separated guidance weights (default: \(Eval.defaultGuidance)).") var guidance: String?
     @Option(help: "With --model: samples per clip (default: 1).") var samples: Int?
     @Option(help: "With --model: DDIM steps (default: 50).") var steps: Int?
     @Option(help: "With --model: timestep spacing (trailing, karras; default: trailing).") var spacing: TimestepSpacing?
