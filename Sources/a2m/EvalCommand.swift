@@ -25,14 +25,16 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Directory of generated motion (NAME.bvh or NAME.K.bvh); or use --model.") var generated: String?
     @Option(help: "Model checkpoint to generate with (instead of --generated).") var model: String?
     // Generation-only options are optional so that "given" and "left at its default" differ: with --generated,
-    // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy's.
+    // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy.Defaults.
     @Option(help: "With --model: comma-separated guidance weights (default: \(Eval.defaultGuidance)).") var guidance: String?
-    @Option(help: "With --model: samples per clip (default: 1).") var samples: Int?
-    @Option(help: "With --model: DDIM steps (default: 50).") var steps: Int?
-    @Option(help: "With --model: timestep spacing (trailing, karras; default: trailing).") var spacing: TimestepSpacing?
-    @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: constant).") var guidanceSchedule: GuidanceSchedule?
-    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; default: cfg).") var guidanceMethod: GuidanceMethod?
-    @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does (default: on).")
+    @Option(help: "With --model: samples per clip (default: \(GuidanceStudy.Defaults.samples)).") var samples: Int?
+    @Option(help: "With --model: DDIM steps (default: \(GuidanceStudy.Defaults.steps)).") var steps: Int?
+    @Option(help: "With --model: timestep spacing (trailing, karras; default: \(GuidanceStudy.Defaults.spacing.rawValue)).") var spacing: TimestepSpacing?
+    @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: \(GuidanceStudy.Defaults.schedule.rawValue)).")
+    var guidanceSchedule: GuidanceSchedule?
+    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; default: \(GuidanceStudy.Defaults.method.rawValue)).")
+    var guidanceMethod: GuidanceMethod?
+    @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does (default: \(GuidanceStudy.Defaults.footLock ? "on" : "off")).")
     var footLock: Bool?
     @Option(help: "Only clips of this split of DATA/corpus.json (train, val, test).") var split: String?
     @Option(help: "Frame rate the motion is resampled to and the audio analysed at.") var fps: Double = 30
@@ -40,7 +42,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Bootstrap resamples.") var bootstrap: Int = 2000
     @Option(help: "Write the report as JSON here.") var out: String?
 
-    static let defaultGuidance = "0,1,2.5,5"
+    /// `GuidanceStudy.Defaults.guidance` as --guidance spells it ("0,1,2.5,5").
+    static let defaultGuidance = GuidanceStudy.Defaults.guidance.map { String(format: "%g", $0) }.joined(separator: ",")
 
     /// The parsed --guidance list.
     var guidanceWeights: [Float] {

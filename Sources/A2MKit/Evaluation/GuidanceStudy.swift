@@ -15,19 +15,34 @@ public struct GuidanceStudy {
         public let report: EvaluationReport
     }
 
+    /// The study's defaults in one place: the properties below start from them, and `a2m eval` falls back to
+    /// them and states them in its help. The sampling ones are `SamplerOptions`' own, so the study samples as
+    /// `a2m generate` does unless told otherwise.
+    public enum Defaults {
+        /// design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
+        public static let guidance: [Float] = [0, 1, 2.5, 5]
+        public static let samples = 1
+        public static let steps = SamplerOptions().steps
+        public static let schedule = SamplerOptions().guidanceSchedule
+        public static let method = SamplerOptions().guidanceMethod
+        public static let spacing = SamplerOptions().spacing
+        /// On, as in `a2m generate`.
+        public static let footLock = true
+    }
+
     public let model: GenerationModel
-    public var samples = 1
-    public var steps = 50
+    public var samples = Defaults.samples
+    public var steps = Defaults.steps
     public var seed: UInt64 = 0
-    /// How w varies over the steps (`GuidanceSchedule`); default constant.
-    public var schedule: GuidanceSchedule = .constant
-    /// How the guided prediction enters each step (`GuidanceMethod`); default cfg.
-    public var method: GuidanceMethod = .cfg
-    /// Which timesteps the DDIM steps visit (`TimestepSpacing`); default trailing.
-    public var spacing: TimestepSpacing = .trailing
+    /// How w varies over the steps (`GuidanceSchedule`).
+    public var schedule = Defaults.schedule
+    /// How the guided prediction enters each step (`GuidanceMethod`).
+    public var method = Defaults.method
+    /// Which timesteps the DDIM steps visit (`TimestepSpacing`).
+    public var spacing = Defaults.spacing
     public var batchClips = 8
-    /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`); default on.
-    public var footLock = true
+    /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`).
+    public var footLock = Defaults.footLock
     public var settings: EvaluationSettings
 
     public init(model: GenerationModel, settings: EvaluationSettings) {
