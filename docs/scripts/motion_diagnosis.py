@@ -19,13 +19,18 @@ acceleration magnitude, with Bailando's ±2-frame averaging). It exists to break
     python3 docs/scripts/motion_diagnosis.py style CORPUS_DIR [N]           # style measured from motion vs corpus.json
     python3 docs/scripts/motion_diagnosis.py nods GT_DIR GEN_DIR...         # neck and head pitch above a 15-frame mean
     python3 docs/scripts/motion_diagnosis.py sway GT_DIR GEN_DIR...         # the root's sideways drift: spread across clips
+    python3 docs/scripts/motion_diagnosis.py rest GT_DIR GEN_DIR...         # hands' speed in the audio's silences vs its speech
+    python3 docs/scripts/motion_diagnosis.py strata GT_DIR GEN_DIR...       # FID_k of half-second windows, by what the audio does
 
 GEN_DIR holds NAME.bvh for some NAME.bvh in GT_DIR (as `a2m generate GT_DIR/*.wav --out GEN_DIR` writes).
+`rest` and `strata` also read GT_DIR/NAME.wav (16-bit PCM, as `a2m corpus` writes) and label every half-second
+window of a clip by that audio, for the ground truth and the generated motion alike.
 Needs numpy and scipy. Units: cm and seconds.
 """
 import glob
 import os
 import sys
+import wave
 
 import numpy as np
 import scipy.linalg
@@ -166,6 +171,32 @@ def frechet(a, b):
     """Fréchet distance between the Gaussians fitted to the rows of a and b (Bailando's calc_fid)."""
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real)
+
+
+def audio_activity(wav, frames, fps):
+    """Per motion frame: whether the clip's audio is within ACTIVE_DB of its loudest frame (RMS over 1/fps s)."""
+    w = wave.open(wav)
+    sr = w.getframerate()
+    x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768
+    hop = sr / fps
+    rms = np.array([np.sqrt(np.mean(x[int(i * hop):int((i + 1) * hop)] ** 2) + 1e-12) for i in range(frames)])
+    db = 20 * np.log10(rms)
+    return db > db.max() - ACTIVE_DB
+
+
+def audio_windows(gt_dir, path):
+    """World positions of the generated file `path` cut to its ground-truth clip's length, and its half-second
+    windows as (label, first frame): 'silent' if under SILENT_BELOW of the window's frames are active in the
+    ground truth's audio, 'speech' if over SPEECH_ABOVE, else 'mixed'."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    p, names, fps = fk(path)
+    n = min(len(p), len(fk(os.path.join(gt_dir, name + '.bvh'))[0]))
+    act = audio_activity(os.path.join(gt_dir, name + '.wav'), n, fps)
+    labels = []
+    for s in range(0, n - REST_WINDOW + 1, REST_WINDOW):
+        a = act[s:s + REST_WINDOW].mean()
+        labels.append(('silent' if a < SILENT_BELOW else 'speech' if a > SPEECH_ABOVE else 'mixed', s))
+    return p[:n], names, fps, labels
 
 
 def row(label, mu, sd, g, z):
@@ -374,12 +405,60 @@ def main(argv):
             K = np.array(K)
             print(f"{d[-28:]:28s} {K[:, 0].var():11.1f} {K[:, 1].var():7.1f} {K[:, 2].var():7.1f} | {np.mean(h_win):18.2f} "
                   f"{np.var(h_win):6.2f} | {np.mean(h_all):10.2f} {np.var(h_all):6.2f}")
+    elif mode == 'rest':
+        # Whether the motion rests where the audio is silent: both hands' speed relative to the root (so the weight
+        # shift does not count), averaged over silent and over speech windows, and the ratio silent / speech with a
+        # 95 % bootstrap interval over clips. GT_DIR's own motion is the first row.
+        for d in argv[2:]:
+            rng = np.random.default_rng(0)   # per row, so that a row's interval does not depend on the rows before it
+            per_clip = []   # (silent speed sum, silent windows, speech sum, speech windows)
+            for f in bvh_files(d):
+                p, names, fps, labels = audio_windows(argv[2], f)
+                rel = p[:, [names.index('LeftHand'), names.index('RightHand')]] - p[:, :1]
+                v = np.linalg.norm(np.diff(rel, axis=0), axis=2).sum(1) * fps
+                c = np.zeros(4)
+                for lab, s in labels:
+                    if lab != 'mixed':
+                        k = 0 if lab == 'silent' else 2
+                        c[k] += v[s:s + REST_WINDOW].mean(); c[k + 1] += 1
+                per_clip.append(c)
+            c = np.array(per_clip)
+            def ratio(rows):
+                t = rows.sum(0)
+                return (t[0] / t[1]) / (t[2] / t[3])
+            boot = [ratio(c[rng.integers(0, len(c), len(c))]) for _ in range(2000)]
+            t = c.sum(0)
+            print(f"{d[-28:]:28s} silent {t[0] / t[1]:6.2f} cm/s ({int(t[1])} windows)  speech {t[2] / t[3]:6.2f} cm/s "
+                  f"({int(t[3])})  ratio {ratio(c):.3f} [{np.percentile(boot, 2.5):.3f}, {np.percentile(boot, 97.5):.3f}]")
+    elif mode == 'strata':
+        # FID_k over half-second windows instead of whole clips, on all windows and on the silent and speech windows
+        # alone. Features are normalized by the ground truth's windows, as `fid` normalizes by its clips.
+        def sets(d):
+            out = {'all': [], 'silent': [], 'speech': []}
+            for f in bvh_files(d):
+                p, names, fps, labels = audio_windows(argv[2], f)
+                for lab, s in labels:
+                    k = kinetic(p[s:s + REST_WINDOW], fps)
+                    out['all'].append(k)
+                    if lab in out:
+                        out[lab].append(k)
+            return {k: np.array(v) for k, v in out.items()}
+        gt = sets(argv[2])
+        mu, sd = gt['all'].mean(0), gt['all'].std(0) + 1e-10
+        print('windows: ' + ', '.join(f'{k} {len(v)}' for k, v in gt.items()))
+        for d in argv[3:]:
+            g = sets(d)
+            print(f"{d[-28:]:28s} " + '  '.join(f"{k} {frechet((g[k] - mu) / sd, (gt[k] - mu) / sd):8.2f}"
+                                               for k in ('all', 'silent', 'speech')), flush=True)
     else:
         sys.exit(__doc__)
 
 
 SWAY_FRAMES = 120   # the model's window (4 s at 30 fps)
 OUTLIER_Z = 20   # GT standard deviations; the held-out ground-truth clips themselves stay within 5
+REST_WINDOW = 15   # frames: half a second at 30 fps; 1-s windows leave too few wholly silent ones (27 of 540)
+ACTIVE_DB = 30   # an audio frame is active within this many dB of the clip's loudest
+SILENT_BELOW, SPEECH_ABOVE = 0.2, 0.8   # fraction of a window's frames that are active
 
 
 if __name__ == '__main__':
