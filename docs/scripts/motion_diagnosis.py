@@ -175,9 +175,14 @@ def frechet(a, b):
 
 def audio_activity(wav, frames, fps):
     """Per motion frame: whether the clip's audio is within ACTIVE_DB of its loudest frame (RMS over 1/fps s)."""
-    w = wave.open(wav)
-    sr = w.getframerate()
-    x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64) / 32768
+    try:
+        w = wave.open(wav)
+    except (wave.Error, EOFError) as e:
+        sys.exit(f"{wav}: not a WAV file Python's wave module reads ({e}); expected 16-bit PCM, as a2m corpus writes")
+    if w.getsampwidth() != 2:
+        sys.exit(f"{wav}: {8 * w.getsampwidth()}-bit samples; expected 16-bit PCM, as a2m corpus writes")
+    sr, ch = w.getframerate(), w.getnchannels()
+    x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64).reshape(-1, ch).mean(1) / 32768
     hop = sr / fps
     rms = np.array([np.sqrt(np.mean(x[int(i * hop):int((i + 1) * hop)] ** 2) + 1e-12) for i in range(frames)])
     db = 20 * np.log10(rms)
@@ -456,7 +461,7 @@ def main(argv):
 
 SWAY_FRAMES = 120   # the model's window (4 s at 30 fps)
 OUTLIER_Z = 20   # GT standard deviations; the held-out ground-truth clips themselves stay within 5
-REST_WINDOW = 15   # frames: half a second at 30 fps; 1-s windows leave too few wholly silent ones (27 of 540)
+REST_WINDOW = 15   # frames: half a second at 30 fps; 1-s windows leave too few silent ones (27 of 540)
 ACTIVE_DB = 30   # an audio frame is active within this many dB of the clip's loudest
 SILENT_BELOW, SPEECH_ABOVE = 0.2, 0.8   # fraction of a window's frames that are active
 
