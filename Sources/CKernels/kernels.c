@@ -225,6 +225,17 @@ int a2m_kernels_isa(void) {
 
 void a2m_kernels_force_isa(int isa) { forced = isa < 0 ? -1 : (isa ? 1 : 0); }
 
+int a2m_cpu_vector_level(void) {
+    // __builtin_cpu_supports also checks that the OS saves the wide registers (XGETBV), as OpenBLAS does.
+    int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    if (avx512 && __builtin_cpu_supports("avx512bf16")) return 4;
+    if (avx512) return 3;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 2;
+    if (__builtin_cpu_supports("avx")) return 1;
+    return 0;
+}
+
 void a2m_softmax_rows(float *p, ptrdiff_t rows, ptrdiff_t cols, const float *mask) {
     if (a2m_kernels_isa()) softmax_rows_avx2(p, rows, cols, mask); else softmax_rows_base(p, rows, cols, mask);
 }

@@ -20,4 +20,20 @@ struct A2M: AsyncParsableCommand {
             PreviewCommand.self,
         ]
     )
+
+    /// ArgumentParser's own `main`, after `OpenBLASKernels.restartIfGeneric`: on a CPU Debian's OpenBLAS does not
+    /// know, its generic kernels would make every command about 3× slower (docs/cli.md, "OpenBLAS kernels").
+    static func main() async {
+        OpenBLASKernels.restartIfGeneric()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -24,11 +24,14 @@ public enum GemmPeak {
     }
 
     /// The kernel family OpenBLAS runs in this process (`openblas_get_corename`: "Haswell", "Cooperlake", …)
-    /// and, when set, the OPENBLAS_CORETYPE that chose it. Every GFLOP/s figure depends on it: on the Zen 5
-    /// build machine OpenBLAS 0.3.21 picks Cooperlake (AVX-512) by itself, at 1.9× the sgemm rate of the
-    /// Haswell (AVX2) kernels that its environment pins with OPENBLAS_CORETYPE=Haswell (docs/benchmarks.md).
+    /// and who chose it: OpenBLAS, OPENBLAS_CORETYPE, or a2m in place of OpenBLAS's generic fallback
+    /// (`OpenBLASKernels`). Every GFLOP/s figure depends on it: on one AVX-512 machine OpenBLAS 0.3.21 picks
+    /// Cooperlake by itself, at 1.9× the sgemm rate of the Haswell (AVX2) kernels (docs/benchmarks.md).
     public static var openBLASCore: String {
-        let name = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        let name = OpenBLASKernels.chosenCore
+        if let fallback = OpenBLASKernels.replacedFallback {
+            return "\(name) (chosen by a2m: OpenBLAS fell back to \(fallback) on this CPU)"
+        }
         guard let forced = getenv("OPENBLAS_CORETYPE") else { return "\(name) (OpenBLAS's own choice)" }
         return "\(name) (OPENBLAS_CORETYPE=\(String(cString: forced)))"
     }

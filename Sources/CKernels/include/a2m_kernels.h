@@ -35,6 +35,11 @@ void a2m_dropout_accumulate(float *dinp, const float *dout, ptrdiff_t count, a2m
 /// used[i] = probs[i]·f and dprobs[i] ·= f, f = factor(first + i): attention backward's one pass over a mask.
 void a2m_dropout_mul2(float *used, const float *probs, float *dprobs, ptrdiff_t count, a2m_dropout mask, ptrdiff_t first);
 
+/// What this CPU and its OS support, as the level later OpenBLAS releases use to pick kernels for a CPU their
+/// model table does not know (driver/others/dynamic.c): 4 AVX-512 with BF16, 3 AVX-512 (F, CD, BW, DQ, VL),
+/// 2 AVX2 with FMA, 1 AVX, 0 none of these. `OpenBLASKernels` maps it to a core type.
+int a2m_cpu_vector_level(void);
+
 /// The vector exp and erf the kernels use, over arrays (for accuracy tests against libm).
 void a2m_exp(float *out, const float *inp, ptrdiff_t count);
 void a2m_erf(float *out, const float *inp, ptrdiff_t count);

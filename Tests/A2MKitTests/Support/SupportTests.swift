@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import CKernels
 @testable import A2MKit
 
 @Suite struct RNGTests {
@@ -137,9 +138,38 @@ import Foundation
     }
 
     @Test func benchNamesTheKernelsAndWhoChoseThem() throws {
-        // Prescott (SSE3) exists in every x86-64 DYNAMIC_ARCH build, so forcing it is always possible.
+        // Prescott (SSE3) exists in every x86-64 DYNAMIC_ARCH build, so forcing it is always possible, and a
+        // core the user forces is kept even where a2m would replace OpenBLAS's own fallback to it.
         #expect(try firstLine(["OPENBLAS_CORETYPE=Prescott"]) == "OpenBLAS core: Prescott (OPENBLAS_CORETYPE=Prescott)")
-        let own = try firstLine(["-u", "OPENBLAS_CORETYPE"])
+        let own = try firstLine(["-u", "OPENBLAS_CORETYPE", "-u", "A2M_OPENBLAS_FALLBACK"])
+        let level = a2m_cpu_vector_level()
+        if let replaced = OpenBLASKernels.coreType(for: level),
+           own == "OpenBLAS core: \(replaced) (chosen by a2m: OpenBLAS fell back to Prescott on this CPU)" {
+            return  // a CPU this OpenBLAS does not know: a2m restarted with the kernels the CPU supports
+        }
         #expect(own.hasPrefix("OpenBLAS core: ") && own.hasSuffix(" (OpenBLAS's own choice)") && !own.contains("unknown"), "\(own)")
+        // OpenBLAS's own choice on a CPU with AVX or more is never its generic SSE3 fallback: a2m replaces that.
+        #expect(level == 0 || !own.hasPrefix("OpenBLAS core: Prescott "), "\(own) on a CPU of vector level \(level)")
+    }
+}
+
+/// a2m replaces OpenBLAS 0.3.21's generic Prescott fallback by the core later OpenBLAS releases pick from the
+/// CPU's features, and nothing else.
+@Suite struct OpenBLASKernelsTests {
+    @Test func featureLevelsMapToOpenBLASsOwnFallbackOrder() {
+        #expect([4, 3, 2, 1, 0].map { OpenBLASKernels.coreType(for: $0) } == ["Cooperlake", "SkylakeX", "Haswell", "Sandybridge", nil])
+    }
+
+    @Test func onlyAnUnchosenGenericFallbackIsReplaced() {
+        #expect(OpenBLASKernels.replacement(chosen: "Prescott", environment: [:], level: 3) == "SkylakeX")
+        #expect(OpenBLASKernels.replacement(chosen: "PRESCOTT", environment: [:], level: 2) == "Haswell")
+        // The user's OPENBLAS_CORETYPE wins, even when it names the fallback.
+        #expect(OpenBLASKernels.replacement(chosen: "Prescott", environment: ["OPENBLAS_CORETYPE": "Prescott"], level: 4) == nil)
+        // Already restarted once: never a second time, whatever OpenBLAS did with the variable.
+        #expect(OpenBLASKernels.replacement(chosen: "Prescott", environment: ["A2M_OPENBLAS_FALLBACK": "Prescott"], level: 4) == nil)
+        // A core OpenBLAS recognised is its own business; a CPU with only SSE3 has nothing better.
+        #expect(OpenBLASKernels.replacement(chosen: "Haswell", environment: [:], level: 4) == nil)
+        #expect(OpenBLASKernels.replacement(chosen: "Zen", environment: [:], level: 2) == nil)
+        #expect(OpenBLASKernels.replacement(chosen: "Prescott", environment: [:], level: 0) == nil)
     }
 }
