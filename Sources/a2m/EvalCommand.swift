@@ -91,9 +91,8 @@ struct Eval: AsyncParsableCommand {
         guard !weights.isEmpty else { throw ValidationError("--guidance needs at least one weight") }
         // Checked here too, so a weight the method refuses fails before the weights before it are generated.
         for w in weights {
-            var options = SamplerOptions(guidance: w)
-            if let guidanceSchedule { options.guidanceSchedule = guidanceSchedule }
-            if let guidanceMethod { options.guidanceMethod = guidanceMethod }
+            let options = SamplerOptions(guidance: w, guidanceSchedule: guidanceSchedule ?? GuidanceStudy.Defaults.schedule,
+                                         guidanceMethod: guidanceMethod ?? GuidanceStudy.Defaults.method)
             do {
                 try options.validateGuidance()
             } catch let e as SamplingError {

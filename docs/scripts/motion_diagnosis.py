@@ -173,6 +173,15 @@ def frechet(a, b):
     return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(s1 + s2 - 2 * scipy.linalg.sqrtm(s1 @ s2).real)
 
 
+def frame_count(path):
+    """The frames of a BVH file, from its "Frames:" line (no forward kinematics)."""
+    with open(path) as f:
+        for line in f:
+            if line.strip().startswith('Frames:'):
+                return int(line.split(':')[1])
+    sys.exit(f"{path}: no 'Frames:' line")
+
+
 def audio_activity(wav, frames, fps):
     """Per motion frame: whether the clip's audio is within ACTIVE_DB of its loudest frame (RMS over 1/fps s)."""
     try:
@@ -195,7 +204,7 @@ def audio_windows(gt_dir, path):
     ground truth's audio, 'speech' if over SPEECH_ABOVE, else 'mixed'."""
     name = os.path.splitext(os.path.basename(path))[0]
     p, names, fps = fk(path)
-    n = min(len(p), len(fk(os.path.join(gt_dir, name + '.bvh'))[0]))
+    n = min(len(p), frame_count(os.path.join(gt_dir, name + '.bvh')))
     act = audio_activity(os.path.join(gt_dir, name + '.wav'), n, fps)
     labels = []
     for s in range(0, n - REST_WINDOW + 1, REST_WINDOW):

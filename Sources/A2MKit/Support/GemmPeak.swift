@@ -32,7 +32,7 @@ public enum GemmPeak {
         if let fallback = OpenBLASKernels.replacedFallback {
             return "\(name) (chosen by a2m: OpenBLAS fell back to \(fallback) on this CPU)"
         }
-        guard let forced = getenv("OPENBLAS_CORETYPE") else { return "\(name) (OpenBLAS's own choice)" }
+        guard let forced = getenv(OpenBLASKernels.coreTypeKey) else { return "\(name) (OpenBLAS's own choice)" }
         return "\(name) (OPENBLAS_CORETYPE=\(String(cString: forced)))"
     }
 }
