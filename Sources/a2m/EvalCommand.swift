@@ -185,16 +185,18 @@ struct Eval: AsyncParsableCommand {
     static func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
 
     static func summary(_ rows: [GuidanceStudy.Row]) -> String {
-        var lines = ["| w | beat consistency ↑ | mismatched | correlation ↑ | mismatched | FID_k ↓ | Diversity_k | jerk ratio |",
-                     "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        var lines = ["| w | beat consistency ↑ | mismatched | correlation ↑ | mismatched | rest in silence ↑ | mismatched | FID_k ↓ | Diversity_k | jerk ratio |",
+                     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows {
-            let b = r.report.beatConsistency, c = r.report.audioMotionCorrelation
+            let b = r.report.beatConsistency, c = r.report.audioMotionCorrelation, s = r.report.restContrast
             lines.append("| \(r.guidance) | \(ci(b.generated)) | \(ci(b.mismatched)) | \(ci(c.generated)) | \(ci(c.mismatched)) | "
+                         + "\(s.map { ci($0.generated) } ?? "–") | \(s.map { ci($0.mismatched) } ?? "–") | "
                          + String(format: "%.3f | %.3f | %.3f |", r.report.kinetic.fid, r.report.kinetic.diversityGenerated, r.report.jerk.ratio ?? .nan))
         }
         if let first = rows.first {
             let c = first.report.audioMotionCorrelation.groundTruth, b = first.report.beatConsistency.groundTruth
-            lines.append("| ground truth | \(ci(b)) | | \(ci(c)) | | 0 | \(String(format: "%.3f", first.report.kinetic.diversityGroundTruth)) | 1 |")
+            let s = first.report.restContrast.map { ci($0.groundTruth) } ?? "–"
+            lines.append("| ground truth | \(ci(b)) | | \(ci(c)) | | \(s) | | 0 | \(String(format: "%.3f", first.report.kinetic.diversityGroundTruth)) | 1 |")
         }
         return lines.joined(separator: "\n")
     }
@@ -216,6 +218,11 @@ struct Eval: AsyncParsableCommand {
         var rows = ["| metric (\(r.clips) clips × \(r.samplesPerClip) samples) | generated | ground truth | mismatched audio |", "|---|---:|---:|---:|"]
         rows.append("| beat consistency ↑ | \(ci(r.beatConsistency.generated)) | \(ci(r.beatConsistency.groundTruth)) | \(ci(r.beatConsistency.mismatched)) |")
         rows.append("| audio–motion correlation ↑ | \(ci(r.audioMotionCorrelation.generated)) | \(ci(r.audioMotionCorrelation.groundTruth)) | \(ci(r.audioMotionCorrelation.mismatched)) |")
+        if let s = r.restContrast {
+            rows.append("| rest in silence ↑ | \(ci(s.generated)) | \(ci(s.groundTruth)) | \(ci(s.mismatched)) |")
+        } else {
+            rows.append("| rest in silence ↑ | – (no clip has both a silent and a speech half-second) | | |")
+        }
         rows.append("| FID_k ↓ | \(num(r.kinetic.fid)) | 0 | |")
         rows.append("| Diversity_k | \(num(r.kinetic.diversityGenerated)) | \(num(r.kinetic.diversityGroundTruth)) | |")
         rows.append("| mean jerk (cm/s³) | \(num(r.jerk.generated)) | \(num(r.jerk.groundTruth)) | ratio \(r.jerk.ratio.map(num) ?? "-") |")

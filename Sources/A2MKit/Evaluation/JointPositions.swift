@@ -58,6 +58,22 @@ public struct JointPositions: Sendable, Equatable {
         return total
     }
 
+    /// Sum over `joints` of each one's speed relative to joint `root` (central differences, as `speed(joint:)`),
+    /// so that moving the whole body does not count.
+    public func speed(joints: [Int], relativeTo root: Int) -> [Float] {
+        guard frameCount > 1 else { return [Float](repeating: 0, count: frameCount) }
+        return (0..<frameCount).map { f in
+            let a = max(0, f - 1), b = min(frameCount - 1, f + 1)
+            var total = 0.0
+            for j in joints {
+                let d = (position(frame: b, joint: j) - position(frame: b, joint: root))
+                    - (position(frame: a, joint: j) - position(frame: a, joint: root))
+                total += (d * d).sum().squareRoot() * fps / Double(b - a)
+            }
+            return Float(total)
+        }
+    }
+
     /// The first `frames` frames.
     public func prefix(frames n: Int) -> JointPositions {
         let m = min(n, frameCount)

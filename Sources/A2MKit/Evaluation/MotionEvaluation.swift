@@ -21,6 +21,10 @@ public struct EvaluationSettings: Sendable {
     public var beatJoints: [Int]
     /// Joints whose summed speed is correlated with loudness (wrists and head).
     public var correlationJoints: [Int]
+    /// Joints whose speed relative to `rootJoint` measures rest in silence (`RestContrast`; the wrists).
+    public var restJoints: [Int]
+    public var rootJoint = 0
+    public var restWindowSeconds = RestContrast.defaultWindowSeconds
     public var sigma = BeatConsistency.defaultSigma
     public var beatOrder = BeatConsistency.defaultOrder
     public var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
@@ -31,6 +35,7 @@ public struct EvaluationSettings: Sendable {
     public init(beatJoints: [Int], correlationJoints: [Int]) {
         self.beatJoints = beatJoints
         self.correlationJoints = correlationJoints
+        self.restJoints = beatJoints
     }
 
     /// Wrists (LeftHand, RightHand) for beats; wrists and Head for correlation; nil if `names` lacks them.
@@ -61,6 +66,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public let samplesPerClip: Int
     public let beatConsistency: Aligned
     public let audioMotionCorrelation: Aligned
+    /// `RestContrast`; nil (absent from the JSON) when no clip has both a silent and a speech window, for the
+    /// generated motion, the ground truth or the mismatched pairs.
+    public let restContrast: Aligned?
     public let kinetic: KineticFID.Result
     public let jerk: Smoothness
     public let acceleration: Smoothness
@@ -82,25 +90,42 @@ public enum MotionEvaluation {
             return AudioMotionCorrelation.score(positions: p.prefix(frames: n), joints: settings.correlationJoints,
                                                 loudness: Array(a.rms[0..<n]), maxLagSeconds: settings.maxLagSeconds)?.value
         }
+        let rest = { (p: JointPositions, a: SpeechFeatures) -> Double? in
+            RestContrast.score(positions: p, joints: settings.restJoints, root: settings.rootJoint, active: a.active,
+                               windowSeconds: settings.restWindowSeconds)
+        }
         let pairing = try MismatchedAudio.pairing(count: clips.count, seed: settings.seed)
-        func aligned(_ metric: String, _ score: (JointPositions, SpeechFeatures) -> Double?, seedOffset: UInt64) throws -> EvaluationReport.Aligned {
+        /// Per-clip scores of the generated motion, the ground truth and the mismatched pairs; a clip's generated
+        /// value is the mean over its K samples, so every clip weighs the same.
+        func scores(_ score: (JointPositions, SpeechFeatures) -> Double?) -> [(what: String, values: [Double])] {
             var gen = [Double](), gt = [Double](), mis = [Double]()
             for (i, c) in clips.enumerated() {
-                // Per clip, the mean over its K samples, so every clip weighs the same.
                 let g = c.generated.compactMap { score($0, c.audio) }
                 if !g.isEmpty { gen.append(g.reduce(0, +) / Double(g.count)) }
                 if let s = score(c.groundTruth, c.audio) { gt.append(s) }
                 let m = c.generated.compactMap { score($0, clips[pairing[i]].audio) }
                 if !m.isEmpty { mis.append(m.reduce(0, +) / Double(m.count)) }
             }
-            for (xs, what) in [(gen, "generated"), (gt, "ground-truth"), (mis, "mismatched")] where xs.isEmpty {
+            return [("generated", gen), ("ground-truth", gt), ("mismatched", mis)]
+        }
+        func interval(_ lists: [(what: String, values: [Double])], seedOffset: UInt64) throws -> EvaluationReport.Aligned {
+            let ci = { (i: Int) in
+                try Bootstrap.meanInterval(lists[i].values, resamples: settings.bootstrapResamples, confidence: settings.confidence,
+                                           seed: settings.seed &+ seedOffset &+ UInt64(i))
+            }
+            return .init(generated: try ci(0), groundTruth: try ci(1), mismatched: try ci(2))
+        }
+        func aligned(_ metric: String, _ score: (JointPositions, SpeechFeatures) -> Double?, seedOffset: UInt64) throws -> EvaluationReport.Aligned {
+            let lists = scores(score)
+            for (what, xs) in lists where xs.isEmpty {
                 throw AnalysisError.invalidInput("no clip has a \(metric) score for the \(what) motion (no audio onsets, no motion beats, or constant speed)")
             }
-            let ci = { (xs: [Double], s: UInt64) in
-                try Bootstrap.meanInterval(xs, resamples: settings.bootstrapResamples, confidence: settings.confidence, seed: settings.seed &+ s)
-            }
-            return .init(generated: try ci(gen, seedOffset), groundTruth: try ci(gt, seedOffset + 1), mismatched: try ci(mis, seedOffset + 2))
+            return try interval(lists, seedOffset: seedOffset)
         }
+        // Rest in silence needs pauses of half a second, which a dataset may not have: then it is left out
+        // rather than failing the other metrics.
+        let restLists = scores(rest)
+        let restContrast = restLists.allSatisfy { !$0.values.isEmpty } ? try interval(restLists, seedOffset: 20) : nil
         let generatedAll = clips.flatMap(\.generated), truth = clips.map(\.groundTruth)
         let kinetic = try KineticFID.evaluate(generated: generatedAll.map(KineticFeatures.vector), groundTruth: truth.map(KineticFeatures.vector))
         func smooth(_ f: (JointPositions) -> Double) -> EvaluationReport.Smoothness {
@@ -111,6 +136,7 @@ public enum MotionEvaluation {
         return EvaluationReport(clips: clips.count, samplesPerClip: k,
                                 beatConsistency: try aligned("beat consistency", beat, seedOffset: 0),
                                 audioMotionCorrelation: try aligned("audio–motion correlation", corr, seedOffset: 10),
+                                restContrast: restContrast,
                                 kinetic: kinetic, jerk: smooth(MotionSmoothness.meanJerk),
                                 acceleration: smooth(MotionSmoothness.meanAcceleration))
     }

@@ -165,8 +165,24 @@ private func scratchDirectory() throws -> URL {
         #expect(r.beatConsistency.generated.mean == r.beatConsistency.groundTruth.mean)
         #expect(r.audioMotionCorrelation.mismatched.mean < r.audioMotionCorrelation.generated.mean - 0.1,
                 "mismatched \(r.audioMotionCorrelation.mismatched.mean) vs matched \(r.audioMotionCorrelation.generated.mean)")
+        let rest = try #require(r.restContrast, "no clip has both a silent and a speech half-second")
+        #expect(rest.generated.mean == rest.groundTruth.mean)
+        #expect(rest.mismatched.mean < rest.generated.mean - 0.1,
+                "rest in silence: mismatched \(rest.mismatched.mean) vs matched \(rest.generated.mean)")
         // Same seed, same report.
         #expect(try MotionEvaluation.evaluate(clips, settings: settings) == r)
+
+        // Audio without pauses (every frame active) leaves rest in silence out, and only it.
+        let unpaused = clips.map { c in
+            let a = c.audio
+            let busy = SpeechFeatures(fps: a.fps, rms: a.rms, loudnessDB: a.loudnessDB, onsetStrength: a.onsetStrength, onsets: a.onsets,
+                                      active: [Bool](repeating: true, count: a.frameCount), pitchHz: a.pitchHz)
+            return EvaluationClip(name: c.name, audio: busy, groundTruth: c.groundTruth, generated: c.generated)
+        }
+        let withoutPauses = try MotionEvaluation.evaluate(unpaused, settings: settings)
+        #expect(withoutPauses.restContrast == nil)
+        #expect(withoutPauses.beatConsistency == r.beatConsistency && withoutPauses.audioMotionCorrelation == r.audioMotionCorrelation)
+        #expect(withoutPauses.kinetic == r.kinetic)
     }
 
     @Test func silentAudioAndStillMotionIsAClearError() throws {

@@ -49,6 +49,8 @@ import Foundation
         let scored = try a2m(base)
         try #require(scored.status == 0, "a2m eval --generated failed: \(scored.stderr)")
         #expect(scored.stdout.contains("FID_k"))
+        // Tone bursts with gaps of about 0.1 s have no half-second pause: rest in silence is left out, and said so.
+        #expect(scored.stdout.contains("| rest in silence ↑ | – (no clip has both a silent and a speech half-second)"))
         for (args, named) in [(["--steps", "50"], "--steps"), (["--spacing", "trailing"], "--spacing"), (["--samples", "1"], "--samples"),
                               (["--guidance", "0,1,2.5,5"], "--guidance"), (["--guidance-schedule", "constant"], "--guidance-schedule"),
                               (["--guidance-method", "cfg"], "--guidance-method"), (["--foot-lock"], "--foot-lock"),

@@ -57,6 +57,53 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
     }
 }
 
+@Suite struct RestContrastTests {
+    /// Float positions differenced at 30 fps: about 1e-6 relative, times a few.
+    private let floatTolerance = 1e-5
+
+    /// Joint 0 the root, joint 1 a wrist. The wrist is still relative to the root for 1 s, then moves along x at
+    /// `speed` cm/s; the root drifts along z the whole time (a weight shift, which must not count).
+    private func stillThenMoving(speed b: Double) throws -> JointPositions {
+        let fps = 30.0
+        let values = (0..<60).flatMap { f -> [Float] in
+            let root = 3 * sin(Double(f) / 10)
+            let wrist = f < 30 ? 0 : b * Double(f - 29) / fps
+            return [0, 90, Float(root), Float(wrist), 120, Float(root)]
+        }
+        return try JointPositions(fps: fps, frameCount: 60, jointCount: 2, values: values)
+    }
+
+    @Test func windowsAreLabelledByTheirShareOfActiveFrames() {
+        // Shares 2/15 (silent), 3/15 = 0.2 (mixed: not below), 12/15 = 0.8 (mixed: not above), 13/15 (speech).
+        let active = [2, 3, 12, 13].flatMap { k in (0..<15).map { $0 < k } } + [true, true]   // a partial window is dropped
+        let w = RestContrast.windows(active: active, frames: active.count, windowFrames: 15)
+        #expect(w.map(\.label) == [.silent, .mixed, .mixed, .speech])
+        #expect(w.map(\.start) == [0, 15, 30, 45])
+    }
+
+    /// Silent windows [0, 15) and [15, 30), speech windows [30, 45) and [45, 60). Central differences give the
+    /// wrist speed b from frame 30 on and b/2 at frame 29, so s = (0 + b/30) / 2 = b/60, v = b, and the contrast
+    /// is (1 − 1/60) / (1 + 1/60) = 59/61. Scored against the opposite activity, it is −59/61.
+    @Test func stillInSilenceScoresTheClosedForm() throws {
+        let p = try stillThenMoving(speed: 12)
+        let active = (0..<60).map { $0 >= 30 }
+        let score = try #require(RestContrast.score(positions: p, joints: [1], root: 0, active: active))
+        #expect(abs(score - 59.0 / 61) < floatTolerance, "score \(score), expected \(59.0 / 61), diff \(abs(score - 59.0 / 61))")
+        let reversed = try #require(RestContrast.score(positions: p, joints: [1], root: 0, active: active.map { !$0 }))
+        #expect(abs(reversed + 59.0 / 61) < floatTolerance, "reversed \(reversed)")
+        // The closed form holds only because the root's drift is subtracted; a joint relative to itself never moves.
+        #expect(RestContrast.score(positions: p, joints: [1], root: 1, active: active) == nil)
+    }
+
+    @Test func noScoreWithoutBothKindsOfWindowOrWithoutMotion() throws {
+        let p = try stillThenMoving(speed: 12)
+        #expect(RestContrast.score(positions: p, joints: [1], root: 0, active: [Bool](repeating: true, count: 60)) == nil)
+        #expect(RestContrast.score(positions: p, joints: [1], root: 0, active: [Bool](repeating: false, count: 60)) == nil)
+        let still = try stillThenMoving(speed: 0)
+        #expect(RestContrast.score(positions: still, joints: [1], root: 0, active: (0..<60).map { $0 >= 30 }) == nil)
+    }
+}
+
 @Suite struct FrechetDistanceTests {
     @Test func identicalSetsAreAtDistanceZero() throws {
         var rng = PCG32(seed: 11)

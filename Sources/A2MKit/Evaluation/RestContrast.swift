@@ -1,0 +1,59 @@
+import Foundation
+
+/// Rest in silence: whether a motion's hands are stiller where its audio is silent than where it speaks.
+///
+/// An a2m diagnostic, not a published benchmark number (like `AudioMotionCorrelation`), and the paired
+/// counterpart of FID_k: FID_k compares per-clip feature distributions and ignores which audio a clip was made
+/// for, so a model that ignores the audio scores as well as one that follows it (docs/results.md, "What a
+/// perfect model scores"). This metric asks where in the clip the motion happens.
+///
+/// Per clip: cut the frames into consecutive windows of `windowSeconds` (a last, shorter remainder is dropped);
+/// label a window silent when under `silentBelow` of its frames are active (`SpeechFeatures.active`), speech
+/// when over `speechAbove` are, and leave the rest out. s and v are the means over silent and over speech
+/// windows of the window's mean speed of the wrists relative to the root (so a weight shift of the whole body
+/// does not count). The score is the contrast (v − s) / (v + s): 0 when the hands move alike in silence and in
+/// speech, which is what motion scored against another clip's audio gives, 1 when they are still in every
+/// silence, and negative when they move more in silence. `docs/scripts/motion_diagnosis.py rest` reports the
+/// ratio s / v instead, pooled over clips with its own loudness threshold; a contrast c is the ratio
+/// (1 − c) / (1 + c).
+///
+/// Limitations: a clip without both a silent and a speech window has no score (speech with pauses shorter than
+/// half a second, or none). What it rewards is a property of the data: the corpus's speakers rest in silence by
+/// construction (docs/corpus.md). Real speakers often gesture through a pause, so compare a model with its
+/// ground truth and the mismatched control, not with 1.
+public enum RestContrast {
+    public static let defaultWindowSeconds = 0.5
+    /// A window is silent below this share of active frames, and speech above `speechAbove`.
+    public static let silentBelow = 0.2
+    public static let speechAbove = 0.8
+
+    public enum Label: Equatable, Sendable { case silent, speech, mixed }
+
+    /// (label, first frame) of every whole window of `frames` frames, labelled by `active[0..<frames]`.
+    public static func windows(active: [Bool], frames: Int, windowFrames w: Int) -> [(label: Label, start: Int)] {
+        let n = min(frames, active.count)
+        guard w >= 1 else { return [] }
+        return stride(from: 0, through: n - w, by: w).map { s in
+            let share = Double(active[s..<s + w].filter { $0 }.count) / Double(w)
+            return (share < silentBelow ? .silent : share > speechAbove ? .speech : .mixed, s)
+        }
+    }
+
+    /// The contrast for `positions` against the activity `active` (cut to the shorter of the two), or nil when
+    /// the clip lacks a silent or a speech window or the hands never move.
+    public static func score(positions p: JointPositions, joints: [Int], root: Int, active: [Bool],
+                             windowSeconds: Double = defaultWindowSeconds) -> Double? {
+        let n = min(p.frameCount, active.count)
+        let speed = p.speed(joints: joints, relativeTo: root)
+        var sum: [Label: Double] = [:], count: [Label: Int] = [:]
+        let w = max(1, Int((windowSeconds * p.fps).rounded()))
+        for (label, s) in windows(active: active, frames: n, windowFrames: w) where label != .mixed {
+            sum[label, default: 0] += speed[s..<s + w].reduce(0) { $0 + Double($1) } / Double(w)
+            count[label, default: 0] += 1
+        }
+        guard let ns = count[.silent], let nv = count[.speech] else { return nil }
+        let s = sum[.silent]! / Double(ns), v = sum[.speech]! / Double(nv)
+        guard s + v > 0 else { return nil }
+        return (v - s) / (v + s)
+    }
+}
