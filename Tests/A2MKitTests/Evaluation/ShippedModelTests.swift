@@ -18,6 +18,11 @@ import Testing
     /// gained +0.143 here and the cross-attention-only model before it +0.038, so the margin catches a
     /// regression to either.
     static let minimumCorrelationGain = 0.15
+    /// Minimum rise of the mean rest in silence (`RestContrast`) from w = 0 to w = 2.5, and to CFG++ at λ = 0.75,
+    /// half the smaller measured gain. Measured on this test's 12 clips: +0.400 (0.010 → 0.410) and +0.448
+    /// (→ 0.458); on the 60 held-out clips of docs/results.md, 0.047 → 0.388. Not checked on the flite
+    /// utterances: they have almost no half-second pause, so the few windows they give decide nothing.
+    static let minimumRestGain = 0.2
     /// The same check on flite speech, which the model never heard (`guidanceRaisesAudioCorrelationOnFliteSpeech`).
     /// Measured: +0.163 (0.196 → 0.359 on 6 utterances × 2 samples), 51 % of the gain on espeak-ng speech; the
     /// 2400-step model gained +0.046. The margin is 0.09, a little over half the measured gain. CFG++ at
@@ -50,38 +55,49 @@ import Testing
         return study
     }
 
-    /// Mean over clips and samples of the wrist/head speed ↔ loudness correlation (lag search ±0.5 s).
-    static func correlation(_ motion: [[JointPositions]], _ audio: [URL], _ study: GuidanceStudy) throws -> Double {
-        var total = 0.0, n = 0
+    /// Means over clips and samples of the wrist/head speed ↔ loudness correlation (lag search ±0.5 s) and of rest
+    /// in silence (`RestContrast`; nil when no clip has both a half-second pause and a half-second of speech).
+    static func alignment(_ motion: [[JointPositions]], _ audio: [URL], _ study: GuidanceStudy) throws -> (correlation: Double, rest: Double?) {
+        var correlations = [Double](), rests = [Double]()
         for (clip, url) in zip(motion, audio) {
             let signal = try AudioFile.load(url)
-            let rms = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: study.model.fps).rms
+            let features = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: study.model.fps)
             for p in clip {
-                if let c = AudioMotionCorrelation.score(positions: p, joints: study.settings.correlationJoints, loudness: rms)?.value {
-                    total += c; n += 1
+                if let c = AudioMotionCorrelation.score(positions: p, joints: study.settings.correlationJoints, loudness: features.rms)?.value {
+                    correlations.append(c)
+                }
+                if let r = RestContrast.score(positions: p, joints: study.settings.restJoints, root: study.settings.rootJoint, active: features.active) {
+                    rests.append(r)
                 }
             }
         }
-        return total / Double(max(n, 1))
+        let mean = { (x: [Double]) in x.reduce(0, +) / Double(max(x.count, 1)) }
+        return (mean(correlations), rests.isEmpty ? nil : mean(rests))
     }
 
-    /// Mean correlation of the shipped model's motion for `speech` at w = 0, at w = 2.5, and with CFG++ at λ = 0.75.
-    static func correlations(_ speech: () throws -> (dir: URL, files: [URL])) throws -> (Double, Double, Double) {
+    /// The shipped model's alignment for `speech` at w = 0, at w = 2.5, and with CFG++ at λ = 0.75.
+    static func alignments(_ speech: () throws -> (dir: URL, files: [URL])) throws
+        -> (w0: (correlation: Double, rest: Double?), w25: (correlation: Double, rest: Double?), cfgpp: (correlation: Double, rest: Double?)) {
         var study = try study()
         let (dir, files) = try speech()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let c0 = try correlation(try study.generate(files, guidance: 0), files, study)
-        let c25 = try correlation(try study.generate(files, guidance: 2.5), files, study)
+        let a0 = try alignment(try study.generate(files, guidance: 0), files, study)
+        let a25 = try alignment(try study.generate(files, guidance: 2.5), files, study)
         study.method = .cfgpp
-        return (c0, c25, try correlation(try study.generate(files, guidance: 0.75), files, study))
+        return (a0, a25, try alignment(try study.generate(files, guidance: 0.75), files, study))
     }
 
     /// CFG++ at λ = 0.75 is held to the same margin as w = 2.5: docs/sampling.md says it follows the audio about
-    /// as closely. Measured on this test's 12 clips: +0.320 (0.142 → 0.462) against +0.319.
+    /// as closely. Measured on this test's 12 clips: +0.320 (0.142 → 0.462) against +0.319. The hands' rest in the
+    /// audio's silences is held to its own margin from the same motion.
     @Test func guidanceRaisesAudioCorrelation() throws {
-        let (c0, c25, c) = try Self.correlations(Self.speech)
+        let (a0, a25, pp) = try Self.alignments(Self.speech)
+        let (c0, c25, c) = (a0.correlation, a25.correlation, pp.correlation)
         #expect(c25 - c0 >= Self.minimumCorrelationGain, "correlation w=0 \(c0), w=2.5 \(c25)")
         #expect(c - c0 >= Self.minimumCorrelationGain, "correlation w=0 \(c0), cfgpp λ=0.75 \(c)")
+        let r0 = try #require(a0.rest, "no clip has a half-second pause"), r25 = try #require(a25.rest), r = try #require(pp.rest)
+        #expect(r25 - r0 >= Self.minimumRestGain, "rest in silence w=0 \(r0), w=2.5 \(r25)")
+        #expect(r - r0 >= Self.minimumRestGain, "rest in silence w=0 \(r0), cfgpp λ=0.75 \(r)")
     }
 
     /// Speech espeak-ng did not make: Debian's flite (CMU Flite, a different synthesizer and different voices),
@@ -115,7 +131,8 @@ import Testing
     }
 
     @Test func guidanceRaisesAudioCorrelationOnFliteSpeech() throws {
-        let (c0, c25, c) = try Self.correlations(Self.fliteSpeech)
+        let (a0, a25, pp) = try Self.alignments(Self.fliteSpeech)
+        let (c0, c25, c) = (a0.correlation, a25.correlation, pp.correlation)
         #expect(c25 - c0 >= Self.minimumFliteCorrelationGain, "flite speech: correlation w=0 \(c0), w=2.5 \(c25)")
         #expect(c - c0 >= Self.minimumFliteCorrelationGain, "flite speech: correlation w=0 \(c0), cfgpp λ=0.75 \(c)")
     }
