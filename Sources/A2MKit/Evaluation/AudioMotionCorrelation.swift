@@ -40,12 +40,15 @@ public enum AudioMotionCorrelation {
     }
 
     /// Correlation of the summed speed of `joints` (e.g. wrists and head) with a per-frame loudness envelope
-    /// (e.g. `SpeechFeatures.rms`) at the motion fps; lag in seconds.
+    /// (e.g. `SpeechFeatures.rms`) at the motion fps; lag in seconds. nil also when `maxLagSeconds` is negative
+    /// or not finite.
     public static func score(positions: JointPositions, joints: [Int], loudness: [Float],
                              maxLagSeconds: Double = defaultMaxLagSeconds) -> (value: Double, lagSeconds: Double)? {
+        guard maxLagSeconds.isFinite, maxLagSeconds >= 0 else { return nil }
         let speed = positions.speed(joints: joints)
         let n = min(speed.count, loudness.count)
-        let maxLag = Int((maxLagSeconds * positions.fps).rounded())
+        // A lag beyond the clip has no overlap; capping it keeps Int from overflowing.
+        let maxLag = Int(min(maxLagSeconds * positions.fps, Double(n)).rounded())
         guard let r = maxCrossCorrelation(Array(loudness[0..<n]), Array(speed[0..<n]), maxLag: maxLag) else { return nil }
         return (r.value, Double(r.lag) / positions.fps)
     }

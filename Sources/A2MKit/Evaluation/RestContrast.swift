@@ -40,13 +40,16 @@ public enum RestContrast {
     }
 
     /// The contrast for `positions` against the activity `active` (cut to the shorter of the two), or nil when
-    /// the clip lacks a silent or a speech window or the hands never move.
+    /// the clip lacks a silent or a speech window, the hands never move, or `windowSeconds` is not a positive
+    /// finite number.
     public static func score(positions p: JointPositions, joints: [Int], root: Int, active: [Bool],
                              windowSeconds: Double = defaultWindowSeconds) -> Double? {
+        guard windowSeconds.isFinite, windowSeconds > 0 else { return nil }
         let n = min(p.frameCount, active.count)
+        // Capped so that a huge window cannot overflow Int; it then fits no clip and gives no score.
+        let w = max(1, Int(min(windowSeconds * p.fps, Double(n + 1)).rounded()))
         let speed = p.speed(joints: joints, relativeTo: root)
         var sum: [Label: Double] = [:], count: [Label: Int] = [:]
-        let w = max(1, Int((windowSeconds * p.fps).rounded()))
         for (label, s) in windows(active: active, frames: n, windowFrames: w) where label != .mixed {
             sum[label, default: 0] += speed[s..<s + w].reduce(0) { $0 + Double($1) } / Double(w)
             count[label, default: 0] += 1

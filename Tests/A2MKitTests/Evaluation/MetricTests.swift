@@ -55,6 +55,18 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
     @Test func constantSignalHasNoCorrelation() {
         #expect(AudioMotionCorrelation.correlation([1, 1, 1, 1], [1, 2, 3, 4], lag: 0) == nil)
     }
+
+    /// A library caller's nonsense lag is no score, not a trap converting NaN or 1e300 to Int; a lag longer than the
+    /// clip searches every overlap there is.
+    @Test func invalidOrHugeMaximumLags() throws {
+        let p = try track(fps: 30, frames: 90) { sin(7 * $0) }
+        let loudness = p.speed(joint: 0)
+        for lag in [Double.nan, .infinity, -0.5] {
+            #expect(AudioMotionCorrelation.score(positions: p, joints: [0], loudness: loudness, maxLagSeconds: lag) == nil, "max lag \(lag)")
+        }
+        let r = try #require(AudioMotionCorrelation.score(positions: p, joints: [0], loudness: loudness, maxLagSeconds: 1e300))
+        #expect(abs(r.value - 1) < 1e-9 && r.lagSeconds == 0, "\(r)")
+    }
 }
 
 @Suite struct RestContrastTests {
@@ -101,6 +113,11 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(RestContrast.score(positions: p, joints: [1], root: 0, active: [Bool](repeating: false, count: 60)) == nil)
         let still = try stillThenMoving(speed: 0)
         #expect(RestContrast.score(positions: still, joints: [1], root: 0, active: (0..<60).map { $0 >= 30 }) == nil)
+        // A window that is not a positive finite length, or longer than the clip, gives no score (and no trap).
+        for seconds in [Double.nan, .infinity, 0, -1, 1e300] {
+            #expect(RestContrast.score(positions: p, joints: [1], root: 0, active: (0..<60).map { $0 >= 30 }, windowSeconds: seconds) == nil,
+                    "window \(seconds) s")
+        }
     }
 }
 
