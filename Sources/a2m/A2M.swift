@@ -25,15 +25,6 @@ struct A2M: AsyncParsableCommand {
     /// know, its generic kernels would make every command about 3× slower (docs/cli.md, "OpenBLAS kernels").
     static func main() async {
         OpenBLASKernels.restartIfGeneric()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }

@@ -42,11 +42,7 @@ public struct JointPositions: Sendable, Equatable {
     /// Speed of joint `j` in cm/s per frame by central differences (one-sided at the ends), like `np.gradient`.
     public func speed(joint j: Int) -> [Float] {
         guard frameCount > 1 else { return [Float](repeating: 0, count: frameCount) }
-        return (0..<frameCount).map { f in
-            let a = max(0, f - 1), b = min(frameCount - 1, f + 1)
-            let d = position(frame: b, joint: j) - position(frame: a, joint: j)
-            return Float((d * d).sum().squareRoot() * fps / Double(b - a))
-        }
+        return (0..<frameCount).map { Float(centralSpeed(frame: $0, joint: j, relativeTo: nil)) }
     }
 
     /// Sum of the speeds of `joints`.
@@ -63,15 +59,16 @@ public struct JointPositions: Sendable, Equatable {
     public func speed(joints: [Int], relativeTo root: Int) -> [Float] {
         guard frameCount > 1 else { return [Float](repeating: 0, count: frameCount) }
         return (0..<frameCount).map { f in
-            let a = max(0, f - 1), b = min(frameCount - 1, f + 1)
-            var total = 0.0
-            for j in joints {
-                let d = (position(frame: b, joint: j) - position(frame: b, joint: root))
-                    - (position(frame: a, joint: j) - position(frame: a, joint: root))
-                total += (d * d).sum().squareRoot() * fps / Double(b - a)
-            }
-            return Float(total)
+            Float(joints.reduce(0.0) { $0 + centralSpeed(frame: f, joint: $1, relativeTo: root) })
         }
+    }
+
+    /// |p(f + 1) − p(f − 1)| / (2 Δt) for joint `j`, or its offset from `root` when given; one-sided at the ends.
+    private func centralSpeed(frame f: Int, joint j: Int, relativeTo root: Int?) -> Double {
+        let a = max(0, f - 1), b = min(frameCount - 1, f + 1)
+        var d = position(frame: b, joint: j) - position(frame: a, joint: j)
+        if let root { d = (position(frame: b, joint: j) - position(frame: b, joint: root)) - (position(frame: a, joint: j) - position(frame: a, joint: root)) }
+        return (d * d).sum().squareRoot() * fps / Double(b - a)
     }
 
     /// The first `frames` frames.

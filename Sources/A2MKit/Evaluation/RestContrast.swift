@@ -49,13 +49,13 @@ public enum RestContrast {
         // Capped so that a huge window cannot overflow Int; it then fits no clip and gives no score.
         let w = max(1, Int(min(windowSeconds * p.fps, Double(n + 1)).rounded()))
         let speed = p.speed(joints: joints, relativeTo: root)
-        var sum: [Label: Double] = [:], count: [Label: Int] = [:]
+        var silent = (sum: 0.0, windows: 0), speech = (sum: 0.0, windows: 0)
         for (label, s) in windows(active: active, frames: n, windowFrames: w) where label != .mixed {
-            sum[label, default: 0] += speed[s..<s + w].reduce(0) { $0 + Double($1) } / Double(w)
-            count[label, default: 0] += 1
+            let mean = speed[s..<s + w].reduce(0) { $0 + Double($1) } / Double(w)
+            if label == .silent { silent.sum += mean; silent.windows += 1 } else { speech.sum += mean; speech.windows += 1 }
         }
-        guard let ns = count[.silent], let nv = count[.speech] else { return nil }
-        let s = sum[.silent]! / Double(ns), v = sum[.speech]! / Double(nv)
+        guard silent.windows > 0, speech.windows > 0 else { return nil }
+        let s = silent.sum / Double(silent.windows), v = speech.sum / Double(speech.windows)
         guard s + v > 0 else { return nil }
         return (v - s) / (v + s)
     }
