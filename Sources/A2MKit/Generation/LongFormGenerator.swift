@@ -58,7 +58,7 @@ public struct LongFormClip {
 /// taller, which is most of the speed of long inputs (one 120-frame window is a small job for two cores).
 ///
 /// Noise: window k of a clip draws from its own stream, `PCG32.derived(seed, .sampling, rank: stream + k·2²⁴)`,
-/// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DiffusionSampler` row.
+/// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DenoisingLoop` row.
 public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     public let denoiser: Denoiser
     public let schedule: DiffusionSchedule
@@ -67,11 +67,14 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     /// Consecutive windows of a clip denoised together per round (≥ 1). 4 measured fastest for the small
     /// model on 2 cores (docs/benchmarks.md); memory grows with it, not with the clip.
     public let windowsPerRound: Int
+    /// Makes the sampler of each round (samplers keep state, so every round gets a fresh one); nil =
+    /// `options.makeSampler(schedule:)`, the `SamplerKind` of the options.
+    public let makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)?
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
 
     public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
-                windowsPerRound: Int = 4) throws {
+                windowsPerRound: Int = 4, makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {
             throw SamplingError.invalidOption(name: "windowFrames", value: "\(windowFrames)", expected: "at least 2")
@@ -84,6 +87,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         self.windowFrames = windowFrames
         self.options = options
         self.windowsPerRound = windowsPerRound
+        self.makeSampler = makeSampler
     }
 
     /// Streams are below 2²⁴, so that no clip's window draws from another clip's stream.
@@ -168,10 +172,11 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         }
         let context = try denoiser.encodeAudio(audio, clips: rows.count, frames: F)
         let constrained = lengths.contains { $0 > 0 } || !ties.isEmpty
-        let sampler = try DiffusionSampler(
+        let sampler = try DenoisingLoop(
             denoiser: denoiser, schedule: schedule, options: options, context: context,
             clips: Array(0..<rows.count), frames: F, generators: generators,
-            constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil)
+            constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil,
+            sampler: makeSampler?(schedule, options))
         for _ in sampler { stepDone(rows.count) }
         let x0 = try sampler.finish()
         for (r, (i, k)) in rows.enumerated() {
