@@ -1,6 +1,6 @@
 import Foundation
 
-/// The guidance study of docs/design.md §4 and §7: generate K samples for every clip of a paired dataset at each
+/// The guidance study of design.md §4 and §7: generate K samples for every clip of a paired dataset at each
 /// guidance weight w, and score each w with `MotionEvaluation` (beat consistency, audio–motion correlation,
 /// FID_k/Diversity_k, jerk/acceleration, mismatched-audio control).
 ///
@@ -19,7 +19,7 @@ public struct GuidanceStudy {
     /// them and states them in its help. The sampling ones are `SamplerOptions`' own, so the study samples as
     /// `a2m generate` does unless told otherwise.
     public enum Defaults {
-        /// docs/design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
+        /// design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
         public static let guidance: [Float] = [0, 1, 2.5, 5]
         public static let samples = 1
         public static let steps = SamplerOptions().steps
@@ -41,7 +41,7 @@ public struct GuidanceStudy {
     /// Which timesteps the DDIM steps visit (`TimestepSpacing`).
     public var spacing = Defaults.spacing
     public var batchClips = 8
-    /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`).
+    /// Whether generated motion passes through the foot lock (`GenerationConfiguration.footLock`).
     public var footLock = Defaults.footLock
     public var settings: EvaluationSettings
 
@@ -58,19 +58,28 @@ public struct GuidanceStudy {
         }
     }
 
+    /// The generation options of the study at guidance `w`: DDIM, eta 0, and the study's steps, spacing,
+    /// schedule, method, seed, samples and foot lock.
+    public func configuration(guidance w: Float) -> GenerationConfiguration {
+        var c = GenerationConfiguration()
+        c.sampling = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method,
+                                    seed: seed, spacing: spacing)
+        c.samples = samples
+        c.footLock = footLock
+        return c
+    }
+
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         let pipeline = GenerationPipeline(model: model)
-        pipeline.footLock = footLock
-        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed, spacing: spacing)
-        try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
+        let configuration = configuration(guidance: w)
+        try configuration.validate(for: model)
         var out = [[JointPositions]]()
         var start = 0
         while start < audio.count {
             let group = Array(audio[start..<min(audio.count, start + batchClips)])
             let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
-            let clips = try pipeline.run(inputs, samples: samples, options: options,
-                                         streams: (start..<start + group.count).map { $0 * samples })
+            let clips = try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
             out += clips.map { $0.map(JointPositions.init(clip:)) }
             start += group.count
             progress?(start, audio.count)

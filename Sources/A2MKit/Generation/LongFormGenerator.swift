@@ -3,6 +3,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
     case audioFeatures(name: String, frames: Range<Int>, got: Int, expected: Int)
     case modelMismatch(path: String, problems: [String])
+    case noDefaultModel(searched: [String])
+    case modelRefuses(path: String, reason: String)
+    case postProcess(reason: String)
 
     public var description: String {
         switch self {
@@ -12,6 +15,12 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             return "\(name): audio features for frames \(frames.lowerBound)..<\(frames.upperBound): got \(got) values, expected \(expected)"
         case let .modelMismatch(path, problems):
             return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + problems.joined(separator: "\n  ")
+        case let .noDefaultModel(searched):
+            return "no default model found (looked for \(searched.joined(separator: ", "))); pass --model PATH or set \(DefaultModel.environmentKey)"
+        case let .modelRefuses(path, reason):
+            return "\(path): \(reason)"
+        case let .postProcess(reason):
+            return "post-processing: \(reason)"
         }
     }
 }
@@ -113,8 +122,8 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     }
 
     /// Generates every clip. `progress(done, total)` is called after each batched denoising step with counts
-    /// in window-steps (a step of a batch of R window rows counts R).
-    public func generate(_ clips: [LongFormClip], progress: ((Int, Int) -> Void)? = nil) throws {
+    /// in window-steps (a step of a batch of R window rows counts R); an error it throws stops the run.
+    public func generate(_ clips: [LongFormClip], progress: ((Int, Int) throws -> Void)? = nil) throws {
         for c in clips where c.frameCount < 1 { throw GenerationError.emptyClip(name: c.name) }
         for c in clips where !(0..<Self.streamLimit).contains(c.stream) {
             throw SamplingError.invalidOption(name: "stream", value: "\(c.stream) (\(c.name))", expected: "0 ..< \(Self.streamLimit)")
@@ -130,14 +139,14 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             for frames in groups.keys.sorted() {
                 try runRound(groups[frames]!, frames: frames, clips: clips, states: &states) { rows in
                     done += rows
-                    progress?(done, total)
+                    try progress?(done, total)
                 }
             }
         }
     }
 
     private func runRound(_ members: [Int], frames F: Int, clips: [LongFormClip], states: inout [ClipState],
-                          stepDone: (Int) -> Void) throws {
+                          stepDone: (Int) throws -> Void) throws {
         let D = denoiser.motionDim, M = denoiser.audioDim
         // One row per window: (clip, window index).
         var rows: [(clip: Int, window: Int)] = []
@@ -177,7 +186,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             clips: Array(0..<rows.count), frames: F, generators: generators,
             constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil,
             sampler: makeSampler?(schedule, options))
-        for _ in sampler { stepDone(rows.count) }
+        for _ in sampler { try stepDone(rows.count) }
         let x0 = try sampler.finish()
         for (r, (i, k)) in rows.enumerated() {
             let window = Array(x0[r * F * D..<(r + 1) * F * D])
