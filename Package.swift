@@ -24,8 +24,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(
             name: "A2MKit",
-            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG", "CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG", "CKernels"]
         ),
         .executableTarget(
             name: "a2m",

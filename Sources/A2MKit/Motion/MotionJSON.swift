@@ -324,7 +324,7 @@ public final class MotionJSONStreamWriter: MotionFileStream {
     }
 
     public func commit() throws {
-        // A thrown error, not a precondition: release builds are -Ounchecked, and a short file must not be committed.
+        // A thrown error, not a precondition: a caller that stops early gets an error it can report, and a short file is never committed.
         guard written == frameCount else {
             throw OutputError.cannotWrite(path: url.path, reason: "\(written) of the \(frameCount) declared frames were written")
         }

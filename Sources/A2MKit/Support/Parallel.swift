@@ -61,9 +61,9 @@ private let countOverrideKey = makeThreadKey()
 /// Marks the threads currently running a `parallelParts` part (non-nil value = inside a part).
 private let partWorkerKey = makeThreadKey()
 
-/// A new pthread key. Not created inside `precondition`: the release build is `-Ounchecked`, where a
-/// precondition's expression is not evaluated at all, which left both keys at 0 — a key this process never
-/// allocated, and the same one twice.
+/// A new pthread key. Created outside any `precondition` or `assert`, whose expression an unchecked build
+/// (`-Ounchecked`, or `assert` in release) does not evaluate: that once left both keys at 0, a key this
+/// process never allocated, and the same one twice.
 func makeThreadKey() -> pthread_key_t {
     var key = pthread_key_t()
     guard pthread_key_create(&key, nil) == 0 else { fatalError("pthread_key_create failed") }
