@@ -32,7 +32,7 @@ extension Denoiser {
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
     /// `feet` computes the foot term when `lossWeights.footVelocity` > 0 (it knows the skeleton and the
     /// normalization, which the network does not).
-    func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), feet: FootVelocityLoss? = nil,
+    func forward(_ batch: DenoiserBatch, lossWeights: LossWeights = LossWeights(), feet: (any FootLossTerm)? = nil,
                  training: Bool = true) throws -> LossParts {
         try withOwnGemmThreads { try forwardBody(batch, lossWeights: lossWeights, feet: feet, training: training) }
     }
@@ -42,7 +42,7 @@ extension Denoiser {
         try forward(batch, lossWeights: lossWeights, feet: nil, training: training)
     }
 
-    private func forwardBody(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: FootVelocityLoss?, training: Bool) throws -> LossParts {
+    private func forwardBody(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: (any FootLossTerm)?, training: Bool) throws -> LossParts {
         try check(batch)
         let cf = config, b = batch.rows, t = batch.frames, s = t + 2
         let n = b * t
@@ -167,7 +167,7 @@ extension Denoiser {
         try trainStep(batch, lossWeights: lossWeights, feet: nil)
     }
 
-    func trainStep(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: FootVelocityLoss?) throws -> LossParts {
+    func trainStep(_ batch: DenoiserBatch, lossWeights: LossWeights, feet: (any FootLossTerm)?) throws -> LossParts {
         zeroGradients()
         let loss = try forward(batch, lossWeights: lossWeights, feet: feet, training: true)
         try backward()
@@ -246,4 +246,11 @@ extension Denoiser {
 
 @inline(__always) func copy(_ src: [Float], _ dst: FPtr) {
     src.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: $0.count) }
+}
+
+extension AdamW {
+    /// An optimizer for `model`'s parameters, with weight decay on its `decayedTensors`.
+    public convenience init(model: Denoiser, schedule: LearningRateSchedule) {
+        self.init(layout: model.layout, decayed: model.decayedTensors, schedule: schedule)
+    }
 }

@@ -25,10 +25,6 @@ public final class AdamW {
         for s in decayed { (decayMask.base + s.offset).update(repeating: 1, count: s.count) }
     }
 
-    public convenience init(model: Denoiser, schedule: LearningRateSchedule) {
-        self.init(layout: model.layout, decayed: model.decayedTensors, schedule: schedule)
-    }
-
     /// Global L2 norm of `grads` (Double accumulation over fixed blocks, so it does not depend on threads).
     public static func globalNorm(_ grads: TensorArena) -> Double {
         let blocks = 64, n = grads.count, per = (n + blocks - 1) / blocks

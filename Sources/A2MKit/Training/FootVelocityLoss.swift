@@ -24,7 +24,7 @@ import Foundation
 ///   on the file's length unit.
 ///
 /// loss = (1 / (pairs · F)) Σ_rows w_r Σ_{valid pairs f−1, f} Σ_feet ‖(Δ̂_f − Δ_f) · fps / H‖²
-final class FootVelocityLoss {
+final class FootVelocityLoss: FootLossTerm {
     /// Joints on the root → foot paths, parents before children; `slotParent[k]` is the slot of chain[k]'s parent.
     let chain: [Int]
     let slotParent: [Int]

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Per-feature mean and standard deviation of motion features over a dataset, stored with a model so
-/// generation can undo the normalization: x̂ = (x − mean) / std, x = x̂ · std + mean.
+/// Per-feature mean and standard deviation over a dataset, stored with a model: of the motion features (so
+/// generation can undo the normalization) and of the log-mel rows (so the audio input is normalized the same
+/// way in training and generation): x̂ = (x − mean) / std, x = x̂ · std + mean.
 ///
 /// Statistics are accumulated in Double over every frame of every clip (population std, not per clip).
 /// `std` is floored at `stdFloor` so near-constant features (a joint that never moves, the 6D entries
