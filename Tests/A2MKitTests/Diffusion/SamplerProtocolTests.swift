@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
+@testable import A2MGeneration
 
 /// A sampler written against the `Sampler` protocol alone, unlike DDIM and DDPM: the state is the clean
 /// estimate itself (marginal scale 1, sigma `sigma`), and each step re-noises the guided x̂0 by `sigma` with

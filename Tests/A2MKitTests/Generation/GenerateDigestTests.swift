@@ -1,7 +1,9 @@
 import CKernels
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MGeneration
 
 /// Every `a2m generate` option, run as the built binary on small inputs, against SHA-256 digests of its output
 /// files committed in Fixtures/generate/digests.json. The digests were recorded before the generation code was

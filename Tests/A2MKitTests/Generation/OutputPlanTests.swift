@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MGeneration
 
 @Suite struct OutputPlanTests {
     @Test func namesSamplesTheWayEvalFindsThem() throws {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// Issue 41's output safety, through the built `a2m` binary: inputs are never replaced, existing files only
 /// with --overwrite, output sets appear whole or not at all (also on a full disk), and an interrupt leaves
