@@ -2,6 +2,7 @@
 """Skeleton-independent gesture statistics of a folder of BVH motion (docs/evaluation.md, "Gesture statistics").
 
     python3 docs/scripts/gesture_stats.py DIR [DIR ...] [--out STATS.json] [--compare REF.json] [--quiet]
+    python3 docs/scripts/gesture_stats.py --table "real reference=docs/reference/real_gesture_stats.json" "corpus v1=..."
 
 Reads every *.bvh in the given folders (not recursively), recognizes each rig's joint roles by name and by
 structure, resamples every take to 30 fps and prints one table of statistics; --out writes them as JSON and
@@ -676,11 +677,11 @@ def distances(stats, ref):
     return d
 
 
-BOUNDS = [("occupancy_difference", "|x| <= 0.15", lambda x: abs(x) <= 0.15),
-          ("wrist_speed_hellinger", "<= 0.10", lambda x: x <= 0.10),
-          ("share_above_6hz_ratio", "<= 1.2", lambda x: x <= 1.2),
-          ("hold_difference", "|x| <= 0.1", lambda x: abs(x) <= 0.1),
-          ("rest_difference", "|x| <= 0.1", lambda x: abs(x) <= 0.1),
+BOUNDS = [("occupancy_difference", "within ±0.15", lambda x: abs(x) <= 0.15),
+          ("wrist_speed_hellinger", "≤ 0.10", lambda x: x <= 0.10),
+          ("share_above_6hz_ratio", "≤ 1.2", lambda x: x <= 1.2),
+          ("hold_difference", "within ±0.1", lambda x: abs(x) <= 0.1),
+          ("rest_difference", "within ±0.1", lambda x: abs(x) <= 0.1),
           ("wrist_height_hellinger", "(no bound)", None)]
 
 
@@ -693,24 +694,58 @@ def table(columns):
     return "\n".join(lines)
 
 
-def distance_table(d):
-    lines = ["| distance to the reference | value | bound (issue 35) | within |", "|---|---:|---|---|"]
+def distance_table(columns):
+    """Markdown table: one row per bound of issue 35, one column per (title, distances)."""
+    lines = ["| distance to the reference | bound (issue 35) | " + " | ".join(t for t, _ in columns) + " |",
+             "|---|---|" + "---:|" * len(columns)]
     for key, text, ok in BOUNDS:
-        v = d.get(key)
-        within = "–" if v is None or ok is None else ("yes" if ok(v) else "no")
-        lines.append(f"| {key} | {'–' if v is None else f'{v:.4f}'} | {text} | {within} |")
+        cells = []
+        for _, d in columns:
+            v = d.get(key)
+            mark = "" if v is None or ok is None else (" yes" if ok(v) else " no")
+            cells.append("–" if v is None else f"{v:.4f}{mark}")
+        lines.append(f"| {key} | {text} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def load_stats(path):
+    try:
+        stats = json.load(open(path))
+    except (OSError, ValueError) as e:
+        raise StatsError(f"{path}: cannot read statistics JSON ({e})")
+    if stats.get("format") != FORMAT:
+        raise StatsError(f"{path}: not a gesture statistics file (format is {stats.get('format')!r}, expected {FORMAT!r})")
+    return stats
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dirs", nargs="+", help="folders of BVH takes (every *.bvh directly inside)")
+    ap.add_argument("dirs", nargs="*", help="folders of BVH takes (every *.bvh directly inside)")
     ap.add_argument("--out", help="write the statistics as JSON here")
     ap.add_argument("--compare", help="a statistics JSON (this script's or a2m eval's) to print distances to")
     ap.add_argument("--name", default="this set", help="column title in the table")
+    ap.add_argument("--table", nargs="+", metavar="TITLE=JSON",
+                    help="instead of measuring: print one table of these statistics files side by side, and the "
+                         "distances of the others to the first")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     try:
+        if args.table:
+            if args.dirs:
+                raise StatsError("give either folders to measure or --table, not both")
+            cols = []
+            for item in args.table:
+                title, sep, path = item.rpartition("=")
+                if not sep:
+                    raise StatsError(f"--table takes TITLE=PATH, got {item!r}")
+                cols.append((title, load_stats(path)))
+            print(table(cols))
+            if len(cols) > 1:
+                print()
+                print(distance_table([(t, distances(st, cols[0][1])) for t, st in cols[1:]]))
+            return 0
+        if not args.dirs:
+            raise StatsError("no folders given (or use --table)")
         files = []
         for d in args.dirs:
             if not os.path.isdir(d):
@@ -721,24 +756,16 @@ def main(argv=None):
             files += found
         stats = set_statistics(files, quiet=args.quiet)
         stats["files"] = [os.path.relpath(f, os.path.dirname(os.path.abspath(args.dirs[0]))) for f in files]
-        ref = None
-        if args.compare:
-            try:
-                ref = json.load(open(args.compare))
-            except (OSError, ValueError) as e:
-                raise StatsError(f"{args.compare}: cannot read statistics JSON ({e})")
-            if ref.get("format") != FORMAT:
-                raise StatsError(f"{args.compare}: not a gesture statistics file (format is {ref.get('format')!r}, "
-                                 f"expected {FORMAT!r})")
+        ref = load_stats(args.compare) if args.compare else None
+        if ref:
             stats["comparison"] = {"reference": args.compare, **distances(stats, ref)}
     except StatsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    cols = [(args.name, stats)] + ([("reference", ref)] if ref else [])
-    print(table(cols))
+    print(table([(args.name, stats)] + ([("reference", ref)] if ref else [])))
     if ref:
         print()
-        print(distance_table(stats["comparison"]))
+        print(distance_table([(args.name, stats["comparison"])]))
     if args.out:
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:
