@@ -3,6 +3,8 @@
 
     python3 docs/scripts/gesture_stats.py DIR [DIR ...] [--out STATS.json] [--compare REF.json] [--quiet]
     python3 docs/scripts/gesture_stats.py --table "real reference=docs/reference/real_gesture_stats.json" "corpus v1=..."
+    python3 docs/scripts/gesture_stats.py --embed docs/reference/real_gesture_stats.json \
+        Sources/A2MKit/Evaluation/GestureReference.swift
 
 Reads every *.bvh in the given folders (not recursively), recognizes each rig's joint roles by name and by
 structure, resamples every take to 30 fps and prints one table of statistics; --out writes them as JSON and
@@ -323,9 +325,11 @@ def find_roles(path, names, parents):
     """Joint indices of hips, chest, head, both wrists, elbows and shoulders, and each hand's fingertips.
 
     By name: the wrists (a joint whose words include 'hand' or 'wrist' and no finger word, on a side; the one
-    nearest the root), the head ('head', no side, not an end), the hips ('hips'/'pelvis', no side; else the root).
+    nearest the root), the head ('head', no side, not an end), the hips ('hips'/'pelvis', no side; else
+    'root', as GENEA's b_root; else the root joint).
     By structure: elbow = the wrist's nearest ancestor that is not a twist/roll helper, shoulder = the elbow's;
-    chest = the deepest joint that is an ancestor of both wrists; fingertips = leaf joints below a wrist."""
+    chest = the deepest joint that is an ancestor of both wrists; fingertips = leaf joints at least two joints
+    below a wrist that has at least FINGER_MIN_JOINTS joints below it."""
     toks = [tokens(n) for n in names]
     wrist = {}
     for side in ("left", "right"):
@@ -342,6 +346,8 @@ def find_roles(path, names, parents):
         raise StatsError(f"{path}: no head: expected a joint named Head (or head, mixamorig:Head)")
     head = min(heads, key=lambda j: (depth(parents, j), j))
     hipc = [j for j, t in enumerate(toks) if side_of(t) is None and ("hips" in t or "pelvis" in t)]
+    if not hipc:  # GENEA's b_root under body_world
+        hipc = [j for j, t in enumerate(toks) if side_of(t) is None and "root" in t]
     hips = min(hipc, key=lambda j: (depth(parents, j), j)) if hipc else 0
     elbow, shoulder = {}, {}
     for side in ("left", "right"):
@@ -365,12 +371,13 @@ def find_roles(path, names, parents):
             children[p].append(j)
     tips = {}
     for side in ("left", "right"):
-        below, todo = [], list(children[wrist[side]])
+        below, todo = [], [(c, 1) for c in children[wrist[side]]]
         while todo:
-            j = todo.pop()
-            below.append(j)
-            todo += children[j]
-        tips[side] = sorted(j for j in below if not children[j]) if len(below) >= FINGER_MIN_JOINTS else []
+            j, d = todo.pop()
+            below.append((j, d))
+            todo += [(c, d + 1) for c in children[j]]
+        # A fingertip ends a chain of at least two joints below the wrist (a lone marker child is not a finger).
+        tips[side] = sorted(j for j, d in below if not children[j] and d >= 2) if len(below) >= FINGER_MIN_JOINTS else []
     return dict(hips=hips, chest=chest, head=head, wrist=wrist, elbow=elbow, shoulder=shoulder, tips=tips)
 
 
@@ -727,9 +734,23 @@ def main(argv=None):
     ap.add_argument("--table", nargs="+", metavar="TITLE=JSON",
                     help="instead of measuring: print one table of these statistics files side by side, and the "
                          "distances of the others to the first")
+    ap.add_argument("--embed", nargs=2, metavar=("JSON", "SWIFT"),
+                    help="copy a statistics JSON verbatim into the raw string literal of a Swift file (a2m's embedded "
+                         "reference: Sources/A2MKit/Evaluation/GestureReference.swift)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     try:
+        if args.embed:
+            json_path, swift_path = args.embed
+            load_stats(json_path)
+            text, swift = open(json_path).read(), open(swift_path).read()
+            start, end = swift.find('#"""\n'), swift.rfind('"""#')
+            if start < 0 or end < start:
+                raise StatsError(f"{swift_path}: no #\"\"\" ... \"\"\"# raw string literal to fill")
+            with open(swift_path + ".tmp", "w") as f:
+                f.write(swift[:start + 5] + text + swift[end:])
+            os.replace(swift_path + ".tmp", swift_path)
+            return 0
         if args.table:
             if args.dirs:
                 raise StatsError("give either folders to measure or --table, not both")
