@@ -202,8 +202,8 @@ class Take:
         names, parents, offsets, chans, fps, data = read_bvh(path)
         self.names, self.parents, self.fps = names, parents, fps
         f, jn = data.shape[0], len(names)
-        if f < 2:
-            raise StatsError(f"{path}: {f} frame(s); a take needs at least 2")
+        if f < 1:
+            raise StatsError(f"{path}: no frames of motion")
         rot = np.tile(np.eye(3), (f, jn, 1, 1))
         trans = np.tile(offsets[None], (f, 1, 1)).astype(np.float64)
         rest = offsets.copy()
@@ -353,18 +353,18 @@ def find_roles(path, names, parents):
     for side in ("left", "right"):
         chain = [a for a in ancestors(parents, wrist[side]) if not is_twist(names[a])]
         if len(chain) < 2:
-            raise StatsError(f"{path}: no {side} shoulder: the {side} wrist '{names[wrist[side]]}' needs an elbow "
-                             f"and a shoulder joint above it")
+            raise StatsError(f"{path}: no {side} shoulder: expected an elbow and a shoulder joint above the {side} "
+                             f"wrist '{names[wrist[side]]}'")
         elbow[side], shoulder[side] = chain[0], chain[1]
     la = ancestors(parents, wrist["left"])
     ra = set(ancestors(parents, wrist["right"]))
     common = [a for a in la if a in ra]
     if not common:
-        raise StatsError(f"{path}: the two wrists share no ancestor")
+        raise StatsError(f"{path}: no chest: expected the two wrists to hang from one spine (they share no ancestor)")
     chest = common[0]
     if chest in (shoulder["left"], shoulder["right"], elbow["left"], elbow["right"]):
-        raise StatsError(f"{path}: no shoulder: the arms of '{names[wrist['left']]}' and '{names[wrist['right']]}' "
-                         f"do not branch from a spine joint")
+        raise StatsError(f"{path}: no shoulder: expected the arms of '{names[wrist['left']]}' and "
+                         f"'{names[wrist['right']]}' to branch from a spine joint")
     children = {j: [] for j in range(len(names))}
     for j, p in enumerate(parents):
         if p >= 0:
@@ -457,6 +457,8 @@ def take_measures(path):
     fwd_rest = np.cross(lat_rest, up_rest)
 
     rot, trans = take.resampled(RATE)
+    if rot.shape[0] < 2:
+        raise StatsError(f"{path}: {rot.shape[0]} frame(s) at 30 fps; gesture statistics need at least 2")
     wr, wp = forward_kinematics(take.parents, rot, trans)
     hips = wp[:, r["hips"]]
     lsh, rsh = wp[:, r["shoulder"]["left"]], wp[:, r["shoulder"]["right"]]
