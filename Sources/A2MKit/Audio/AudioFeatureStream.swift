@@ -171,7 +171,7 @@ public final class AudioFeatureStream: FeatureSource {
     /// Decodes until feature frame `f` is in `melRows`.
     private func fill(through f: Int) throws {
         while melStart + melRows.count / bins <= f {
-            if ended { fatalError("log-mel frame \(f) past the end (\(melFrames) frames)") }
+            if ended { fatalError("feature frame \(f) past the end (\(melFrames) frames)") }
             if decoder == nil { try openSecondPass() }
             let mel = mel!
             if let chunk = try decoder!.next() {

@@ -221,16 +221,26 @@ public final class LogMelExtractor: Sendable {
 
     /// `features` of a signal at any rate: resampled to `config.sampleRate` first (libsoxr HQ).
     public func features(_ signal: AudioSignal) throws -> FeatureMatrix {
-        try signal.checkFinite()
-        let s = try signal.resampled(to: config.sampleRate)
-        return try features(s.samples, source: s.source)
+        try atConfigRate(signal, features)
     }
 
     /// `features` with exactly `MotionAlignment.frameCount(duration: signal.duration, fps: fps)` rows, aligned as
     /// `motionAlignedLogMel`. When rows are interpolated (sampleRate / hopLength ≠ fps), a log-F0 next to an
     /// unvoiced (NaN) frame is NaN too.
     public func motionAlignedFeatures(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
-        var m = try features(signal)
+        try motionAligned(signal, fps: fps, features)
+    }
+
+    /// `compute` of `signal` resampled to `config.sampleRate` (libsoxr HQ), after checking its samples are finite.
+    private func atConfigRate(_ signal: AudioSignal, _ compute: ([Float], String) throws -> FeatureMatrix) throws -> FeatureMatrix {
+        try signal.checkFinite()
+        let s = try signal.resampled(to: config.sampleRate)
+        return try compute(s.samples, s.source)
+    }
+
+    /// `compute(signal)` cut or interpolated to the motion frames of `signal` at `fps` (`motionAlign`).
+    private func motionAligned(_ signal: AudioSignal, fps: Double, _ compute: (AudioSignal) throws -> FeatureMatrix) throws -> FeatureMatrix {
+        var m = try compute(signal)
         try motionAlign(&m, sourceFrames: signal.samples.count, sourceRate: signal.sampleRate, source: signal.source, fps: fps)
         return m
     }
@@ -242,9 +252,7 @@ public final class LogMelExtractor: Sendable {
 
     /// Log-mel of a signal at any rate: resampled to `config.sampleRate` first (libsoxr HQ).
     public func logMel(_ signal: AudioSignal) throws -> FeatureMatrix {
-        try signal.checkFinite()
-        let s = try signal.resampled(to: config.sampleRate)
-        return try logMel(s.samples, source: s.source)
+        try atConfigRate(signal, logMel)
     }
 
     /// Log-mel with exactly `MotionAlignment.frameCount(duration: signal.duration, fps: fps)` rows, row j
@@ -252,9 +260,7 @@ public final class LogMelExtractor: Sendable {
     /// 15360 / 512 = 30) row j is STFT frame j, centered on j / fps exactly, so a file of any length
     /// drifts by zero frames; otherwise feature frames are linearly interpolated to the motion times.
     public func motionAlignedLogMel(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
-        var m = try logMel(signal)
-        try motionAlign(&m, sourceFrames: signal.samples.count, sourceRate: signal.sampleRate, source: signal.source, fps: fps)
-        return m
+        try motionAligned(signal, fps: fps, logMel)
     }
 
     /// Log-mel `m` (of a whole signal of `sourceFrames` samples at `sourceRate`) cut or interpolated in place to

@@ -38,6 +38,10 @@ final class PitchTracker: Sendable {
     let betaProbs: [Double]
     /// Upper edges of the threshold intervals, np.linspace(0, 1, 101)[1:].
     let thresholds: [Double]
+    /// scipy.stats.boltzmann.pmf(k, λ, N) = norm[N] · decay[k], norm[N] = (1 − e^−λ) / (1 − e^−λN), decay[k] = e^−λk,
+    /// for every trough count and rank a frame can have (the same expressions as scipy's, computed once).
+    let boltzmannNorm: [Double]
+    let boltzmannDecay: [Double]
     let plans: FFTPlanDouble
 
     /// librosa.yin's `trough_threshold`.
@@ -61,6 +65,9 @@ final class PitchTracker: Sendable {
         let cdf = edges.map { Self.betaCDF($0) }
         betaProbs = (0..<Self.thresholdCount).map { cdf[$0 + 1] - cdf[$0] }
         thresholds = Array(edges.dropFirst())
+        let lags = maxPeriod - minPeriod + 1, lambda = Self.boltzmann
+        boltzmannNorm = (0...lags).map { $0 == 0 ? 0 : (1 - exp(-lambda)) / (1 - exp(-lambda * Double($0))) }
+        boltzmannDecay = (0...lags).map { exp(-lambda * Double($0)) }
         plans = FFTPlanDouble.plans(size: config.nFFT)
     }
 
@@ -88,6 +95,7 @@ final class PitchTracker: Sendable {
         var shifts: [Double]
         var troughs: [Int] = []
         var probabilities: [Double] = []
+        var bins: [(bin: Int, p: Double)] = []
 
         init(_ t: PitchTracker) {
             let n = t.frameLength
@@ -185,17 +193,16 @@ final class PitchTracker: Sendable {
         guard !troughs.isEmpty else { return 0 }
         s.probabilities.removeAll(keepingCapacity: true)
         s.probabilities.append(contentsOf: repeatElement(0, count: troughs.count))
-        let lambda = Self.boltzmann, base = 1 - exp(-lambda)
         for j in 0..<Self.thresholdCount {
             let t = thresholds[j]
             var below = 0
             for i in troughs where c[i] < t { below += 1 }
             guard below > 0 else { continue }
-            // scipy.stats.boltzmann.pmf(rank, λ, below) = (1 − e^−λ) / (1 − e^−λ·below) · e^−λ·rank.
-            let fact = base / (1 - exp(-lambda * Double(below)))
+            // Each trough under the threshold gets the Boltzmann prior of its rank among them.
+            let fact = boltzmannNorm[below]
             var rank = 0
             for (r, i) in troughs.enumerated() where c[i] < t {
-                s.probabilities[r] += fact * exp(-lambda * Double(rank)) * betaProbs[j]
+                s.probabilities[r] += fact * boltzmannDecay[rank] * betaProbs[j]
                 rank += 1
             }
         }
@@ -208,18 +215,17 @@ final class PitchTracker: Sendable {
 
         // Each candidate's probability goes to its pitch bin (bin pitchBins, above f0Max, is not voiced). Periods
         // grow with r, so bins fall and equal bins are neighbours: the later (longer period) one is kept.
-        var bins: [(bin: Int, p: Double)] = []
-        bins.reserveCapacity(troughs.count)
+        s.bins.removeAll(keepingCapacity: true)
         let perOctave = Double(12 * Self.binsPerSemitone)
         for (r, i) in troughs.enumerated() where s.probabilities[r] != 0 {
             let f0 = Double(sampleRate) / (Double(minPeriod + i) + s.shifts[i])
             let bin = min(max((perOctave * log2(f0 / f0Min)).rounded(.toNearestOrEven), 0), Double(pitchBins))
-            if let last = bins.last, last.bin == Int(bin) { bins[bins.count - 1].p = s.probabilities[r] } else {
-                bins.append((Int(bin), s.probabilities[r]))
+            if let last = s.bins.last, last.bin == Int(bin) { s.bins[s.bins.count - 1].p = s.probabilities[r] } else {
+                s.bins.append((Int(bin), s.probabilities[r]))
             }
         }
         var sum = 0.0
-        for b in bins.reversed() where b.bin < pitchBins { sum += b.p }   // ascending bins, as np.sum over the bin axis
+        for b in s.bins.reversed() where b.bin < pitchBins { sum += b.p }   // ascending bins, as np.sum over the bin axis
         return min(max(sum, 0), 1)
     }
 }
