@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// a2m's prosody columns against librosa 0.10.2.post1 (fixtures from Fixtures/audio/make_prosody_fixtures.py):
 /// `yin`, `pyin`'s voiced probability, `feature.rms`, `onset.onset_strength`, on four signals at two configs.

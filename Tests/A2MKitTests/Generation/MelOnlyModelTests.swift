@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MNN
+@testable import A2MGeneration
 
 /// Models from before prosody (log-mel only, as the shipped Motions/default_model.safetensors) keep loading and
 /// see exactly the features they saw before, on every path, so they generate the same bytes: the network's

@@ -1,6 +1,11 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// Training with prosody columns: the training set carries and normalizes them, the cache key follows the
 /// feature config, and classifier-free-guidance dropout drops them with the log-mel (design.md §4.1).
