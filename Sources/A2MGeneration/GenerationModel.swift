@@ -14,11 +14,11 @@ import Foundation
 /// |---|---|
 /// | `a2m.format` | `a2m-model/1` |
 /// | `a2m.diffusion` | `DiffusionConfig` JSON |
-/// | `a2m.audio` | `AudioFeatureConfig` JSON |
+/// | `a2m.audio` | `AudioFeatureConfig` JSON: the front end, and in `prosody` which features follow the log-mel (none when absent) |
 /// | `a2m.skeleton` | BVH text of the skeleton (hierarchy and one rest-pose frame) |
 /// | `a2m.fps` | motion frames per second, decimal |
 /// | `a2m.motionStats` | `NormalizationStats` JSON of the motion features: the network's output is denormalized with it |
-/// | `a2m.audioStats` | `NormalizationStats` JSON of the log-mel rows: the network's audio input is normalized with it |
+/// | `a2m.audioStats` | `NormalizationStats` JSON of the audio feature rows (log-mel, then prosody): the network's audio input is normalized with it |
 /// | `a2m.step` | training step of the weights |
 ///
 /// A training checkpoint (OUT/checkpoint.safetensors) carries the same keys, so it loads here too.
@@ -90,7 +90,8 @@ public struct GenerationModel {
     }
 
     /// Loads and cross-checks a checkpoint: every key present and valid, and the denoiser's feature sizes equal
-    /// to the skeleton's feature size, both normalizations' sizes, the audio config's n_mels and the schedule's T.
+    /// to the skeleton's feature size, both normalizations' sizes, the audio config's feature count (n_mels plus
+    /// prosody) and the schedule's T.
     public static func load(contentsOf url: URL) throws -> GenerationModel {
         let (denoiser, file) = try Denoiser.load(contentsOf: url)
         let path = url.path
@@ -140,11 +141,11 @@ public struct GenerationModel {
         if motionStats.featureDim != features {
             problems.append("motion normalization has \(motionStats.featureDim) features, the skeleton \(features)")
         }
-        if audioStats.featureDim != audio.nMels {
-            problems.append("audio normalization has \(audioStats.featureDim) features, the audio config nMels \(audio.nMels)")
+        if audioStats.featureDim != audio.featureDim {
+            problems.append("audio normalization has \(audioStats.featureDim) features, the audio config \(audio.featureDimDescription)")
         }
-        if denoiser.audioDim != audio.nMels {
-            problems.append("model.audioDim \(denoiser.audioDim), but the audio config has nMels \(audio.nMels)")
+        if denoiser.audioDim != audio.featureDim {
+            problems.append("model.audioDim \(denoiser.audioDim), but the audio config has \(audio.featureDimDescription)")
         }
         if denoiser.trainingSteps != diffusion.steps {
             problems.append("model.diffusionSteps \(denoiser.trainingSteps), but diffusion.steps is \(diffusion.steps)")

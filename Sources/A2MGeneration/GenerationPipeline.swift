@@ -26,14 +26,16 @@ public final class GenerationPipeline {
         self.model = model
     }
 
-    /// Normalized log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
+    /// Normalized audio features of `url` (log-mel, then the model's prosody columns) with exactly
+    /// round(duration × fps) rows, checked non-empty.
     public func features(_ url: URL) throws -> FeatureMatrix {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         var f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
         guard f.frames > 0 else { throw GenerationError.emptyClip(name: url.path) }
-        // The network was trained on log-mel rows normalized with the training set's statistics.
-        model.audioStats.normalize(&f.values)
+        // The network was trained on feature rows normalized with the training set's statistics (unvoiced
+        // log-F0 at the mean).
+        model.audioStats.normalizeFillingMissing(&f.values)
         return f
     }
 

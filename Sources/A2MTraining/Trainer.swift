@@ -81,7 +81,7 @@ public final class Trainer {
             throw TrainingError.modelMismatch(reason: "model.motionDim is \(cfg.model.motionDim) but the data's skeleton (\(data.skeleton.jointCount) joints) gives \(data.motionDim) motion features per frame; set model.motionDim to \(data.motionDim)")
         }
         guard data.audioDim == cfg.model.audioDim else {
-            throw TrainingError.modelMismatch(reason: "model.audioDim \(cfg.model.audioDim) differs from the data's \(data.audioDim) log-mel bands")
+            throw TrainingError.modelMismatch(reason: "model.audioDim \(cfg.model.audioDim) differs from the data's \(data.audioDim) audio features")
         }
         self.data = data
         self.outDirectory = outDirectory

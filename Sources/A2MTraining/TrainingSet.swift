@@ -17,7 +17,7 @@ public struct TrainingSet: Sendable {
         public var frames: Int
         /// Normalized motion features [frames × D].
         public var motion: [Float]
-        /// Normalized log-mel [frames × M].
+        /// Normalized audio features [frames × M]: log-mel, then the config's prosody columns (unvoiced log-F0 as 0).
         public var audio: [Float]
     }
 
@@ -95,7 +95,7 @@ public struct TrainingSet: Sendable {
         }
         progress.finish()
         let ref = reference!
-        let motionDim = MotionFeatures.featureDim(for: ref.skeleton), audioDim = audio.nMels
+        let motionDim = MotionFeatures.featureDim(for: ref.skeleton), audioDim = audio.featureDim
         for (r, pair) in zip(raw, pairs) where r.motion.count != r.frames * motionDim || r.audio.count != r.frames * audioDim {
             throw TrainingDataError.incompatibleFeatures(file: pair.bvh.path, reason: "feature sizes disagree with the skeleton or audio config")
         }
@@ -103,9 +103,11 @@ public struct TrainingSet: Sendable {
         let split = ValidationSplit.split(count: pairs.count, fraction: training.validationFraction, seed: training.seed)
         let motionStats = try NormalizationStats(featureDim: motionDim, clips: split.training.map { raw[$0].motion },
                                                   stdFloor: training.motionStdFloor)
-        let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio })
+        // Per-feature statistics of the training files, as for the mel rows; log-F0 over voiced frames only.
+        let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio },
+                                                missingValues: audio.missingValueColumns)
         let files = raw.map { r in
-            File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalized(r.audio))
+            File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalizedFillingMissing(r.audio))
         }
         func windows(_ indices: [Int]) -> [TrainingWindow] {
             indices.flatMap { TrainingWindows.windows(file: $0, frameCount: files[$0].frames, length: training.windowFrames, stride: training.windowStride) }
@@ -120,7 +122,8 @@ public struct TrainingSet: Sendable {
                            validationWindows: windows(split.validation), notes: notes, cacheHits: hits, cacheMisses: misses)
     }
 
-    /// Everything that changes the cached features besides the files themselves.
+    /// Everything that changes the cached features besides the files themselves. The audio config's JSON names
+    /// its prosody features (and pitch range) whenever it has any, so opting in or out misses the cache.
     static func cacheSettings(audio: AudioFeatureConfig, fps: Double) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
