@@ -31,9 +31,13 @@ public enum GLTFExport {
         }
     }
 
-    /// Capsule shape: radius = `radiusPerLength` × bone length, clamped to `radiusRange` metres.
+    /// Capsule shape: radius = `radiusPerLength` × bone length, clamped to `radiusRange` metres. Torso bones
+    /// (whose child carries at least `torsoShare` of all joints: the spine below the shoulders) get
+    /// `torsoRadius` × the rest height instead, so the body is not a stick.
     static let radiusPerLength = 0.22
     static let radiusRange = 0.006...0.065
+    static let torsoShare = 0.25
+    static let torsoRadius = 0.06
     /// Vertices around a capsule, and rings per hemisphere.
     static let capsuleSides = 10, capsuleCapRings = 3
 
@@ -136,8 +140,15 @@ struct GLTFAssembly {
         let ibmAccessor = bin.floats(ibm, type: "MAT4", count: s.jointCount)
 
         var mesh = CapsuleMesh()
+        var subtree = [Int](repeating: 1, count: s.jointCount)
+        for j in stride(from: s.jointCount - 1, to: 0, by: -1) { subtree[s.joints[j].parent!] += subtree[j] }
+        let heights = bind.map(\.position.y)
+        let torso = GLTFExport.torsoRadius * ((heights.max() ?? 0) - (heights.min() ?? 0))
         for (j, joint) in s.joints.enumerated() {
-            if let p = joint.parent { mesh.addCapsule(from: bind[p].position, to: bind[j].position, joint: p) }
+            if let p = joint.parent {
+                let isTorso = Double(subtree[j]) >= GLTFExport.torsoShare * Double(s.jointCount) && torso > 0
+                mesh.addCapsule(from: bind[p].position, to: bind[j].position, joint: p, radius: isTorso ? torso : nil)
+            }
             if let e = endSitePosition(j) { mesh.addCapsule(from: bind[j].position, to: e, joint: j) }
         }
         if mesh.positions.isEmpty {
@@ -220,9 +231,10 @@ struct GLTFAssembly {
 struct CapsuleMesh {
     var positions: [Float] = [], normals: [Float] = [], joints: [Int] = [], weights: [Float] = [], indices: [Int] = []
 
-    mutating func addCapsule(from a: SIMD3<Double>, to b: SIMD3<Double>, joint: Int) {
+    /// `radius` nil: from the length (`GLTFExport.radiusPerLength`, clamped).
+    mutating func addCapsule(from a: SIMD3<Double>, to b: SIMD3<Double>, joint: Int, radius r: Double? = nil) {
         let d = b - a, length = d.length
-        let radius = min(max(GLTFExport.radiusPerLength * length, GLTFExport.radiusRange.lowerBound), GLTFExport.radiusRange.upperBound)
+        let radius = r ?? min(max(GLTFExport.radiusPerLength * length, GLTFExport.radiusRange.lowerBound), GLTFExport.radiusRange.upperBound)
         let u = length > 1e-9 ? d / length : SIMD3<Double>(0, 1, 0)
         let v = u.anyOrthogonal, w = u.cross(v)
         let sides = GLTFExport.capsuleSides, rings = GLTFExport.capsuleCapRings
