@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 @Suite struct AudioFeatureConfigTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

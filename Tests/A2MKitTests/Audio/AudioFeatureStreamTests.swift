@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// `AudioFeatureStream` hands out, window by window, exactly the rows `AudioFeatures.extract` computes for the
 /// whole file, while holding only the rows still ahead.

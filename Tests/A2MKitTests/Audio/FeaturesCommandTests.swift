@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 /// The `a2m features` binary, built next to the test bundle.
 @Suite struct FeaturesCommandTests {

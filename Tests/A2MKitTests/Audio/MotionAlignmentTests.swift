@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// Motion frame count = round(duration × fps); feature row j describes time j / fps; no drift.
 @Suite struct MotionAlignmentTests {

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+import A2MKit
 
 /// `a2m eval`, run as the built binary, on a three-clip dataset whose "ground truth" is the tiny model's own
 /// motion (the metrics only need paired WAV + BVH on a skeleton with hands and a head).

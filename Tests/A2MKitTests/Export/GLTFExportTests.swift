@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// glTF export checked by reading the file back independently (`GLBFile`): container, accessors, skin,
 /// animation forward kinematics against a2m's, determinism, the .gltf + .bin pair.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// a2m's glTF, loaded by third-party loaders run headless: three.js's GLTFLoader + AnimationMixer (Debian
 /// `libjs-three` in headless Chromium), Blender's glTF importer (PyPI `bpy`, Blender 4+, or a `blender`

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// An independent reading of a GLB for tests: the container, the JSON (Foundation's parser), accessors read
 /// from the BIN chunk with bounds checks, and forward kinematics of the node tree at an animation key,

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// Bad rigs and maps: one clear error naming the file and the joint, and no output file.
 @Suite struct RetargetErrorTests {

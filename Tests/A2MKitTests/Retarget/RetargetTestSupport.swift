@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// Quality measures of a retargeted clip against its source (issue 38's checks), and rig builders.
 enum RetargetCheck {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MRetarget
+@testable import A2MExport
 
 /// Retargeting onto third-party rigs (Tests/A2MKitTests/Fixtures/rigs, MIT) and onto rigs built to be hard:
 /// rest rotations that are not zero, Z up, metres, other naming conventions, an A-pose.

@@ -1,6 +1,9 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MTraining
 
 @Suite struct A2MConfigTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
