@@ -5,14 +5,24 @@ extension MotionJSON {
     /// Reads an a2m-format JSON file (the viewer and `convert` accept .json). Every key is either used or
     /// rejected; shapes, parents, channel layouts and values are checked, and quaternions normalized.
     public static func read(_ url: URL) throws -> MotionClip {
+        try readWithUnits(url).clip
+    }
+
+    /// The clip and the file's `units` label ("centimeters", "meters", ...; `knownUnits`).
+    public static func readWithUnits(_ url: URL) throws -> (clip: MotionClip, units: String) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw MotionJSONError.unreadable(file: url.path, reason: error.localizedDescription)
         }
-        return try read(data: data, name: url.path)
+        let doc = try document(data: data, name: url.path)
+        return (try doc.clip(file: url.path), doc.units)
     }
 
     public static func read(data: Data, name file: String) throws -> MotionClip {
+        try document(data: data, name: file).clip(file: file)
+    }
+
+    static func document(data: Data, name file: String) throws -> MotionDocument {
         let doc: MotionDocument
         do {
             doc = try StrictJSON.decode(MotionDocument.self, from: data, file: file)
@@ -26,7 +36,7 @@ extension MotionJSON {
             case let .unreadable(_, reason): throw MotionJSONError.unreadable(file: file, reason: reason)
             }
         }
-        return try doc.clip(file: file)
+        return doc
     }
 }
 
