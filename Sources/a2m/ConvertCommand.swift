@@ -47,7 +47,11 @@ struct Convert: AsyncParsableCommand {
             clip = try MotionJSON.read(inURL)
         }
         let sourceFPS = clip.fps
-        if let fps { clip = clip.resampled(to: fps) }
+        if let fps {
+            // Checked before allocating: a clip at 0.001 fps resampled to 1000 fps is a million times longer.
+            try clip.checkResampling(to: fps, file: input)
+            clip = clip.resampled(to: fps)
+        }
         if outURL.pathExtension.lowercased() == "bvh" {
             try BVHWriter.write(clip, to: outURL)
         } else {
@@ -60,7 +64,7 @@ struct Convert: AsyncParsableCommand {
     }
 
     static func format(_ fps: Double) -> String {
-        fps == fps.rounded() ? String(Int(fps)) : String(format: "%.4f", fps)
+        fps == fps.rounded() && abs(fps) < 1e15 ? String(Int(fps)) : String(format: "%.4f", fps)
     }
 }
 

@@ -5,8 +5,8 @@ extension MotionJSON {
     /// rejected; shapes, parents, channel layouts and values are checked, and quaternions normalized.
     public static func read(_ url: URL) throws -> MotionClip {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MotionJSONError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try InputFile.read(url) } catch {
+            throw MotionJSONError.unreadable(file: url.path, reason: error.reason)
         }
         return try read(data: data, name: url.path)
     }
@@ -15,6 +15,8 @@ extension MotionJSON {
         let doc: MotionDocument
         do {
             doc = try StrictJSON.decode(MotionDocument.self, from: data, file: file)
+        } catch let e as MotionJSONError {
+            throw e
         } catch let e as ConfigError {
             switch e {
             case let .invalid(_, field, reason): throw MotionJSONError.invalid(file: file, field: field, reason: reason)
@@ -42,6 +44,10 @@ struct MotionDocument: Decodable {
     }
 
     init(from decoder: Decoder) throws {
+        // three.js's AnimationClip layout (`--json-format threejs`) is export-only: say so, rather than "unknown key".
+        if try decoder.container(keyedBy: AnyCodingKey.self).contains(AnyCodingKey(stringValue: "tracks")) {
+            throw MotionJSONError.threeJS(file: StrictJSON.currentFile(decoder))
+        }
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)
@@ -119,7 +125,9 @@ struct MotionDocument: Decodable {
             throw bad("format", "expected \"\(MotionJSON.formatName)\", got \"\(format)\"")
         }
         guard version == MotionJSON.version else { throw bad("version", "expected \(MotionJSON.version), got \(version)") }
-        guard fps > 0, fps.isFinite else { throw bad("fps", "must be positive, got \(fps)") }
+        guard MotionClip.fpsRange.contains(fps) else {
+            throw bad("fps", "\(fps) is out of range; expected \(MotionClip.fpsRange.lowerBound) to \(Int(MotionClip.fpsRange.upperBound)) frames per second")
+        }
         guard upAxis == "Y" else { throw bad("upAxis", "a2m files are Y-up, got \"\(upAxis)\"") }
         guard MotionJSON.knownUnits.contains(units) else {
             throw bad("units", "expected one of \(MotionJSON.knownUnits.joined(separator: ", ")), got \"\(units)\"")
