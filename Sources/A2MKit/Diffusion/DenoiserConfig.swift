@@ -1,6 +1,6 @@
 import Foundation
 
-/// Sizes of the FiLM-transformer denoiser (design.md §3). Every field has a documented default; unknown keys
+/// Sizes of the FiLM-transformer denoiser (docs/design.md §3). Every field has a documented default; unknown keys
 /// are rejected and every value is range-checked by `validate(file:)`.
 public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// Model width d (token size). Default 128. Must be divisible by `heads` and even (rotary pairs).
@@ -29,13 +29,13 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// that frame's motion token at the decoder input, besides the cross-attention memory; a dropped row adds the
     /// learned constant `null_frame` instead. Default false (EDGE and the torch reference have only cross-attention).
     /// The shipped configs turn it on: cross-attention starts uniform over all audio tokens and learns frame-level
-    /// timing slowly, while this path gives every frame its own audio from the first step (docs/results.md,
-    /// "frame-aligned audio").
+    /// timing slowly, while this path gives every frame its own audio from the first step (docs/notes/2026-11-results-notebook.md,
+    /// "Making the model use the audio").
     public var frameAlignedAudio: Bool = false
     /// Radius r of the binomial low-pass over frames on the frame-aligned audio path (taps C(2r, k), σ = √(r/2)
     /// frames, response cos^(2r)(π·f/fps)). Default 2 ([1, 4, 6, 4, 1], what every model before the key was
     /// trained with, so checkpoints without it load unchanged); 0 = no smoothing; at most 12. Another value without
-    /// `frameAlignedAudio` is rejected (it would change nothing). docs/results.md ("Where FID_k's excess sits")
+    /// `frameAlignedAudio` is rejected (it would change nothing). docs/notes/2026-11-results-notebook.md ("Where FID_k's excess sits")
     /// measures 2, 4 and 8.
     public var alignedAudioSmoothing: Int = 2
 

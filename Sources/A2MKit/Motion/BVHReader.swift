@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads BVH files (design.md §6), streaming the MOTION section straight from a 1 MB byte buffer.
+/// Reads BVH files (docs/design.md §6), streaming the MOTION section straight from a 1 MB byte buffer.
 ///
 /// Rules, shared with docs/formats.md:
 /// - channel order `c1 c2 c3` means R = R_c1 · R_c2 · R_c3; each joint keeps its own order;

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes BVH files every importer reads the same way (design.md §6):
+/// Writes BVH files every importer reads the same way (docs/design.md §6):
 /// - only the root (and non-root joints with per-frame translations, which are rare and come only from
 ///   such source files) get position channels, and those joints are written with OFFSET 0 0 0, so the
 ///   "position replaces OFFSET" (Blender, bvhio) and "position adds to OFFSET" (three.js) rules agree;

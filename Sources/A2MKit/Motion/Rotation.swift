@@ -1,6 +1,6 @@
 import Foundation
 
-// All rotation conversions of a2m live here, in Double. Conventions (design.md §6):
+// All rotation conversions of a2m live here, in Double. Conventions (docs/design.md §6):
 // column vectors, v' = R·v; Euler channel order c1 c2 c3 means R = R_c1(a1) · R_c2(a2) · R_c3(a3)
 // (intrinsic, in listed order); angles in degrees at the BVH boundary, radians inside;
 // quaternions are stored (x, y, z, w); the 6D representation is the first two columns of R.

@@ -13,7 +13,7 @@ import Foundation
 ///    term) over real (unpadded) frames;
 /// 5. NaN/Inf in the loss or the gradient norm stops the run before the weights change;
 /// 6. AdamW (global-norm clip, warm-up + cosine LR) and the EMA update (decay warmed up, see `emaDecay`).
-/// All streams derive from (seed, rank), as planned for data-parallel training (design §10).
+/// All streams derive from (seed, rank), as planned for data-parallel training (docs/design.md §10).
 public final class Trainer {
     public let config: A2MConfig
     public let data: TrainingSet

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Analyse sway-probe output (docs/experiments/sway-probe.patch; docs/results.md, "Where the weight shift is lost").
+"""Analyse sway-probe output (docs/notes/experiments/sway-probe.patch; docs/notes/2026-11-results-notebook.md, "Where the weight shift is lost").
 
     python3 sway_probe_analysis.py slopes PROBE_DIR [CHANNEL]     # x0 predictions on noised ground truth
     python3 sway_probe_analysis.py trace PROBE_DIR TRACE_DIR...   # DDIM trajectories
@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'scripts'))
 from motion_diagnosis import dct_basis  # noqa: E402  (one definition of the DCT-II vectors)
 
 
