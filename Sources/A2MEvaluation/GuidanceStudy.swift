@@ -1,5 +1,6 @@
 import A2MCore
 import A2MGeneration
+import A2MMotion
 import A2MNN
 import Foundation
 
@@ -74,16 +75,20 @@ public struct GuidanceStudy {
 
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
+        try generateMotion(audio, guidance: w, progress: progress).map { $0.map(JointPositions.init(clip:)) }
+    }
+
+    /// Generated motion, `result[i][k]`, for the audio files at guidance `w`.
+    public func generateMotion(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
         let pipeline = GenerationPipeline(model: model)
         let configuration = configuration(guidance: w)
         try configuration.validate(for: model)
-        var out = [[JointPositions]]()
+        var out = [[MotionClip]]()
         var start = 0
         while start < audio.count {
             let group = Array(audio[start..<min(audio.count, start + batchClips)])
             let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
-            let clips = try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
-            out += clips.map { $0.map(JointPositions.init(clip:)) }
+            out += try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
             start += group.count
             progress?(start, audio.count)
         }
@@ -95,9 +100,11 @@ public struct GuidanceStudy {
                     progress: ((Float, Int, Int) -> Void)? = nil) throws -> [Row] {
         let truth = try groundTruth(files)
         return try guidance.map { w in
-            let generated = try generate(files.map(\.audio), guidance: w) { progress?(w, $0, $1) }
-            let clips = zip(truth, generated).map { t, g in
-                EvaluationClip(name: t.name, audio: t.audio, groundTruth: t.groundTruth, generated: g)
+            let generated = try generateMotion(files.map(\.audio), guidance: w) { progress?(w, $0, $1) }
+            let clips = try zip(truth, generated).map { t, g in
+                EvaluationClip(name: t.name, audio: t.audio, groundTruth: t.groundTruth, generated: g.map(JointPositions.init(clip:)),
+                               groundTruthGesture: t.groundTruthGesture,
+                               generatedGesture: try g.map { try GestureTake(clip: $0, file: "\(t.name) (generated, w = \(w))") })
             }
             return Row(guidance: w, report: try MotionEvaluation.evaluate(clips, settings: settings))
         }
