@@ -4,7 +4,7 @@ import A2MMotion
 import A2MNN
 import Foundation
 
-/// The guidance study of design.md §4 and §7: generate K samples for every clip of a paired dataset at each
+/// The guidance study of docs/design.md §4 and §7: generate K samples for every clip of a paired dataset at each
 /// guidance weight w, and score each w with `MotionEvaluation` (beat consistency, audio–motion correlation,
 /// FID_k/Diversity_k, jerk/acceleration, mismatched-audio control).
 ///
@@ -23,7 +23,7 @@ public struct GuidanceStudy {
     /// them and states them in its help. The sampling ones are `SamplerOptions`' own, so the study samples as
     /// `a2m generate` does unless told otherwise.
     public enum Defaults {
-        /// design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
+        /// docs/design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
         public static let guidance: [Float] = [0, 1, 2.5, 5]
         public static let samples = 1
         public static let steps = SamplerOptions().steps

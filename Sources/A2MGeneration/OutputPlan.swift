@@ -121,7 +121,8 @@ public struct OutputPlan {
             throw OutputError.cannotWrite(path: dir.path, reason: "\(existing.path) is not a directory")
         }
         guard access(existing.path, W_OK | X_OK) == 0 else {
-            throw OutputError.cannotWrite(path: dir.path, reason: "directory \(existing.path) is not writable")
+            // errno says why: "permission denied", "read-only file system", ...
+            throw OutputError.cannotWrite(path: dir.path, reason: "directory \(existing.path) is not writable (\(FileProblem.posix(errno)))")
         }
     }
 

@@ -146,6 +146,11 @@ struct Generate: AsyncParsableCommand {
             throw ValidationError("--fps must be in 1...1000, got \(fps)")
         }
         if !format.contains(A2MJSONFormat().name) && jsonFormat != .a2m { throw ValidationError("--json-format needs json in --format") }
+        let extensions = formats(units: .cm).map(\.fileExtension)
+        if let clash = extensions.first(where: { e in extensions.filter { $0 == e }.count > 1 }) {
+            throw ValidationError("--format: \(format.joined(separator: ",")) writes two .\(clash) files per sample; "
+                                  + "pick one (three.js JSON: --format json --json-format threejs)")
+        }
         if units != nil && Self.unitFormats.isDisjoint(with: format) {
             throw ValidationError("--units applies to bvh and json output; glTF and VRMA are always metres")
         }

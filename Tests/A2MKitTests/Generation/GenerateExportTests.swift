@@ -272,6 +272,7 @@ import Testing
         for (args, words) in [(["--format", "vrma", "--rig", Self.rig.path], ["vrma", "--rig"]),
                               (["--format", "glb", "--units", "m"], ["--units", "metres"]),
                               (["--map", blob.path], ["--map", "--rig"]),
+                              (["--format", "json,threejs"], [".json", "--json-format threejs"]),
                               (["--rig", blob.path], [blob.path, "hips"])] {
             let bad = try generate(args + ["--out", c.path])
             #expect(bad.status != 0 && words.allSatisfy { bad.stderr.contains($0) }, "\(args): \(bad.stderr)")
