@@ -18,3 +18,14 @@ public enum GuidanceMethod: String, CaseIterable, Sendable, Codable {
     /// unless λ = 0, so λ = 1 costs twice `cfg`'s w = 1.
     case cfgpp
 }
+
+extension GuidanceMethod {
+    /// The mixer of this method at `weight` (CFG's w, CFG++'s λ) with `schedule` (CFG only; validated by
+    /// `SamplerOptions.validateGuidance`).
+    public func mixer(weight: Float, schedule: GuidanceSchedule) -> any GuidanceMixer {
+        switch self {
+        case .cfg: return ClassifierFreeGuidance(weight: weight, schedule: schedule)
+        case .cfgpp: return CFGPlusPlus(lambda: weight)
+        }
+    }
+}
