@@ -21,7 +21,7 @@ speech=$1; out=$2; shift 2
 A2M=${A2M:-a2m}; SEEDS=${SEEDS:-"0 1 2 3"}; THREADS=${THREADS:-1}; STEPS=${STEPS:-50}
 model=""; [ -n "${A2M_MODEL:-}" ] && model="--model $A2M_MODEL"
 if [ $# -eq 0 ]; then
-  set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5" "interval=--guidance 2.5 --guidance-schedule interval" \
+  set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5" "interval=--guidance 2.5 --guidance-schedule interval" "ramp=--guidance 2.5 --guidance-schedule ramp" \
          "lowpass=--guidance 2.5 --guidance-method lowpass" "velocity=--guidance 2.5 --guidance-method velocity" \
          "lowpass-interval=--guidance 2.5 --guidance-method lowpass --guidance-schedule interval" \
          "cfgpp0.75=--guidance 0.75 --guidance-method cfgpp" "cfgpp1=--guidance 1 --guidance-method cfgpp"
