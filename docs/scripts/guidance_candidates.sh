@@ -24,7 +24,7 @@ if [ $# -eq 0 ]; then
   set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5" "interval=--guidance 2.5 --guidance-schedule interval" "ramp=--guidance 2.5 --guidance-schedule ramp" \
          "lowpass=--guidance 2.5 --guidance-method lowpass" "velocity=--guidance 2.5 --guidance-method velocity" \
          "lowpass-interval=--guidance 2.5 --guidance-method lowpass --guidance-schedule interval" \
-         "cfgpp0.75=--guidance 0.75 --guidance-method cfgpp" "cfgpp1=--guidance 1 --guidance-method cfgpp"
+         "cfgpp0.75=--guidance 0.75 --guidance-method cfgpp"
 fi
 mkdir -p "$out"
 count=$(ls "$speech"/*.wav | wc -l)
