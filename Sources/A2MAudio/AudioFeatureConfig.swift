@@ -2,7 +2,7 @@ import A2MCore
 import Foundation
 
 /// How mel power is compressed to a log scale.
-public enum LogMode: String, Codable, Sendable, CaseIterable {
+enum LogMode: String, Codable, Sendable, CaseIterable {
     /// `librosa.power_to_db(S, ref=1.0, amin=epsilon, top_db=topDB)`: 10·log10(max(epsilon, S)), in dB.
     case powerToDB
     /// Natural log(S + epsilon); `topDB` does not apply.
@@ -20,24 +20,24 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     public var sampleRate: Int = 15360
     /// FFT size in samples (even). Default 1024: a 67 ms window at 15360 Hz, about two motion frames,
     /// 15 Hz bins, enough for 80 Slaney mels without empty filters.
-    public var nFFT: Int = 1024
+    var nFFT: Int = 1024
     /// Samples between frame centers. Default 512.
-    public var hopLength: Int = 512
+    package var hopLength: Int = 512
     /// Hann window length, ≤ nFFT, centered in the FFT frame. Default nil = nFFT.
-    public var winLength: Int? = nil
+    var winLength: Int? = nil
     /// Number of mel bands. Default 80.
     public var nMels: Int = 80
     /// Lowest filter edge in Hz. Default 0.
-    public var fmin: Double = 0
+    var fmin: Double = 0
     /// Highest filter edge in Hz. Default nil = sampleRate / 2.
-    public var fmax: Double? = nil
+    var fmax: Double? = nil
     /// Log compression. Default `.powerToDB`.
-    public var logMode: LogMode = .powerToDB
+    var logMode: LogMode = .powerToDB
     /// With `.powerToDB`: clip to (max over the whole matrix − topDB). Default nil = no clipping, so
     /// each frame depends only on its own audio (windows cut from long files get the same features).
-    public var topDB: Double? = nil
+    var topDB: Double? = nil
     /// Floor: `amin` of power_to_db, or the ε of log(S + ε). Default 1e-10 (librosa's amin).
-    public var epsilon: Double = 1e-10
+    package var epsilon: Double = 1e-10
 
     public init() {}
 
@@ -45,7 +45,7 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     public static let model = AudioFeatureConfig()
 
     /// librosa's defaults: `melspectrogram(sr=22050)` + `power_to_db` (top_db 80).
-    public static var librosaDefault: AudioFeatureConfig {
+    static var librosaDefault: AudioFeatureConfig {
         var c = AudioFeatureConfig()
         c.sampleRate = 22050
         c.nFFT = 2048
@@ -56,11 +56,11 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     }
 
     /// Window length in use (winLength, or nFFT when unset).
-    public var effectiveWinLength: Int { winLength ?? nFFT }
+    var effectiveWinLength: Int { winLength ?? nFFT }
     /// Upper filter edge in use (fmax, or Nyquist when unset).
-    public var effectiveFmax: Double { fmax ?? Double(sampleRate) / 2 }
+    var effectiveFmax: Double { fmax ?? Double(sampleRate) / 2 }
     /// The same config with winLength and fmax written out (nFFT, sampleRate / 2 when unset).
-    public var resolved: AudioFeatureConfig {
+    var resolved: AudioFeatureConfig {
         var c = self
         c.winLength = effectiveWinLength
         c.fmax = effectiveFmax

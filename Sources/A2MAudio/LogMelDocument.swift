@@ -15,7 +15,7 @@ public struct LogMelDocument: Codable, Sendable, Equatable {
     public var frames: Int
     public var nMels: Int
     /// frames × nMels, one array per frame.
-    public var values: [[Float]]
+    package var values: [[Float]]
 
     public init(source: String, config: AudioFeatureConfig, alignedToFPS: Double?, matrix: FeatureMatrix) {
         self.source = source

@@ -39,13 +39,13 @@ public enum AtomicFile {
 /// that `discard` (or deinit, without a commit) deletes. Lets a writer fill a file over minutes (a long
 /// generation, frame by frame) with the same guarantee as `AtomicFile.write`: the destination only ever
 /// holds a complete file.
-public final class AtomicFileWriter {
-    public let url: URL
+package final class AtomicFileWriter {
+    package let url: URL
     let tmp: URL
     let handle: FileHandle
     private var open = true
 
-    public init(_ url: URL) throws {
+    package init(_ url: URL) throws {
         self.url = url
         let dir = url.deletingLastPathComponent()
         tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -62,7 +62,7 @@ public final class AtomicFileWriter {
 
     deinit { discard() }
 
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         precondition(open, "AtomicFileWriter: write after commit or discard")
         do { try handle.write(contentsOf: bytes) } catch {
             throw OutputError.cannotWrite(path: url.path, reason: "\(error)")
@@ -70,7 +70,7 @@ public final class AtomicFileWriter {
     }
 
     /// fsync, close and rename over `url`. On failure the temporary file is deleted.
-    public func commit() throws {
+    package func commit() throws {
         precondition(open, "AtomicFileWriter: commit after commit or discard")
         open = false
         do {
@@ -88,7 +88,7 @@ public final class AtomicFileWriter {
     }
 
     /// Deletes the temporary file; `url` is left as it was.
-    public func discard() {
+    package func discard() {
         guard open else { return }
         open = false
         try? handle.close()

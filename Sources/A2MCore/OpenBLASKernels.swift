@@ -50,7 +50,7 @@ public enum OpenBLASKernels {
     static var chosenCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
     /// The core OpenBLAS had chosen by itself before a restart replaced it, if one did.
-    public static var replacedFallback: String? { getenv(fallbackKey).map { String(cString: $0) } }
+    static var replacedFallback: String? { getenv(fallbackKey).map { String(cString: $0) } }
 
     /// Executes this binary again, with the same arguments, with OPENBLAS_CORETYPE set to the CPU's core type,
     /// when OpenBLAS fell back to its generic kernels. Returns only when there is nothing to replace, or when the

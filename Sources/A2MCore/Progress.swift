@@ -12,7 +12,7 @@ public final class ProgressLine: @unchecked Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
 
-    public static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
+    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
 
     public init(total: Int, label: String, unit: String = "it", quiet: Bool = false) {
         self.total = total

@@ -43,7 +43,7 @@ public struct GuidanceStudy {
     public var method = Defaults.method
     /// Which timesteps the DDIM steps visit (`TimestepSpacing`).
     public var spacing = Defaults.spacing
-    public var batchClips = 8
+    var batchClips = 8
     /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`).
     public var footLock = Defaults.footLock
     public var settings: EvaluationSettings

@@ -20,18 +20,18 @@ public struct EvaluationClip: Sendable {
 /// Which joints and parameters the evaluation uses. Defaults follow the references cited on each metric.
 public struct EvaluationSettings: Sendable {
     /// Joints whose speed minima are motion beats (BEAT/PantoMatrix use upper-body joints; a2m the wrists).
-    public var beatJoints: [Int]
+    var beatJoints: [Int]
     /// Joints whose summed speed is correlated with loudness (wrists and head).
-    public var correlationJoints: [Int]
+    var correlationJoints: [Int]
     /// Joints whose speed relative to `rootJoint` measures rest in silence (`RestContrast`; the wrists).
-    public var restJoints: [Int]
-    public var rootJoint = 0
-    public var restWindowSeconds = RestContrast.defaultWindowSeconds
-    public var sigma = BeatConsistency.defaultSigma
-    public var beatOrder = BeatConsistency.defaultOrder
-    public var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
+    var restJoints: [Int]
+    var rootJoint = 0
+    var restWindowSeconds = RestContrast.defaultWindowSeconds
+    package var sigma = BeatConsistency.defaultSigma
+    var beatOrder = BeatConsistency.defaultOrder
+    var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
     public var bootstrapResamples = 2000
-    public var confidence = 0.95
+    var confidence = 0.95
     public var seed: UInt64 = 0
 
     public init(beatJoints: [Int], correlationJoints: [Int]) {
@@ -73,7 +73,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public let restContrast: Aligned?
     public let kinetic: KineticFID.Result
     public let jerk: Smoothness
-    public let acceleration: Smoothness
+    package let acceleration: Smoothness
 }
 
 public enum MotionEvaluation {

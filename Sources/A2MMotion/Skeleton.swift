@@ -6,30 +6,30 @@ import Foundation
 /// joint 0 is the root. Units are whatever the file uses (a2m's own skeletons: centimetres, Y-up).
 public struct Skeleton: Sendable, Equatable {
     /// The optional `End Site` of a joint: a fixed point (head top, finger tip, toe tip) with no channels.
-    public struct EndSite: Sendable, Equatable {
+    struct EndSite: Sendable, Equatable {
         /// Name given after `End Site` in the file, if any.
-        public var name: String?
-        public var offset: SIMD3<Float>
-        public init(name: String? = nil, offset: SIMD3<Float>) {
+        var name: String?
+        var offset: SIMD3<Float>
+        init(name: String? = nil, offset: SIMD3<Float>) {
             self.name = name
             self.offset = offset
         }
     }
 
     public struct Joint: Sendable, Equatable {
-        public var name: String
+        package var name: String
         /// Index of the parent joint; nil for the root.
-        public var parent: Int?
+        package var parent: Int?
         /// Rest translation from the parent (BVH `OFFSET`).
-        public var offset: SIMD3<Float>
+        package var offset: SIMD3<Float>
         /// Whether the joint has `Xposition Yposition Zposition` channels. For non-root joints the
         /// position *replaces* `offset` (Blender/bvhio rule, see docs/formats.md).
-        public var hasPosition: Bool
+        var hasPosition: Bool
         /// Order of the rotation channels; nil when the joint has no rotation channels.
-        public var rotationOrder: RotationOrder?
-        public var endSite: EndSite?
+        var rotationOrder: RotationOrder?
+        var endSite: EndSite?
 
-        public init(name: String, parent: Int?, offset: SIMD3<Float>, hasPosition: Bool = false,
+        init(name: String, parent: Int?, offset: SIMD3<Float>, hasPosition: Bool = false,
                     rotationOrder: RotationOrder? = .zxy, endSite: EndSite? = nil) {
             self.name = name
             self.parent = parent
@@ -40,7 +40,7 @@ public struct Skeleton: Sendable, Equatable {
         }
 
         /// Channel names as a2m writes them: positions first, then rotations in `rotationOrder`.
-        public var channels: [String] {
+        var channels: [String] {
             var c: [String] = hasPosition ? ["Xposition", "Yposition", "Zposition"] : []
             if let o = rotationOrder {
                 let names = ["Xrotation", "Yrotation", "Zrotation"]
@@ -51,7 +51,7 @@ public struct Skeleton: Sendable, Equatable {
         }
     }
 
-    public var joints: [Joint]
+    package var joints: [Joint]
 
     public init(joints: [Joint]) throws {
         guard !joints.isEmpty else { throw SkeletonError.empty }
@@ -74,21 +74,21 @@ public struct Skeleton: Sendable, Equatable {
 
     public var jointCount: Int { joints.count }
     public var names: [String] { joints.map(\.name) }
-    public var parents: [Int?] { joints.map(\.parent) }
+    package var parents: [Int?] { joints.map(\.parent) }
 
-    public func index(of name: String) -> Int? { joints.firstIndex { $0.name == name } }
+    package func index(of name: String) -> Int? { joints.firstIndex { $0.name == name } }
 
     /// Indices of joints that carry an end site, in joint order. End-site points follow the joints in
     /// `MotionClip.worldPositions(frame:includeEndSites:)`.
-    public var endSiteJoints: [Int] { joints.indices.filter { joints[$0].endSite != nil } }
+    package var endSiteJoints: [Int] { joints.indices.filter { joints[$0].endSite != nil } }
 
     /// Parent of every point (joints, then end sites when `includeEndSites`), for drawing bones; nil = root.
-    public func pointParents(includeEndSites: Bool) -> [Int?] {
+    package func pointParents(includeEndSites: Bool) -> [Int?] {
         parents + (includeEndSites ? endSiteJoints.map { Optional($0) } : [])
     }
 
     /// Names of every point; an unnamed end site is called "<joint>_End".
-    public func pointNames(includeEndSites: Bool) -> [String] {
+    package func pointNames(includeEndSites: Bool) -> [String] {
         names + (includeEndSites ? endSiteJoints.map { joints[$0].endSite?.name ?? joints[$0].name + "_End" } : [])
     }
 

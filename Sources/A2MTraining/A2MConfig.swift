@@ -6,12 +6,12 @@ import Foundation
 /// A whole model/training config file (Configs/*.json): every top-level section, each decoded strictly by its
 /// owner, plus the checks that tie sections together. Unknown keys anywhere are rejected with their path.
 public struct A2MConfig: Codable, Sendable, Equatable {
-    public var audio: AudioFeatureConfig
-    public var model: DenoiserConfig
-    public var diffusion: DiffusionConfig
+    var audio: AudioFeatureConfig
+    var model: DenoiserConfig
+    var diffusion: DiffusionConfig
     public var training: TrainingConfig
 
-    public init(audio: AudioFeatureConfig = AudioFeatureConfig(), model: DenoiserConfig = DenoiserConfig(),
+    init(audio: AudioFeatureConfig = AudioFeatureConfig(), model: DenoiserConfig = DenoiserConfig(),
                 diffusion: DiffusionConfig = DiffusionConfig(), training: TrainingConfig = TrainingConfig()) {
         self.audio = audio
         self.model = model
@@ -32,14 +32,14 @@ public struct A2MConfig: Codable, Sendable, Equatable {
     }
 
     /// Reads, decodes and validates a config file.
-    public static func load(contentsOf url: URL) throws -> A2MConfig {
+    static func load(contentsOf url: URL) throws -> A2MConfig {
         let config = try StrictJSON.decode(A2MConfig.self, contentsOf: url)
         try config.validate(file: url.path)
         return config
     }
 
     /// Range checks of every section, then the consistency checks between sections.
-    public func validate(file: String) throws {
+    func validate(file: String) throws {
         try audio.validate(file: file, fieldPrefix: "audio")
         try model.validate(file: file)
         try diffusion.validate(file: file, prefix: "diffusion")

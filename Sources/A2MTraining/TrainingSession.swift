@@ -7,14 +7,14 @@ import Foundation
 /// anything is written to the output directory, so bad input leaves no partial checkpoint behind.
 public enum TrainingSession {
     public struct Options: Sendable {
-        public var data: URL
-        public var config: URL?
-        public var out: URL
-        public var cache: URL?
-        public var resume: URL?
-        public var steps: Int?
-        public var seed: UInt64?
-        public var quiet: Bool
+        var data: URL
+        var config: URL?
+        var out: URL
+        var cache: URL?
+        var resume: URL?
+        var steps: Int?
+        var seed: UInt64?
+        var quiet: Bool
         public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
             self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet
@@ -40,7 +40,7 @@ public enum TrainingSession {
     }
 
     /// The config a checkpoint was trained with.
-    public static func configOfCheckpoint(_ url: URL) throws -> A2MConfig {
+    static func configOfCheckpoint(_ url: URL) throws -> A2MConfig {
         let file = try SafetensorsFile(contentsOf: url)
         guard let json = file.metadata[TrainingState.configKey] else {
             throw TrainingError.cannotResume(checkpoint: url.path, reason: "no training config in its metadata (a model file, not OUT/checkpoint.safetensors?)")

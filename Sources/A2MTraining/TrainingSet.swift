@@ -13,44 +13,44 @@ import Foundation
 /// the model file store, so a fresh run and a cached run see bit-identical skeletons.
 public struct TrainingSet: Sendable {
     public struct File: Sendable {
-        public var stem: String
-        public var frames: Int
+        var stem: String
+        var frames: Int
         /// Normalized motion features [frames × D].
-        public var motion: [Float]
+        var motion: [Float]
         /// Normalized log-mel [frames × M].
-        public var audio: [Float]
+        var audio: [Float]
     }
 
-    public let directory: URL
+    let directory: URL
     public let files: [File]
     /// The model's skeleton (offsets of the first file in name order) as a one-frame rest-pose BVH.
-    public let skeletonBVH: String
-    public let skeleton: Skeleton
+    let skeletonBVH: String
+    let skeleton: Skeleton
     public let fps: Double
-    public let motionDim: Int
-    public let audioDim: Int
-    public let motionStats: NormalizationStats
-    public let audioStats: NormalizationStats
+    let motionDim: Int
+    let audioDim: Int
+    let motionStats: NormalizationStats
+    let audioStats: NormalizationStats
     public let trainingFiles: [Int]
     public let validationFiles: [Int]
     public let trainingWindows: [TrainingWindow]
-    public let validationWindows: [TrainingWindow]
+    let validationWindows: [TrainingWindow]
     /// Reader warnings and cache notes, one line each, for the CLI to print.
-    public let notes: [String]
+    let notes: [String]
     /// Pairs read from the cache / computed in this run.
     public let cacheHits: Int
-    public let cacheMisses: Int
+    let cacheMisses: Int
 
     /// Audio and motion longer than each other by more than this are refused as mismatched pairs.
-    public static let maxDurationMismatch = 1.0
+    static let maxDurationMismatch = 1.0
     /// Offsets of a joint may differ between files (actors of different sizes, as in BEAT) by this fraction of
     /// the reference length before the skeletons count as different (another unit, another rig).
-    public static let offsetTolerance: Float = 0.5
+    static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
     static let preprocessingVersion = "motion-features-v1"
 
     /// Scans, preprocesses (or reads from the cache at `cacheDirectory`, default DIR/.a2m-cache) and splits.
-    public static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
+    static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
                             training: TrainingConfig, quiet: Bool = true) throws -> TrainingSet {
         let pairs = try TrainingPairs.scan(directory)
         if training.validationFraction > 0 && pairs.count < 2 {

@@ -1,18 +1,18 @@
 import A2MCore
 
 /// One denoising step, as handed to the caller (progress display, early stopping, inspection).
-public struct DenoisingStep {
+package struct DenoisingStep {
     /// 0-based step index; `count` steps in all.
-    public let index: Int
-    public let count: Int
+    let index: Int
+    let count: Int
     /// The training timestep the network saw at this step.
-    public let timestep: Int
+    let timestep: Int
     /// Guidance weight used at this step (after the guidance schedule).
-    public let guidance: Float
+    let guidance: Float
     /// x_t fed to the network (after any frame constraint), [B, frames, D].
-    public let x: [Float]
+    let x: [Float]
     /// The (guided) x0 prediction at this step, [B, frames, D]. After the last step this is the sample.
-    public let x0: [Float]
+    let x0: [Float]
 }
 
 /// Frames whose clean value is known in advance (long-form stitching): for row b, frames 0..<lengths[b] of
@@ -26,11 +26,11 @@ public struct DenoisingStep {
 /// completes its remaining frames around them. The sample itself keeps each row's own final prediction: on
 /// the shared frames each window is least reliable at its own edge, so the caller crossfades them
 /// (`WindowStitcher`) instead of cutting from one to the other (a cut showed seams in the long-form tests).
-public struct PrefixConstraint {
-    public var lengths: [Int]
-    public var x0: [Float]
-    public var ties: [FrameTie]
-    public init(lengths: [Int], x0: [Float], ties: [FrameTie] = []) {
+package struct PrefixConstraint {
+    package var lengths: [Int]
+    package var x0: [Float]
+    package var ties: [FrameTie]
+    package init(lengths: [Int], x0: [Float], ties: [FrameTie] = []) {
         self.lengths = lengths
         self.x0 = x0
         self.ties = ties
@@ -39,12 +39,12 @@ public struct PrefixConstraint {
 
 /// Frames 0..<count of row `row` take the values of frames sourceStart..<sourceStart + count of row `source`.
 /// Ties are applied in array order, so a chain (row 2 from row 1 from row 0) needs increasing rows.
-public struct FrameTie: Equatable, Sendable {
-    public var row: Int
-    public var source: Int
-    public var sourceStart: Int
-    public var count: Int
-    public init(row: Int, source: Int, sourceStart: Int, count: Int) {
+package struct FrameTie: Equatable, Sendable {
+    package var row: Int
+    package var source: Int
+    package var sourceStart: Int
+    package var count: Int
+    package init(row: Int, source: Int, sourceStart: Int, count: Int) {
         self.row = row; self.source = source; self.sourceStart = sourceStart; self.count = count
     }
 }
@@ -65,12 +65,12 @@ public struct FrameTie: Equatable, Sendable {
 /// Noise: row b draws x_T and every z from `generators[b]` (by default `PCG32.derived(seed, .sampling,
 /// rank: b)`), so a row's result does not depend on which other rows share the batch. `next()` stops (returns
 /// nil) on a denoiser error and keeps it in `error`; `finish()` rethrows it.
-public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, IteratorProtocol {
-    public let timesteps: [Int]
-    public private(set) var generators: [PCG32]
-    public private(set) var error: Error?
-    public private(set) var current: [Float]
-    public private(set) var lastX0: [Float]?
+package final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, IteratorProtocol {
+    package let timesteps: [Int]
+    package private(set) var generators: [PCG32]
+    package private(set) var error: Error?
+    package private(set) var current: [Float]
+    private(set) var lastX0: [Float]?
 
     private let denoiser: Denoiser
     private let schedule: DiffusionSchedule
@@ -86,7 +86,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
     ///   - clips: for each of the B rows, its clip index in `context`.
     ///   - generators: one RNG per row; nil = `PCG32.derived(seed: options.seed, purpose: .sampling, rank: b)`.
     ///   - initialNoise: x_T ([B, frames, D]); nil = drawn from the generators.
-    public init(denoiser: Denoiser, schedule: DiffusionSchedule, options: SamplerOptions,
+    package init(denoiser: Denoiser, schedule: DiffusionSchedule, options: SamplerOptions,
                 context: Denoiser.AudioContext, clips: [Int], frames: Int,
                 generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
@@ -184,7 +184,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
     }
 
     /// Runs one denoising step; nil when all steps are done.
-    public func step() throws -> DenoisingStep? {
+    package func step() throws -> DenoisingStep? {
         guard index < timesteps.count, error == nil else { return nil }
         let t = timesteps[index]
         applyConstraint(at: t)
@@ -207,7 +207,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
         return result
     }
 
-    public func next() -> DenoisingStep? {
+    package func next() -> DenoisingStep? {
         do { return try step() } catch {
             self.error = error
             return nil
@@ -215,7 +215,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
     }
 
     /// Runs the remaining steps and returns the sample x0 ([B, frames, D]); rethrows a denoiser error.
-    public func finish() throws -> [Float] {
+    package func finish() throws -> [Float] {
         if let e = error { throw e }
         while try step() != nil {}
         return current
