@@ -62,8 +62,8 @@ struct LongFormClip {
 ///
 /// Noise: window k of a clip draws from its own stream, `PCG32.derived(seed, .sampling, rank: stream + k·2²⁴)`,
 /// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DiffusionSampler` row.
-final class LongFormGenerator<Denoiser: MotionDenoiser> {
-    let denoiser: Denoiser
+final class LongFormGenerator<Network: MotionDenoiser> {
+    let denoiser: Network
     let schedule: DiffusionSchedule
     let windowFrames: Int
     let options: SamplerOptions
@@ -73,7 +73,7 @@ final class LongFormGenerator<Denoiser: MotionDenoiser> {
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
 
-    init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
+    init(denoiser: Network, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
                 windowsPerRound: Int = 4) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {

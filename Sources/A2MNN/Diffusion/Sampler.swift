@@ -65,17 +65,17 @@ package struct FrameTie: Equatable, Sendable {
 /// Noise: row b draws x_T and every z from `generators[b]` (by default `PCG32.derived(seed, .sampling,
 /// rank: b)`), so a row's result does not depend on which other rows share the batch. `next()` stops (returns
 /// nil) on a denoiser error and keeps it in `error`; `finish()` rethrows it.
-package final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, IteratorProtocol {
+package final class DiffusionSampler<Network: MotionDenoiser>: Sequence, IteratorProtocol {
     package let timesteps: [Int]
     package private(set) var generators: [PCG32]
     package private(set) var error: Error?
     package private(set) var current: [Float]
     private(set) var lastX0: [Float]?
 
-    private let denoiser: Denoiser
+    private let denoiser: Network
     private let schedule: DiffusionSchedule
     private let options: SamplerOptions
-    private let context: Denoiser.AudioContext
+    private let context: Network.AudioContext
     private let clips: [Int]
     private let frames: Int
     private let constraint: PrefixConstraint?
@@ -86,8 +86,8 @@ package final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterat
     ///   - clips: for each of the B rows, its clip index in `context`.
     ///   - generators: one RNG per row; nil = `PCG32.derived(seed: options.seed, purpose: .sampling, rank: b)`.
     ///   - initialNoise: x_T ([B, frames, D]); nil = drawn from the generators.
-    package init(denoiser: Denoiser, schedule: DiffusionSchedule, options: SamplerOptions,
-                context: Denoiser.AudioContext, clips: [Int], frames: Int,
+    package init(denoiser: Network, schedule: DiffusionSchedule, options: SamplerOptions,
+                context: Network.AudioContext, clips: [Int], frames: Int,
                 generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard denoiser.trainingSteps == schedule.steps else {
