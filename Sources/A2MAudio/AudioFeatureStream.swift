@@ -73,7 +73,7 @@ public final class AudioFeatureStream: FeatureSource {
     /// handed out (the model's audio statistics); nil hands out the log-mel as it is.
     package init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
         let extractor = try LogMelExtractor(config)
-        precondition(normalization.map { $0.featureDim == config.nMels } ?? true, "normalization does not match the front end")
+        try normalization?.validate(featureDim: config.nMels)
         // First pass: the file's length, rate and peak log value; rows are dropped as soon as their peak is taken.
         var peak: Float?
         func fold(_ scan: MelPowerStream) {

@@ -291,7 +291,9 @@ public final class MotionJSONStreamWriter: MotionFileStream {
     }
 
     public func append(_ chunk: MotionClip) throws {
-        precondition(chunk.translations.isEmpty && chunk.skeleton == skeleton, "MotionJSONStreamWriter: chunk of another layout")
+        guard chunk.translations.isEmpty && chunk.skeleton == skeleton else {
+            throw OutputError.cannotWrite(path: url.path, reason: "a chunk with per-joint translations or another skeleton than the stream's")
+        }
         guard written + chunk.frameCount <= frameCount else {
             throw OutputError.cannotWrite(path: url.path, reason: "more than the \(frameCount) declared frames")
         }

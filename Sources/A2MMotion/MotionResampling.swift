@@ -5,8 +5,8 @@ extension MotionClip {
     /// translations linearly, both at times k / fps for k = 0 ... ⌊duration · fps⌋ (the last source
     /// frame is kept when it falls on the new grid). Never interpolates Euler angles, so wrap-around
     /// (179.9° → −179.7°) takes the short way.
-    public func resampled(to newFPS: Double) -> MotionClip {
-        precondition(newFPS > 0 && newFPS.isFinite, "fps must be positive")
+    public func resampled(to newFPS: Double) throws -> MotionClip {
+        guard newFPS > 0 && newFPS.isFinite else { throw ResamplingError(fps: newFPS) }
         if newFPS == fps || frameCount <= 1 {
             var c = self
             c.fps = newFPS
@@ -40,4 +40,10 @@ extension MotionClip {
         }
         return MotionClip(skeleton: skeleton, fps: newFPS, rootPositions: roots, rotations: rots, translations: tracks)
     }
+}
+
+/// A frame rate motion cannot be resampled to (zero, negative, infinite or NaN).
+public struct ResamplingError: Error, CustomStringConvertible, Equatable {
+    public let fps: Double
+    public var description: String { "resampling motion: the frame rate must be a positive finite number, got \(fps)" }
 }

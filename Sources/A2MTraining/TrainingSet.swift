@@ -134,7 +134,7 @@ public struct TrainingSet: Sendable {
         guard clip.fps.isFinite, (1...10_000).contains(clip.fps) else {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
-        let motion = clip.resampled(to: fps)
+        let motion = try clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)
         }

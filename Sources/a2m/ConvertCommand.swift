@@ -47,7 +47,7 @@ struct Convert: AsyncParsableCommand {
             clip = try MotionJSON.read(inURL)
         }
         let sourceFPS = clip.fps
-        if let fps { clip = clip.resampled(to: fps) }
+        if let fps { clip = try clip.resampled(to: fps) }
         if outURL.pathExtension.lowercased() == "bvh" {
             try BVHWriter.write(clip, to: outURL)
         } else {

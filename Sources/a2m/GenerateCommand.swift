@@ -211,7 +211,7 @@ struct Generate: AsyncParsableCommand {
             var tracks: [ViewerTrack] = []
             for k in 0..<samples {
                 var clip = clips[i][k]
-                if let fps, fps != clip.fps { clip = clip.resampled(to: fps) }
+                if let fps, fps != clip.fps { clip = try clip.resampled(to: fps) }
                 let stem = outputStem(input, sample: k)
                 for f in format {
                     let dest = stem.appendingPathExtension(f.rawValue)
