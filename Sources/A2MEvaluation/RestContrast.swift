@@ -4,8 +4,8 @@ import Foundation
 ///
 /// An a2m diagnostic, not a published benchmark number (like `AudioMotionCorrelation`), and the paired
 /// counterpart of FID_k: FID_k compares per-clip feature distributions and ignores which audio a clip was made
-/// for, so a model that ignores the audio scores as well as one that follows it (docs/results.md, "What a
-/// perfect model scores"). This metric asks where in the clip the motion happens.
+/// for, so a model that ignores the audio scores as well as one that follows it (docs/design.md §7;
+/// docs/model_card.md, "Limits"). This metric asks where in the clip the motion happens.
 ///
 /// Per clip: cut the frames into consecutive windows of `windowSeconds` (a last, shorter remainder is dropped);
 /// label a window silent when under `silentBelow` of its frames are active (`SpeechFeatures.active`), speech

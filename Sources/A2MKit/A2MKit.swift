@@ -9,3 +9,5 @@
 @_exported import A2MEvaluation
 @_exported import A2MCorpus
 @_exported import A2MView
+@_exported import A2MRetarget
+@_exported import A2MExport

@@ -6,7 +6,7 @@ import Foundation
 /// still on the ground plane by turning its leg about the hip; its height and the knee's bend stay the network's.
 ///
 /// Why: the network's feet slide and tremble by millimetres where the training motion plants them exactly, and
-/// guidance amplifies it (docs/results.md, "Why FID_k rises with guidance here"). Reference: footskate cleanup
+/// guidance amplifies it (docs/notes/2026-11-results-notebook.md, "Why FID_k rises with guidance here"). Reference: footskate cleanup
 /// as in Kovar, Schreiner and Gleicher 2002 ("Footskate cleanup for motion capture editing"): contacts from foot
 /// speed, a fixed foot position per contact, leg IK, blended transitions. Differences and limitations:
 /// - Causal, one frame at a time, so it runs on the stream of stitched chunks (`GenerationPipeline`) with no
@@ -21,14 +21,14 @@ import Foundation
 /// - The leg is swung about the hip (`swing`), not bent by two-bone IK, which was the second version. The
 ///   network's knees are as straight as the corpus's, so a swaying hip took the lock in and out of the straight
 ///   leg's reach by hundredths of a millimetre, and two-bone IK bent the knee by the square root of that
-///   shortfall: each crossing kicked the knee (docs/results.md, "Foot lock: swing instead of two-bone IK").
+///   shortfall: each crossing kicked the knee (docs/notes/2026-11-results-notebook.md, "Foot lock: swing instead of two-bone IK").
 ///   The swing leaves the ankle off the lock by the difference of the hip's distances to the two, about
 ///   δ² / 2ℓ for a hold of δ (at most 0.16 cm at `maxDrift` on the default skeleton), nearly all of it vertical.
 /// - Contacts come from speed only (no height test): a foot held still in the air is held there too.
 /// - Only the leg's hip and ankle rotations change. The knee, the root and everything above the hips are
 ///   untouched, so upper-body motion, and every metric computed from the hands and head, is unchanged.
 ///   Lowering the root instead, as game engines' foot IK lowers the pelvis, moves the whole body with the
-///   hips' jitter: on the held-out clips that multiplied FID_k by 40 (docs/results.md, "Foot lock").
+///   hips' jitter: on the held-out clips that multiplied FID_k by 40 (docs/notes/2026-11-results-notebook.md, "Foot lock").
 /// - Legs are found by `Skeleton.legs` (Y up); on a skeleton without them, motion passes through unchanged.
 package final class FootLock {
     /// Thresholds, as fractions of the skeleton's rest height H (172 cm for a2m's default skeleton) so they

@@ -12,12 +12,12 @@ public struct MotionClip: Sendable, Equatable {
     /// Frames per second.
     public var fps: Double
     /// World position of the root at each frame (replaces the root's OFFSET).
-    package var rootPositions: [SIMD3<Float>]
+    public var rootPositions: [SIMD3<Float>]
     /// Local joint rotations, `[frame * jointCount + joint]`, quaternion (x, y, z, w).
     public var rotations: [SIMD4<Float>]
     /// Per-frame local translations of non-root joints that have position channels in the source file
     /// (each replaces that joint's OFFSET). Keyed by joint index; usually empty.
-    var translations: [Int: [SIMD3<Float>]]
+    public var translations: [Int: [SIMD3<Float>]]
 
     public init(skeleton: Skeleton, fps: Double, rootPositions: [SIMD3<Float>], rotations: [SIMD4<Float>],
                 translations: [Int: [SIMD3<Float>]] = [:]) {
@@ -51,7 +51,7 @@ public struct MotionClip: Sendable, Equatable {
     }
 
     /// Local translation of `joint` at `frame`: root position, a per-frame translation, or the OFFSET.
-    func localTranslation(frame: Int, joint: Int) -> SIMD3<Float> {
+    package func localTranslation(frame: Int, joint: Int) -> SIMD3<Float> {
         if joint == 0 { return rootPositions[frame] }
         if let t = translations[joint] { return t[frame] }
         return skeleton.joints[joint].offset
@@ -59,7 +59,7 @@ public struct MotionClip: Sendable, Equatable {
 
     /// World rotation and position of every joint at `frame` (forward kinematics, in Double):
     /// world = parent · Translate(local translation) · R_local.
-    func worldTransforms(frame: Int) -> [(rotation: Matrix3, position: SIMD3<Double>)] {
+    package func worldTransforms(frame: Int) -> [(rotation: Matrix3, position: SIMD3<Double>)] {
         var out: [(rotation: Matrix3, position: SIMD3<Double>)] = []
         out.reserveCapacity(jointCount)
         for j in 0..<jointCount {

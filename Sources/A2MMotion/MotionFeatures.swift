@@ -1,6 +1,6 @@
 import Foundation
 
-/// The model's per-frame motion representation (design.md §6), D = 4 + 6·J floats per frame:
+/// The model's per-frame motion representation (docs/design.md §6), D = 4 + 6·J floats per frame:
 ///
 ///     [0] vx  root ground-plane velocity, x in the heading frame of the previous frame (units/s)
 ///     [1] vz  same, z (forward)                                                          (units/s)

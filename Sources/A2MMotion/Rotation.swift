@@ -1,12 +1,12 @@
 import Foundation
 
-// All rotation conversions of a2m live here, in Double. Conventions (design.md §6):
+// All rotation conversions of a2m live here, in Double. Conventions (docs/design.md §6):
 // column vectors, v' = R·v; Euler channel order c1 c2 c3 means R = R_c1(a1) · R_c2(a2) · R_c3(a3)
 // (intrinsic, in listed order); angles in degrees at the BVH boundary, radians inside;
 // quaternions are stored (x, y, z, w); the 6D representation is the first two columns of R.
 
 /// The order of a joint's three rotation channels, as listed in BVH (`ZXY` = `Zrotation Xrotation Yrotation`).
-package enum RotationOrder: String, CaseIterable, Sendable, Codable {
+public enum RotationOrder: String, CaseIterable, Sendable, Codable {
     case xyz = "XYZ", xzy = "XZY", yxz = "YXZ", yzx = "YZX", zxy = "ZXY", zyx = "ZYX"
 
     /// Axis indices (0 = X, 1 = Y, 2 = Z) in channel order.
@@ -36,7 +36,7 @@ package struct Matrix3: Equatable, Sendable {
         self.c0 = c0; self.c1 = c1; self.c2 = c2
     }
 
-    static let identity = Matrix3(columns: [1, 0, 0], [0, 1, 0], [0, 0, 1])
+    package static let identity = Matrix3(columns: [1, 0, 0], [0, 1, 0], [0, 0, 1])
 
     /// Element at row r, column c.
     @inlinable package subscript(r: Int, c: Int) -> Double {
@@ -76,7 +76,7 @@ package struct Matrix3: Equatable, Sendable {
 }
 
 extension SIMD3 where Scalar == Double {
-    @inlinable func abs() -> SIMD3<Double> { SIMD3(Swift.abs(x), Swift.abs(y), Swift.abs(z)) }
+    @inlinable package func abs() -> SIMD3<Double> { SIMD3(Swift.abs(x), Swift.abs(y), Swift.abs(z)) }
     @inlinable package func dot(_ o: SIMD3<Double>) -> Double { (self * o).sum() }
     @inlinable package func cross(_ o: SIMD3<Double>) -> SIMD3<Double> {
         SIMD3(y * o.z - z * o.y, z * o.x - x * o.z, x * o.y - y * o.x)
@@ -84,7 +84,7 @@ extension SIMD3 where Scalar == Double {
     @inlinable package var length: Double { (self * self).sum().squareRoot() }
     /// A unit vector orthogonal to this unit vector (X unless it is nearly parallel to X, then Y,
     /// made orthogonal): for degenerate cases where any perpendicular will do.
-    @inlinable var anyOrthogonal: SIMD3<Double> {
+    @inlinable package var anyOrthogonal: SIMD3<Double> {
         let helper: SIMD3<Double> = Swift.abs(x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
         let v = helper - self * dot(helper)
         return v / v.length

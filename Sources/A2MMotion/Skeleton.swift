@@ -6,30 +6,30 @@ import Foundation
 /// joint 0 is the root. Units are whatever the file uses (a2m's own skeletons: centimetres, Y-up).
 public struct Skeleton: Sendable, Equatable {
     /// The optional `End Site` of a joint: a fixed point (head top, finger tip, toe tip) with no channels.
-    struct EndSite: Sendable, Equatable {
+    public struct EndSite: Sendable, Equatable {
         /// Name given after `End Site` in the file, if any.
-        var name: String?
-        var offset: SIMD3<Float>
-        init(name: String? = nil, offset: SIMD3<Float>) {
+        public var name: String?
+        public var offset: SIMD3<Float>
+        public init(name: String? = nil, offset: SIMD3<Float>) {
             self.name = name
             self.offset = offset
         }
     }
 
     public struct Joint: Sendable, Equatable {
-        package var name: String
+        public var name: String
         /// Index of the parent joint; nil for the root.
-        package var parent: Int?
+        public var parent: Int?
         /// Rest translation from the parent (BVH `OFFSET`).
-        package var offset: SIMD3<Float>
+        public var offset: SIMD3<Float>
         /// Whether the joint has `Xposition Yposition Zposition` channels. For non-root joints the
         /// position *replaces* `offset` (Blender/bvhio rule, see docs/formats.md).
-        var hasPosition: Bool
+        public var hasPosition: Bool
         /// Order of the rotation channels; nil when the joint has no rotation channels.
-        var rotationOrder: RotationOrder?
-        var endSite: EndSite?
+        public var rotationOrder: RotationOrder?
+        public var endSite: EndSite?
 
-        init(name: String, parent: Int?, offset: SIMD3<Float>, hasPosition: Bool = false,
+        public init(name: String, parent: Int?, offset: SIMD3<Float>, hasPosition: Bool = false,
                     rotationOrder: RotationOrder? = .zxy, endSite: EndSite? = nil) {
             self.name = name
             self.parent = parent
@@ -51,7 +51,7 @@ public struct Skeleton: Sendable, Equatable {
         }
     }
 
-    package var joints: [Joint]
+    public var joints: [Joint]
 
     public init(joints: [Joint]) throws {
         guard !joints.isEmpty else { throw SkeletonError.empty }

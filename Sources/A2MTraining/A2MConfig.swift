@@ -6,12 +6,12 @@ import Foundation
 /// A whole model/training config file (Configs/*.json): every top-level section, each decoded strictly by its
 /// owner, plus the checks that tie sections together. Unknown keys anywhere are rejected with their path.
 public struct A2MConfig: Codable, Sendable, Equatable {
-    var audio: AudioFeatureConfig
-    var model: DenoiserConfig
-    var diffusion: DiffusionConfig
+    public var audio: AudioFeatureConfig
+    public var model: DenoiserConfig
+    public var diffusion: DiffusionConfig
     public var training: TrainingConfig
 
-    init(audio: AudioFeatureConfig = AudioFeatureConfig(), model: DenoiserConfig = DenoiserConfig(),
+    public init(audio: AudioFeatureConfig = AudioFeatureConfig(), model: DenoiserConfig = DenoiserConfig(),
                 diffusion: DiffusionConfig = DiffusionConfig(), training: TrainingConfig = TrainingConfig()) {
         self.audio = audio
         self.model = model
@@ -32,7 +32,7 @@ public struct A2MConfig: Codable, Sendable, Equatable {
     }
 
     /// Reads, decodes and validates a config file.
-    static func load(contentsOf url: URL) throws -> A2MConfig {
+    public static func load(contentsOf url: URL) throws -> A2MConfig {
         let config = try StrictJSON.decode(A2MConfig.self, contentsOf: url)
         try config.validate(file: url.path)
         return config
@@ -45,8 +45,8 @@ public struct A2MConfig: Codable, Sendable, Equatable {
         try diffusion.validate(file: file, prefix: "diffusion")
         try training.validate(file: file, prefix: "training")
         let v = ConfigValidator(file: file)
-        try v.require("model.audioDim", model.audioDim == audio.nMels,
-                      "model.audioDim \(model.audioDim) must equal audio.nMels \(audio.nMels) (the network reads one log-mel row per frame)")
+        try v.require("model.audioDim", model.audioDim == audio.featureDim,
+                      "model.audioDim \(model.audioDim) must equal the number of audio features, \(audio.featureDimDescription) (the network reads one feature row per frame)")
         try v.require("model.diffusionSteps", model.diffusionSteps == diffusion.steps,
                       "model.diffusionSteps \(model.diffusionSteps) must equal diffusion.steps \(diffusion.steps) (the timestep embedding covers the schedule)")
         try v.require("training.windowFrames", training.windowFrames == model.windowFrames,

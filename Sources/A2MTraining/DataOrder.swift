@@ -37,7 +37,7 @@ struct DataOrder: Sendable, Equatable, Codable {
     }
 }
 
-/// Classifier-free-guidance dropout (design §4.1): for every sample of every batch, independently, keep the
+/// Classifier-free-guidance dropout (docs/design.md §4.1): for every sample of every batch, independently, keep the
 /// audio condition with probability 1 − p. p = 0 never drops and p = 1 always drops; neither consumes
 /// randomness differently, so the other streams are unaffected by the choice of p.
 struct ConditionDropSampler: Sendable, Equatable, Codable {

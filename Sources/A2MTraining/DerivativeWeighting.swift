@@ -3,7 +3,7 @@ import A2MNN
 // Shapes: F frames of one file, D motion features (normalized), k = 1 (velocity) or 2 (acceleration).
 
 /// How the velocity and acceleration terms weigh the motion features against each other.
-enum DerivativeWeighting: String, Codable, Sendable, CaseIterable {
+public enum DerivativeWeighting: String, Codable, Sendable, CaseIterable {
     /// Every feature's frame differences cost the same (EDGE's velocity loss).
     case uniform
     /// Each feature's k-th frame difference error is divided by how much that difference varies in the training

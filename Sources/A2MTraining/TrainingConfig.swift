@@ -12,74 +12,74 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Windows per optimizer step. Default 16.
     public var batchSize: Int = 16
     /// Peak AdamW learning rate, reached after `warmupSteps`, then cosine-decayed to 0 at `totalSteps`. Default 2e-4.
-    var learningRate: Float = 2e-4
+    public var learningRate: Float = 2e-4
     /// Linear warm-up steps from 0 to `learningRate`. Default 500.
-    var warmupSteps: Int = 500
+    public var warmupSteps: Int = 500
     /// Optimizer steps of the whole run (`a2m train --steps` overrides it). Default 20000.
-    var totalSteps: Int = 20_000
+    public var totalSteps: Int = 20_000
     /// Decoupled (AdamW) weight decay. Default 0.02.
-    var weightDecay: Float = 0.02
+    public var weightDecay: Float = 0.02
     /// Global L2 gradient-norm clip; 0 turns clipping off. Default 1.0.
-    var gradClip: Float = 1.0
+    public var gradClip: Float = 1.0
     /// Decay of the exponential moving average of the weights (the EMA weights are the released model). Default 0.999.
-    var emaDecay: Float = 0.999
+    public var emaDecay: Float = 0.999
     /// Frame rate motion is resampled to (slerp) before features are computed; must equal the audio feature rate
     /// `audio.sampleRate / audio.hopLength`. Default 30 (the training norm; ZeroEGGS 60 and BEAT 120 are resampled).
-    var fps: Double = 30
+    public var fps: Double = 30
     /// Frames per training window; must equal `model.windowFrames` (the network's window, also used when
     /// generating). Default 120 (4 s at 30 fps, the model default).
     public var windowFrames: Int = 120
     /// Frames between the starts of consecutive windows of one file. Default 60 (half overlap).
-    var windowStride: Int = 60
+    public var windowStride: Int = 60
     /// Fraction of the files (not windows) held out for validation, chosen deterministically from `seed`.
     /// With a fraction > 0 at least one file is held out and at least one is kept. Default 0.1.
-    var validationFraction: Double = 0.1
+    public var validationFraction: Double = 0.1
     /// Most validation windows evaluated per validation pass (the first ones of the held-out files, in file
     /// order), bounding its cost on big corpora. Default 64.
-    var validationMaxWindows: Int = 64
+    public var validationMaxWindows: Int = 64
     /// Steps between JSONL log lines (the final step is always logged). Default 10.
-    var logInterval: Int = 10
+    public var logInterval: Int = 10
     /// Steps between validation-loss evaluations (and at the final step). Default 200.
-    var validationInterval: Int = 200
+    public var validationInterval: Int = 200
     /// Steps between checkpoints (and at the final step). Default 1000.
-    var checkpointInterval: Int = 1000
+    public var checkpointInterval: Int = 1000
     /// Weight of the MSE between predicted and true x0. Default 1.
-    var x0LossWeight: Float = 1
+    public var x0LossWeight: Float = 1
     /// Weight of the MSE between frame-to-frame differences of predicted and true x0. Default 1.
-    var velocityLossWeight: Float = 1
+    public var velocityLossWeight: Float = 1
     /// Weight of the foot velocity term (`FootVelocityLoss`, EDGE's foot-contact loss): forward kinematics of the
     /// predicted x0, squared error of the feet's world velocity against the ground truth's, in body heights per
     /// second. It prices foot sliding in world space, where the per-feature MSE sees a millimetre of sliding as a
     /// sum of tiny rotation errors spread over the leg. Needs a skeleton with feet (joints in the lowest 10 % of
     /// its rest height). Default 0 (off).
-    var footVelocityLossWeight: Float = 0
+    public var footVelocityLossWeight: Float = 0
     /// Weight of the MSE between second frame differences (accelerations) of predicted and true x0. Per
     /// frequency it adds |2 sin(πf/fps)|⁴ times this weight to an error's cost: at 30 fps, 0.44× the weight at
     /// 4 Hz and 0.00012× at 0.5 Hz, so it prices jitter at a few hertz without touching slow motion, which the
     /// velocity term's |2 sin(πf/fps)|² separates far less (docs/training.md). Default 0 (off).
-    var accelerationLossWeight: Float = 0
+    public var accelerationLossWeight: Float = 0
     /// How the velocity and acceleration terms weigh the features: `uniform` (EDGE) or `inverseVariance` (each
     /// feature's frame-difference error divided by how much that difference varies in the training data, relative
     /// to the mean over features, so slow features pay for tremor and fast ones are left free). With
     /// `inverseVariance` the terms' values are in other units, so their weights need other magnitudes
     /// (docs/training.md, "Derivative weighting"). Default `uniform`.
-    var derivativeWeighting: DerivativeWeighting = .uniform
+    public var derivativeWeighting: DerivativeWeighting = .uniform
     /// With `inverseVariance`, the smallest factor a feature gets: factor_j = max(factor_j, floor). The factors of
     /// the fast features (the hands' rotations, 0.04 on a2m's corpus) would otherwise leave them almost free of
     /// the derivative terms, and guidance then makes them overshoot (docs/training.md, "Derivative weighting").
     /// With weights 0.1 a floor of 10 gives them the uniform weight 1 of the default config. 0 to 10⁴ (the
     /// factors' cap); above 0 only with `inverseVariance`. Default 0 (no floor).
-    var derivativeFactorFloor: Float = 0
+    public var derivativeFactorFloor: Float = 0
     /// Floor of the per-feature motion std used for normalization (`NormalizationStats.stdFloor`). Features of
     /// near-static joints (planted legs and feet, the root's lateral velocity) have a std below it, so the
     /// floor sets how much their errors cost in the loss: 0.01 (the default) counts a 0.57° leg-rotation error as
     /// one unit, and generated feet then tremble by a few millimetres; 0.001 makes those features 10× dearer.
     /// Default 0.01.
-    var motionStdFloor: Float = NormalizationStats.defaultStdFloor
+    public var motionStdFloor: Float = NormalizationStats.defaultStdFloor
     /// Seed of every training RNG stream (initialization, data order, timesteps, noise, condition drop). Default 0.
-    var seed: UInt64 = 0
+    public var seed: UInt64 = 0
 
-    init() {}
+    public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case batchSize, learningRate, warmupSteps, totalSteps, weightDecay, gradClip, emaDecay

@@ -15,18 +15,24 @@ public enum TrainingSession {
         var steps: Int?
         var seed: UInt64?
         var quiet: Bool
-        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true) {
+        /// Asked before each file of preprocessing (the CLI's Ctrl-C); a stop ends `prepare` with `TrainingError.stopped`.
+        var shouldStop: @Sendable () -> Bool
+        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true,
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
-            self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet
+            self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet; self.shouldStop = shouldStop
         }
     }
 
     public static func prepare(_ o: Options) throws -> (trainer: Trainer, notes: [String]) {
         var config: A2MConfig
+        let configFile: String
         if let url = o.config {
             config = try A2MConfig.load(contentsOf: url)
+            configFile = url.path
         } else if let resume = o.resume {
             config = try configOfCheckpoint(resume)
+            configFile = resume.path + " [__metadata__.\(TrainingState.configKey)]"
         } else {
             throw ConfigError.unreadable(file: "<command line>", reason: "no config: pass --config FILE (or --resume CKPT, which carries its config)")
         }
@@ -34,8 +40,18 @@ public enum TrainingSession {
         if let steps = o.steps {
             try ConfigValidator(file: "--steps").check("steps", steps, in: 1...1_000_000_000)
         }
-        let data = try TrainingSet.load(directory: o.data, cacheDirectory: o.cache, audio: config.audio, training: config.training, quiet: o.quiet)
-        let trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume)
+        // Before the data is read and before anything is written: a config inside every documented range can still
+        // ask for terabytes (width 4096, 64 layers, ffn 65536).
+        try MemoryBudget.check(Denoiser.trainingBytes(config.model, batch: config.training.batchSize), for: "training with this config",
+                               file: configFile, detail: "model width \(config.model.width), \(config.model.layers) layers, ffn \(config.model.ffn), "
+                                   + "windowFrames \(config.model.windowFrames), batchSize \(config.training.batchSize)")
+        let data = try TrainingSet.load(directory: o.data, cacheDirectory: o.cache, audio: config.audio, training: config.training, quiet: o.quiet,
+                                        shouldStop: o.shouldStop)
+        let trainer: Trainer
+        do { trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume) } catch let TrainingError.modelMismatch(reason) {
+            // Name the config the sizes came from (a `{}` config takes every default, e.g. a 22-joint motionDim).
+            throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")
+        }
         return (trainer, data.notes)
     }
 

@@ -1,8 +1,8 @@
 import A2MCore
 import Foundation
 
-/// The FiLM-transformer denoiser (design.md §3), architecture identical to the torch reference
-/// /work/shared/bench/torch_denoiser_bench.py, hand-written forward and backward on OpenBLAS.
+/// The FiLM-transformer denoiser (docs/design.md §3), architecture identical to the torch reference
+/// Tests/Reference/torch_denoiser.py, hand-written forward and backward on OpenBLAS.
 ///
 /// Legend: B rows, T frames, N = B·T, S = T + 2 memory tokens, d width, F ffn, H heads, P motionDim,
 /// M audioDim, L decoder layers, Bk rows whose audio is kept (the rest use the null embeddings).

@@ -1,7 +1,7 @@
 import A2MCore
 import Foundation
 
-/// Sizes of the FiLM-transformer denoiser (design.md §3). Every field has a documented default; unknown keys
+/// Sizes of the FiLM-transformer denoiser (docs/design.md §3). Every field has a documented default; unknown keys
 /// are rejected and every value is range-checked by `validate(file:)`.
 public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// Model width d (token size). Default 128. Must be divisible by `heads` and even (rotary pairs).
@@ -15,7 +15,7 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// Transformer encoder layers over the audio features. Default 2 (EDGE).
     public var encoderLayers: Int = 2
     /// Dropout on attention probabilities, FFN hidden units and encoder residual branches. Default 0.1.
-    package var dropout: Float = 0.1
+    public var dropout: Float = 0.1
     /// Frames per training window (also the length of the learned null audio-token sequence). Default 120.
     public var windowFrames: Int = 120
     /// Motion features per frame D, 4 + 6 × joints (`MotionFeatures.featureDim`). Default 136, the 22-joint
@@ -24,22 +24,22 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// Audio features per frame M (n_mels). Default 80.
     public var audioDim: Int = 80
     /// Probability of replacing a training sample's audio with the learned null embeddings (CFG). Default 0.25.
-    package var condDropProbability: Float = 0.25
+    public var condDropProbability: Float = 0.25
     /// Diffusion steps the timestep embedding is trained for. Default 1000.
-    package var diffusionSteps: Int = 1000
+    public var diffusionSteps: Int = 1000
     /// Also add each frame's audio token, low-passed over ±`alignedAudioSmoothing` frames (`TemporalSmooth`), to
     /// that frame's motion token at the decoder input, besides the cross-attention memory; a dropped row adds the
     /// learned constant `null_frame` instead. Default false (EDGE and the torch reference have only cross-attention).
     /// The shipped configs turn it on: cross-attention starts uniform over all audio tokens and learns frame-level
-    /// timing slowly, while this path gives every frame its own audio from the first step (docs/results.md,
-    /// "frame-aligned audio").
-    var frameAlignedAudio: Bool = false
+    /// timing slowly, while this path gives every frame its own audio from the first step (docs/notes/2026-11-results-notebook.md,
+    /// "Making the model use the audio").
+    public var frameAlignedAudio: Bool = false
     /// Radius r of the binomial low-pass over frames on the frame-aligned audio path (taps C(2r, k), σ = √(r/2)
     /// frames, response cos^(2r)(π·f/fps)). Default 2 ([1, 4, 6, 4, 1], what every model before the key was
     /// trained with, so checkpoints without it load unchanged); 0 = no smoothing; at most 12. Another value without
-    /// `frameAlignedAudio` is rejected (it would change nothing). docs/results.md ("Where FID_k's excess sits")
+    /// `frameAlignedAudio` is rejected (it would change nothing). docs/notes/2026-11-results-notebook.md ("Where FID_k's excess sits")
     /// measures 2, 4 and 8.
-    var alignedAudioSmoothing: Int = 2
+    public var alignedAudioSmoothing: Int = 2
 
     public init() {}
 

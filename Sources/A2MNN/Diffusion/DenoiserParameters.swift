@@ -1,7 +1,7 @@
 import A2MCore
 
 // Named parameter tensors of the FiLM-transformer denoiser. Names and shapes are exactly the torch reference's
-// `state_dict()` (/work/shared/bench/torch_denoiser_bench.py, minus the rotary `inv` buffers), so a2m
+// `state_dict()` (Tests/Reference/torch_denoiser.py, minus the rotary `inv` buffers), so a2m
 // checkpoints load into that module with `load_state_dict(strict=False)` and vice versa.
 // Linear weights are torch's [out, in]; nn.MultiheadAttention packs q, k, v projections in `in_proj_*`.
 
@@ -35,7 +35,7 @@ struct DenoiserParameters {
     var nullTok = 0, nullHid = 0
     /// `null_frame` [1, d]: what a dropped row adds to every frame when `frameAlignedAudio` (nil otherwise). One
     /// vector for all frames, because "no audio" must carry no frame-to-frame variation (a per-frame null sequence
-    /// made the unconditional branch tremble; docs/results.md).
+    /// made the unconditional branch tremble; docs/notes/2026-11-results-notebook.md, "Making the model use the audio").
     var nullFrame: Int?
     var layers: [DecoderLayerParams] = []
     var out: LinearParams!

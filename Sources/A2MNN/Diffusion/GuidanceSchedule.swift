@@ -11,7 +11,7 @@ public enum GuidanceSchedule: String, CaseIterable, Sendable, Codable {
     /// w over the first `intervalFraction` of the steps (the noisier ones), then 1, the plain conditional model
     /// (guidance in a limited interval, Kynkäänniemi et al., NeurIPS 2024). The late, low-noise steps only refine
     /// detail; guiding them multiplies the frame-to-frame differences between the two branches, which shows as
-    /// tremor (docs/results.md). Those steps also run B rows instead of 2B.
+    /// tremor (docs/model_card.md, "Metrics"). Those steps also run B rows instead of 2B.
     case interval
 
     /// Share of the steps that `interval` guides.

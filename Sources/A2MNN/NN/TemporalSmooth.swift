@@ -4,7 +4,7 @@
 /// response cos^(2r)(π·f/fps) (r = 2: [1, 4, 6, 4, 1] / 16, 0.56 at 5 Hz for 30 fps; r = 6: 0.18 at 5 Hz, 0.55 at
 /// 3 Hz). Used on the denoiser's frame-aligned audio path: log-mel frames change from frame to frame, and that
 /// texture otherwise reaches every output frame (legs and spine included) as tremor, which guidance then
-/// multiplies (docs/results.md). r = 0 is the identity.
+/// multiplies (docs/notes/2026-11-results-notebook.md, "Making the model use the audio"). r = 0 is the identity.
 struct TemporalSmooth: Sendable {
     let taps: [Float]
     let radius: Int

@@ -21,7 +21,7 @@ enum AudioFixtures {
 }
 
 extension AudioFixtures {
-    /// A fresh directory under /tmp, removed by the caller's `defer`.
+    /// A fresh directory under the system's temporary directory, removed by the caller's `defer`.
     static func makeTempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-audio-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -109,7 +109,7 @@ enum TinyModel {
     }
 
     @Test func realNetworkAtWeightZeroIgnoresTheAudio() throws {
-        // design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
+        // docs/design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
         try TinyModel.withLoaded { model, _ throws in
             let M = model.audio.nMels, frames = 50
             let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)

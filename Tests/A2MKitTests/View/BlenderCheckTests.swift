@@ -16,7 +16,7 @@ import Foundation
     }()
     static let checkedJoints = ["Head", "LeftHand", "RightHand"]
 
-    @Test(.enabled(if: blender != nil, "blender is not installed (apt-get install blender); see docs/results.md for a recorded run"))
+    @Test(.enabled(if: blender != nil, "blender is not installed (apt-get install blender); see docs/viewer.md for a recorded run"))
     func blenderImportMatchesForwardKinematics() throws {
         let (clip, _) = try BVHReader.read(try ViewerFixtures.fixture("wave.bvh"))
         let dir = try ViewerFixtures.tempDir("blender")
