@@ -9,7 +9,8 @@ import CSoxr
 /// Output length is `ceil(n · to / from)`, zero-padded if soxr delivers fewer samples, exactly as
 /// `librosa.resample(..., fix=True)` does.
 enum Resampler {
-    /// Input samples per `soxr_process` call (8–16 k measured fastest on a 60-s file; see docs/benchmarks.md).
+    /// Input samples per `soxr_process` call: streamed pieces resample faster than one `soxr_oneshot` call, with
+    /// the same bits (docs/benchmarks.md, "Audio features").
     static let chunk = 8192
 
     static func outputLength(inputLength n: Int, from: Int, to: Int) -> Int {

@@ -72,8 +72,8 @@ final class LongFormGenerator<Network: MotionDenoiser> {
     let schedule: DiffusionSchedule
     let windowFrames: Int
     let options: SamplerOptions
-    /// Consecutive windows of a clip denoised together per round (≥ 1). 4 measured fastest for the small
-    /// model on 2 cores (docs/benchmarks.md); memory grows with it, not with the clip.
+    /// Consecutive windows of a clip denoised together per round (≥ 1): more rows per GEMM; the default is the
+    /// fastest measured (docs/benchmarks.md, "Generation"). Memory grows with it, not with the clip.
     let windowsPerRound: Int
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
