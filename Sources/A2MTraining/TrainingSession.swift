@@ -7,18 +7,21 @@ import Foundation
 /// anything is written to the output directory, so bad input leaves no partial checkpoint behind.
 public enum TrainingSession {
     public struct Options: Sendable {
-        var data: URL
-        var config: URL?
-        var out: URL
-        var cache: URL?
-        var resume: URL?
-        var steps: Int?
-        var seed: UInt64?
-        var quiet: Bool
+        public var data: URL
+        public var config: URL?
+        public var out: URL
+        public var cache: URL?
+        public var resume: URL?
+        public var steps: Int?
+        public var seed: UInt64?
+        public var quiet: Bool
+        /// Start a new run in an `out` that already holds one (its checkpoint, model and log are replaced).
+        public var overwrite: Bool
         /// Asked before each file of preprocessing (the CLI's Ctrl-C); a stop ends `prepare` with `TrainingError.stopped`.
-        var shouldStop: @Sendable () -> Bool
+        public var shouldStop: @Sendable () -> Bool
         public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true,
-                    shouldStop: @escaping @Sendable () -> Bool = { false }) {
+                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }) {
+            self.overwrite = overwrite
             self.data = data; self.config = config; self.out = out; self.cache = cache
             self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet; self.shouldStop = shouldStop
         }
@@ -36,6 +39,7 @@ public enum TrainingSession {
         } else {
             throw ConfigError.unreadable(file: "<command line>", reason: "no config: pass --config FILE (or --resume CKPT, which carries its config)")
         }
+        if o.resume == nil && !o.overwrite { try refuseExistingRun(in: o.out) }
         if let seed = o.seed { config.training.seed = seed }
         if let steps = o.steps {
             try ConfigValidator(file: "--steps").check("steps", steps, in: 1...1_000_000_000)
@@ -53,6 +57,18 @@ public enum TrainingSession {
             throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")
         }
         return (trainer, data.notes)
+    }
+
+    /// The files a run writes into its directory. A new run (no `--resume`) into a directory that holds any of them
+    /// would replace another run's checkpoint and log, so it is refused before any data is read.
+    static let runFiles = ["checkpoint.safetensors", "model.safetensors", "train.jsonl"]
+
+    static func refuseExistingRun(in out: URL) throws {
+        let found = runFiles.filter { FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path) }
+        guard let first = found.first else { return }
+        throw OutputError.cannotWrite(path: out.path, reason: "it already holds a training run (\(found.joined(separator: ", "))); "
+            + "continue it with --resume \(out.appendingPathComponent("checkpoint.safetensors").path), choose another --out, "
+            + "or pass --overwrite to replace \(found.count == 1 ? first : "them")")
     }
 
     /// The config a checkpoint was trained with.

@@ -39,7 +39,11 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Seed of every training random stream (overrides training.seed).")
     var seed: UInt64?
 
+    @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
+    var overwrite = false
+
     func validate() throws {
+        if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         if let steps, !(1...1_000_000_000).contains(steps) { throw ValidationError("--steps must be in 1...1000000000, got \(steps)") }
         if config == nil && resume == nil { throw ValidationError("pass --config FILE (or --resume CKPT, which carries its config)") }
     }
@@ -56,7 +60,7 @@ struct Train: AsyncParsableCommand {
         do {
             (trainer, notes) = try TrainingSession.prepare(.init(
                 data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
-                steps: steps, seed: seed, quiet: global.quiet, shouldStop: { StopSignal.requested != nil }))
+                steps: steps, seed: seed, quiet: global.quiet, overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
         } catch let e as TrainingError {
             guard case .stopped = e else { throw e }
             let sig = StopSignal.requested ?? SIGINT
