@@ -21,13 +21,15 @@ public enum StopSignal {
     nonisolated(unsafe) private static var source: DispatchSourceRead?
     /// Read by the signal handler; written only by `install` before the handler is set.
     nonisolated(unsafe) private static var writeFD: Int32 = -1
-    private static let watched: [Int32] = [SIGINT, SIGTERM]
+    nonisolated(unsafe) private static var watched: [Int32] = []
 
-    /// Starts watching. Idempotent.
-    public static func install() {
+    /// Starts watching `signals` (default SIGINT and SIGTERM; `a2m generate` and `convert` add SIGHUP).
+    /// Idempotent.
+    public static func install(_ signals: [Int32] = [SIGINT, SIGTERM]) {
         lock.lock()
         defer { lock.unlock() }
         guard source == nil else { return }
+        watched = signals
         pending = nil
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return }
@@ -57,6 +59,7 @@ public enum StopSignal {
         lock.lock()
         defer { lock.unlock() }
         for sig in watched { signal(sig, SIG_DFL) }
+        watched = []
         writeFD = -1
         source?.cancel()
         source = nil
@@ -82,5 +85,12 @@ public enum StopSignal {
     }
 
     /// Human name for messages.
-    public static func name(_ sig: Int32) -> String { sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal \(sig)" }
+    public static func name(_ sig: Int32) -> String {
+        switch sig {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        case SIGHUP: return "SIGHUP"
+        default: return "signal \(sig)"
+        }
+    }
 }

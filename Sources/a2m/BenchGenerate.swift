@@ -60,18 +60,15 @@ struct BenchGenerate: AsyncParsableCommand {
         for n in threadCounts {
             Threads.set(n)
             let pipeline = GenerationPipeline(model: m)
+            var configuration = GenerationConfiguration()
+            configuration.sampling = options
+            configuration.outputDirectory = tmp.appendingPathComponent("\(n)-threads")
             let t0 = DispatchTime.now().uptimeNanoseconds
             // What `a2m generate IN` does by default: features streamed from the file, frames streamed into
-            // the BVH and JSON writers.
-            let features = try pipeline.featureStream(url)
-            let writers: [any MotionFileStream] = [
-                try BVHStreamWriter(url: tmp.appendingPathComponent("b.bvh"), skeleton: m.skeleton, fps: m.fps, frameCount: features.frames),
-                try MotionJSONStreamWriter(url: tmp.appendingPathComponent("b.json"), format: .a2m, skeleton: m.skeleton, fps: m.fps,
-                                           frameCount: features.frames),
-            ]
-            try pipeline.write([(name: input, source: features)], samples: 1, options: options, writers: [[writers]])
+            // the BVH and JSON writers, committed as one output set.
+            let files = try pipeline.generate(files: [url], configuration: configuration)
             let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            let duration = Double(features.frames) / m.fps
+            let duration = Double(files[0].frames) / m.fps
             let s = pipeline.seconds
             let export = s["export"]!
             print(String(format: "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f |", n, s["features"]!, s["sampling"]!,

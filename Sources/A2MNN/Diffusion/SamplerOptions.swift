@@ -7,6 +7,14 @@ public enum SamplerKind: String, CaseIterable, Sendable, Codable {
     /// Ho et al. 2020 ancestral sampling: x_{t'} ~ q(x_{t'} | x_t, x̂0) on the respaced chain
     /// (improved-diffusion `SpacedDiffusion`, posterior variance β̃, no noise on the last step).
     case ddpm
+
+    /// A fresh sampler of this kind on `timesteps` (one per run: samplers keep state between steps).
+    public func makeSampler(schedule: DiffusionSchedule, timesteps: [Int], eta: Float) -> any Sampler {
+        switch self {
+        case .ddim: return DDIMSampler(schedule: schedule, timesteps: timesteps, eta: Double(eta))
+        case .ddpm: return DDPMSampler(schedule: schedule, timesteps: timesteps)
+        }
+    }
 }
 
 /// Errors raised before or during sampling.
@@ -78,6 +86,16 @@ public struct SamplerOptions: Sendable, Equatable {
         if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant || guidanceMethod != .cfg) {
             throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule, method: guidanceMethod)
         }
+    }
+
+    /// A fresh sampler of `kind` on the timesteps `spacing` picks for `steps` (validate first).
+    public func makeSampler(schedule: DiffusionSchedule) -> any Sampler {
+        kind.makeSampler(schedule: schedule, timesteps: spacing.timesteps(schedule: schedule, steps: steps), eta: eta)
+    }
+
+    /// The guidance mixer of `guidanceMethod` at `guidance` with `guidanceSchedule`.
+    public func makeGuidance() -> any GuidanceMixer {
+        guidanceMethod.mixer(weight: guidance, schedule: guidanceSchedule)
     }
 
     /// The weight's range for the method, and the method's schedules (no model needed).

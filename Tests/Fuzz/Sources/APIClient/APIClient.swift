@@ -9,8 +9,9 @@ public enum APIClient {
         let model = try GenerationModel.load(contentsOf: modelURL)
         let pipeline = GenerationPipeline(model: model)
         let features = try pipeline.features(audio)
-        let options = SamplerOptions(kind: .ddim, steps: 50, guidance: 2.5)
-        let clips = try pipeline.run([(name: audio.lastPathComponent, features: features)], samples: 1, options: options)
+        var configuration = GenerationConfiguration()
+        configuration.sampling = SamplerOptions(kind: .ddim, steps: 50, guidance: 2.5)
+        let clips = try pipeline.clips([(name: audio.lastPathComponent, features: features)], configuration: configuration)
         try BVHWriter.write(clips[0][0], to: out)
     }
 
