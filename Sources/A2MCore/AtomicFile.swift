@@ -61,13 +61,13 @@ public enum AtomicFile {
 /// that `discard` (or deinit, without a commit) deletes. Lets a writer fill a file over minutes (a long
 /// generation, frame by frame) with the same guarantee as `AtomicFile.write`: the destination only ever
 /// holds a complete file.
-public final class AtomicFileWriter {
-    public let url: URL
+package final class AtomicFileWriter {
+    package let url: URL
     let tmp: URL
     let handle: FileHandle
     private var open = true
 
-    public init(_ url: URL) throws {
+    package init(_ url: URL) throws {
         self.url = url
         let dir = url.deletingLastPathComponent()
         tmp = dir.appendingPathComponent(AtomicFileWriter.temporaryName(for: url.lastPathComponent))
@@ -98,7 +98,7 @@ public final class AtomicFileWriter {
 
     deinit { discard() }
 
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         precondition(open, "AtomicFileWriter: write after commit or discard")
         do { try handle.write(contentsOf: bytes) } catch {
             throw OutputError.cannotWrite(path: url.path, reason: FileProblem.describe(error))
@@ -106,7 +106,7 @@ public final class AtomicFileWriter {
     }
 
     /// fsync, close and rename over `url`. On failure the temporary file is deleted.
-    public func commit() throws {
+    package func commit() throws {
         precondition(open, "AtomicFileWriter: commit after commit or discard")
         open = false
         do {
@@ -141,7 +141,7 @@ public final class AtomicFileWriter {
     }
 
     /// Deletes the temporary file; `url` is left as it was.
-    public func discard() {
+    package func discard() {
         guard open else { return }
         open = false
         try? handle.close()

@@ -61,7 +61,7 @@ public struct CorpusBuilder: Sendable {
 
     public var espeakVersion: String { synthesizer.version }
 
-    public static func clipName(_ index: Int) -> String { String(format: "clip_%05d", index) }
+    static func clipName(_ index: Int) -> String { String(format: "clip_%05d", index) }
 
     /// Synthesizes clip `index` (0..<count) without writing anything.
     public func makeClip(_ index: Int, scratch: URL) throws -> CorpusClip {

@@ -80,7 +80,7 @@ public enum EvaluationData {
         let features = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: fps)
         let motion = { (url: URL) throws -> (JointPositions, GestureTake) in
             let clip = try BVHReader.read(url).clip
-            return (JointPositions(clip: clip.resampled(to: fps)), try GestureTake(clip: clip, file: url.path))
+            return (JointPositions(clip: try clip.resampled(to: fps)), try GestureTake(clip: clip, file: url.path))
         }
         let truth = try motion(groundTruth)
         let gen = try generated.map(motion)

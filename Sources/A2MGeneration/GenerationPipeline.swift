@@ -157,11 +157,11 @@ public final class GenerationPipeline {
             rotations[i][k] += chunk.rotations
             for (j, t) in chunk.translations { translations[i][k][j, default: []] += t }
         }
-        return inputs.indices.map { i in
-            (0..<samples).map { k in
+        return try inputs.indices.map { i in
+            try (0..<samples).map { k in
                 let clip = MotionClip(skeleton: skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k],
                                       translations: translations[i][k])
-                if let fps = configuration.fps, fps != clip.fps { return clip.resampled(to: fps) }
+                if let fps = configuration.fps, fps != clip.fps { return try clip.resampled(to: fps) }
                 return clip
             }
         }

@@ -36,18 +36,18 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
 /// One clip to generate: its length in motion frames, where its audio features come from, and what joins
 /// its windows and takes the finished frames. Audio is requested with increasing frame ranges, so a caller
 /// can stream from disk.
-public struct LongFormClip {
-    public var name: String
-    public var frameCount: Int
+struct LongFormClip {
+    var name: String
+    var frameCount: Int
     /// Noise stream, 0 ..< `LongFormGenerator.streamLimit`: the clip's RNG is `PCG32.derived(seed, .sampling,
     /// rank: stream)`. `a2m generate` gives `--samples K` sample k stream k, so a file's output does not depend
     /// on the other files of the run; `GuidanceStudy` gives every (clip, sample) its own stream.
-    public var stream: Int
+    var stream: Int
     /// Audio features [range.count, M] for motion frames `range`.
-    public var audioFeatures: (Range<Int>) throws -> [Float]
-    public var stitcher: any WindowStitcher
+    var audioFeatures: (Range<Int>) throws -> [Float]
+    var stitcher: any WindowStitcher
 
-    public init(name: String, frameCount: Int, stream: Int = 0,
+    init(name: String, frameCount: Int, stream: Int = 0,
                 audioFeatures: @escaping (Range<Int>) throws -> [Float], stitcher: any WindowStitcher) {
         self.name = name
         self.frameCount = frameCount
@@ -76,21 +76,21 @@ public struct LongFormClip {
 ///
 /// Noise: window k of a clip draws from its own stream, `PCG32.derived(seed, .sampling, rank: stream + k·2²⁴)`,
 /// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DenoisingLoop` row.
-public final class LongFormGenerator<Denoiser: MotionDenoiser> {
-    public let denoiser: Denoiser
-    public let schedule: DiffusionSchedule
-    public let windowFrames: Int
-    public let options: SamplerOptions
+final class LongFormGenerator<Denoiser: MotionDenoiser> {
+    let denoiser: Denoiser
+    let schedule: DiffusionSchedule
+    let windowFrames: Int
+    let options: SamplerOptions
     /// Consecutive windows of a clip denoised together per round (≥ 1). 4 measured fastest for the small
     /// model on 2 cores (docs/benchmarks.md); memory grows with it, not with the clip.
-    public let windowsPerRound: Int
+    let windowsPerRound: Int
     /// Makes the sampler of each round (samplers keep state, so every round gets a fresh one); nil =
     /// `options.makeSampler(schedule:)`, the `SamplerKind` of the options.
-    public let makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)?
+    let makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)?
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
 
-    public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
+    init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
                 windowsPerRound: Int = 4, makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {
@@ -108,7 +108,7 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     }
 
     /// Streams are below 2²⁴, so that no clip's window draws from another clip's stream.
-    public static var streamLimit: Int { 1 << 24 }
+    static var streamLimit: Int { 1 << 24 }
 
     /// The noise stream of window `window` of the clip with noise stream `stream`.
     static func windowGenerator(seed: UInt64, stream: Int, window: Int) -> PCG32 {
@@ -125,13 +125,13 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     }
 
     /// Total denoising steps over all clips (the unit of `progress`).
-    public func totalSteps(_ clips: [LongFormClip]) -> Int {
+    func totalSteps(_ clips: [LongFormClip]) -> Int {
         clips.reduce(0) { $0 + ($1.frameCount > 0 ? WindowPlan(totalFrames: $1.frameCount, windowFrames: windowFrames).count : 0) } * options.steps
     }
 
     /// Generates every clip. `progress(done, total)` is called after each batched denoising step with counts
     /// in window-steps (a step of a batch of R window rows counts R); an error it throws stops the run.
-    public func generate(_ clips: [LongFormClip], progress: ((Int, Int) throws -> Void)? = nil) throws {
+    func generate(_ clips: [LongFormClip], progress: ((Int, Int) throws -> Void)? = nil) throws {
         for c in clips where c.frameCount < 1 { throw GenerationError.emptyClip(name: c.name) }
         for c in clips where !(0..<Self.streamLimit).contains(c.stream) {
             throw SamplingError.invalidOption(name: "stream", value: "\(c.stream) (\(c.name))", expected: "0 ..< \(Self.streamLimit)")

@@ -2,22 +2,22 @@ import A2MCore
 import Foundation
 
 /// One training example on disk: an audio file and the BVH with the same stem.
-public struct TrainingPair: Sendable, Equatable {
-    public var stem: String
-    public var audio: URL
-    public var bvh: URL
+struct TrainingPair: Sendable, Equatable {
+    var stem: String
+    var audio: URL
+    var bvh: URL
 }
 
 /// Finds the (audio, BVH) pairs of a data directory (not recursive; hidden files such as the cache are skipped).
-public enum TrainingPairs {
+enum TrainingPairs {
     /// Extensions libsndfile reads (lower-cased). Anything else that is not .bvh is ignored, so notes,
     /// transcripts or TextGrids may sit next to the data.
-    public static let audioExtensions: Set<String> = [
+    static let audioExtensions: Set<String> = [
         "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64", "mp3",
     ]
 
     /// Pairs sorted by stem. Throws on an empty directory, on audio without BVH and on BVH without audio.
-    public static func scan(_ directory: URL) throws -> [TrainingPair] {
+    static func scan(_ directory: URL) throws -> [TrainingPair] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw TrainingDataError.notADirectory(path: directory.path)

@@ -13,39 +13,39 @@ import Foundation
 /// the model file store, so a fresh run and a cached run see bit-identical skeletons.
 public struct TrainingSet: Sendable {
     public struct File: Sendable {
-        public var stem: String
-        public var frames: Int
+        var stem: String
+        var frames: Int
         /// Normalized motion features [frames × D].
-        public var motion: [Float]
+        var motion: [Float]
         /// Normalized audio features [frames × M]: log-mel, then the config's prosody columns (unvoiced log-F0 as 0).
-        public var audio: [Float]
+        var audio: [Float]
     }
 
-    public let directory: URL
+    let directory: URL
     public let files: [File]
     /// The model's skeleton (offsets of the first file in name order) as a one-frame rest-pose BVH.
-    public let skeletonBVH: String
-    public let skeleton: Skeleton
+    let skeletonBVH: String
+    let skeleton: Skeleton
     public let fps: Double
-    public let motionDim: Int
-    public let audioDim: Int
-    public let motionStats: NormalizationStats
-    public let audioStats: NormalizationStats
+    let motionDim: Int
+    let audioDim: Int
+    let motionStats: NormalizationStats
+    let audioStats: NormalizationStats
     public let trainingFiles: [Int]
     public let validationFiles: [Int]
     public let trainingWindows: [TrainingWindow]
-    public let validationWindows: [TrainingWindow]
+    let validationWindows: [TrainingWindow]
     /// Reader warnings and cache notes, one line each, for the CLI to print.
-    public let notes: [String]
+    let notes: [String]
     /// Pairs read from the cache / computed in this run.
     public let cacheHits: Int
-    public let cacheMisses: Int
+    let cacheMisses: Int
 
     /// Audio and motion longer than each other by more than this are refused as mismatched pairs.
-    public static let maxDurationMismatch = 1.0
+    static let maxDurationMismatch = 1.0
     /// Offsets of a joint may differ between files (actors of different sizes, as in BEAT) by this fraction of
     /// the reference length before the skeletons count as different (another unit, another rig).
-    public static let offsetTolerance: Float = 0.5
+    static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
     /// v2: resampled motion keeps its length (frameCount / fps seconds) instead of ending on the last source frame.
     static let preprocessingVersion = "motion-features-v2"
@@ -53,8 +53,8 @@ public struct TrainingSet: Sendable {
     /// Scans, preprocesses (or reads from the cache at `cacheDirectory`, default DIR/.a2m-cache) and splits.
     /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
     /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
-    public static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
-                            training: TrainingConfig, quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
+    static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
+                     training: TrainingConfig, quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
         let pairs = try TrainingPairs.scan(directory)
         if training.validationFraction > 0 && pairs.count < 2 {
             throw TrainingDataError.noValidationFiles(directory: directory.path, files: pairs.count, fraction: training.validationFraction)
@@ -147,7 +147,7 @@ public struct TrainingSet: Sendable {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
         try clip.checkResampling(to: fps, file: pair.bvh.path)
-        let motion = clip.resampled(to: fps)
+        let motion = try clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)
         }

@@ -64,7 +64,7 @@ struct Convert: AsyncParsableCommand {
         if let fps {
             // Checked before allocating: a clip at 0.001 fps resampled to 1000 fps is a million times longer.
             try clip.checkResampling(to: fps, file: input)
-            clip = clip.resampled(to: fps)
+            clip = try clip.resampled(to: fps)
         }
         let layout = MotionLayout(of: clip, unit: loaded.unit)
         try Interrupt.guarding("convert", quiet: global.quiet) { shouldContinue in

@@ -71,7 +71,7 @@ struct Retarget: AsyncParsableCommand {
         let source = Rig(skeleton: loaded.clip.skeleton, unit: loaded.unit, file: motion, format: .bvh)
         let retargeter = try Retargeter(source: source, target: target, map: jointMap)
         var clip = loaded.clip
-        if let fps { clip = clip.resampled(to: fps) }
+        if let fps { clip = try clip.resampled(to: fps) }
         let result = retargeter.retarget(clip)
         let outURL = URL(fileURLWithPath: out)
         let format = MotionOutput.format(for: outURL, units: units ?? target.unit, jsonFormat: jsonFormat ?? .a2m, fps: nil)

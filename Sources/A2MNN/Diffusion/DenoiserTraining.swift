@@ -17,7 +17,7 @@ public struct DenoiserBatch {
     /// Optional frame mask [B, T] (1 = real frame, 0 = padding): key padding in attention, masked pooling, loss mask.
     public var frameMask: [Float]?
     /// Optional per-row loss weights [B].
-    public var rowWeights: [Float]?
+    package var rowWeights: [Float]?
 
     public init(rows: Int, frames: Int, noisy: [Float], timesteps: [Int], audio: [Float], keep: [Bool], target: [Float],
                 frameMask: [Float]? = nil, rowWeights: [Float]? = nil) {
@@ -28,7 +28,7 @@ public struct DenoiserBatch {
 
 extension Denoiser {
     /// Zeroes the gradient arena; call once per optimizer step (backward accumulates with +=).
-    public func zeroGradients() { gradients.zero() }
+    func zeroGradients() { gradients.zero() }
 
     /// Forward pass with the loss. `training` enables dropout (a fresh mask per call from the `.dropout`
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
@@ -97,7 +97,7 @@ extension Denoiser {
 
     /// Accumulates ∂loss/∂parameters of the last training `forward` into `gradients`. The audio encoder and
     /// pool MLP receive gradient only from kept rows, the null embeddings only from dropped rows.
-    public func backward() throws {
+    package func backward() throws {
         try withOwnGemmThreads { try backwardBody() }
     }
 

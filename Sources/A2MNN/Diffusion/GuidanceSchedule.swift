@@ -15,10 +15,10 @@ public enum GuidanceSchedule: String, CaseIterable, Sendable, Codable {
     case interval
 
     /// Share of the steps that `interval` guides.
-    public static let intervalFraction = 0.6
+    static let intervalFraction = 0.6
 
     /// The weight used at step `index` of `count` (index 0 is the noisiest).
-    public func weight(_ w: Float, step index: Int, of count: Int) -> Float {
+    package func weight(_ w: Float, step index: Int, of count: Int) -> Float {
         switch self {
         case .constant:
             return w

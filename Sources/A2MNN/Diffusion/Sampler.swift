@@ -60,14 +60,14 @@ public struct FrameTie: Equatable, Sendable {
 /// Noise: row b draws x_T, the constraint noise and the sampler's step noise from `generators[b]` (by default
 /// `PCG32.derived(seed, .sampling, rank: b)`), so a row's result does not depend on which other rows share the
 /// batch. `next()` stops (returns nil) on a denoiser error and keeps it in `error`; `finish()` rethrows it.
-public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorProtocol {
-    public let sampler: any Sampler
-    public let guidance: any GuidanceMixer
-    public var timesteps: [Int] { sampler.timesteps }
-    public var generators: [PCG32] { noise.generators }
-    public private(set) var error: Error?
-    public private(set) var current: [Float]
-    public private(set) var lastX0: [Float]?
+package final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorProtocol {
+    package let sampler: any Sampler
+    package let guidance: any GuidanceMixer
+    package var timesteps: [Int] { sampler.timesteps }
+    package var generators: [PCG32] { noise.generators }
+    package private(set) var error: Error?
+    package private(set) var current: [Float]
+    package private(set) var lastX0: [Float]?
 
     private let denoiser: Network
     private let noise: RowNoise
@@ -83,7 +83,7 @@ public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPro
     ///   - generators: one RNG per row; nil = `PCG32.derived(seed: options.seed, purpose: .sampling, rank: b)`.
     ///   - initialNoise: x_T ([B, frames, D]); nil = drawn from the generators.
     ///   - sampler, guidance: the update rule and mixer; nil = `options.makeSampler(schedule:)`, `options.makeGuidance()`.
-    public init(denoiser: Network, schedule: DiffusionSchedule, options: SamplerOptions,
+    package init(denoiser: Network, schedule: DiffusionSchedule, options: SamplerOptions,
                 context: Network.AudioContext, clips: [Int], frames: Int,
                 generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil,
                 sampler: (any Sampler)? = nil, guidance: (any GuidanceMixer)? = nil) throws {
@@ -174,7 +174,7 @@ public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPro
     }
 
     /// Runs one denoising step; nil when all steps are done.
-    public func step() throws -> DenoisingStep? {
+    package func step() throws -> DenoisingStep? {
         let count = sampler.timesteps.count
         guard index < count, error == nil else { return nil }
         let t = sampler.timesteps[index]
@@ -190,7 +190,7 @@ public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPro
         return result
     }
 
-    public func next() -> DenoisingStep? {
+    package func next() -> DenoisingStep? {
         do { return try step() } catch {
             self.error = error
             return nil
@@ -198,7 +198,7 @@ public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPro
     }
 
     /// Runs the remaining steps and returns the sample x0 ([B, frames, D]); rethrows a denoiser error.
-    public func finish() throws -> [Float] {
+    package func finish() throws -> [Float] {
         if let e = error { throw e }
         while try step() != nil {}
         return current

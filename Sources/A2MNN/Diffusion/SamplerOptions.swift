@@ -139,9 +139,9 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
     case karras
 
     /// EDM's σ_max for ρ = 7 (Karras et al. 2022, table 1).
-    public static let karrasSigmaMax = 80.0
+    static let karrasSigmaMax = 80.0
     /// EDM's ρ.
-    public static let karrasRho = 7.0
+    static let karrasRho = 7.0
 
     /// The visited timesteps, noisiest first: `steps` distinct values in 0..<T, starting at T − 1.
     public func timesteps(schedule: DiffusionSchedule, steps: Int) -> [Int] {
@@ -156,7 +156,7 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
         return (0..<steps).map { i in Int((Double(T) * Double(steps - i) / Double(steps)).rounded()) - 1 }
     }
 
-    public static func karras(schedule: DiffusionSchedule, steps: Int, sigmaMax: Double = karrasSigmaMax, rho: Double = karrasRho) -> [Int] {
+    static func karras(schedule: DiffusionSchedule, steps: Int, sigmaMax: Double = karrasSigmaMax, rho: Double = karrasRho) -> [Int] {
         let T = schedule.steps
         precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
         let logSigma = schedule.alphasCumprod64.map { 0.5 * log((1 - $0) / $0) }

@@ -5,13 +5,13 @@
 /// part of a2m). The acceleration term is a2m's own (docs/training.md).
 public struct LossWeights: Sendable, Equatable, Codable {
     /// Weight of the masked x0 MSE. Default 1.
-    public var mse: Float = 1
+    package var mse: Float = 1
     /// Weight of the masked velocity (frame-difference) MSE. Default 1.
-    public var velocity: Float = 1
+    package var velocity: Float = 1
     /// Weight of the forward-kinematics foot velocity term (`FootVelocityLoss`). Default 0 (off).
-    public var footVelocity: Float = 0
+    package var footVelocity: Float = 0
     /// Weight of the masked acceleration (second frame-difference) MSE. Default 0 (off).
-    public var acceleration: Float = 0
+    package var acceleration: Float = 0
     /// Per-feature factors of the velocity and acceleration terms; nil = 1 for every feature. Set by the trainer
     /// from `training.derivativeWeighting`.
     package var derivativeChannels: DerivativeChannelWeights? = nil
@@ -33,13 +33,13 @@ package struct DerivativeChannelWeights: Equatable, Sendable, Codable {
 
 /// The terms (unweighted) and their weighted sum.
 public struct LossParts: Sendable, Equatable {
-    public var total: Double
-    public var mse: Double
-    public var velocity: Double
+    package var total: Double
+    package var mse: Double
+    package var velocity: Double
     /// The foot velocity term (0 when it is off).
-    public var foot: Double = 0
+    package var foot: Double = 0
     /// The acceleration term (0 when it is off).
-    public var acceleration: Double = 0
+    package var acceleration: Double = 0
 }
 
 /// Valid frames, valid adjacent frame pairs and valid runs of three frames of a [B, T] mask (nil = all valid):

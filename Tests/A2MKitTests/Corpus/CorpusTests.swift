@@ -88,7 +88,7 @@ private func scratchDirectory() throws -> URL {
 @Suite(.serialized) struct CorpusBuildTests {
     /// The property a trained model must learn, checked on the data: wrist and head speed follow the clip's
     /// own loudness envelope far better than another clip's (the mismatched-audio control).
-    @Test func motionFollowsItsOwnLoudnessFarAboveTheMismatchedControl() throws {
+    @Test(.needsEspeak) func motionFollowsItsOwnLoudnessFarAboveTheMismatchedControl() throws {
         let builder = try CorpusBuilder(options: CorpusOptions(count: 8, seed: 7))
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -117,7 +117,7 @@ private func scratchDirectory() throws -> URL {
         #expect(mean(beats.matched) > mean(beats.mismatched), "beat consistency matched \(beats.matched) mismatched \(beats.mismatched)")
     }
 
-    @Test func buildIsDeterministicAndWritesPairedFiles() throws {
+    @Test(.needsEspeak) func buildIsDeterministicAndWritesPairedFiles() throws {
         let a = try scratchDirectory(), b = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
         let options = CorpusOptions(count: 3, seed: 11, minSeconds: 3, maxSeconds: 5)
@@ -151,7 +151,7 @@ private func scratchDirectory() throws -> URL {
 @Suite struct MotionEvaluationTests {
     /// Ground truth scored as if generated: FID 0, smoothness ratios 1, the same alignment as the ground
     /// truth, and the mismatched control below it.
-    @Test func groundTruthAsGeneratedIsAPerfectModel() throws {
+    @Test(.needsEspeak) func groundTruthAsGeneratedIsAPerfectModel() throws {
         let builder = try CorpusBuilder(options: CorpusOptions(count: 6, seed: 21, minSeconds: 4, maxSeconds: 8))
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -199,7 +199,7 @@ private func scratchDirectory() throws -> URL {
 }
 
 @Suite struct EvaluationDataTests {
-    @Test func pairsCorpusFilesAndGeneratedSamples() throws {
+    @Test(.needsEspeak) func pairsCorpusFilesAndGeneratedSamples() throws {
         let data = try scratchDirectory(), gen = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: gen) }
         let manifest = try CorpusBuilder(options: CorpusOptions(count: 4, seed: 3, minSeconds: 3, maxSeconds: 4)).build(into: data)

@@ -168,7 +168,7 @@ import Testing
                 c.fps = fps
                 let chunked = try pipeline.clips(features, configuration: c)[0][0]
                 var expected = try MotionPostProcessChain.apply([step], to: plain, layout: MotionLayout(skeleton: model.skeleton))
-                if let fps { expected = expected.resampled(to: fps) }
+                if let fps { expected = try expected.resampled(to: fps) }
                 #expect(chunked == expected, "\(name): largest rotation difference \(zip(chunked.rotations, expected.rotations).map { Self.largest($0 - $1) }.max() ?? .infinity)")
                 let out = dir.appendingPathComponent(name)
                 _ = try Self.generate(model, wav, formats: [A2MJSONFormat(units: rig.unit), BVHFormat(units: rig.unit), GLTFFormat()], into: out) {

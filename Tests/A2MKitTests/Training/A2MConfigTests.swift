@@ -30,6 +30,12 @@ import Foundation
         #expect(prosody == small)
     }
 
+    /// The network's default motion size is the default skeleton's feature size (4 + 6 × 22 = 136), so a config
+    /// that leaves `model.motionDim` out fits the default skeleton.
+    @Test func defaultMotionDimIsTheDefaultSkeletons() {
+        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault))
+    }
+
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
     /// model metadata); a field added to CodingKeys but forgotten there fails here.
     @Test func denoiserConfigEncodesEveryKey() throws {
