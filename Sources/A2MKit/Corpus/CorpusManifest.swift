@@ -2,6 +2,8 @@
 /// byte-identical for a seed.
 public struct CorpusManifest: Codable, Sendable, Equatable {
     public var format = "a2m-synthetic-corpus"
+    /// The gesture model that made the motion (`GestureModelVersion`): 1 on the 22-joint body skeleton,
+    /// 2 on the default skeleton with fingers.
     public var version = 1
     public var note = "Synthetic speech (espeak-ng) with procedural gesture motion driven by the audio's measured features. For demos and tests; not motion capture."
     public var seed: UInt64
@@ -46,6 +48,22 @@ public struct CorpusManifest: Codable, Sendable, Equatable {
         public var onsetCount: Int
         public var strokeCount: Int
         public var speechFraction: Double
-        public var style: GestureStyle
+        /// Version 1: the gesture style drawn for the clip.
+        public var style: GestureStyle?
+        /// Version 2: the speaker's style on this clip, and what the gesture model did.
+        public var speaker: SpeakerStyle?
+        public var gestures: GestureSummary?
+    }
+
+    /// What corpus v2's gesture model made of one clip.
+    public struct GestureSummary: Codable, Sendable, Equatable {
+        /// Gesture units (from leaving rest to returning to it) and their strokes by kind; "beat" counts both beats
+        /// that open a phrase and beats superimposed on a held gesture.
+        public var units: Int
+        public var strokes: [String: Int]
+        public var twoHandedStrokes: Int
+        public var nods: Int
+        /// Rest poses taken, in order.
+        public var rests: [RestPose]
     }
 }
