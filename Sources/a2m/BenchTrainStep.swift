@@ -9,7 +9,7 @@ struct BenchTrainStep: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-step",
         abstract: "Benchmark one denoiser training step and one CFG forward pass.",
-        discussion: "Sizes default to the torch peer's (/work/shared/bench/torch_denoiser_bench.py); --config reads a config's \"model\" section; the size flags override either.")
+        discussion: "Sizes default to the torch peer's (Tests/Reference/torch_denoiser.py); --config reads a config's \"model\" section; the size flags override either.")
 
     @Option(help: "Config file whose \"model\" section sets the sizes.") var config: String?
     @Option(help: "Model width.") var d: Int?

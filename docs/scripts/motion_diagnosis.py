@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Diagnose what drives FID_k and jerk in generated motion (docs/results.md, "Why FID_k rises with guidance").
+"""Diagnose what drives FID_k and jerk in generated motion (docs/notes/2026-11-results-notebook.md, "Why FID_k rises with guidance here").
 
 An independent re-implementation, in numpy/scipy, of the two things a2m's evaluation computes from BVH files:
 forward kinematics and Bailando's per-joint kinetic features (mean horizontal and vertical squared speed and mean
@@ -160,7 +160,7 @@ def hand_log_ratio(p, names):
 
 def leg_and_head_v(names):
     """Masks over the (h, v, e) features of `names`: the leg and foot joints (every Leg, Foot and Toe joint), and
-    the head joint's vertical speed² (Head.v), the two groups results.md splits FID_k by."""
+    the head joint's vertical speed² (Head.v), the two groups the results notebook splits FID_k by."""
     legs = np.array([any(s in n for s in ('Leg', 'Foot', 'Toe')) for n in names for _ in 'hve'])
     head_v = np.zeros(len(legs), bool)
     head_v[names.index('Head') * 3 + 1] = True
@@ -263,7 +263,7 @@ def main(argv):
             mean_term = ((a.mean(0) - b.mean(0)) ** 2).sum()
             print(f"{d}: FID_k {frechet(a, b):.4g} (mean term {mean_term:.4g}), legs and feet only "
                   f"{frechet(a[:, legs], b[:, legs]):.4g}, other joints only {frechet(a[:, ~legs], b[:, ~legs]):.4g}")
-            # The head joint's vertical speed² (Head.v): the feature guidance overshoots (results.md, "The gesture hand").
+            # The head joint's vertical speed² (Head.v): the feature guidance overshoots (docs/notes/2026-11-results-notebook.md, "The gesture hand").
             keep = ~head_v
             print(f"  without Head.v {frechet(a[:, keep], b[:, keep]):.4g}, without Head.v and the legs "
                   f"{frechet(a[:, keep & ~legs], b[:, keep & ~legs]):.4g}")

@@ -1,7 +1,7 @@
 import Foundation
 import CFFTW
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 /// Helpers shared by the Audio suites: fixture access, temporary directories, WAV bytes, sox.
 enum AudioFixtures {
@@ -21,7 +21,7 @@ enum AudioFixtures {
 }
 
 extension AudioFixtures {
-    /// A fresh directory under /tmp, removed by the caller's `defer`.
+    /// A fresh directory under the system's temporary directory, removed by the caller's `defer`.
     static func makeTempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-audio-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// Compares a2m's front end with librosa 0.10.2.post1 (fixtures from Fixtures/audio/make_fixtures.py).
 @Suite struct LibrosaParityTests {
@@ -14,7 +15,7 @@ import Testing
     static let logMelRangeDB: Float = 100
     /// Filterbank weights: float32 rounding of the same Double formula.
     static let filterbankTolerance: Float = 1e-6
-    /// design.md §5 values are printed with 7–8 significant digits.
+    /// docs/design.md §5 values are printed with 7–8 significant digits.
     static let referenceRelativeTolerance: Float = 2e-6
 
     struct Metadata: Decodable {
@@ -44,7 +45,7 @@ import Testing
         for (name, c) in meta.configs { try c.validate(file: "metadata.json:\(name)") }
     }
 
-    /// design.md §5: 1 s of 0.5·sin(2π·440t) at 22050 Hz with librosa's defaults.
+    /// docs/design.md §5: 1 s of 0.5·sin(2π·440t) at 22050 Hz with librosa's defaults.
     @Test func designReferenceValues() throws {
         let ex = try LogMelExtractor(.librosaDefault)
         let mel = try ex.melPower(AudioFixtures.sine(sampleRate: 22050))

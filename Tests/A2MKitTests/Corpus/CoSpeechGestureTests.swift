@@ -1,6 +1,10 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// A stroke's apex must fall in this window around the stressed syllable's centre (s): up to 150 ms before it
 /// (the stroke precedes or ends at the peak syllable, McNeill's phonological synchrony rule) and at most 50 ms

@@ -1,6 +1,10 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// Audio–motion coupling each gesture model must show on 8 clips (seed 7): the mean matched correlation beats the
 /// mismatched control by `margin`, and at least `clips` of the 8 clips correlate above `floor`. Measured: v1

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MGeneration
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// Issue 7's CI check of the shipped default model (Motions/default_model.safetensors): guidance moves the
 /// motion toward the audio, and at w = 0 the audio does not matter. Speech comes from espeak-ng through the
@@ -13,14 +17,14 @@ import Testing
     static let clips = 12, samples = 2
     /// Minimum rise of the mean audio–motion correlation from w = 0 to w = 2.5, half the measured gain. Measured
     /// for the shipped 7200-step model, every clip and sample its own noise draw (`GuidanceStudy`): +0.334 on the
-    /// 60 held-out clips of docs/results.md (0.139 → 0.473, intervals disjoint) and +0.319 on this test's 12 clips
+    /// 60 held-out clips of docs/model_card.md (0.139 → 0.473, intervals disjoint) and +0.319 on this test's 12 clips
     /// (0.142 → 0.461). The 2400-step model it replaced
     /// gained +0.143 here and the cross-attention-only model before it +0.038, so the margin catches a
     /// regression to either.
     static let minimumCorrelationGain = 0.15
     /// Minimum rise of the mean rest in silence (`RestContrast`) from w = 0 to w = 2.5, and to CFG++ at λ = 0.75,
     /// half the smaller measured gain. Measured on this test's 12 clips: +0.400 (0.010 → 0.410) and +0.448
-    /// (→ 0.458); on the 60 held-out clips of docs/results.md, 0.047 → 0.388. Not checked on the flite
+    /// (→ 0.458); on the 60 held-out clips of docs/model_card.md, 0.047 → 0.388. Not checked on the flite
     /// utterances: they have almost no half-second pause, so the few windows they give decide nothing.
     static let minimumRestGain = 0.2
     /// The same check on flite speech, which the model never heard (`guidanceRaisesAudioCorrelationOnFliteSpeech`).

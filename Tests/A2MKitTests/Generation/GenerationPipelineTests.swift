@@ -1,6 +1,11 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MEvaluation
 
 /// A tiny, randomly initialized FiLM transformer saved as a generation checkpoint (the real network and the
 /// real checkpoint format; the weights are untrained, which is all the pipeline's contracts need).
@@ -104,7 +109,7 @@ enum TinyModel {
     }
 
     @Test func realNetworkAtWeightZeroIgnoresTheAudio() throws {
-        // design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
+        // docs/design.md §4.3 on the real network: at w = 0 only the learned null embeddings condition the sample.
         try TinyModel.withLoaded { model, _ throws in
             let M = model.audio.nMels, frames = 50
             let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 @Suite struct BVHErrorTests {
     static let header = """
@@ -36,7 +36,7 @@ import Foundation
         #expect(Self.error("") == .empty(file: "t.bvh"))
         #expect(Self.error(" \n\r\n\t") == .empty(file: "t.bvh"))
         #expect(throws: BVHError.self) { try BVHReader.read(URL(fileURLWithPath: "/nonexistent/x.bvh")) }
-        #expect(throws: BVHError.self) { try BVHReader.read(URL(fileURLWithPath: "/tmp")) }
+        #expect(throws: BVHError.self) { try BVHReader.read(FileManager.default.temporaryDirectory) }
     }
 
     @Test func syntaxErrorsNameLineAndExpectedToken() {

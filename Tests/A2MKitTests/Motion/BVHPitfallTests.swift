@@ -1,8 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
-/// One hand-built fixture per reader pitfall of design.md §6, checked against hand-worked world positions
+/// One hand-built fixture per reader pitfall of docs/design.md §6, checked against hand-worked world positions
 /// in Fixtures/motion/expected_positions.json (also checked against numpy and bvhio by crosscheck_bvhio.py).
 @Suite struct BVHPitfallTests {
     static let tolerance: Float = 1e-4

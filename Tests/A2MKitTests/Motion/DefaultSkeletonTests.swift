@@ -1,6 +1,10 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// The default skeleton with fingers (`Skeleton.a2mDefault`), the 22-joint body skeleton it replaced
 /// (`Skeleton.a2mBody`), and the files in Motions/ that hold them.

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 /// IK in Double on exact inputs: the ankle lands on its target to rounding.
 private let ikTolerance = 1e-9
@@ -140,7 +141,7 @@ private let kneeAccelerationRatioLimit = 1.5
     /// feet slide 4 mm in 4 s: the held foot then comes in and out of the straight leg's reach by hundredths of a
     /// millimetre. Two-bone IK toward the hold (the lock's second version, `FootLock`'s doc comment) bends the
     /// knee by the square root of that shortfall, so each crossing kicked the knee: run against that solver, this
-    /// test measured a largest knee acceleration of 0.0833 cm/frame², 21.5× the input's 0.00387 (docs/results.md,
+    /// test measured a largest knee acceleration of 0.0833 cm/frame², 21.5× the input's 0.00387 (docs/notes/2026-11-results-notebook.md,
     /// "Foot lock: swing instead of two-bone IK"). The swing keeps the knee's bend.
     @Test func swayingHipsOverAHeldFootDoNotKickTheKnees() throws {
         var clip = MotionClip(restPoseOf: sk, fps: 30, frames: 120)

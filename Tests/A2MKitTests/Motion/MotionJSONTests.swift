@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 @Suite struct MotionJSONTests {
     static let positionTolerance: Float = 1e-5
@@ -105,6 +105,6 @@ import Foundation
         #expect(error(String(decoding: MotionJSON.bytes(clip, format: .threejs), as: UTF8.self)) != nil)
         var nanClip = clip
         nanClip.rootPositions[0].x = .nan
-        #expect(throws: MotionJSONError.self) { try MotionJSON.write(nanClip, format: .a2m, to: URL(fileURLWithPath: "/tmp/never.json")) }
+        #expect(throws: MotionJSONError.self) { try MotionJSON.write(nanClip, format: .a2m, to: FileManager.default.temporaryDirectory.appendingPathComponent("never.json")) }
     }
 }

@@ -1,8 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MTraining
 
-/// Classifier-free-guidance dropout, design §4.1: per sample, per step, with probability p.
+/// Classifier-free-guidance dropout, docs/design.md §4.1: per sample, per step, with probability p.
 @Suite struct ConditionDropTests {
     /// Binomial bound: |count − np| ≤ 4σ.
     static let sigmas = 4.0

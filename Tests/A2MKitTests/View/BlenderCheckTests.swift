@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 /// Imports a BVH written by a2m with Blender's own importer (Debian `blender`, run headless) and checks joint
 /// count, frame count, fps and the world positions of the head and both wrists at three frames against a2m's
@@ -16,7 +16,7 @@ import Foundation
     }()
     static let checkedJoints = ["Head", "LeftHand", "RightHand"]
 
-    @Test(.enabled(if: blender != nil, "blender is not installed (apt-get install blender); see docs/results.md for a recorded run"))
+    @Test(.enabled(if: blender != nil, "blender is not installed (apt-get install blender); see docs/viewer.md for a recorded run"))
     func blenderImportMatchesForwardKinematics() throws {
         let (clip, _) = try BVHReader.read(try ViewerFixtures.fixture("wave.bvh"))
         let dir = try ViewerFixtures.tempDir("blender")

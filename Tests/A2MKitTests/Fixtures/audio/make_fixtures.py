@@ -12,7 +12,7 @@ Writes, next to this script:
   <signal>_<config>_mel.npy    librosa mel power, float32, shape (frames, n_mels)  [transposed from librosa]
   <signal>_<config>_db.npy     log-mel per the config (power_to_db), float32, shape (frames, n_mels)
   filterbanks.json             librosa.filters.mel per config, sparse: per row the first nonzero bin + values
-  metadata.json                versions, configs, shapes, the design.md section 5 reference values
+  metadata.json                versions, configs, shapes, the docs/design.md section 5 reference values
 
 The sine (0.5 sin(2 pi 440 t), 1 s, float32) is not stored: the tests rebuild it the same way.
 For the model and custom configs the speech is loaded with librosa.load(sr=15360 / 16000) (soxr_hq), so
@@ -105,7 +105,7 @@ def main():
             rows.append({"start": start, "values": [float(v) for v in r[start:stop]]})
         banks[name] = {"nBins": int(fb.shape[1]), "rows": rows}
 
-    # design.md section 5 reference values, recomputed here so a librosa change would show.
+    # docs/design.md section 5 reference values, recomputed here so a librosa change would show.
     S = librosa.feature.melspectrogram(y=sine(22050), sr=22050)
     fb = librosa.filters.mel(sr=22050, n_fft=2048, n_mels=128)
     meta["reference"] = {

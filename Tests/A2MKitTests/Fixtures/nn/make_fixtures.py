@@ -6,63 +6,18 @@ with key-padding masks), denoiser_weights.safetensors + denoiser_io.safetensors 
 eval mode, explicit keep mask), python_written.safetensors (F32/F16/BF16/I64 + metadata, for the reader), and
 checks ours_f32.safetensors / ours_f16.safetensors (written by a2m's SafetensorsWriter) with Python's reader.
 To (re)write those two: A2M_NN_FIXTURE_OUT=$PWD/Tests/A2MKitTests/Fixtures/nn swift test --filter oursReadableByPython
-The model classes are the ones of /work/shared/bench/torch_denoiser_bench.py with sizes as arguments."""
-import json, math, os
+The model classes are the reference's, Tests/Reference/torch_denoiser.py (also the benchmark's PyTorch peer)."""
+import json, os, sys
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from safetensors import safe_open
 from safetensors.torch import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', '..', 'Reference'))
+from torch_denoiser import Denoiser, FiLM, Rotary  # noqa: E402
+
 torch.manual_seed(0)
-
-
-class Rotary(nn.Module):
-    def __init__(s, d):
-        super().__init__(); s.register_buffer('inv', 1.0 / (10000 ** (torch.arange(0, d, 2).float() / d)))
-    def forward(s, x):
-        t = torch.arange(x.shape[1]).float(); f = torch.einsum('i,j->ij', t, s.inv); e = torch.cat([f, f], -1)
-        x1, x2 = x.chunk(2, -1); rot = torch.cat([-x2, x1], -1)
-        return x * e.cos() + rot * e.sin()
-
-
-class FiLM(nn.Module):
-    def __init__(s, d): super().__init__(); s.l = nn.Sequential(nn.Mish(), nn.Linear(d, 2 * d))
-    def forward(s, x, c): sc, sh = s.l(c).unsqueeze(1).chunk(2, -1); return (sc + 1) * x + sh
-
-
-class Layer(nn.Module):
-    def __init__(s, d, h, ff):
-        super().__init__()
-        s.sa = nn.MultiheadAttention(d, h, batch_first=True, dropout=0.1); s.ca = nn.MultiheadAttention(d, h, batch_first=True, dropout=0.1)
-        s.ffn = nn.Sequential(nn.Linear(d, ff), nn.GELU(), nn.Dropout(0.1), nn.Linear(ff, d))
-        s.n1, s.n2, s.n3 = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d); s.f1, s.f2, s.f3 = FiLM(d), FiLM(d), FiLM(d); s.rot = Rotary(d)
-    def forward(s, x, mem, c):
-        y = s.n1(x); q = s.rot(y); x = x + s.f1(s.sa(q, q, y, need_weights=False)[0], c)
-        y = s.n2(x); x = x + s.f2(s.ca(s.rot(y), s.rot(mem), mem, need_weights=False)[0], c)
-        return x + s.f3(s.ffn(s.n3(x)), c)
-
-
-class Denoiser(nn.Module):
-    def __init__(s, d, heads, ff, layers, pose, mel, frames):
-        super().__init__(); s.d = d
-        s.inp = nn.Linear(pose, d); s.cin = nn.Linear(mel, d)
-        s.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(d, heads, ff, 0.1, 'gelu', batch_first=True, norm_first=True), 2,
-                                      enable_nested_tensor=False)
-        s.t1 = nn.Sequential(nn.Linear(d, 4 * d), nn.Mish()); s.t2 = nn.Linear(4 * d, d); s.ttok = nn.Linear(4 * d, 2 * d)
-        s.pool = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, d), nn.SiLU(), nn.Linear(d, d)); s.nm = nn.LayerNorm(d)
-        s.null_tok = nn.Parameter(torch.randn(1, frames, d)); s.null_hid = nn.Parameter(torch.randn(1, d))
-        s.layers = nn.ModuleList([Layer(d, heads, ff) for _ in range(layers)]); s.out = nn.Linear(d, pose)
-    def temb(s, t):
-        half = s.d // 2; f = torch.exp(-math.log(10000) * torch.arange(half) / half); e = t[:, None].float() * f[None]
-        return torch.cat([e.sin(), e.cos()], -1)
-    def forward(s, x, t, mel, keep):  # the bench draws keep from torch.rand; here it is explicit
-        B = x.shape[0]; tok = s.enc(s.cin(mel))
-        tok = torch.where(keep[:, None, None], tok, s.null_tok[:, :tok.shape[1]]); hid = s.pool(tok.mean(1)); hid = torch.where(keep[:, None], hid, s.null_hid)
-        th = s.t1(s.temb(t)); c = s.t2(th) + hid; mem = s.nm(torch.cat([tok, s.ttok(th).view(B, 2, s.d)], 1))
-        h = s.inp(x)
-        for l in s.layers: h = l(h, mem, c)
-        return s.out(h)
 
 
 def c(x): return x.detach().float().clone().contiguous()
