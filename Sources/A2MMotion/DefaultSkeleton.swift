@@ -8,7 +8,7 @@ extension Skeleton {
     public static let a2mDefault: Skeleton = A2MSkeletons.make(fingers: true)
 
     /// The 22-joint body skeleton without fingers (Motions/body_skeleton.bvh): a2m's default before corpus v2.
-    /// Models trained on it embed it and keep loading; `a2m corpus --version 1` and the sample clips in
+    /// Models trained on it embed it and keep loading; `a2m corpus --gesture-model 1` and the sample clips in
     /// Motions/ use it.
     public static let a2mBody: Skeleton = A2MSkeletons.make(fingers: false)
 
