@@ -96,11 +96,16 @@ public enum CoSpeechGesture {
                 let (p, posture) = plan.hands[side.rawValue].sample(t, cursor: &cursors[side.rawValue])
                 let d0 = side.rawValue * 3
                 let wobble = BodyPoint(drift[d0](Double(f)), drift[d0 + 1](Double(f)), drift[d0 + 2](Double(f))) * posture.drift
-                // While speaking, the hands keep moving between strokes, the more the louder the voice.
+                // While speaking, the hands keep moving between strokes, the more the louder the voice; fading out
+                // (continuously) as the hand nears the torso, so the drift never pushes it in.
+                let clearance = min(1, max(0, (GesturePlanner.distanceOutsideTorso(p + wobble) - 1) / 5))
                 let quick = BodyPoint(fast[d0](Double(f)), fast[d0 + 1](Double(f)), fast[d0 + 2](Double(f)))
-                    * (speechDriftCentimetres * engaged[f] * prosody.levels[f])
+                    * (speechDriftCentimetres * engaged[f] * prosody.levels[f] * clearance)
                 var body = p + wobble + quick
                 body.x *= side.sign
+                // The planner keeps its keys out of the torso; the paths between them and the drift can still cut a
+                // corner of it, so the wrist target is pushed out, continuously.
+                body = GesturePlanner.pushedOutOfTorso(body)
                 let q = armRotations(arm, rig: rig, target: body, posture: posture, shrug: 0.8 * pose.breath + pose.shrug[side.rawValue], style: style)
                 let mirror = side == .right
                 func m(_ q: SIMD4<Double>) -> SIMD4<Double> { mirror ? Rotation.mirrored(q) : q }

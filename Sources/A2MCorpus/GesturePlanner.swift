@@ -106,6 +106,31 @@ struct GesturePlanner {
         return q
     }
 
+    /// `p` (a left-side point, x ≥ 0 outside the midline) moved out of the torso box by a push that is continuous
+    /// in `p`, unlike `outsideTorso`'s shorter-way choice: toward the side and the front faces, weighted by how
+    /// near each is (a softmax over `pushSoftness` cm), scaled so the point reaches the nearer face; it fades
+    /// out over `pushSoftness` cm at the box's top and bottom.
+    static func pushedOutOfTorso(_ p: BodyPoint) -> BodyPoint {
+        let side = torsoHalfWidth - abs(p.x), front = torsoFront - p.z
+        let inY = min(p.y - torsoHeights.lowerBound, torsoHeights.upperBound - p.y)
+        guard side > 0, front > 0, inY > 0 else { return p }
+        let ws = exp(-side / pushSoftness), wf = exp(-front / pushSoftness)
+        let ps = ws / (ws + wf), pf = wf / (ws + wf)
+        let k = min(1, inY / pushSoftness) / max(ps, pf)
+        var q = p
+        q.x += (p.x < 0 ? -1 : 1) * ps * side * k
+        q.z += pf * front * k
+        return q
+    }
+    static let pushSoftness = 2.0
+
+    /// How far `p` is outside the torso box of `outsideTorso` (cm; 0 inside), a continuous function of `p`.
+    static func distanceOutsideTorso(_ p: BodyPoint) -> Double {
+        let dx = max(0, abs(p.x) - torsoHalfWidth), dz = max(0, p.z - torsoFront)
+        let dy = max(0, torsoHeights.lowerBound - p.y, p.y - torsoHeights.upperBound)
+        return (dx * dx + dy * dy + dz * dz).squareRoot()
+    }
+
     /// The style's gesture space applied to a kind's place: lateral and forward extents scaled about the chest,
     /// height shifted.
     func place(_ p: BodyPoint) -> BodyPoint {

@@ -5,6 +5,7 @@ import Foundation
 @testable import A2MMotion
 @testable import A2MCorpus
 @testable import A2MEvaluation
+@testable import A2MGeneration
 
 /// The default skeleton with fingers (`Skeleton.a2mDefault`), the 22-joint body skeleton it replaced
 /// (`Skeleton.a2mBody`), and the files in Motions/ that hold them.
