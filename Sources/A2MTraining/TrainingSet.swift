@@ -47,23 +47,32 @@ public struct TrainingSet: Sendable {
     /// the reference length before the skeletons count as different (another unit, another rig).
     public static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
-    static let preprocessingVersion = "motion-features-v1"
+    /// v2: resampled motion keeps its length (frameCount / fps seconds) instead of ending on the last source frame.
+    static let preprocessingVersion = "motion-features-v2"
 
     /// Scans, preprocesses (or reads from the cache at `cacheDirectory`, default DIR/.a2m-cache) and splits.
+    /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
+    /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
     public static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
-                            training: TrainingConfig, quiet: Bool = true) throws -> TrainingSet {
+                            training: TrainingConfig, quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
         let pairs = try TrainingPairs.scan(directory)
         if training.validationFraction > 0 && pairs.count < 2 {
             throw TrainingDataError.noValidationFiles(directory: directory.path, files: pairs.count, fraction: training.validationFraction)
         }
         let cache = FeatureCache(directory: cacheDirectory ?? directory.appendingPathComponent(".a2m-cache"))
         let settings = try cacheSettings(audio: audio, fps: training.fps)
+        let removed = cache.removeStaleTemporaries()
         let progress = ProgressLine(total: pairs.count, label: "preprocessing", unit: "files", quiet: quiet)
         var raw: [(stem: String, motion: [Float], audio: [Float], frames: Int)] = []
         var notes: [String] = []
         var hits = 0, misses = 0
         var reference: (file: String, skeleton: Skeleton, text: String)?
+        if removed > 0 { notes.append("\(cache.directory.path): removed \(removed) temporary file(s) an interrupted run left behind") }
         for (i, pair) in pairs.enumerated() {
+            if shouldStop() {
+                progress.finish()
+                throw TrainingError.stopped(during: "preprocessing", done: i, total: pairs.count)
+            }
             let key = try FeatureCache.key(files: [pair.audio, pair.bvh], settings: settings)
             var entry: FeatureCache.Entry
             switch cache.load(stem: pair.stem, key: key) {
@@ -137,6 +146,7 @@ public struct TrainingSet: Sendable {
         guard clip.fps.isFinite, (1...10_000).contains(clip.fps) else {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
+        try clip.checkResampling(to: fps, file: pair.bvh.path)
         let motion = clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)
