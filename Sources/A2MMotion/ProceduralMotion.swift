@@ -1,6 +1,6 @@
 import Foundation
 
-/// Hand-scripted clips on the default skeleton, built from procedural Euler curves (ZXY, degrees).
+/// Hand-scripted clips on the 22-joint body skeleton (`Skeleton.a2mBody`), built from procedural Euler curves (ZXY, degrees).
 /// They are the provenance of the sample files in Motions/ (regenerated and compared byte for byte by
 /// `ProceduralMotionTests`) and the input of `a2m bench bvh`. No captured data is involved.
 public enum ProceduralMotion {
@@ -13,7 +13,7 @@ public enum ProceduralMotion {
     /// name (joints not listed stay at zero) and the root position.
     static func build(fps: Double, frames: Int,
                       pose: (Double) -> (root: SIMD3<Float>, angles: [String: SIMD3<Double>])) -> MotionClip {
-        let s = Skeleton.a2mDefault
+        let s = Skeleton.a2mBody
         var clip = MotionClip(restPoseOf: s, fps: fps, frames: frames)
         var previous = [SIMD4<Float>](repeating: SIMD4(0, 0, 0, 1), count: s.jointCount)
         for f in 0..<frames {
@@ -91,7 +91,7 @@ public enum ProceduralMotion {
     /// A long clip for benchmarks: every joint swings on its own sinusoids (up to ±60°), the root walks
     /// a circle. Deterministic; values have the magnitude and digit count of real capture data.
     public static func benchmarkClip(frames: Int, fps: Double = 30) -> MotionClip {
-        let names = Skeleton.a2mDefault.names
+        let names = Skeleton.a2mBody.names
         return build(fps: fps, frames: frames) { t in
             var a: [String: SIMD3<Double>] = [:]
             for (j, n) in names.enumerated() {

@@ -33,7 +33,8 @@ struct BenchGenerate: AsyncParsableCommand {
         if let model { return try GenerationModel.load(contentsOf: URL(fileURLWithPath: model)) }
         let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
         var c = full.model
-        let skeleton = Skeleton.a2mDefault
+        // The shipped model's 22-joint body skeleton (D = 136), as docs/benchmarks.md measured it.
+        let skeleton = Skeleton.a2mBody
         c.motionDim = MotionFeatures.featureDim(for: skeleton)
         c.audioDim = full.audio.featureDim
         let D = c.motionDim

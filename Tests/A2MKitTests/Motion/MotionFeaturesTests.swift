@@ -12,7 +12,7 @@ import Foundation
         let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: fps, seconds: 10, seed: 4)
         let features = MotionFeatures.encode(clip)
         #expect(features.count == clip.frameCount * Skeleton.a2mDefault.featureDim)
-        #expect(Skeleton.a2mDefault.featureDim == 4 + 6 * 22)
+        #expect(Skeleton.a2mDefault.featureDim == 4 + 6 * 52 && Skeleton.a2mBody.featureDim == 4 + 6 * 22)
         let back = try MotionFeatures.decode(features, skeleton: clip.skeleton, fps: fps, start: MotionFeatures.rootStart(of: clip))
         let err = MotionTestSupport.maxPositionError(clip, back)
         #expect(err < Self.positionTolerance, "max world position error \(err) cm")
