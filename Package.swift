@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "A2MCorpus", dependencies: ["A2MCore", "A2MAudio", "A2MMotion"]),
         .target(name: "A2MEvaluation", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MCorpus"]),
         .target(name: "A2MView", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "CPNG"]),
+        // Live audio in, motion out (a2m stream): live features, OSC/VMC, JSON lines.
+        .target(name: "A2MLive", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration"]),
         // The library product an app imports: re-exports every module above.
         .target(
             name: "A2MKit",
-            dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining", "A2MEvaluation", "A2MCorpus", "A2MView"]
+            dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining", "A2MEvaluation", "A2MCorpus", "A2MView", "A2MLive"]
         ),
         .executableTarget(
             name: "a2m",
@@ -44,7 +46,7 @@ let package = Package(
         .testTarget(
             name: "A2MKitTests",
             dependencies: ["A2MKit", "A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining",
-                           "A2MEvaluation", "A2MCorpus", "A2MView", "CKernels", "CFFTW", "CSoxr"],
+                           "A2MEvaluation", "A2MCorpus", "A2MView", "A2MLive", "CKernels", "CFFTW", "CSoxr"],
             resources: [.copy("Fixtures")]
         ),
     ]

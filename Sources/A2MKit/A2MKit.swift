@@ -9,3 +9,4 @@
 @_exported import A2MEvaluation
 @_exported import A2MCorpus
 @_exported import A2MView
+@_exported import A2MLive
