@@ -38,6 +38,14 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     public var topDB: Double? = nil
     /// Floor: `amin` of power_to_db, or the ε of log(S + ε). Default 1e-10 (librosa's amin).
     public var epsilon: Double = 1e-10
+    /// Prosody columns after the nMels log-mel columns, in this order (`ProsodyFeature`). Default [] (log-mel
+    /// only, as every model before prosody): such a config encodes without the prosody keys, so it reads the same
+    /// as before.
+    public var prosody: [ProsodyFeature] = []
+    /// Pitch search range of `logF0` and `voicing`, in Hz (librosa's `fmin` / `fmax` of yin and pyin). Defaults
+    /// 60 and 600: from deep male voices to children and raised voices (Praat's default range is 75–600 Hz).
+    public var f0Min: Double = 60
+    public var f0Max: Double = 600
 
     public init() {}
 
@@ -70,8 +78,35 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     /// Feature frames per second, sampleRate / hopLength.
     public var frameRate: Double { Double(sampleRate) / Double(hopLength) }
 
+    /// Values per feature row: nMels log-mel columns, then one column per prosody feature. A model's
+    /// `audioDim` must equal it.
+    public var featureDim: Int { nMels + prosody.count }
+
+    /// "audio.nMels 80" or "audio.nMels 80 + 4 audio.prosody features = 84", for messages about `audioDim`.
+    public var featureDimDescription: String {
+        prosody.isEmpty ? "audio.nMels \(nMels)" : "audio.nMels \(nMels) + \(prosody.count) audio.prosody features = \(featureDim)"
+    }
+
+    /// Column names of a feature row, in order: "mel0" … "mel<nMels−1>", then the prosody features' names.
+    public var featureNames: [String] { (0..<nMels).map { "mel\($0)" } + prosody.map(\.rawValue) }
+
+    /// Column of `feature` in a feature row, if the config has it.
+    public func column(of feature: ProsodyFeature) -> Int? { prosody.firstIndex(of: feature).map { nMels + $0 } }
+
+    /// Columns whose NaN means "no value" rather than an error: log-F0 of unvoiced frames.
+    public var missingValueColumns: Set<Int> { Set([column(of: .logF0)].compactMap { $0 }) }
+
+    /// The YIN frame of `logF0` and `voicing` is the STFT frame (nFFT samples, librosa's `frame_length`), its
+    /// difference window half of it (librosa's default `win_length`), so the longest period it can measure is
+    /// nFFT − nFFT/2 − 1 samples.
+    public var pitchWindow: Int { nFFT / 2 }
+    /// Shortest and longest period searched, in samples: floor(sr / f0Max) and ceil(sr / f0Min), as librosa.
+    public var pitchPeriods: (min: Int, max: Int) {
+        (Int((Double(sampleRate) / f0Max).rounded(.down)), Int((Double(sampleRate) / f0Min).rounded(.up)))
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case sampleRate, nFFT, hopLength, winLength, nMels, fmin, fmax, logMode, topDB, epsilon
+        case sampleRate, nFFT, hopLength, winLength, nMels, fmin, fmax, logMode, topDB, epsilon, prosody, f0Min, f0Max
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,9 +132,23 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         }
         topDB = try c.value(.topDB, or: d.topDB)
         epsilon = try c.value(.epsilon, or: d.epsilon)
+        if let names = try c.decodeIfPresent([String].self, forKey: .prosody) {
+            prosody = try names.enumerated().map { i, raw in
+                guard let f = ProsodyFeature(rawValue: raw) else {
+                    let path = (decoder.codingPath.map(\.stringValue) + ["prosody[\(i)]"]).joined(separator: ".")
+                    throw ConfigError.invalid(file: StrictJSON.currentFile(decoder), field: path,
+                                              reason: "'\(raw)' is not a prosody feature; expected one of: \(ProsodyFeature.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return f
+            }
+        }
+        f0Min = try c.value(.f0Min, or: d.f0Min)
+        f0Max = try c.value(.f0Max, or: d.f0Max)
     }
 
-    /// Writes every key, unset optionals as `null`, so a saved config shows all choices made.
+    /// Writes every key, unset optionals as `null`, so a saved config shows all choices made; the prosody keys
+    /// only when `prosody` is not empty, so a log-mel-only config (every model before prosody) encodes exactly as
+    /// it did: its feature-cache keys stay valid and a model trained with it loads in older a2m too.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(sampleRate, forKey: .sampleRate)
@@ -112,6 +161,11 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         try c.encode(logMode, forKey: .logMode)
         try c.encode(topDB, forKey: .topDB)
         try c.encode(epsilon, forKey: .epsilon)
+        if !prosody.isEmpty {
+            try c.encode(prosody, forKey: .prosody)
+            try c.encode(f0Min, forKey: .f0Min)
+            try c.encode(f0Max, forKey: .f0Max)
+        }
     }
 
     /// Range checks; `file` names the config in errors. Also refuses settings that would leave a mel
@@ -130,6 +184,19 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
         try v.check(p + "fmin", fmin, in: 0...(effectiveFmax - 1))
         if let t = topDB { try v.check(p + "topDB", t, in: 1...1000) }
         try v.check(p + "epsilon", epsilon, in: 1e-30...1)
+        for (i, f) in prosody.enumerated() where prosody[..<i].contains(f) {
+            throw ConfigError.invalid(file: file, field: p + "prosody[\(i)]", reason: "'\(f.rawValue)' is listed twice")
+        }
+        try v.check(p + "f0Min", f0Min, in: 1...(nyquist - 1))
+        try v.check(p + "f0Max", f0Max, in: (f0Min + 1)...nyquist)
+        if prosody.contains(where: \.needsPitch) {
+            // librosa clips the longest period to the frame silently (raising fmin); a2m refuses instead.
+            let longest = nFFT - pitchWindow - 1
+            try v.require(p + "f0Min", pitchPeriods.max <= longest,
+                          "f0Min \(f0Min) Hz needs periods up to \(pitchPeriods.max) samples at \(sampleRate) Hz, but a YIN frame of nFFT \(nFFT) samples measures at most \(longest); raise f0Min to \(Double(sampleRate) / Double(longest)) Hz or nFFT")
+            try v.require(p + "f0Max", pitchPeriods.max - pitchPeriods.min >= 2,
+                          "f0Min \(f0Min) Hz to f0Max \(f0Max) Hz spans fewer than 3 periods at \(sampleRate) Hz; widen the range")
+        }
         let bank = MelFilterbank(config: self)
         if let empty = bank.firstEmptyFilter {
             throw ConfigError.invalid(file: file, field: p + "nMels",
@@ -141,10 +208,7 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     /// "audio" holds one (the model config's other keys belong to other parts and are not read here).
     /// The result is validated.
     public static func load(contentsOf url: URL) throws -> AudioFeatureConfig {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(file: url.path, reason: "cannot read file (\(error.localizedDescription))")
-        }
+        let data = try StrictJSON.read(url)
         let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         if let top, top["audio"] is [String: Any] {
             let cfg = try StrictJSON.decode(AudioSection.self, from: data, file: url.path).audio

@@ -39,8 +39,13 @@ public final class FeatureMatrixSource: FeatureSource {
 /// the rows are bit-identical to `extract`'s (tested), at the cost of a second decode (about 11 ms per
 /// minute of 22 kHz speech, docs/benchmarks.md).
 ///
+/// With prosody in the config, rows are `featureDim` wide (log-mel, then the prosody columns); the first pass
+/// then computes only the mel (all the top_db floor needs), and the second turns analysis rows into feature rows
+/// with a `FeatureAssembler` as they come, so the rows equal `extract`'s too (tested). Unvoiced log-F0 (NaN) is
+/// handed out as 0, the normalized mean, when `normalization` is given (`NormalizationStats.normalizeFillingMissing`).
+///
 /// Memory: one decoder chunk (`chunkSamples`), the resampler's and the STFT's buffers, and the
-/// log-mel frames from the lowest unreleased row on (`release(below:)`).
+/// feature frames from the lowest unreleased row on (`release(below:)`).
 public final class AudioFeatureStream: FeatureSource {
     public let source: String
     /// Motion frames: round(duration × fps).
@@ -64,8 +69,9 @@ public final class AudioFeatureStream: FeatureSource {
     private var decoder: AudioDecoder?
     private var resampler: ResamplerStream?
     private var mel: MelPowerStream?
+    private var assembler: FeatureAssembler
     private var ended = false
-    /// Log-mel frames `melStart ..< melStart + melRows.count / bins`.
+    /// Feature frames `melStart ..< melStart + melRows.count / bins`.
     private var melRows: [Float] = []
     private var melStart = 0
 
@@ -73,28 +79,43 @@ public final class AudioFeatureStream: FeatureSource {
     /// handed out (the model's audio statistics); nil hands out the log-mel as it is.
     public init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
         let extractor = try LogMelExtractor(config)
-        precondition(normalization.map { $0.featureDim == config.nMels } ?? true, "normalization does not match the front end")
+        try AudioFeatureStream.checkRereadable(url)
+        precondition(normalization.map { $0.featureDim == config.featureDim } ?? true, "normalization does not match the front end")
         // First pass: the file's length, rate and peak log value; rows are dropped as soon as their peak is taken.
+        // Only the mel is computed: the prosody columns have no part in the floor.
+        var melOnly = config
+        melOnly.prosody = []
+        let scanner = config.prosody.isEmpty ? extractor : try LogMelExtractor(melOnly)
         var peak: Float?
         func fold(_ scan: MelPowerStream) {
             var rows = scan.take().rows
-            extractor.logScale(&rows)
+            scanner.logScale(&rows)
             if let m = rows.max() { peak = max(peak ?? m, m) }
         }
-        let (scan, n, rate) = try AudioFeatures.melPower(url, extractor: extractor, keepRows: false, afterPiece: fold)
+        let (scan, n, rate) = try AudioFeatures.melPower(url, extractor: scanner, keepRows: false, afterPiece: fold)
         fold(scan)
         melFrames = scan.nextFrame
         frames = try extractor.motionFrames(sourceFrames: n, sourceRate: rate, source: url.path, fps: fps)
         self.url = url
         source = url.path
-        bins = config.nMels
+        bins = config.featureDim
         self.extractor = extractor
+        assembler = FeatureAssembler(extractor)
         self.fps = fps
         self.normalization = normalization
         sourceFrames = n
         sourceRate = rate
         signalLength = Resampler.outputLength(inputLength: n, from: rate, to: config.sampleRate)
         floor = extractor.logFloor(peak: peak)
+    }
+
+    /// The stream reads its file twice, so a pipe (read once, then gone) is refused at once instead of waiting
+    /// forever for a second writer.
+    public static func checkRereadable(_ url: URL) throws {
+        if case .pipe = try? InputFile.kind(url.path) {
+            throw AudioError.notAFile(file: url.path, reason: "it is a named pipe (or standard input), and generation reads its audio twice "
+                                            + "(a check pass, then the frames as they are generated); save it to a file first")
+        }
     }
 
     /// Opens the second pass. The length is known now, so frames are computed as soon as their window is
@@ -115,7 +136,7 @@ public final class AudioFeatureStream: FeatureSource {
     /// alive between reads (64 Ki samples is 4 s of 16 kHz mono).
     static let chunkSamples = 1 << 16
 
-    /// Log-mel frames held now (tests).
+    /// Feature frames held now (tests).
     var bufferedFrames: Int { melRows.count / bins }
 
     static func changed(_ path: String) -> AudioError {
@@ -142,7 +163,7 @@ public final class AudioFeatureStream: FeatureSource {
                 }
             }
         }
-        normalization?.normalize(&out)
+        normalization?.normalizeFillingMissing(&out)
         return out
     }
 
@@ -158,10 +179,10 @@ public final class AudioFeatureStream: FeatureSource {
         }
     }
 
-    /// Decodes until log-mel frame `f` is in `melRows`.
+    /// Decodes until feature frame `f` is in `melRows`.
     private func fill(through f: Int) throws {
         while melStart + melRows.count / bins <= f {
-            if ended { fatalError("log-mel frame \(f) past the end (\(melFrames) frames)") }
+            if ended { fatalError("feature frame \(f) past the end (\(melFrames) frames)") }
             if decoder == nil { try openSecondPass() }
             let mel = mel!
             if let chunk = try decoder!.next() {
@@ -175,10 +196,10 @@ public final class AudioFeatureStream: FeatureSource {
                 decoder = nil
                 resampler = nil
             }
-            var (first, rows) = mel.take()
-            precondition(first == melStart + melRows.count / bins, "log-mel frames out of order")
-            extractor.logScale(&rows)
-            if let floor { extractor.clamp(&rows, to: floor) }
+            let (first, analysis) = mel.take()
+            precondition(first == melStart + melRows.count / bins && first == assembler.nextFrame, "feature frames out of order")
+            var rows = assembler.assemble(analysis)
+            if let floor { extractor.clampMel(&rows, to: floor) }
             melRows += rows
         }
     }

@@ -9,11 +9,25 @@ public enum AudioFeatures {
     /// `MelPowerStream`), so neither the file's PCM nor the resampled signal is held whole — only the mel
     /// matrix (80 floats per frame); the result is bit-identical to `motionAlignedLogMel(AudioFile.load(url),
     /// fps:)` (tested).
+    ///
+    /// With prosody in the config, rows are `config.featureDim` wide (log-mel, then the prosody columns,
+    /// `LogMelExtractor.features`): the analysis rows are turned into feature rows as each piece of the file
+    /// is computed, and the result equals `motionAlignedFeatures(AudioFile.load(url), fps:)` (tested).
     public static func extract(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30) throws -> FeatureMatrix {
         let extractor = try LogMelExtractor(config)
-        let (mel, frames, rate) = try melPower(url, extractor: extractor, keepRows: true)
-        var features = FeatureMatrix(frames: mel.nextFrame, bins: config.nMels, values: mel.take().rows)
-        extractor.compress(inPlace: &features)
+        if config.prosody.isEmpty {
+            let (mel, frames, rate) = try melPower(url, extractor: extractor, keepRows: true)
+            var features = FeatureMatrix(frames: mel.nextFrame, bins: config.nMels, values: mel.take().rows)
+            extractor.compress(inPlace: &features)
+            try extractor.motionAlign(&features, sourceFrames: frames, sourceRate: rate, source: url.path, fps: fps)
+            return features
+        }
+        var assembler = FeatureAssembler(extractor)
+        var rows: [Float] = []
+        let (stream, frames, rate) = try melPower(url, extractor: extractor, keepRows: false) { rows += assembler.assemble($0.take().rows) }
+        rows += assembler.assemble(stream.take().rows)
+        if let floor = extractor.logFloor(peak: extractor.melPeak(rows)) { extractor.clampMel(&rows, to: floor) }
+        var features = FeatureMatrix(frames: stream.nextFrame, bins: config.featureDim, values: rows)
         try extractor.motionAlign(&features, sourceFrames: frames, sourceRate: rate, source: url.path, fps: fps)
         return features
     }

@@ -23,6 +23,18 @@ public final class LogMelExtractor: Sendable {
     /// n_fft samples: the Hann window, zero-padded to n_fft when winLength < n_fft.
     let window: [Float]
     let plan: FFTPlan
+    /// YIN / pYIN, when the config's prosody needs them.
+    let pitch: PitchTracker?
+    /// Where the frame-local measurements sit in an analysis row (after the nMels mel powers).
+    let analysisLayout: AnalysisLayout
+
+    /// Columns of an analysis row: nMels mel powers, then the frame's rms (for `rmsDB`) and YIN f0 and pYIN
+    /// voicing (for `logF0` and `voicing`) when the config asks for them.
+    struct AnalysisLayout: Sendable {
+        var rms: Int?
+        var pitch: Int?
+        var width: Int
+    }
 
     /// Validates `config` (errors name `configFile`) and prepares the window, filterbank and FFT plan.
     public init(_ config: AudioFeatureConfig, configFile: String = "<config>") throws {
@@ -31,7 +43,16 @@ public final class LogMelExtractor: Sendable {
         filterbank = MelFilterbank(config: config)
         window = Self.periodicHann(length: config.effectiveWinLength, paddedTo: config.nFFT)
         plan = FFTPlan.realToComplex(size: config.nFFT)
+        let needsPitch = config.prosody.contains(where: \.needsPitch)
+        pitch = needsPitch ? PitchTracker(config: config) : nil
+        var layout = AnalysisLayout(rms: nil, pitch: nil, width: config.nMels)
+        if config.prosody.contains(.rmsDB) { layout.rms = layout.width; layout.width += 1 }
+        if needsPitch { layout.pitch = layout.width; layout.width += 2 }
+        analysisLayout = layout
     }
+
+    /// Values per analysis row (`analyze`): nMels, plus the frame-local measurements.
+    var analysisWidth: Int { analysisLayout.width }
 
     /// scipy.signal.get_window('hann', N, fftbins=True), centered in `n` (librosa `pad_center`).
     static func periodicHann(length: Int, paddedTo n: Int) -> [Float] {
@@ -46,37 +67,52 @@ public final class LogMelExtractor: Sendable {
 
     /// Mel power spectrogram, frames × nMels, of a signal already at `config.sampleRate`.
     public func melPower(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
+        try analysis(samples, source: source, measure: false)
+    }
+
+    /// Analysis rows of every STFT frame (mel power, plus the frame-local measurements when `measure`).
+    func analysis(_ samples: [Float], source: String, measure: Bool) throws -> FeatureMatrix {
         let nFFT = config.nFFT
         guard samples.count >= nFFT else {
             throw AudioError.tooShort(file: source, samples: samples.count, required: nFFT, sampleRate: config.sampleRate)
         }
         let frames = frameCount(samples: samples.count)
-        var out = FeatureMatrix(frames: frames, bins: config.nMels)
+        var out = FeatureMatrix(frames: frames, bins: measure ? analysisWidth : config.nMels)
         samples.withUnsafeBufferPointer { x in
             out.values.withUnsafeMutableBufferPointer { o in
                 let rows = SendableBuffer(o)
                 let signal = SendableBuffer(UnsafeMutablePointer(mutating: x.baseAddress!), count: x.count)
                 // Frames are independent, so any split over threads gives the same bytes.
                 parallelFor(frames, minChunk: 128) { range in
-                    self.analyze(frames: range, of: signal, into: rows)
+                    self.analyze(frames: range, of: signal, into: rows, measure: measure)
                 }
             }
         }
         return out
     }
 
-    /// STFT frames `range` → mel rows, with this worker's own FFT buffers. `x` holds the signal's samples
+    /// STFT frames `range` → analysis rows, with this worker's own FFT buffers. `x` holds the signal's samples
     /// from absolute index `xStart` up to its end (`xStart + x.count`; zero beyond, as center=True pads), and
     /// must cover every frame's window from its first nonzero sample. Frame t goes to row t − `firstRow` of
     /// `out`. Reads `x`, writes only the rows of `range` (the SendableBuffer contract).
+    ///
+    /// A row is the frame's nMels mel powers; with `measure` (and a config with prosody) it is `analysisWidth`
+    /// wide and also holds the rms of the frame's nFFT samples (unwindowed, librosa `feature.rms`) and YIN's f0
+    /// and pYIN's voicing (`PitchTracker`), all of the same frame the mel row describes.
     func analyze(frames range: Range<Int>, of x: SendableBuffer<Float>, startingAt xStart: Int = 0,
-                 into out: SendableBuffer<Float>, firstRow: Int = 0) {
+                 into out: SendableBuffer<Float>, firstRow: Int = 0, measure: Bool = true) {
         let nFFT = config.nFFT, hop = config.hopLength, half = nFFT / 2
-        let nBins = filterbank.nBins, nMels = config.nMels
+        let nBins = filterbank.nBins
+        let layout = measure ? analysisLayout : AnalysisLayout(rms: nil, pitch: nil, width: config.nMels)
+        let width = layout.width
         let input = fftwf_alloc_real(nFFT)!, spectrum = fftwf_alloc_complex(nBins)!
         defer { fftwf_free(input); fftwf_free(spectrum) }
         let power = UnsafeMutablePointer<Float>.allocate(capacity: nBins)
         defer { power.deallocate() }
+        // The frame's samples before windowing, when something measures them.
+        let raw: UnsafeMutablePointer<Float>? = width > config.nMels ? .allocate(capacity: nFFT) : nil
+        defer { raw?.deallocate() }
+        let scratch = layout.pitch != nil ? pitch.map { PitchTracker.Scratch($0) } : nil
         let end = xStart + x.count
         window.withUnsafeBufferPointer { w in
             for t in range {
@@ -84,14 +120,34 @@ public final class LogMelExtractor: Sendable {
                 let origin = t * hop - half
                 let lo = max(0, -origin), hi = max(lo, min(nFFT, end - origin))
                 precondition(hi == lo || origin + lo >= xStart, "frame \(t) needs samples before the buffer")
-                if lo > 0 { input.update(repeating: 0, count: lo) }
-                if hi < nFFT { (input + hi).update(repeating: 0, count: nFFT - hi) }
-                for j in lo..<hi { input[j] = x[origin - xStart + j] * w[j] }
+                let row = out.base + (t - firstRow) * width
+                if let raw {
+                    if lo > 0 { raw.update(repeating: 0, count: lo) }
+                    if hi < nFFT { (raw + hi).update(repeating: 0, count: nFFT - hi) }
+                    for j in lo..<hi { raw[j] = x[origin - xStart + j] }
+                    // 0 · w = 0 outside the signal, so the windowed frame is bit-identical to the branch below.
+                    for j in 0..<nFFT { input[j] = raw[j] * w[j] }
+                    if let r = layout.rms {
+                        // np.mean of float32 squares: a float32 running sum over the frame.
+                        var sum: Float = 0
+                        for j in 0..<nFFT { sum += raw[j] * raw[j] }
+                        row[r] = (sum / Float(nFFT)).squareRoot()
+                    }
+                    if let p = layout.pitch, let pitch, let scratch {
+                        let (f0, voicing) = pitch.analyze(raw, scratch: scratch)
+                        row[p] = Float(f0)
+                        row[p + 1] = Float(voicing)
+                    }
+                } else {
+                    if lo > 0 { input.update(repeating: 0, count: lo) }
+                    if hi < nFFT { (input + hi).update(repeating: 0, count: nFFT - hi) }
+                    for j in lo..<hi { input[j] = x[origin - xStart + j] * w[j] }
+                }
                 plan.execute(input, spectrum)
                 spectrum.withMemoryRebound(to: Float.self, capacity: 2 * nBins) { c in
                     for k in 0..<nBins { power[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1] }
                 }
-                filterbank.apply(power: power, to: out.base + (t - firstRow) * nMels)
+                filterbank.apply(power: power, to: row)
             }
         }
     }
@@ -132,6 +188,64 @@ public final class LogMelExtractor: Sendable {
         for i in v.indices where v[i] < floor { v[i] = floor }
     }
 
+    /// The largest log-mel value of feature rows (`featureDim` wide), prosody columns left out.
+    func melPeak(_ rows: [Float]) -> Float? {
+        let dim = config.featureDim, nMels = config.nMels
+        if dim == nMels { return rows.max() }
+        var peak: Float?
+        for f in 0..<(rows.count / dim) {
+            for b in 0..<nMels { peak = max(peak ?? rows[f * dim + b], rows[f * dim + b]) }
+        }
+        return peak
+    }
+
+    /// `clamp` of the log-mel columns of feature rows; the prosody columns are not on that scale.
+    func clampMel(_ rows: inout [Float], to floor: Float) {
+        let dim = config.featureDim, nMels = config.nMels
+        if dim == nMels { clamp(&rows, to: floor); return }
+        for f in 0..<(rows.count / dim) {
+            for b in (f * dim)..<(f * dim + nMels) where rows[b] < floor { rows[b] = floor }
+        }
+    }
+
+    /// Feature rows (`featureDim` wide: log-mel, then the config's prosody columns) of every STFT frame of a
+    /// signal already at `config.sampleRate`, 1 + len / hop of them. Equal to `logMel` for a config without
+    /// prosody.
+    public func features(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
+        if config.prosody.isEmpty { return try logMel(samples, source: source) }
+        let a = try analysis(samples, source: source, measure: true)
+        var assembler = FeatureAssembler(self)
+        var rows = assembler.assemble(a.values)
+        if let floor = logFloor(peak: melPeak(rows)) { clampMel(&rows, to: floor) }
+        return FeatureMatrix(frames: a.frames, bins: config.featureDim, values: rows)
+    }
+
+    /// `features` of a signal at any rate: resampled to `config.sampleRate` first (libsoxr HQ).
+    public func features(_ signal: AudioSignal) throws -> FeatureMatrix {
+        try atConfigRate(signal, features)
+    }
+
+    /// `features` with exactly `MotionAlignment.frameCount(duration: signal.duration, fps: fps)` rows, aligned as
+    /// `motionAlignedLogMel`. When rows are interpolated (sampleRate / hopLength ≠ fps), a log-F0 next to an
+    /// unvoiced (NaN) frame is NaN too.
+    public func motionAlignedFeatures(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
+        try motionAligned(signal, fps: fps, features)
+    }
+
+    /// `compute` of `signal` resampled to `config.sampleRate` (libsoxr HQ), after checking its samples are finite.
+    private func atConfigRate(_ signal: AudioSignal, _ compute: ([Float], String) throws -> FeatureMatrix) throws -> FeatureMatrix {
+        try signal.checkFinite()
+        let s = try signal.resampled(to: config.sampleRate)
+        return try compute(s.samples, s.source)
+    }
+
+    /// `compute(signal)` cut or interpolated to the motion frames of `signal` at `fps` (`motionAlign`).
+    private func motionAligned(_ signal: AudioSignal, fps: Double, _ compute: (AudioSignal) throws -> FeatureMatrix) throws -> FeatureMatrix {
+        var m = try compute(signal)
+        try motionAlign(&m, sourceFrames: signal.samples.count, sourceRate: signal.sampleRate, source: signal.source, fps: fps)
+        return m
+    }
+
     /// Log-mel, frames × nMels (1 + len / hop frames), of a signal already at `config.sampleRate`.
     public func logMel(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
         compress(try melPower(samples, source: source))
@@ -139,9 +253,7 @@ public final class LogMelExtractor: Sendable {
 
     /// Log-mel of a signal at any rate: resampled to `config.sampleRate` first (libsoxr HQ).
     public func logMel(_ signal: AudioSignal) throws -> FeatureMatrix {
-        try signal.checkFinite()
-        let s = try signal.resampled(to: config.sampleRate)
-        return try logMel(s.samples, source: s.source)
+        try atConfigRate(signal, logMel)
     }
 
     /// Log-mel with exactly `MotionAlignment.frameCount(duration: signal.duration, fps: fps)` rows, row j
@@ -149,9 +261,7 @@ public final class LogMelExtractor: Sendable {
     /// 15360 / 512 = 30) row j is STFT frame j, centered on j / fps exactly, so a file of any length
     /// drifts by zero frames; otherwise feature frames are linearly interpolated to the motion times.
     public func motionAlignedLogMel(_ signal: AudioSignal, fps: Double) throws -> FeatureMatrix {
-        var m = try logMel(signal)
-        try motionAlign(&m, sourceFrames: signal.samples.count, sourceRate: signal.sampleRate, source: signal.source, fps: fps)
-        return m
+        try motionAligned(signal, fps: fps, logMel)
     }
 
     /// Log-mel `m` (of a whole signal of `sourceFrames` samples at `sourceRate`) cut or interpolated in place to

@@ -10,6 +10,9 @@ import A2MCore
 /// `length: nil` nothing is computed before `complete`, which then sees the whole signal (the decoder does
 /// not know the length of a truncated Ogg stream, for example).
 ///
+/// Rows are the extractor's analysis rows (`analysisWidth` wide: the mel powers, then the frame-local prosody
+/// measurements when its config has any; `FeatureAssembler` makes feature rows of them).
+///
 /// Computed rows accumulate until `take` hands them over, so a consumer that takes them as they come
 /// (`AudioFeatureStream`) holds only the frames in flight; one `take` after `complete` gets the whole matrix.
 final class MelPowerStream {
@@ -32,7 +35,7 @@ final class MelPowerStream {
         self.extractor = extractor
         self.length = length
         if reserve, let length, length >= extractor.config.nFFT {
-            rows.reserveCapacity(extractor.frameCount(samples: length) * extractor.config.nMels)
+            rows.reserveCapacity(extractor.frameCount(samples: length) * extractor.analysisWidth)
         }
     }
 
@@ -56,7 +59,7 @@ final class MelPowerStream {
         return s
     }
 
-    /// The rows computed since the last call: frames `first ..< first + rows.count / nMels`.
+    /// The rows computed since the last call: frames `first ..< first + rows.count / analysisWidth`.
     func take() -> (first: Int, rows: [Float]) {
         defer { rows = []; rowsStart = nextFrame }
         return (rowsStart, rows)
@@ -77,15 +80,15 @@ final class MelPowerStream {
 
     private func compute(upTo last: Int) {
         guard last > nextFrame else { return }
-        let nMels = extractor.config.nMels, first = nextFrame
+        let width = extractor.analysisWidth, first = nextFrame
         let start = rows.count
-        precondition(start == (first - rowsStart) * nMels)
-        rows += [Float](repeating: 0, count: (last - first) * nMels)
+        precondition(start == (first - rowsStart) * width)
+        rows += [Float](repeating: 0, count: (last - first) * width)
         let ex = extractor, xStart = bufferStart
         buffer.withUnsafeMutableBufferPointer { x in
             rows.withUnsafeMutableBufferPointer { o in
                 let signal = SendableBuffer(x.baseAddress!, count: x.count)
-                let out = SendableBuffer(o.baseAddress! + start, count: (last - first) * nMels)
+                let out = SendableBuffer(o.baseAddress! + start, count: (last - first) * width)
                 parallelFor(last - first, minChunk: 128) { range in
                     ex.analyze(frames: (first + range.lowerBound)..<(first + range.upperBound), of: signal, startingAt: xStart,
                                into: out, firstRow: first)

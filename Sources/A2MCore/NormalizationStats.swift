@@ -32,32 +32,42 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
     }
 
     /// Statistics over `clips`, each a row-major [frames × featureDim] array (e.g. `MotionFeatures.encode`).
-    public init(featureDim: Int, clips: [[Float]], stdFloor: Float = NormalizationStats.defaultStdFloor) throws {
+    ///
+    /// In the columns of `missingValues` a NaN marks a frame without a value (the log-F0 of an unvoiced frame):
+    /// those frames are left out of that column's statistics, and `normalizeFillingMissing` maps them to 0, the
+    /// mean. Everywhere else a non-finite value is an error, as is a missing-value column with no value at all.
+    public init(featureDim: Int, clips: [[Float]], stdFloor: Float = NormalizationStats.defaultStdFloor,
+                missingValues: Set<Int> = []) throws {
         guard featureDim > 0 else { throw NormalizationError.invalid("featureDim must be positive") }
         guard stdFloor > 0, stdFloor.isFinite else { throw NormalizationError.invalid("stdFloor must be positive") }
         var sum = [Double](repeating: 0, count: featureDim)
-        var frames = 0
+        var counts = [Int](repeating: 0, count: featureDim)
         for (c, clip) in clips.enumerated() {
             guard clip.count % featureDim == 0 else {
                 throw NormalizationError.invalid("clip \(c) has \(clip.count) values, not a multiple of featureDim \(featureDim)")
             }
-            if let bad = clip.firstIndex(where: { !$0.isFinite }) {
+            if let bad = clip.indices.first(where: { !clip[$0].isFinite && !(clip[$0].isNaN && missingValues.contains($0 % featureDim)) }) {
                 throw NormalizationError.invalid("clip \(c), frame \(bad / featureDim), feature \(bad % featureDim) is not finite")
             }
-            for i in 0..<clip.count { sum[i % featureDim] += Double(clip[i]) }
-            frames += clip.count / featureDim
+            for i in 0..<clip.count where !clip[i].isNaN {
+                sum[i % featureDim] += Double(clip[i])
+                counts[i % featureDim] += 1
+            }
         }
-        guard frames > 0 else { throw NormalizationError.invalid("no frames to compute statistics from") }
-        let mean = sum.map { $0 / Double(frames) }
+        guard clips.contains(where: { !$0.isEmpty }) else { throw NormalizationError.invalid("no frames to compute statistics from") }
+        if let empty = counts.firstIndex(of: 0) {
+            throw NormalizationError.invalid("feature \(empty) has no value in any frame (an unvoiced corpus has no log-F0)")
+        }
+        let mean = zip(sum, counts).map { $0 / Double($1) }
         // Second pass on centred values: numerically safer than E[x²] − E[x]².
         var sq = [Double](repeating: 0, count: featureDim)
         for clip in clips {
-            for i in 0..<clip.count {
+            for i in 0..<clip.count where !clip[i].isNaN {
                 let d = Double(clip[i]) - mean[i % featureDim]
                 sq[i % featureDim] += d * d
             }
         }
-        let std = sq.map { max(($0 / Double(frames)).squareRoot(), Double(stdFloor)) }
+        let std = zip(sq, counts).map { max(($0 / Double($1)).squareRoot(), Double(stdFloor)) }
         self.init(uncheckedMean: mean.map { Float($0) }, std: std.map { Float($0) }, stdFloor: stdFloor)
     }
 
@@ -95,6 +105,15 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
         }
     }
 
+    /// `normalize`, then a missing value (NaN: log-F0 of an unvoiced frame) becomes 0, the normalized mean.
+    /// Bit-identical to `normalize` where there is no NaN.
+    public func normalizeFillingMissing(_ x: inout [Float]) {
+        normalize(&x)
+        x.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count where p[i].isNaN { p[i] = 0 }
+        }
+    }
+
     public func denormalize(_ x: inout [Float]) {
         precondition(x.count % featureDim == 0, "features are not whole frames")
         let d = featureDim
@@ -104,6 +123,7 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
     }
 
     public func normalized(_ x: [Float]) -> [Float] { var y = x; normalize(&y); return y }
+    public func normalizedFillingMissing(_ x: [Float]) -> [Float] { var y = x; normalizeFillingMissing(&y); return y }
     public func denormalized(_ x: [Float]) -> [Float] { var y = x; denormalize(&y); return y }
 }
 

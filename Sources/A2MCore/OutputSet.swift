@@ -71,7 +71,7 @@ public final class OutputSet {
         }
         for dir in missing.reversed() {
             guard mkdir(dir.path, 0o777) == 0 || errno == EEXIST else {
-                throw OutputError.cannotWrite(path: dir.path, reason: "cannot create the directory (\(String(cString: strerror(errno))))")
+                throw OutputError.cannotWrite(path: dir.path, reason: "cannot create the directory (\(FileProblem.posix(errno)))")
             }
             createdDirectories.append(dir)
         }
@@ -103,14 +103,14 @@ public final class OutputSet {
                     // A hard link keeps the old file at its name until the rename replaces it; where the file
                     // system has no hard links, a rename moves it aside for that moment instead.
                     if link(e.destination.path, b.path) != 0 && rename(e.destination.path, b.path) != 0 {
-                        throw OutputError.cannotWrite(path: e.destination.path, reason: "cannot keep the old file for a rollback (\(String(cString: strerror(errno))))")
+                        throw OutputError.cannotWrite(path: e.destination.path, reason: "cannot keep the old file for a rollback (\(FileProblem.posix(errno)))")
                     }
                     backup = b
                 }
                 done.append((e, backup))
                 try beforeRename?(i)
                 if rename(e.staged.path, e.destination.path) != 0 {
-                    throw OutputError.cannotWrite(path: e.destination.path, reason: String(cString: strerror(errno)))
+                    throw OutputError.cannotWrite(path: e.destination.path, reason: FileProblem.posix(errno))
                 }
             }
         } catch {

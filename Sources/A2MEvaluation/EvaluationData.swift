@@ -74,14 +74,18 @@ public enum EvaluationData {
         return result
     }
 
-    /// Reads, resamples and analyses one clip.
+    /// Reads, resamples and analyses one clip; each motion is also measured for `GestureStatistics`.
     public static func loadClip(name: String, audio: URL, groundTruth: URL, generated: [URL], fps: Double) throws -> EvaluationClip {
         let signal = try AudioFile.load(audio)
         let features = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: fps)
-        let positions = { (url: URL) throws -> JointPositions in
-            JointPositions(clip: try BVHReader.read(url).clip.resampled(to: fps))
+        let motion = { (url: URL) throws -> (JointPositions, GestureTake) in
+            let clip = try BVHReader.read(url).clip
+            return (JointPositions(clip: clip.resampled(to: fps)), try GestureTake(clip: clip, file: url.path))
         }
-        return EvaluationClip(name: name, audio: features, groundTruth: try positions(groundTruth), generated: try generated.map(positions))
+        let truth = try motion(groundTruth)
+        let gen = try generated.map(motion)
+        return EvaluationClip(name: name, audio: features, groundTruth: truth.0, generated: gen.map(\.0),
+                              groundTruthGesture: truth.1, generatedGesture: gen.map(\.1))
     }
 
     private static func listing(_ directory: URL) throws -> [String] {

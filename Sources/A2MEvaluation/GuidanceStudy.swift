@@ -1,9 +1,10 @@
 import A2MCore
 import A2MGeneration
+import A2MMotion
 import A2MNN
 import Foundation
 
-/// The guidance study of design.md §4 and §7: generate K samples for every clip of a paired dataset at each
+/// The guidance study of docs/design.md §4 and §7: generate K samples for every clip of a paired dataset at each
 /// guidance weight w, and score each w with `MotionEvaluation` (beat consistency, audio–motion correlation,
 /// FID_k/Diversity_k, jerk/acceleration, mismatched-audio control).
 ///
@@ -22,7 +23,7 @@ public struct GuidanceStudy {
     /// them and states them in its help. The sampling ones are `SamplerOptions`' own, so the study samples as
     /// `a2m generate` does unless told otherwise.
     public enum Defaults {
-        /// design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
+        /// docs/design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
         public static let guidance: [Float] = [0, 1, 2.5, 5]
         public static let samples = 1
         public static let steps = SamplerOptions().steps
@@ -74,16 +75,20 @@ public struct GuidanceStudy {
 
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
+        try generateMotion(audio, guidance: w, progress: progress).map { $0.map(JointPositions.init(clip:)) }
+    }
+
+    /// Generated motion, `result[i][k]`, for the audio files at guidance `w`.
+    public func generateMotion(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
         let pipeline = GenerationPipeline(model: model)
         let configuration = configuration(guidance: w)
         try configuration.validate(for: model)
-        var out = [[JointPositions]]()
+        var out = [[MotionClip]]()
         var start = 0
         while start < audio.count {
             let group = Array(audio[start..<min(audio.count, start + batchClips)])
             let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
-            let clips = try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
-            out += clips.map { $0.map(JointPositions.init(clip:)) }
+            out += try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
             start += group.count
             progress?(start, audio.count)
         }
@@ -95,9 +100,11 @@ public struct GuidanceStudy {
                     progress: ((Float, Int, Int) -> Void)? = nil) throws -> [Row] {
         let truth = try groundTruth(files)
         return try guidance.map { w in
-            let generated = try generate(files.map(\.audio), guidance: w) { progress?(w, $0, $1) }
-            let clips = zip(truth, generated).map { t, g in
-                EvaluationClip(name: t.name, audio: t.audio, groundTruth: t.groundTruth, generated: g)
+            let generated = try generateMotion(files.map(\.audio), guidance: w) { progress?(w, $0, $1) }
+            let clips = try zip(truth, generated).map { t, g in
+                EvaluationClip(name: t.name, audio: t.audio, groundTruth: t.groundTruth, generated: g.map(JointPositions.init(clip:)),
+                               groundTruthGesture: t.groundTruthGesture,
+                               generatedGesture: try g.map { try GestureTake(clip: $0, file: "\(t.name) (generated, w = \(w))") })
             }
             return Row(guidance: w, report: try MotionEvaluation.evaluate(clips, settings: settings))
         }

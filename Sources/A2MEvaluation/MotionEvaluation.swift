@@ -8,12 +8,18 @@ public struct EvaluationClip: Sendable {
     public let audio: SpeechFeatures
     public let groundTruth: JointPositions
     public let generated: [JointPositions]
+    /// The same motions measured for `GestureStatistics` (nil / empty: the report has no gesture part).
+    public let groundTruthGesture: GestureTake?
+    public let generatedGesture: [GestureTake]
 
-    public init(name: String, audio: SpeechFeatures, groundTruth: JointPositions, generated: [JointPositions]) {
+    public init(name: String, audio: SpeechFeatures, groundTruth: JointPositions, generated: [JointPositions],
+                groundTruthGesture: GestureTake? = nil, generatedGesture: [GestureTake] = []) {
         self.name = name
         self.audio = audio
         self.groundTruth = groundTruth
         self.generated = generated
+        self.groundTruthGesture = groundTruthGesture
+        self.generatedGesture = generatedGesture
     }
 }
 
@@ -33,6 +39,9 @@ public struct EvaluationSettings: Sendable {
     public var bootstrapResamples = 2000
     public var confidence = 0.95
     public var seed: UInt64 = 0
+    /// What the gesture statistics are compared with (`GestureReport`), and its name in reports.
+    public var gestureReference = GestureReference.embedded
+    public var gestureReferenceName = GestureReference.embeddedName
 
     public init(beatJoints: [Int], correlationJoints: [Int]) {
         self.beatJoints = beatJoints
@@ -74,6 +83,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public let kinetic: KineticFID.Result
     public let jerk: Smoothness
     public let acceleration: Smoothness
+    /// Gesture statistics of the generated motion and the ground truth against `EvaluationSettings.gestureReference`;
+    /// nil (absent from the JSON) when the clips carry no `GestureTake`s.
+    public let gesture: GestureReport?
 }
 
 public enum MotionEvaluation {
@@ -135,11 +147,16 @@ public enum MotionEvaluation {
             let t = truth.map(f).reduce(0, +) / Double(truth.count)
             return .init(generated: g, groundTruth: t, ratio: MotionSmoothness.ratio(g, to: t))
         }
+        var gesture: GestureReport?
+        if clips.allSatisfy({ $0.groundTruthGesture != nil && $0.generatedGesture.count == k }) {
+            gesture = GestureReport(generated: clips.flatMap(\.generatedGesture), groundTruth: clips.compactMap(\.groundTruthGesture),
+                                    reference: settings.gestureReference, referenceName: settings.gestureReferenceName)
+        }
         return EvaluationReport(clips: clips.count, samplesPerClip: k,
                                 beatConsistency: try aligned("beat consistency", beat, seedOffset: 0),
                                 audioMotionCorrelation: try aligned("audio–motion correlation", corr, seedOffset: 10),
                                 restContrast: restContrast,
                                 kinetic: kinetic, jerk: smooth(MotionSmoothness.meanJerk),
-                                acceleration: smooth(MotionSmoothness.meanAcceleration))
+                                acceleration: smooth(MotionSmoothness.meanAcceleration), gesture: gesture)
     }
 }

@@ -12,10 +12,11 @@ public struct GenerationConfiguration: Sendable {
     public var samples = 1
     /// Output frame rate, 1...1000; nil keeps the model's. Another rate resamples whole clips (slerp).
     public var fps: Double?
-    /// Steps between the sampler and the writers, in order. Default: the foot lock.
+    /// Steps between the sampler and the writers, in order (`RetargetStep` puts frames on a user's rig). Default:
+    /// the foot lock.
     public var postProcessing: [any MotionPostProcess] = [FootLockStep()]
     /// Files written per sample (`generate(files:...)`), in order. Default: BVH and a2m JSON.
-    public var formats: [any MotionFormat] = MotionFormats.defaults
+    public var formats: [any MotionFormat] = [BVHFormat(), A2MJSONFormat()]
     /// Files written once per input from all its samples (`generate(files:...)`), e.g. `PlayerPage` for
     /// `a2m generate --view`. Default: none.
     public var sampleSetFormats: [any SampleSetFormat] = []
@@ -23,6 +24,9 @@ public struct GenerationConfiguration: Sendable {
     public var outputDirectory: URL?
     /// Whether existing files may be replaced (never an input of the run).
     public var overwrite = false
+    /// Further inputs of the run that no output may replace (a rig, a joint map); the audio files and the
+    /// model always are.
+    public var protectedFiles: [URL] = []
 
     public static let maxSamples = 1000
     public static let fpsRange = 1.0...1000.0

@@ -27,14 +27,16 @@ public final class GenerationPipeline {
         self.model = model
     }
 
-    /// Normalized log-mel features of `url` with exactly round(duration × fps) rows, checked non-empty.
+    /// Normalized audio features of `url` (log-mel, then the model's prosody columns) with exactly
+    /// round(duration × fps) rows, checked non-empty.
     public func features(_ url: URL) throws -> FeatureMatrix {
         let t0 = DispatchTime.now().uptimeNanoseconds
         defer { seconds["features", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         var f = try AudioFeatures.extract(url: url, config: model.audio, fps: model.fps)
         guard f.frames > 0 else { throw GenerationError.emptyClip(name: url.path) }
-        // The network was trained on log-mel rows normalized with the training set's statistics.
-        model.audioStats.normalize(&f.values)
+        // The network was trained on feature rows normalized with the training set's statistics (unvoiced
+        // log-F0 at the mean).
+        model.audioStats.normalizeFillingMissing(&f.values)
         return f
     }
 
@@ -53,14 +55,18 @@ public final class GenerationPipeline {
         frames.reduce(0) { $0 + WindowPlan(totalFrames: $1, windowFrames: model.windowFrames).count } * samples * options.steps
     }
 
-    /// The skeleton of what the configuration's post-processing puts out (the files' skeleton).
-    public func outputSkeleton(_ configuration: GenerationConfiguration) throws -> Skeleton {
-        try MotionPostProcessChain.outputSkeleton(configuration.postProcessing, for: model.skeleton)
+    /// The layout of the model's frames: its skeleton, in centimetres (a2m's unit), resting at zero rotation.
+    public var modelLayout: MotionLayout { MotionLayout(skeleton: model.skeleton, unit: .cm) }
+
+    /// The layout of what the configuration's post-processing puts out (the files' skeleton, unit and rest).
+    public func outputLayout(_ configuration: GenerationConfiguration) throws -> MotionLayout {
+        try MotionPostProcessChain.outputLayout(configuration.postProcessing, for: modelLayout)
     }
 
-    /// Notes for the user about steps that cannot act on this model's skeleton (e.g. no legs to lock).
+    /// Notes for the user about what the steps do on this model's frames (no legs to lock, joints a retarget
+    /// leaves unpaired).
     public func notes(_ configuration: GenerationConfiguration) -> [String] {
-        configuration.postProcessing.compactMap { $0.note(for: model.skeleton, fps: model.fps).map { "\(model.path): \($0)" } }
+        MotionPostProcessChain.notes(configuration.postProcessing, for: modelLayout, fps: model.fps).map { "\(model.path): \($0)" }
     }
 
     // MARK: frames
@@ -93,7 +99,7 @@ public final class GenerationPipeline {
             // The samples of an input read the same rows; a row is released once every sample is past it.
             let reader = SharedFeatureReader(input.source, consumers: samples)
             for k in 0..<samples {
-                let chain = try MotionPostProcessChain(configuration.postProcessing, skeleton: model.skeleton, fps: model.fps)
+                let chain = try MotionPostProcessChain(configuration.postProcessing, layout: modelLayout, fps: model.fps)
                 let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     var chunk = chunk
                     try chain.process(&chunk)   // counted as decode time
@@ -101,7 +107,7 @@ public final class GenerationPipeline {
                     defer { emitNanos += DispatchTime.now().uptimeNanoseconds - t0 }
                     try emit(i, k, first, chunk)
                 }
-                let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
+                let timed = TimedStitcher(ModelOutputCheck(stitcher, model: model.path, input: input.name)) { decodeNanos += $0 }
                 clips.append(LongFormClip(name: input.name, frameCount: input.source.frames, stream: (streams?[i] ?? 0) + k,
                                           audioFeatures: { r in
                                               let t0 = DispatchTime.now().uptimeNanoseconds
@@ -129,10 +135,12 @@ public final class GenerationPipeline {
     public func clips(_ inputs: [(name: String, features: FeatureMatrix)], configuration: GenerationConfiguration,
                       streams: [Int]? = nil, progress: GenerationProgressHandler? = nil) throws -> [[MotionClip]] {
         let samples = configuration.samples
-        let skeleton = try outputSkeleton(configuration)
+        let layout = try outputLayout(configuration)
+        let skeleton = layout.skeleton
         let J = skeleton.jointCount
         var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
         var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
+        var translations = [[[Int: [SIMD3<Float>]]]](repeating: [[Int: [SIMD3<Float>]]](repeating: [:], count: samples), count: inputs.count)
         for (i, input) in inputs.enumerated() {
             for k in 0..<samples {
                 // Exact capacity: growing by doubling would briefly hold 1.5–3× a long clip's frames.
@@ -142,15 +150,17 @@ public final class GenerationPipeline {
         }
         try run(inputs.map { (name: $0.name, source: FeatureMatrixSource($0.features) as any FeatureSource) },
                 configuration: configuration, streams: streams, progress: progress) { i, k, first, chunk in
-            guard first == roots[i][k].count, chunk.skeleton == skeleton else {
+            guard first == roots[i][k].count, chunk.skeleton == skeleton, chunk.translations.keys.sorted() == layout.translatedJoints else {
                 throw GenerationError.postProcess(reason: "frames out of order or of another skeleton")
             }
             roots[i][k] += chunk.rootPositions
             rotations[i][k] += chunk.rotations
+            for (j, t) in chunk.translations { translations[i][k][j, default: []] += t }
         }
         return inputs.indices.map { i in
             (0..<samples).map { k in
-                let clip = MotionClip(skeleton: skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k])
+                let clip = MotionClip(skeleton: skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k],
+                                      translations: translations[i][k])
                 if let fps = configuration.fps, fps != clip.fps { return clip.resampled(to: fps) }
                 return clip
             }
@@ -192,9 +202,15 @@ public final class GenerationPipeline {
             throw SamplingError.invalidOption(name: "formats", value: "none", expected: "at least one output format")
         }
         try c.validate(for: model)
+        // A pipe or standard input would be read once and then wait forever: refused before anything is read.
+        for input in inputs { try AudioFeatureStream.checkRereadable(input) }
+        // The post-processing (a retarget's rig and map) and every format must accept the frames before any work.
+        let layout = try outputLayout(c)
+        for format in c.formats { try format.check(layout) }
         let plan = try OutputPlan(inputs: inputs, samples: c.samples, sampleExtensions: c.formats.map(\.fileExtension),
+                                  companionExtensions: c.formats.map(\.companionExtensions),
                                   inputExtensions: c.sampleSetFormats.map(\.fileExtension), directory: c.outputDirectory)
-        try plan.check(protecting: [URL(fileURLWithPath: model.path)], overwrite: c.overwrite)
+        try plan.check(protecting: [URL(fileURLWithPath: model.path)] + c.protectedFiles, overwrite: c.overwrite)
         plan.removeStaleTemporaries()
         for output in c.sampleSetFormats { for input in inputs { try output.check(input: input) } }
         let set = OutputSet(overwrite: c.overwrite)
@@ -222,8 +238,8 @@ public final class GenerationPipeline {
                                    progress: GenerationProgressHandler?) throws -> (files: [GeneratedFile], steps: Int) {
         // Every input is read and checked before any output (or directory) is created.
         let sources = try inputs.map { try featureStream($0) }
-        let skeleton = try outputSkeleton(c)
-        let perInput = 1 + c.samples * c.formats.reduce(0) { $0 + $1.openFiles(skeleton: skeleton) }
+        let layout = try outputLayout(c)
+        let perInput = 1 + c.samples * c.formats.reduce(0) { $0 + $1.openFiles(layout: layout) }
         let batch = OutputPlan.inputsPerBatch(openFilesPerInput: perInput)
         let total = totalSteps(frames: sources.map(\.frames), samples: c.samples, options: c.sampling)
         for dir in plan.directories { try set.createDirectory(dir) }
@@ -236,7 +252,7 @@ public final class GenerationPipeline {
                 for i in part {
                     writers.append(try (0..<c.samples).map { k in
                         try c.formats.indices.map { f -> any MotionFileStream in
-                            let w = try c.formats[f].makeStream(to: set.stage(plan.sampleFiles[i][k][f]), skeleton: skeleton, fps: model.fps,
+                            let w = try c.formats[f].makeStream(to: stage(set, plan, i, k, f, c), layout: layout, fps: model.fps,
                                                                 frameCount: sources[i].frames)
                             all.append(w)
                             return w
@@ -272,6 +288,7 @@ public final class GenerationPipeline {
         let features = try inputs.map { (name: $0.path, features: try self.features($0)) }
         let total = totalSteps(frames: features.map(\.features.frames), samples: c.samples, options: c.sampling)
         let clips = try self.clips(features, configuration: c, progress: progress)
+        let layout = try outputLayout(c)
         // Created only now, so a run that fails earlier leaves nothing behind.
         for dir in plan.directories { try set.createDirectory(dir) }
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -280,7 +297,7 @@ public final class GenerationPipeline {
         for i in inputs.indices {
             for k in 0..<c.samples {
                 for (f, format) in c.formats.enumerated() {
-                    try format.write(clips[i][k], to: set.stage(plan.sampleFiles[i][k][f]))
+                    try format.write(clips[i][k], layout: layout, to: stage(set, plan, i, k, f, c))
                     files.append(GeneratedFile(url: plan.sampleFiles[i][k][f], input: i, sample: k, frames: clips[i][k].frameCount, fps: clips[i][k].fps))
                 }
             }
@@ -292,6 +309,11 @@ public final class GenerationPipeline {
             }
         }
         return (files, total)
+    }
+
+    /// Stages the file of input i, sample k, format f and its companions.
+    private func stage(_ set: OutputSet, _ plan: OutputPlan, _ i: Int, _ k: Int, _ f: Int, _ c: GenerationConfiguration) -> OutputFile {
+        set.stage(plan.sampleFiles[i][k][f], companionExtensions: c.formats[f].companionExtensions)
     }
 
     /// What a run was made with, for pages that show it (`SampleSetFormat`).
@@ -320,6 +342,29 @@ private final class SharedFeatureReader {
         let rows = try source.rows(range)
         source.release(below: positions.min()!)
         return rows
+    }
+}
+
+/// Names the model and the input when the network's output cannot be turned into motion (NaN or infinite
+/// features, or root positions that overflow): the cause is the model file (weights or statistics), not the
+/// output file the frames were headed for.
+private final class ModelOutputCheck: WindowStitcher {
+    let inner: MotionStitcher
+    let model: String, input: String
+
+    init(_ inner: MotionStitcher, model: String, input: String) {
+        self.inner = inner
+        self.model = model
+        self.input = input
+    }
+
+    func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
+        do {
+            try inner.add(window: x0, frames: frames, overlap: overlap, finishedUpTo: finishedUpTo)
+        } catch let MotionFeatureError.nonFinite(frame, feature) {
+            throw GenerationError.nonFiniteMotion(model: model, input: input, frame: frames.lowerBound + frame,
+                                                  what: "motion feature \(feature) is NaN or infinite")
+        }
     }
 }
 

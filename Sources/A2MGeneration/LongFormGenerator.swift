@@ -9,6 +9,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case noDefaultModel(searched: [String])
     case modelRefuses(path: String, reason: String)
     case postProcess(reason: String)
+    /// The network's output for `input` could not be decoded into motion.
+    case nonFiniteMotion(model: String, input: String, frame: Int, what: String)
 
     public var description: String {
         switch self {
@@ -17,13 +19,16 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
         case let .audioFeatures(name, frames, got, expected):
             return "\(name): audio features for frames \(frames.lowerBound)..<\(frames.upperBound): got \(got) values, expected \(expected)"
         case let .modelMismatch(path, problems):
-            return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + problems.joined(separator: "\n  ")
+            return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + ErrorList.capped(problems).joined(separator: "\n  ")
         case let .noDefaultModel(searched):
             return "no default model found (looked for \(searched.joined(separator: ", "))); pass --model PATH or set \(DefaultModel.environmentKey)"
         case let .modelRefuses(path, reason):
             return "\(path): \(reason)"
         case let .postProcess(reason):
             return "post-processing: \(reason)"
+        case let .nonFiniteMotion(model, input, frame, what):
+            return "\(model): the model's output for \(input) is not usable motion at frame \(frame) (\(what)); "
+                + "its weights or normalization statistics are damaged (the audio's features were finite)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import A2MCore
+import A2MMotion
 import Foundation
 
 /// Where every file of a generation run goes, checked before any work starts: the one place that names
@@ -22,11 +23,16 @@ public struct OutputPlan {
     public let directory: URL?
     /// `sampleFiles[i][k][f]`: input i, sample k, file extension f of `sampleExtensions`.
     public let sampleFiles: [[[URL]]]
+    /// `companionFiles[i][k][f]`: the files written beside `sampleFiles[i][k][f]` (`companionExtensions[f]`).
+    public let companionFiles: [[[[URL]]]]
     /// `inputFiles[i][g]`: input i's file of extension g of `inputExtensions` (written from all its samples).
     public let inputFiles: [[URL]]
 
     /// Names every output and refuses two inputs writing the same file.
-    public init(inputs: [URL], samples: Int, sampleExtensions: [String], inputExtensions: [String] = [], directory: URL?) throws {
+    /// `companionExtensions[f]`: extensions of the files written beside those of `sampleExtensions[f]` (a .gltf's
+    /// .bin; `MotionFormat.companionExtensions`), planned and checked like them.
+    public init(inputs: [URL], samples: Int, sampleExtensions: [String], companionExtensions: [[String]] = [], inputExtensions: [String] = [],
+                directory: URL?) throws {
         self.inputs = inputs
         self.samples = samples
         self.directory = directory
@@ -37,12 +43,16 @@ public struct OutputPlan {
                 sampleExtensions.map { dir(input).appendingPathComponent(OutputNaming.stem(stem, sample: k, of: samples)).appendingPathExtension($0) }
             }
         }
+        let companions = sampleExtensions.indices.map { $0 < companionExtensions.count ? companionExtensions[$0] : [] }
+        companionFiles = sampleFiles.map { perSample in
+            perSample.map { perFormat in perFormat.indices.map { f in companions[f].map { OutputFile.companion(of: perFormat[f], extension: $0) } } }
+        }
         inputFiles = inputs.map { input in
             inputExtensions.map { dir(input).appendingPathComponent(input.deletingPathExtension().lastPathComponent).appendingPathExtension($0) }
         }
         var seen: [String: Int] = [:]
         for i in inputs.indices {
-            for url in sampleFiles[i].flatMap({ $0 }) + inputFiles[i] {
+            for url in sampleFiles[i].flatMap({ $0 }) + companionFiles[i].flatMap({ $0.flatMap { $0 } }) + inputFiles[i] {
                 let path = url.standardizedFileURL.path
                 if let other = seen[path] {
                     // The same input twice writes the same files too; say so rather than naming it twice.
@@ -55,7 +65,7 @@ public struct OutputPlan {
 
     /// Every output file, input by input.
     public var files: [URL] {
-        inputs.indices.flatMap { sampleFiles[$0].flatMap { $0 } + inputFiles[$0] }
+        inputs.indices.flatMap { sampleFiles[$0].flatMap { $0 } + companionFiles[$0].flatMap { $0.flatMap { $0 } } + inputFiles[$0] }
     }
 
     /// The output directories, sorted.
@@ -111,7 +121,8 @@ public struct OutputPlan {
             throw OutputError.cannotWrite(path: dir.path, reason: "\(existing.path) is not a directory")
         }
         guard access(existing.path, W_OK | X_OK) == 0 else {
-            throw OutputError.cannotWrite(path: dir.path, reason: "directory \(existing.path) is not writable")
+            // errno says why: "permission denied", "read-only file system", ...
+            throw OutputError.cannotWrite(path: dir.path, reason: "directory \(existing.path) is not writable (\(FileProblem.posix(errno)))")
         }
     }
 

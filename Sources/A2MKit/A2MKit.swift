@@ -9,4 +9,6 @@
 @_exported import A2MEvaluation
 @_exported import A2MCorpus
 @_exported import A2MView
+@_exported import A2MRetarget
+@_exported import A2MExport
 @_exported import A2MLive

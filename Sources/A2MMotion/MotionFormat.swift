@@ -3,13 +3,16 @@ import Foundation
 /// A motion file format a2m writes: one type per format, writing a whole clip and a stream of chunks.
 ///
 /// Contract (docs/architecture.md, "Adding an output format"):
-/// - `write(_:to:)` writes the whole clip to `url` atomically (a temporary file beside it, renamed over it when
-///   complete: `AtomicFile`, `AtomicFileWriter`); on error nothing is left at `url` or beside it.
-/// - `makeStream` returns a `MotionFileStream` for a clip whose layout (skeleton, fps, frame count) is known
-///   in advance; generation appends chunks in frame order and commits it (the file appears at `url`) or
-///   discards it (nothing is left). Both paths give the same bytes for the same clip.
-/// - Neither checks whether `url` may be written: `OutputPlan` does that, and an `OutputSet` hands the writer
-///   a hidden staging URL in the destination directory, so a whole set of files appears together or not at all.
+/// - `write(_:layout:to:)` writes the whole clip to `file.url` (and its companions) atomically (a temporary
+///   file beside it, renamed over it when complete: `AtomicFile`, `AtomicFileWriter`); on error nothing is left.
+/// - `makeStream` returns a `MotionFileStream` for a clip whose layout and frame count are known in advance;
+///   generation appends chunks in frame order and commits it (the file appears) or discards it (nothing is
+///   left). Both paths give the same bytes for the same clip. A format that needs the whole clip (glTF's
+///   accessors) returns a `BufferedMotionStream`.
+/// - `check(_:)` refuses, before any generation, a layout the format cannot write (VRMA: no humanoid).
+/// - Neither checks whether the destination may be written: `OutputPlan` does that, and an `OutputSet` hands the
+///   writer hidden staging URLs in the destination directory, so a whole set of files appears together or not
+///   at all.
 /// - Errors name the file (`OutputError`, or the format's own error type).
 ///
 /// Adding a format: one file with a type conforming to `MotionFormat`, and one line in `MotionFormats.all`.
@@ -19,53 +22,61 @@ public protocol MotionFormat: Sendable {
     var name: String { get }
     /// The file extension it writes, without the dot.
     var fileExtension: String { get }
+    /// Extensions of further files written beside NAME.fileExtension (a .gltf's NAME.bin buffer). They are
+    /// named, checked and committed with it. Default: none.
+    var companionExtensions: [String] { get }
     /// One line for `--help` and docs.
     var summary: String { get }
 
-    /// Writes `clip` to `url`, atomically.
-    func write(_ clip: MotionClip, to url: URL) throws
+    /// Throws when frames of `layout` cannot be written in this format. Default: any layout.
+    func check(_ layout: MotionLayout) throws
 
-    /// A writer for a clip of `frameCount` frames of `skeleton` at `fps`, filled chunk by chunk.
-    func makeStream(to url: URL, skeleton: Skeleton, fps: Double, frameCount: Int) throws -> any MotionFileStream
+    /// Writes `clip` (on `layout.skeleton`, lengths in `layout.unit`) to `file`, atomically.
+    func write(_ clip: MotionClip, layout: MotionLayout, to file: OutputFile) throws
+
+    /// A writer for a clip of `frameCount` frames of `layout` at `fps`, filled chunk by chunk.
+    func makeStream(to file: OutputFile, layout: MotionLayout, fps: Double, frameCount: Int) throws -> any MotionFileStream
 
     /// File descriptors a stream of this format holds open while it is being filled (the open-file budget of
     /// `OutputPlan`). Default 1.
-    func openFiles(skeleton: Skeleton) -> Int
+    func openFiles(layout: MotionLayout) -> Int
 }
 
 extension MotionFormat {
-    public func openFiles(skeleton: Skeleton) -> Int { 1 }
+    public var companionExtensions: [String] { [] }
+    public func check(_ layout: MotionLayout) throws {}
+    public func openFiles(layout: MotionLayout) -> Int { 1 }
+
+    /// Writes `clip` straight to `url` (companions beside it): `a2m convert`, and library users writing one file.
+    public func write(_ clip: MotionClip, layout: MotionLayout, to url: URL) throws {
+        try check(layout)
+        try write(clip, layout: layout, to: OutputFile(url, companionExtensions: companionExtensions))
+    }
 }
 
-/// The formats a2m ships: `a2m generate --format` and `a2m convert --to` take their names and extensions from
-/// here (one line per format).
-public enum MotionFormats {
-    public static let all: [any MotionFormat] = [
-        BVHFormat(),
-        A2MJSONFormat(),
-        ThreeJSFormat(),
-    ]
+/// What a format needs to know about frames besides the frames: their skeleton, the unit of their lengths, the
+/// joints' rest rotations and which joints below the root move by translation. A generation run's layout is
+/// the model's (a2m's skeletons: centimetres, zero-rotation rest) as each post-processing step changes it
+/// (`MotionPostProcess.outputLayout`: a retarget puts out the rig's).
+public struct MotionLayout: Sendable, Equatable {
+    public var skeleton: Skeleton
+    /// Unit of the skeleton's offsets and of the frames' root positions and translations.
+    public var unit: LengthUnit
+    /// Local rest rotation of every joint (x, y, z, w); nil: zero rotation (BVH's rest pose). A glTF rig rests
+    /// at its nodes' rotations, and glTF output keeps them as its bind pose.
+    public var restRotations: [SIMD4<Float>]?
+    /// Joints below the root with per-frame translations (`MotionClip.translations`), sorted.
+    public var translatedJoints: [Int]
 
-    /// What `a2m generate` writes by default: BVH and a2m JSON.
-    public static let defaults: [any MotionFormat] = [BVHFormat(), A2MJSONFormat()]
-
-    /// The registered format called `name` (case-insensitive).
-    public static func named(_ name: String) -> (any MotionFormat)? {
-        all.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    public init(skeleton: Skeleton, unit: LengthUnit = .cm, restRotations: [SIMD4<Float>]? = nil, translatedJoints: [Int] = []) {
+        self.skeleton = skeleton
+        self.unit = unit
+        self.restRotations = restRotations
+        self.translatedJoints = translatedJoints
     }
 
-    /// The first registered format that writes files ending in `.ext` (case-insensitive): the one a file name
-    /// alone picks (`a2m convert --to OUT.ext`).
-    public static func forExtension(_ ext: String) -> (any MotionFormat)? {
-        all.first { $0.fileExtension.caseInsensitiveCompare(ext) == .orderedSame }
-    }
-
-    /// "bvh, json, threejs": the names, for help texts and errors.
-    public static var names: String { all.map(\.name).joined(separator: ", ") }
-
-    /// ".bvh, .json": the distinct extensions, for help texts and errors.
-    public static var extensions: String {
-        var seen = Set<String>()
-        return all.map(\.fileExtension).filter { seen.insert($0).inserted }.map { "." + $0 }.joined(separator: ", ")
+    /// The layout of `clip`, with lengths in `unit`.
+    public init(of clip: MotionClip, unit: LengthUnit = .cm, restRotations: [SIMD4<Float>]? = nil) {
+        self.init(skeleton: clip.skeleton, unit: unit, restRotations: restRotations, translatedJoints: clip.translations.keys.sorted())
     }
 }

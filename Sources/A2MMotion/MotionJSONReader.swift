@@ -5,17 +5,29 @@ extension MotionJSON {
     /// Reads an a2m-format JSON file (the viewer and `convert` accept .json). Every key is either used or
     /// rejected; shapes, parents, channel layouts and values are checked, and quaternions normalized.
     public static func read(_ url: URL) throws -> MotionClip {
+        try readWithUnits(url).clip
+    }
+
+    /// The clip and the file's `units` label ("centimeters", "meters", ...; `knownUnits`).
+    public static func readWithUnits(_ url: URL) throws -> (clip: MotionClip, units: String) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MotionJSONError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try InputFile.read(url) } catch {
+            throw MotionJSONError.unreadable(file: url.path, reason: error.reason)
         }
-        return try read(data: data, name: url.path)
+        let doc = try document(data: data, name: url.path)
+        return (try doc.clip(file: url.path), doc.units)
     }
 
     public static func read(data: Data, name file: String) throws -> MotionClip {
+        try document(data: data, name: file).clip(file: file)
+    }
+
+    static func document(data: Data, name file: String) throws -> MotionDocument {
         let doc: MotionDocument
         do {
             doc = try StrictJSON.decode(MotionDocument.self, from: data, file: file)
+        } catch let e as MotionJSONError {
+            throw e
         } catch let e as ConfigError {
             switch e {
             case let .invalid(_, field, reason): throw MotionJSONError.invalid(file: file, field: field, reason: reason)
@@ -26,7 +38,7 @@ extension MotionJSON {
             case let .unreadable(_, reason): throw MotionJSONError.unreadable(file: file, reason: reason)
             }
         }
-        return try doc.clip(file: file)
+        return doc
     }
 }
 
@@ -43,6 +55,10 @@ struct MotionDocument: Decodable {
     }
 
     init(from decoder: Decoder) throws {
+        // three.js's AnimationClip layout (`--json-format threejs`) is export-only: say so, rather than "unknown key".
+        if try decoder.container(keyedBy: AnyCodingKey.self).contains(AnyCodingKey(stringValue: "tracks")) {
+            throw MotionJSONError.threeJS(file: StrictJSON.currentFile(decoder))
+        }
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)
@@ -120,7 +136,9 @@ struct MotionDocument: Decodable {
             throw bad("format", "expected \"\(MotionJSON.formatName)\", got \"\(format)\"")
         }
         guard version == MotionJSON.version else { throw bad("version", "expected \(MotionJSON.version), got \(version)") }
-        guard fps > 0, fps.isFinite else { throw bad("fps", "must be positive, got \(fps)") }
+        guard MotionClip.fpsRange.contains(fps) else {
+            throw bad("fps", "\(fps) is out of range; expected \(MotionClip.fpsRange.lowerBound) to \(Int(MotionClip.fpsRange.upperBound)) frames per second")
+        }
         guard upAxis == "Y" else { throw bad("upAxis", "a2m files are Y-up, got \"\(upAxis)\"") }
         guard MotionJSON.knownUnits.contains(units) else {
             throw bad("units", "expected one of \(MotionJSON.knownUnits.joined(separator: ", ")), got \"\(units)\"")

@@ -1,4 +1,5 @@
-/// A step between the sampler and the writers (foot lock now; retargeting and unit conversion will join it).
+/// A step between the sampler and the writers: the foot lock, retargeting onto a user's rig
+/// (`RetargetStep`), or a library user's own.
 ///
 /// Steps run in order on each clip, chunk by chunk as generation stitches them (frames in order, each once), so
 /// a step sees the same frames whether the clip is written as a stream or held whole; a whole clip is one
@@ -10,20 +11,21 @@ public protocol MotionPostProcess: Sendable {
     /// Short name for messages ("foot lock").
     var name: String { get }
 
-    /// The skeleton of the frames that come out, for frames of `skeleton` going in: the writers are made for
-    /// it. Default: unchanged.
-    func outputSkeleton(for skeleton: Skeleton) throws -> Skeleton
+    /// The layout of the frames that come out, for frames of `layout` going in (the writers are made for it).
+    /// Called before any generation: a step that cannot act on `layout` throws here. Default: unchanged.
+    func outputLayout(for layout: MotionLayout) throws -> MotionLayout
 
-    /// A fresh processor for one clip of `skeleton` at `fps` (every sample of every input gets its own).
-    func makeProcessor(skeleton: Skeleton, fps: Double) throws -> any MotionChunkProcessor
+    /// A fresh processor for one clip of `layout` at `fps` (every sample of every input gets its own).
+    func makeProcessor(layout: MotionLayout, fps: Double) throws -> any MotionChunkProcessor
 
-    /// A note for the user when the step cannot do anything on `skeleton` at `fps` (printed once; not an error).
-    func note(for skeleton: Skeleton, fps: Double) -> String?
+    /// A note for the user about what the step will do to frames of `layout` at `fps` when that is not obvious
+    /// (no legs to lock, joints left unpaired; printed once; not an error).
+    func note(for layout: MotionLayout, fps: Double) -> String?
 }
 
 extension MotionPostProcess {
-    public func outputSkeleton(for skeleton: Skeleton) throws -> Skeleton { skeleton }
-    public func note(for skeleton: Skeleton, fps: Double) -> String? { nil }
+    public func outputLayout(for layout: MotionLayout) throws -> MotionLayout { layout }
+    public func note(for layout: MotionLayout, fps: Double) -> String? { nil }
 }
 
 /// One clip's state in a `MotionPostProcess`: transforms its chunks in place, in frame order.
@@ -36,30 +38,41 @@ public final class MotionPostProcessChain {
     public let steps: [any MotionPostProcess]
     private var processors: [any MotionChunkProcessor]
 
-    /// The processors for one clip of `skeleton` at `fps`.
-    public init(_ steps: [any MotionPostProcess], skeleton: Skeleton, fps: Double) throws {
+    /// The processors for one clip of `layout` at `fps`.
+    public init(_ steps: [any MotionPostProcess], layout: MotionLayout, fps: Double) throws {
         self.steps = steps
-        var s = skeleton
+        var l = layout
         processors = []
         for step in steps {
-            processors.append(try step.makeProcessor(skeleton: s, fps: fps))
-            s = try step.outputSkeleton(for: s)
+            processors.append(try step.makeProcessor(layout: l, fps: fps))
+            l = try step.outputLayout(for: l)
         }
     }
 
-    /// The skeleton the chain's last step puts out for `skeleton`.
-    public static func outputSkeleton(_ steps: [any MotionPostProcess], for skeleton: Skeleton) throws -> Skeleton {
-        try steps.reduce(skeleton) { try $1.outputSkeleton(for: $0) }
+    /// The layout the chain's last step puts out for `layout`.
+    public static func outputLayout(_ steps: [any MotionPostProcess], for layout: MotionLayout) throws -> MotionLayout {
+        try steps.reduce(layout) { try $1.outputLayout(for: $0) }
+    }
+
+    /// Each step's note for the layout it receives.
+    public static func notes(_ steps: [any MotionPostProcess], for layout: MotionLayout, fps: Double) -> [String] {
+        var l = layout, notes: [String] = []
+        for step in steps {
+            if let n = step.note(for: l, fps: fps) { notes.append(n) }
+            guard let next = try? step.outputLayout(for: l) else { break }
+            l = next
+        }
+        return notes
     }
 
     public func process(_ chunk: inout MotionClip) throws {
         for p in processors { try p.process(&chunk) }
     }
 
-    /// A whole clip through a fresh chain.
-    public static func apply(_ steps: [any MotionPostProcess], to clip: MotionClip) throws -> MotionClip {
+    /// A whole clip of `layout` through a fresh chain.
+    public static func apply(_ steps: [any MotionPostProcess], to clip: MotionClip, layout: MotionLayout) throws -> MotionClip {
         var c = clip
-        try MotionPostProcessChain(steps, skeleton: clip.skeleton, fps: clip.fps).process(&c)
+        try MotionPostProcessChain(steps, layout: layout, fps: clip.fps).process(&c)
         return c
     }
 }

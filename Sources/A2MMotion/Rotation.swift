@@ -76,7 +76,7 @@ public struct Matrix3: Equatable, Sendable {
 }
 
 extension SIMD3 where Scalar == Double {
-    @inlinable func abs() -> SIMD3<Double> { SIMD3(Swift.abs(x), Swift.abs(y), Swift.abs(z)) }
+    @inlinable package func abs() -> SIMD3<Double> { SIMD3(Swift.abs(x), Swift.abs(y), Swift.abs(z)) }
     @inlinable package func dot(_ o: SIMD3<Double>) -> Double { (self * o).sum() }
     @inlinable package func cross(_ o: SIMD3<Double>) -> SIMD3<Double> {
         SIMD3(y * o.z - z * o.y, z * o.x - x * o.z, x * o.y - y * o.x)
@@ -84,7 +84,7 @@ extension SIMD3 where Scalar == Double {
     @inlinable package var length: Double { (self * self).sum().squareRoot() }
     /// A unit vector orthogonal to this unit vector (X unless it is nearly parallel to X, then Y,
     /// made orthogonal): for degenerate cases where any perpendicular will do.
-    @inlinable var anyOrthogonal: SIMD3<Double> {
+    @inlinable package var anyOrthogonal: SIMD3<Double> {
         let helper: SIMD3<Double> = Swift.abs(x) < 0.9 ? [1, 0, 0] : [0, 1, 0]
         let v = helper - self * dot(helper)
         return v / v.length

@@ -45,8 +45,8 @@ public struct A2MConfig: Codable, Sendable, Equatable {
         try diffusion.validate(file: file, prefix: "diffusion")
         try training.validate(file: file, prefix: "training")
         let v = ConfigValidator(file: file)
-        try v.require("model.audioDim", model.audioDim == audio.nMels,
-                      "model.audioDim \(model.audioDim) must equal audio.nMels \(audio.nMels) (the network reads one log-mel row per frame)")
+        try v.require("model.audioDim", model.audioDim == audio.featureDim,
+                      "model.audioDim \(model.audioDim) must equal the number of audio features, \(audio.featureDimDescription) (the network reads one feature row per frame)")
         try v.require("model.diffusionSteps", model.diffusionSteps == diffusion.steps,
                       "model.diffusionSteps \(model.diffusionSteps) must equal diffusion.steps \(diffusion.steps) (the timestep embedding covers the schedule)")
         try v.require("training.windowFrames", training.windowFrames == model.windowFrames,

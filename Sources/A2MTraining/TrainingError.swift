@@ -5,6 +5,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint cannot continue this run (other config, other data, not a training checkpoint).
     case cannotResume(checkpoint: String, reason: String)
     case modelMismatch(reason: String)
+    /// A stop request (Ctrl-C) arrived before training began; `done` of `total` items were finished and kept.
+    case stopped(during: String, done: Int, total: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(ckpt): cannot resume: \(reason)"
         case let .modelMismatch(reason):
             return reason
+        case let .stopped(stage, done, total):
+            return "stopped during \(stage) after \(done) of \(total) files (those are cached; the next run continues from there)"
         }
     }
 }

@@ -17,7 +17,7 @@ public struct TrainingSet: Sendable {
         public var frames: Int
         /// Normalized motion features [frames × D].
         public var motion: [Float]
-        /// Normalized log-mel [frames × M].
+        /// Normalized audio features [frames × M]: log-mel, then the config's prosody columns (unvoiced log-F0 as 0).
         public var audio: [Float]
     }
 
@@ -47,23 +47,32 @@ public struct TrainingSet: Sendable {
     /// the reference length before the skeletons count as different (another unit, another rig).
     public static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
-    static let preprocessingVersion = "motion-features-v1"
+    /// v2: resampled motion keeps its length (frameCount / fps seconds) instead of ending on the last source frame.
+    static let preprocessingVersion = "motion-features-v2"
 
     /// Scans, preprocesses (or reads from the cache at `cacheDirectory`, default DIR/.a2m-cache) and splits.
+    /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
+    /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
     public static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
-                            training: TrainingConfig, quiet: Bool = true) throws -> TrainingSet {
+                            training: TrainingConfig, quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
         let pairs = try TrainingPairs.scan(directory)
         if training.validationFraction > 0 && pairs.count < 2 {
             throw TrainingDataError.noValidationFiles(directory: directory.path, files: pairs.count, fraction: training.validationFraction)
         }
         let cache = FeatureCache(directory: cacheDirectory ?? directory.appendingPathComponent(".a2m-cache"))
         let settings = try cacheSettings(audio: audio, fps: training.fps)
+        let removed = cache.removeStaleTemporaries()
         let progress = ProgressLine(total: pairs.count, label: "preprocessing", unit: "files", quiet: quiet)
         var raw: [(stem: String, motion: [Float], audio: [Float], frames: Int)] = []
         var notes: [String] = []
         var hits = 0, misses = 0
         var reference: (file: String, skeleton: Skeleton, text: String)?
+        if removed > 0 { notes.append("\(cache.directory.path): removed \(removed) temporary file(s) an interrupted run left behind") }
         for (i, pair) in pairs.enumerated() {
+            if shouldStop() {
+                progress.finish()
+                throw TrainingError.stopped(during: "preprocessing", done: i, total: pairs.count)
+            }
             let key = try FeatureCache.key(files: [pair.audio, pair.bvh], settings: settings)
             var entry: FeatureCache.Entry
             switch cache.load(stem: pair.stem, key: key) {
@@ -95,7 +104,7 @@ public struct TrainingSet: Sendable {
         }
         progress.finish()
         let ref = reference!
-        let motionDim = MotionFeatures.featureDim(for: ref.skeleton), audioDim = audio.nMels
+        let motionDim = MotionFeatures.featureDim(for: ref.skeleton), audioDim = audio.featureDim
         for (r, pair) in zip(raw, pairs) where r.motion.count != r.frames * motionDim || r.audio.count != r.frames * audioDim {
             throw TrainingDataError.incompatibleFeatures(file: pair.bvh.path, reason: "feature sizes disagree with the skeleton or audio config")
         }
@@ -103,9 +112,11 @@ public struct TrainingSet: Sendable {
         let split = ValidationSplit.split(count: pairs.count, fraction: training.validationFraction, seed: training.seed)
         let motionStats = try NormalizationStats(featureDim: motionDim, clips: split.training.map { raw[$0].motion },
                                                   stdFloor: training.motionStdFloor)
-        let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio })
+        // Per-feature statistics of the training files, as for the mel rows; log-F0 over voiced frames only.
+        let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio },
+                                                missingValues: audio.missingValueColumns)
         let files = raw.map { r in
-            File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalized(r.audio))
+            File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalizedFillingMissing(r.audio))
         }
         func windows(_ indices: [Int]) -> [TrainingWindow] {
             indices.flatMap { TrainingWindows.windows(file: $0, frameCount: files[$0].frames, length: training.windowFrames, stride: training.windowStride) }
@@ -120,7 +131,8 @@ public struct TrainingSet: Sendable {
                            validationWindows: windows(split.validation), notes: notes, cacheHits: hits, cacheMisses: misses)
     }
 
-    /// Everything that changes the cached features besides the files themselves.
+    /// Everything that changes the cached features besides the files themselves. The audio config's JSON names
+    /// its prosody features (and pitch range) whenever it has any, so opting in or out misses the cache.
     static func cacheSettings(audio: AudioFeatureConfig, fps: Double) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
@@ -134,6 +146,7 @@ public struct TrainingSet: Sendable {
         guard clip.fps.isFinite, (1...10_000).contains(clip.fps) else {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
+        try clip.checkResampling(to: fps, file: pair.bvh.path)
         let motion = clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)

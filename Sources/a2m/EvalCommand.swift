@@ -32,7 +32,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: timestep spacing (trailing, karras; default: \(GuidanceStudy.Defaults.spacing.rawValue)).") var spacing: TimestepSpacing?
     @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: \(GuidanceStudy.Defaults.schedule.rawValue)).")
     var guidanceSchedule: GuidanceSchedule?
-    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; default: \(GuidanceStudy.Defaults.method.rawValue)).")
+    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; lowpass; velocity; default: \(GuidanceStudy.Defaults.method.rawValue)).")
     var guidanceMethod: GuidanceMethod?
     @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does (default: \(GuidanceStudy.Defaults.footLock ? "on" : "off")).")
     var footLock: Bool?
@@ -41,6 +41,9 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
     @Option(help: "Bootstrap resamples.") var bootstrap: Int = 2000
     @Option(help: "Write the report as JSON here.") var out: String?
+    @Option(help: ArgumentHelp("Score gesture statistics against this: a folder of BVH motion, or a statistics JSON (default: the embedded real co-speech reference).",
+                               discussion: "docs/evaluation.md, \"Gesture statistics\"; the embedded reference is docs/reference/real_gesture_stats.json."))
+    var reference: String?
 
     /// `GuidanceStudy.Defaults.guidance` as --guidance spells it ("0,1,2.5,5").
     static let defaultGuidance = GuidanceStudy.Defaults.guidance.map { String(format: "%g", $0) }.joined(separator: ",")
@@ -104,11 +107,30 @@ struct Eval: AsyncParsableCommand {
         if let split, !["train", "val", "test"].contains(split) { throw ValidationError("--split must be train, val or test, got '\(split)'") }
     }
 
+    /// The gesture statistics reference: --reference measured or read (before anything long starts), or the embedded one.
+    func gestureReference() throws -> (statistics: GestureStatistics, name: String) {
+        guard let reference else { return (GestureReference.embedded, GestureReference.embeddedName) }
+        var line: ProgressLine?
+        defer { line?.finish() }
+        let statistics = try GestureReference.load(reference) { done, total in
+            if line == nil { line = ProgressLine(total: total, label: "reference", unit: "takes", quiet: global.quiet) }
+            line?.update(done)
+        }
+        return (statistics, reference)
+    }
+
+    static func gestureTable(_ g: GestureReport) -> String {
+        "gesture statistics (docs/evaluation.md); reference: \(g.referenceName)\n"
+            + GestureTable.statistics([("generated", g.generated), ("ground truth", g.groundTruth), ("reference", g.reference)]) + "\n\n"
+            + GestureTable.distances([("generated", g.generatedDistances), ("ground truth", g.groundTruthDistances)])
+    }
+
     func run() async throws {
         global.apply()
+        let gesture = try gestureReference()
         let dataURL = URL(fileURLWithPath: data)
         let truth = try EvaluationData.groundTruthFiles(in: dataURL, split: split)
-        if let model { return try runStudy(model: model, truth: truth) }
+        if let model { return try runStudy(model: model, truth: truth, gesture: gesture) }
         let genURL = URL(fileURLWithPath: generated!)
         let gen = try EvaluationData.generatedFiles(in: genURL, names: truth.map(\.name))
         let progress = ProgressLine(total: truth.count, label: "eval", unit: "clips", quiet: global.quiet)
@@ -122,23 +144,29 @@ struct Eval: AsyncParsableCommand {
         }
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
+        (settings.gestureReference, settings.gestureReferenceName) = gesture
         let report = try MotionEvaluation.evaluate(clips, settings: settings)
         print(Self.table(report))
+        if let g = report.gesture { print("\n" + Self.gestureTable(g)) }
+        let seedSpeech = try Self.seedSpeech(gen)
+        if let seedSpeech { print("\n" + seedSpeech.table) }
         if let out {
             let document = EvalDocument(data: data, generated: generated!, split: split, fps: fps, seed: seed,
-                                        clipNames: clips.map(\.name), report: report)
+                                        clipNames: clips.map(\.name), report: report, seedSpeech: seedSpeech)
             try Self.write(document, to: out)
         }
     }
 
     /// --model: the guidance study, one table per weight and a summary across weights.
-    func runStudy(model path: String, truth: [(name: String, audio: URL, motion: URL)]) throws {
+    func runStudy(model path: String, truth: [(name: String, audio: URL, motion: URL)],
+                  gesture: (statistics: GestureStatistics, name: String)) throws {
         let loaded = try GenerationModel.load(contentsOf: URL(fileURLWithPath: path))
         guard var settings = EvaluationSettings(jointNames: loaded.skeleton.names) else {
             throw ValidationError("\(path): the skeleton needs joints LeftHand, RightHand and Head for the alignment metrics")
         }
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
+        (settings.gestureReference, settings.gestureReferenceName) = gesture
         let study = study(model: loaded, settings: settings)
         let weights = try guidanceWeights
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
@@ -148,6 +176,7 @@ struct Eval: AsyncParsableCommand {
         line.finish()
         for row in rows {
             print("\nguidance w = \(row.guidance)\n" + Self.table(row.report))
+            if let g = row.report.gesture { print("\n" + Self.gestureTable(g)) }
         }
         print("\n" + Self.summary(rows))
         if let out {
@@ -211,6 +240,19 @@ struct Eval: AsyncParsableCommand {
         var seed: UInt64
         var clipNames: [String]
         var report: EvaluationReport
+        /// With at least 2 clips × 2 samples: does the seed or the speech decide the gesture (sample k of every
+        /// clip counts as one seed, as `a2m generate --samples K` draws them).
+        var seedSpeech: SeedSpeechDecisiveness?
+    }
+
+    /// The seed-vs-speech comparison of the generated files (`files[clip][sample]`), from their own frames
+    /// (not resampled); nil with fewer than 2 clips or 2 samples per clip.
+    static func seedSpeech(_ files: [[URL]]) throws -> SeedSpeechDecisiveness? {
+        guard files.count >= 2, (files.first?.count ?? 0) >= 2 else { return nil }
+        let flat = files.flatMap { $0 }
+        let paths = try orderedParallelMap(flat.count) { i in try WristPath(clip: BVHReader.read(flat[i]).clip, file: flat[i].path) }
+        let k = files[0].count
+        return try SeedSpeechDecisiveness.measure((0..<files.count).map { Array(paths[($0 * k)..<(($0 + 1) * k)]) })
     }
 
     static func table(_ r: EvaluationReport) -> String {

@@ -13,13 +13,15 @@ struct Generate: AsyncParsableCommand {
             end and normalization come from the model checkpoint. Audio of any length is generated in overlapping \
             windows (docs/sampling.md). Same seed, inputs and binary give byte-identical files. Default model: \
             $\(DefaultModel.environmentKey), else \(DefaultModel.relativePath) in the current directory or in the \
-            repository or install the binary belongs to. Formats: \(MotionFormats.all.map { "\($0.name) (.\($0.fileExtension))" }.joined(separator: ", ")).
+            repository or install the binary belongs to. Formats: \(MotionFormats.all.map { "\($0.name) (.\($0.fileExtension))" }.joined(separator: ", ")); \
+            glb/gltf/vrma are metres, BVH and JSON --units (default cm; with --rig, the rig's). --rig RIG puts the motion on your \
+            character's skeleton (a .bvh, .gltf, .glb or .vrm: a2m retarget's method, docs/retargeting.md) before it is written.
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, AIFF, ...).") var audio: [String]
+    @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, MP3, AIFF, ...).") var audio: [String]
 
     @Option(help: "Model checkpoint (.safetensors). Default: $\(DefaultModel.environmentKey), else \(DefaultModel.relativePath) (current directory, then beside the binary).")
     var model: String?
@@ -30,7 +32,7 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Guidance over the steps: constant; ramp (0 → w over the first half); interval (w over the first 60 %, then 1).")
     var guidanceSchedule: GuidanceSchedule = .constant
 
-    @Option(help: "How the guided prediction enters each step: cfg; cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule; docs/sampling.md).")
+    @Option(help: "How the guided prediction enters each step: cfg; cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule); lowpass (only the guided difference's low temporal frequencies are extrapolated); velocity (CFG with the conditional model's speed); docs/sampling.md.")
     var guidanceMethod: GuidanceMethod = .cfg
 
     @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
@@ -55,6 +57,17 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "JSON layout of --format json: a2m (self-describing) or threejs (AnimationClip).") var jsonFormat: MotionJSONFormat = .a2m
 
+    @Option(help: "Length unit of BVH and JSON output: cm or m (default: cm; with --rig, the rig's). glTF and VRMA are always metres.")
+    var units: LengthUnit?
+
+    @Option(help: "Retarget onto this character's skeleton before writing: a .bvh, .gltf, .glb or .vrm file (docs/retargeting.md).")
+    var rig: String?
+
+    @Option(help: "With --rig: a JSON joint map {\"SourceJoint\": \"RigJoint\", ...} overriding the built-in name maps.")
+    var map: String?
+
+    @Option(help: "With --rig: the length unit of a .bvh rig, cm or m (glTF and VRM are metres).") var rigUnits: LengthUnit?
+
     @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
 
     @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still in place on the ground plane (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
@@ -76,23 +89,36 @@ struct Generate: AsyncParsableCommand {
         return result
     }
 
-    /// The formats to write: registry entries, with `json` taking the layout of --json-format.
-    var formats: [any MotionFormat] {
+    /// The formats to write: registry entries, with `json` taking the layout of --json-format, BVH and JSON
+    /// their unit, VRMA the output frame rate (its own 30 fps unless --fps).
+    func formats(units: LengthUnit) -> [any MotionFormat] {
         format.compactMap { name -> (any MotionFormat)? in
-            if name == A2MJSONFormat().name && jsonFormat == .threejs { return ThreeJSFormat() }
-            return MotionFormats.named(name)
+            switch name {
+            case "bvh": return BVHFormat(units: units)
+            case "json": return jsonFormat == .threejs ? ThreeJSFormat(units: units) : A2MJSONFormat(units: units)
+            case "vrma": return VRMAFormat(fps: fps ?? VRMAnimationExport.defaultFPS)
+            default: return MotionFormats.named(name)
+            }
         }
     }
 
-    /// Every option as the library's configuration.
-    var generationConfiguration: GenerationConfiguration {
+    /// Formats whose lengths --units sets.
+    static let unitFormats: Set<String> = ["bvh", "json"]
+
+    /// Every option as the library's configuration; `rig` (loaded from --rig) adds the retarget step after the
+    /// foot lock, and a second foot lock on the rig's legs.
+    func generationConfiguration(rig: Rig? = nil, map jointMap: JointMapFile? = nil, model: String = "the model") -> GenerationConfiguration {
         var c = GenerationConfiguration()
         c.sampling = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance, guidanceSchedule: guidanceSchedule,
                                     guidanceMethod: guidanceMethod, seed: seed, spacing: spacing)
         c.samples = samples
         c.fps = fps
         c.footLock = footLock
-        c.formats = formats
+        if let rig {
+            c.postProcessing.append(RetargetStep(rig: rig, map: jointMap, source: model))
+            if footLock { c.postProcessing.append(FootLockStep()) }
+        }
+        c.formats = formats(units: units ?? rig?.unit ?? .cm)
         c.sampleSetFormats = view ? [PlayerPage()] : []
         c.outputDirectory = out.map { URL(fileURLWithPath: $0, isDirectory: true) }
         c.overwrite = overwrite
@@ -101,6 +127,9 @@ struct Generate: AsyncParsableCommand {
 
     func validate() throws {
         guard !audio.isEmpty else { throw ValidationError("give at least one audio file") }
+        if audio.contains("-") {
+            throw ValidationError("'-' (standard input): generation reads its audio more than once; save it to a file and give that file")
+        }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
         do {
             try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
@@ -117,13 +146,34 @@ struct Generate: AsyncParsableCommand {
             throw ValidationError("--fps must be in 1...1000, got \(fps)")
         }
         if !format.contains(A2MJSONFormat().name) && jsonFormat != .a2m { throw ValidationError("--json-format needs json in --format") }
+        let extensions = formats(units: .cm).map(\.fileExtension)
+        if let clash = extensions.first(where: { e in extensions.filter { $0 == e }.count > 1 }) {
+            throw ValidationError("--format: \(format.joined(separator: ",")) writes two .\(clash) files per sample; "
+                                  + "pick one (three.js JSON: --format json --json-format threejs)")
+        }
+        if units != nil && Self.unitFormats.isDisjoint(with: format) {
+            throw ValidationError("--units applies to bvh and json output; glTF and VRMA are always metres")
+        }
+        if rig == nil && (map != nil || rigUnits != nil) { throw ValidationError("--map and --rig-units need --rig") }
+        if let rig {
+            let ext = URL(fileURLWithPath: rig).pathExtension.lowercased()
+            guard ["bvh", "gltf", "glb", "vrm"].contains(ext) else { throw ValidationError("--rig must be a .bvh, .gltf, .glb or .vrm file, got '\(rig)'") }
+            if rigUnits != nil && ext != "bvh" { throw ValidationError("--rig-units applies to a .bvh rig; glTF and VRM are metres") }
+            if format.contains("vrma") {
+                throw ValidationError("--format vrma with --rig: VRM Animation is retargeted onto the avatar by the VRM app itself; leave out --rig for .vrma")
+            }
+        }
     }
 
     func run() async throws {
         global.apply()
         let url = try DefaultModel.locate(explicit: model)
         let pipeline = GenerationPipeline(model: try GenerationModel.load(contentsOf: url))
-        let configuration = generationConfiguration
+        let target = try rig.map { try Rig.load(URL(fileURLWithPath: $0), bvhUnit: rigUnits ?? .cm) }
+        let jointMap = try map.map { try JointMapFile.load(URL(fileURLWithPath: $0)) }
+        var configuration = generationConfiguration(rig: target, map: jointMap, model: url.path)
+        // The rig and the map are inputs too: no output may replace them.
+        configuration.protectedFiles = [rig, map].compactMap { $0.map { URL(fileURLWithPath: $0) } }
         do {
             try configuration.validate(for: pipeline.model)
         } catch {

@@ -18,7 +18,7 @@ struct Train: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Directory of paired files: NAME.wav (or .flac, .ogg, .aiff, ...) next to NAME.bvh.")
+    @Option(help: "Directory of paired files: NAME.wav (or .flac, .ogg, .mp3, .aiff, ...) next to NAME.bvh.")
     var data: String
 
     @Option(help: "Config file (e.g. Configs/small.json). Optional with --resume, which carries its config; if given, it must match.")
@@ -39,7 +39,11 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Seed of every training random stream (overrides training.seed).")
     var seed: UInt64?
 
+    @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
+    var overwrite = false
+
     func validate() throws {
+        if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         if let steps, !(1...1_000_000_000).contains(steps) { throw ValidationError("--steps must be in 1...1000000000, got \(steps)") }
         if config == nil && resume == nil { throw ValidationError("pass --config FILE (or --resume CKPT, which carries its config)") }
     }
@@ -49,9 +53,20 @@ struct Train: AsyncParsableCommand {
         let url = { (p: String) in URL(fileURLWithPath: p) }
         let stderr = FileHandle.standardError
         func say(_ s: String) { stderr.write(Data((s + "\n").utf8)) }
-        let (trainer, notes) = try TrainingSession.prepare(.init(
-            data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
-            steps: steps, seed: seed, quiet: global.quiet))
+        // Watching from the start: Ctrl-C during preprocessing stops between two cache files, so none is left half-written.
+        StopSignal.install()
+        defer { StopSignal.uninstall() }
+        let (trainer, notes): (Trainer, [String])
+        do {
+            (trainer, notes) = try TrainingSession.prepare(.init(
+                data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
+                steps: steps, seed: seed, quiet: global.quiet, overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
+        } catch let e as TrainingError {
+            guard case .stopped = e else { throw e }
+            let sig = StopSignal.requested ?? SIGINT
+            say("stopped by \(StopSignal.name(sig)): \(e)")
+            throw ExitCode(128 + sig)
+        }
         for n in notes { say("note: " + n) }
         let d = trainer.data
         if !global.quiet {
@@ -61,8 +76,6 @@ struct Train: AsyncParsableCommand {
             if let f = trainer.derivativeFactorSummary { say("derivative factors: " + f) }
             say("training steps \(trainer.step + 1)...\(trainer.totalSteps) -> \(out)")
         }
-        StopSignal.install()
-        defer { StopSignal.uninstall() }
         let progress = ProgressLine(total: trainer.totalSteps - trainer.step, label: "train", unit: "steps", quiet: global.quiet)
         let first = trainer.step
         let started = DispatchTime.now().uptimeNanoseconds

@@ -8,6 +8,23 @@ public enum GuidanceBranches: Sendable, Equatable {
     case both
 }
 
+/// The layout of a prediction: `rows` × `frames` × `dim` values, row-major (the batch rows, the motion frames
+/// along time, the motion features of a frame).
+public struct PredictionShape: Sendable, Equatable {
+    public var rows: Int
+    public var frames: Int
+    public var dim: Int
+
+    public init(rows: Int, frames: Int, dim: Int) {
+        self.rows = rows
+        self.frames = frames
+        self.dim = dim
+    }
+
+    /// Values in one branch.
+    public var count: Int { rows * frames * dim }
+}
+
 /// What a mixer asks of one step: the weight it uses there (reported in `DenoisingStep.guidance`) and the
 /// branches the network must run.
 public struct GuidancePlan: Sendable, Equatable {
@@ -30,6 +47,15 @@ public protocol GuidanceMixer: Sendable {
     /// Mixes the network output of a step: `output` holds `rows` values per branch, in the order of
     /// `plan.branches` (conditional first for `.both`).
     func mix(_ plan: GuidancePlan, output: [Float], rows n: Int) -> GuidedPrediction
+    /// The same with the prediction's layout, for mixers that work along time (`LowPassGuidance`,
+    /// `VelocityRescaledGuidance`). `DenoisingLoop` calls this one; by default it is `mix(_:output:rows:)`.
+    func mix(_ plan: GuidancePlan, output: [Float], shape: PredictionShape) -> GuidedPrediction
+}
+
+extension GuidanceMixer {
+    public func mix(_ plan: GuidancePlan, output: [Float], shape: PredictionShape) -> GuidedPrediction {
+        mix(plan, output: output, rows: shape.count)
+    }
 }
 
 extension GuidanceMixer {

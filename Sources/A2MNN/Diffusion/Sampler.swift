@@ -180,7 +180,8 @@ public final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPro
         let t = sampler.timesteps[index]
         applyConstraint(step: index)
         let plan = guidance.plan(step: index, of: count)
-        let prediction = guidance.mix(plan, output: try predict(plan, timestep: t), rows: current.count)
+        let shape = PredictionShape(rows: clips.count, frames: frames, dim: denoiser.motionDim)
+        let prediction = guidance.mix(plan, output: try predict(plan, timestep: t), shape: shape)
         let xt = current
         current = try sampler.step(index, x: xt, prediction: prediction, noise: noise)
         let result = DenoisingStep(index: index, count: count, timestep: t, guidance: plan.weight, x: xt, x0: prediction.x0)

@@ -76,7 +76,7 @@ import Foundation
         #expect(try files(out) == ["a.0.bvh", "a.1.bvh", "b.0.bvh", "b.1.bvh"])
         #expect(try EvaluationData.generatedFiles(in: out, names: ["a", "b"]).map { $0.map(\.lastPathComponent) } == [["a.0.bvh", "a.1.bvh"], ["b.0.bvh", "b.1.bvh"]])
         let a1 = try BVHReader.read(out.appendingPathComponent("a.0.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a.1.bvh")).clip
-        #expect(a1.fps == 60 && a1.frameCount == 71)  // 36 frames at 30 fps, resampled over (36 − 1) / 30 s
+        #expect(a1.fps == 60 && a1.frameCount == 72)  // 1.2 s: 36 frames at 30 fps, 72 at 60
         #expect(a1.rootPositions != a2.rootPositions)
         let r2 = try generate([a.path, "--model", model.path, "--format", "json", "--json-format", "threejs", "--out", out.path])
         try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")

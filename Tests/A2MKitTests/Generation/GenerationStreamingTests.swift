@@ -43,8 +43,8 @@ import Foundation
         var fileExtension: String { "fail" }
         var summary: String { "fails" }
         struct Failure: Error {}
-        func write(_ clip: MotionClip, to url: URL) throws { throw Failure() }
-        func makeStream(to url: URL, skeleton: Skeleton, fps: Double, frameCount: Int) throws -> any MotionFileStream { Stream() }
+        func write(_ clip: MotionClip, layout: MotionLayout, to file: OutputFile) throws { throw Failure() }
+        func makeStream(to file: OutputFile, layout: MotionLayout, fps: Double, frameCount: Int) throws -> any MotionFileStream { Stream() }
         final class Stream: MotionFileStream {
             var chunks = 0
             func append(_ chunk: MotionClip) throws { chunks += 1; if chunks == 3 { throw Failure() } }

@@ -5,32 +5,39 @@ import A2MKit
 // Only the public API: a library user adds an output format and a post-processing step, and runs generate
 // with them (issue 37, "Must show").
 
-/// A toy format: one line per frame with the root position, "x y z".
+/// A toy format: one line per frame with the root position, "x y z", in metres whatever the frames' unit, and a
+/// companion file NAME.names with the joint names (a two-file format, as .gltf + .bin).
 struct RootTrackFormat: MotionFormat {
     var name: String { "roottrack" }
     var fileExtension: String { "roots" }
-    var summary: String { "root positions, one frame per line" }
+    var companionExtensions: [String] { ["names"] }
+    var summary: String { "root positions in metres, one frame per line; joint names beside" }
 
     static func line(_ p: SIMD3<Float>) -> String { "\(p.x) \(p.y) \(p.z)\n" }
 
-    func write(_ clip: MotionClip, to url: URL) throws {
-        try AtomicFile.write(clip.rootPositions.map(Self.line).joined(), to: url)
+    func write(_ clip: MotionClip, layout: MotionLayout, to file: OutputFile) throws {
+        let m = Float(layout.unit.metres)
+        try AtomicFile.write(layout.skeleton.names.joined(separator: "\n"), to: file.companions[0])
+        try AtomicFile.write(clip.rootPositions.map { Self.line($0 * m) }.joined(), to: file.url)
     }
 
-    func makeStream(to url: URL, skeleton: Skeleton, fps: Double, frameCount: Int) throws -> any MotionFileStream {
-        try Stream(url: url, frameCount: frameCount)
+    func makeStream(to file: OutputFile, layout: MotionLayout, fps: Double, frameCount: Int) throws -> any MotionFileStream {
+        try AtomicFile.write(layout.skeleton.names.joined(separator: "\n"), to: file.companions[0])
+        return try Stream(url: file.url, frameCount: frameCount, metres: Float(layout.unit.metres))
     }
 
     final class Stream: MotionFileStream {
         let file: AtomicFileWriter
         let frameCount: Int
+        let metres: Float
         var written = 0
-        init(url: URL, frameCount: Int) throws {
+        init(url: URL, frameCount: Int, metres: Float) throws {
             file = try AtomicFileWriter(url)
             self.frameCount = frameCount
+            self.metres = metres
         }
         func append(_ chunk: MotionClip) throws {
-            try file.write(Array(chunk.rootPositions.map(RootTrackFormat.line).joined().utf8))
+            try file.write(Array(chunk.rootPositions.map { RootTrackFormat.line($0 * metres) }.joined().utf8))
             written += chunk.frameCount
         }
         func commit() throws {
@@ -41,31 +48,32 @@ struct RootTrackFormat: MotionFormat {
     }
 }
 
-/// A toy post-process: lifts the root by `height` and renames the root joint (so the skeleton changes, as
-/// a retarget's would), counting the frames it saw.
+/// A toy post-process: lifts the root by `height` (in the incoming unit), renames the root joint and turns the
+/// lengths into metres (so the layout changes, as a retarget's would).
 struct LiftRoot: MotionPostProcess {
     var height: Float
     var name: String { "lift root" }
 
-    func outputSkeleton(for skeleton: Skeleton) throws -> Skeleton {
-        var joints = skeleton.joints
+    func outputLayout(for layout: MotionLayout) throws -> MotionLayout {
+        var joints = layout.skeleton.joints
         joints[0].name = "LiftedHips"
-        return try Skeleton(joints: joints)
+        return MotionLayout(skeleton: try Skeleton(joints: joints).scaled(by: layout.unit.metres), unit: .m)
     }
 
-    func makeProcessor(skeleton: Skeleton, fps: Double) throws -> any MotionChunkProcessor {
-        Processor(height: height, output: try outputSkeleton(for: skeleton))
+    func makeProcessor(layout: MotionLayout, fps: Double) throws -> any MotionChunkProcessor {
+        Processor(height: height, scale: Float(layout.unit.metres), output: try outputLayout(for: layout).skeleton)
     }
 
     final class Processor: MotionChunkProcessor {
-        let height: Float
+        let height: Float, scale: Float
         let output: Skeleton
-        init(height: Float, output: Skeleton) {
+        init(height: Float, scale: Float, output: Skeleton) {
             self.height = height
+            self.scale = scale
             self.output = output
         }
         func process(_ chunk: inout MotionClip) throws {
-            chunk = MotionClip(skeleton: output, fps: chunk.fps, rootPositions: chunk.rootPositions.map { $0 + SIMD3(0, height, 0) },
+            chunk = MotionClip(skeleton: output, fps: chunk.fps, rootPositions: chunk.rootPositions.map { ($0 + SIMD3(0, height, 0)) * scale },
                                rotations: chunk.rotations)
         }
     }
@@ -97,21 +105,24 @@ struct LiftRoot: MotionPostProcess {
         for c in [plain, lifted] {
             let files = try pipeline.generate(files: [wav], configuration: c)
             #expect(files.map(\.url.lastPathComponent) == ["talk.roots", "talk.bvh"])
+            #expect(try String(contentsOf: c.outputDirectory!.appendingPathComponent("talk.names"), encoding: .utf8).hasPrefix(
+                c.postProcessing.count == 1 ? "Hips" : "LiftedHips"))
         }
         // The streamed toy file, the BVH and the post-process agree.
         let a = try Self.roots(dir.appendingPathComponent("plain/talk.roots")), b = try Self.roots(dir.appendingPathComponent("lifted/talk.roots"))
         #expect(a.count == 75 && b.count == 75)
         let lift = zip(a, b).map { $1 - $0 }
-        #expect(lift.allSatisfy { abs($0.y - 100) < 1e-3 && $0.x == 0 && $0.z == 0 }, "lift: \(lift.prefix(3))")
+        // The toy writes metres: 100 cm of lift is 1 m, and the BVH (in cm, the default) converts back.
+        #expect(lift.allSatisfy { abs($0.y - 1) < 1e-5 && abs($0.x) < 1e-6 && abs($0.z) < 1e-6 }, "lift: \(lift.prefix(3))")
         let bvh = try BVHReader.read(dir.appendingPathComponent("lifted/talk.bvh")).clip
         #expect(bvh.skeleton.joints[0].name == "LiftedHips")
-        #expect(zip(bvh.rootPositions, b).allSatisfy { Swift.abs(($0 - $1).y) < 1e-3 })
+        #expect(zip(bvh.rootPositions, b).allSatisfy { Swift.abs($0.y - 100 * $1.y) < 1e-3 })
         // Whole clips (another frame rate) go through the same steps and writers.
         var resampled = lifted
         resampled.fps = 60
         resampled.outputDirectory = dir.appendingPathComponent("resampled")
         try pipeline.generate(files: [wav], configuration: resampled)
-        #expect(try Self.roots(dir.appendingPathComponent("resampled/talk.roots")).count == 149)
+        #expect(try Self.roots(dir.appendingPathComponent("resampled/talk.roots")).count == 150)
     }
 
     /// The toy format registered nowhere is still checked like the shipped ones: its file may not replace an

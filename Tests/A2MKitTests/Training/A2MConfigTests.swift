@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import A2MCore
 @testable import A2MMotion
+@testable import A2MAudio
 @testable import A2MNN
 @testable import A2MTraining
 
@@ -10,7 +11,7 @@ import Foundation
         .deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func shippedConfigsLoadAndAreConsistent() throws {
-        for name in ["tiny", "small", "base"] {
+        for name in ["tiny", "small", "base", "small_prosody"] {
             let url = Self.repository.appendingPathComponent("Configs/\(name).json")
             let c = try A2MConfig.load(contentsOf: url)
             // Every shipped config spells out its training section (no silent defaults).
@@ -18,7 +19,15 @@ import Foundation
             let training = top["training"] as! [String: Any]
             #expect(Set(training.keys) == Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)), "\(name)")
             #expect(c.model.motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault), "\(name)")
+            #expect(c.model.audioDim == c.audio.featureDim, "\(name)")
         }
+        // The prosody config is small.json plus the audio section that opts in (and the audioDim that follows).
+        let small = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small.json"))
+        var prosody = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small_prosody.json"))
+        #expect(prosody.audio.prosody == ProsodyFeature.allCases && prosody.model.audioDim == 84)
+        prosody.audio.prosody = []
+        prosody.model.audioDim = 80
+        #expect(prosody == small)
     }
 
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
@@ -72,6 +81,13 @@ import Foundation
         bad = c
         bad.audio.nMels = 64
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.audioDim") && "\(e)".contains("audio.nMels") }
+        bad = c
+        bad.audio.prosody = [.voicing, .onset]
+        #expect { try bad.validate(file: "c.json") } throws: { e in
+            "\(e)".contains("model.audioDim 80 must equal the number of audio features, audio.nMels 80 + 2 audio.prosody features = 82")
+        }
+        bad.model.audioDim = 82
+        try bad.validate(file: "c.json")
         bad = c
         bad.diffusion.steps = 500
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.diffusionSteps") && "\(e)".contains("diffusion.steps") }
