@@ -14,6 +14,7 @@ struct A2M: AsyncParsableCommand {
             Corpus.self,
             Eval.self,
             Generate.self,
+            StreamCommand.self,
             Train.self,
             Export.self,
             Bench.self,

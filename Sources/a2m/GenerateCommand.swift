@@ -138,7 +138,7 @@ struct Generate: AsyncParsableCommand {
         }
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in 0...1, got \(eta)") }
-        if sampler == .ddpm && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }
+        if sampler != .ddim && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }
         guard (1...GenerationConfiguration.maxSamples).contains(samples) else {
             throw ValidationError("--samples must be in 1...\(GenerationConfiguration.maxSamples), got \(samples)")
         }

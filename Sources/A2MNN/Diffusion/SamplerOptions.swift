@@ -7,12 +7,16 @@ public enum SamplerKind: String, CaseIterable, Sendable, Codable {
     /// Ho et al. 2020 ancestral sampling: x_{t'} ~ q(x_{t'} | x_t, x̂0) on the respaced chain
     /// (improved-diffusion `SpacedDiffusion`, posterior variance β̃, no noise on the last step).
     case ddpm
+    /// DPM-Solver++(2M) (Lu et al. 2022): a deterministic second-order multistep solver of the same ODE as
+    /// DDIM η = 0, for few steps (`DPMSolverPlusPlusSampler`; docs/sampling.md, "Few steps").
+    case dpmpp2m = "dpmpp-2m"
 
     /// A fresh sampler of this kind on `timesteps` (one per run: samplers keep state between steps).
     public func makeSampler(schedule: DiffusionSchedule, timesteps: [Int], eta: Float) -> any Sampler {
         switch self {
         case .ddim: return DDIMSampler(schedule: schedule, timesteps: timesteps, eta: Double(eta))
         case .ddpm: return DDPMSampler(schedule: schedule, timesteps: timesteps)
+        case .dpmpp2m: return DPMSolverPlusPlusSampler(schedule: schedule, timesteps: timesteps)
         }
     }
 }
@@ -79,8 +83,8 @@ public struct SamplerOptions: Sendable, Equatable {
         guard eta.isFinite, (0...1).contains(eta) else {
             throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "a number in 0...1")
         }
-        if kind == .ddpm && eta != 0 {
-            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the ddpm sampler (eta applies to ddim only)")
+        if kind != .ddim && eta != 0 {
+            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the \(kind.rawValue) sampler (eta applies to ddim only)")
         }
         try validateGuidance()
         if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant || guidanceMethod != .cfg) {

@@ -113,6 +113,11 @@ extension SamplerFixtures {
     static func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
         var junction = Set<Int>()
         for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
+        return seamStats(velocities: v, junctions: junction)
+    }
+
+    /// The statistics with the boundary velocities at `junction` (v[f] joins frames f and f+1).
+    static func seamStats(velocities v: [Float], junctions junction: Set<Int>) -> SeamStats {
         var b = [Float](), i = [Float]()
         for f in 4..<(v.count - 4) {
             // The extrapolated quadratic can approach 0 where v is noisy; half the neighbours' mean bounds it below.
