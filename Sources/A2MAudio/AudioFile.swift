@@ -12,7 +12,7 @@ public enum AudioFile {
     static let chunkSamples = 1 << 20
     /// Sample rates accepted from a header. Outside this a header is more likely damaged than real, and
     /// resampling e.g. a "1 Hz" file to 15360 Hz would allocate 15360 samples per stored sample.
-    static let sampleRateRange = 1000...768_000
+    package static let sampleRateRange = 1000...768_000
 
     public static func load(_ url: URL) throws -> AudioSignal {
         var mono = [Float]()

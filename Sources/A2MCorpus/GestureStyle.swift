@@ -28,7 +28,7 @@ public struct GestureStyle: Codable, Sendable, Equatable {
     var restAbduction: Double
     var restElbow: Double
 
-    static func random(using rng: inout PCG32) -> GestureStyle {
+    package static func random(using rng: inout PCG32) -> GestureStyle {
         func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.uniformFloat()) }
         let hands = Hands.allCases[rng.int(below: 3)]
         return GestureStyle(hands: hands, size: u(0.6, 1.4), height: u(0, 1), energy: u(0.6, 1.4),

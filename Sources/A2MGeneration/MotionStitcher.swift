@@ -9,7 +9,7 @@ import A2MMotion
 /// (quaternions kept sign-continuous across chunks).
 ///
 /// Keeps only the decoded frames the next window shares (< W frames).
-final class MotionStitcher: WindowStitcher {
+package final class MotionStitcher: WindowStitcher {
     let skeleton: Skeleton
     let fps: Double
     let normalization: NormalizationStats
@@ -20,7 +20,7 @@ final class MotionStitcher: WindowStitcher {
     private var tailRotations: [SIMD4<Float>] = []
     private var lastEmitted: [SIMD4<Float>]?
 
-    init(skeleton: Skeleton, fps: Double, normalization: NormalizationStats,
+    package init(skeleton: Skeleton, fps: Double, normalization: NormalizationStats,
                 emit: @escaping (_ first: Int, _ chunk: MotionClip) throws -> Void) {
         self.skeleton = skeleton
         self.fps = fps
@@ -28,7 +28,7 @@ final class MotionStitcher: WindowStitcher {
         self.emit = emit
     }
 
-    func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
+    package func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
         let J = skeleton.jointCount
         precondition(tailRoots.count == overlap, "MotionStitcher: overlap out of sync")
         var start = MotionFeatures.RootStart()

@@ -47,23 +47,23 @@ public struct StreamingLatency: Sendable, Equatable {
 ///
 /// Noise: window k draws from `PCG32.derived(seed, .sampling, rank: k·2²⁴)` as long-form window k does.
 /// Memory: the features and finished x0 of the last W frames plus the audio not yet generated.
-public final class StreamingGenerator<Network: MotionDenoiser> {
-    public let denoiser: Network
-    public let schedule: DiffusionSchedule
-    public let windowFrames: Int
-    public let options: SamplerOptions
-    public let latency: StreamingLatency
+package final class StreamingGenerator<Network: MotionDenoiser> {
+    package let denoiser: Network
+    package let schedule: DiffusionSchedule
+    package let windowFrames: Int
+    package let options: SamplerOptions
+    package let latency: StreamingLatency
     /// Frames of finished motion a window keeps as its prefix when it must catch up (its other frames are new).
-    public var catchUpPrefix: Int { windowFrames / 4 }
+    package var catchUpPrefix: Int { windowFrames / 4 }
 
     /// Windows run so far.
-    public private(set) var windows = 0
+    package private(set) var windows = 0
     /// Windows that ran with the look-ahead dropped because the generator was behind the audio.
-    public private(set) var droppedLookahead = 0
+    package private(set) var droppedLookahead = 0
     /// Frames finished (emitted to the stitcher).
-    public private(set) var finished = 0
+    package private(set) var finished = 0
     /// Audio feature frames appended so far.
-    public var available: Int { featureStart + features.count / denoiser.audioDim }
+    package var available: Int { featureStart + features.count / denoiser.audioDim }
 
     private let stitcher: any WindowStitcher
     private var history: FeatureCrossfadeStitcher!
@@ -76,7 +76,7 @@ public final class StreamingGenerator<Network: MotionDenoiser> {
     private var generatedEnd = 0
     private var ended = false
 
-    public init(denoiser: Network, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
+    package init(denoiser: Network, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
                 latency: StreamingLatency, stitcher: any WindowStitcher) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {
@@ -100,14 +100,14 @@ public final class StreamingGenerator<Network: MotionDenoiser> {
     }
 
     /// Appends normalized audio features [n, M] for the next n motion frames.
-    public func append(features rows: [Float]) {
+    package func append(features rows: [Float]) {
         precondition(!ended && rows.count % denoiser.audioDim == 0, "StreamingGenerator.append: \(rows.count) values after the end or not whole rows")
         features += rows
     }
 
     /// Runs every window the audio allows now; returns how many ran. `shouldContinue` is asked after each.
     @discardableResult
-    public func advance() throws -> Int {
+    package func advance() throws -> Int {
         var ran = 0
         while true {
             let lag = available - finished
@@ -127,7 +127,7 @@ public final class StreamingGenerator<Network: MotionDenoiser> {
     }
 
     /// The audio has ended: finishes every remaining frame (the last window with no look-ahead).
-    public func finish() throws {
+    package func finish() throws {
         ended = true
         while finished < available {
             let e = min(available, reach)

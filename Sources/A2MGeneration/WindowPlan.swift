@@ -4,13 +4,13 @@
 /// k's first half covers the same frames as window k−1's second half. The last window is moved back to end
 /// exactly at the last frame, so every window is full of real audio (its overlap is then longer than W/2);
 /// no audio is padded. A clip shorter than W is one window of its own length.
-struct WindowPlan: Sendable, Equatable {
+package struct WindowPlan: Sendable, Equatable {
     let windowFrames: Int
     let totalFrames: Int
     /// Start frame of each window, increasing.
     let starts: [Int]
 
-    init(totalFrames: Int, windowFrames: Int) {
+    package init(totalFrames: Int, windowFrames: Int) {
         precondition(totalFrames > 0 && windowFrames > 1, "WindowPlan needs frames > 0 and a window > 1")
         self.windowFrames = windowFrames
         self.totalFrames = totalFrames
@@ -26,7 +26,7 @@ struct WindowPlan: Sendable, Equatable {
         starts = s
     }
 
-    var count: Int { starts.count }
+    package var count: Int { starts.count }
 
     func window(_ k: Int) -> Range<Int> {
         starts[k]..<min(totalFrames, starts[k] + windowFrames)

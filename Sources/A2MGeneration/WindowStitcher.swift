@@ -1,7 +1,7 @@
 import Foundation
 
 /// Joins one clip's consecutive windows and passes on the finished frames.
-protocol WindowStitcher: AnyObject {
+package protocol WindowStitcher: AnyObject {
     /// Window k's sample `x0` ([frames.count, D], model feature space) covering `frames`; its first `overlap`
     /// frames are shared with window k−1. Frames below `finishedUpTo` are touched by no later window and may
     /// be emitted; the rest must be kept to blend with window k+1. Called once per window, in order.

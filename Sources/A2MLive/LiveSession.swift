@@ -23,7 +23,7 @@ public final class LiveSession {
     public let model: GenerationModel
     public let latency: StreamingLatency
     public let features: LiveFeatureStream
-    public let generator: StreamingGenerator<Denoiser>
+    package let generator: StreamingGenerator<Denoiser>
     public let recorder: LatencyRecorder
     public let outputSkeleton: Skeleton
     private let sinks: [any LiveFrameSink]
@@ -42,8 +42,9 @@ public final class LiveSession {
         }
         let recorder = LatencyRecorder(fps: model.fps, inputRate: inputRate)
         self.recorder = recorder
-        let chain = try MotionPostProcessChain(configuration.postProcessing, skeleton: model.skeleton, fps: model.fps)
-        outputSkeleton = try MotionPostProcessChain.outputSkeleton(configuration.postProcessing, for: model.skeleton)
+        let layout = MotionLayout(skeleton: model.skeleton, unit: .cm)
+        let chain = try MotionPostProcessChain(configuration.postProcessing, layout: layout, fps: model.fps)
+        outputSkeleton = try MotionPostProcessChain.outputLayout(configuration.postProcessing, for: layout).skeleton
         let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
             var chunk = chunk
             try chain.process(&chunk)
