@@ -14,7 +14,7 @@ enum TinyModel {
         var c = DenoiserConfig()
         c.width = 16; c.layers = 1; c.heads = 2; c.ffn = 32; c.encoderLayers = 1
         c.windowFrames = 30
-        c.motionDim = MotionFeatures.featureDim(for: .a2mDefault)
+        c.motionDim = MotionFeatures.featureDim(for: .a2mBody)
         c.audioDim = AudioFeatureConfig.model.nMels
         c.condDropProbability = condDrop
         return c
@@ -24,8 +24,8 @@ enum TinyModel {
     static func write(to dir: URL, name: String = "tiny.safetensors", condDrop: Float = 0.25,
                       edit: (inout [String: String]) -> Void = { _ in }) throws -> URL {
         let model = try Denoiser(config: config(condDrop: condDrop), seed: 3)
-        var meta = try GenerationModel.metadata(diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mDefault, fps: 30,
-                                                motionStats: try SamplerFixtures.plausibleStats(.a2mDefault),
+        var meta = try GenerationModel.metadata(diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mBody, fps: 30,
+                                                motionStats: try SamplerFixtures.plausibleStats(.a2mBody),
                                                 audioStats: try NormalizationStats(mean: [Float](repeating: -40, count: 80),
                                                                                    std: [Float](repeating: 20, count: 80)),
                                                 step: 0)

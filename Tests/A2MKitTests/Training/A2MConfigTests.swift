@@ -36,10 +36,11 @@ import Foundation
         #expect(v1 == small)
     }
 
-    /// The network's default motion size is the default skeleton's feature size (4 + 6 × 22 = 136), so a config
-    /// that leaves `model.motionDim` out fits the default skeleton.
-    @Test func defaultMotionDimIsTheDefaultSkeletons() {
-        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault))
+    /// The network's default motion size stays the 22-joint body skeleton's feature size (4 + 6 × 22 = 136), the
+    /// skeleton of every model made before the finger skeleton, so a config that leaves `model.motionDim` out reads
+    /// as it always did; the shipped configs on the finger skeleton state 316.
+    @Test func defaultMotionDimIsTheBodySkeletons() {
+        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mBody))
     }
 
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
