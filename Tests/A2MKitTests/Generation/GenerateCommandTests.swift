@@ -22,7 +22,7 @@ import Foundation
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
         let bvh = dir.appendingPathComponent("talk.bvh"), json = dir.appendingPathComponent("talk.json")
         let clip = try BVHReader.read(bvh).clip
-        #expect(clip.frameCount == 45 && clip.fps == 30 && clip.skeleton.names == Skeleton.a2mDefault.names)
+        #expect(clip.frameCount == 45 && clip.fps == 30 && clip.skeleton.names == Skeleton.a2mBody.names)
         #expect(try MotionJSON.read(json).frameCount == 45)
         let first = try Data(contentsOf: bvh), firstJSON = try Data(contentsOf: json)
         // --out is created when missing (nested, like mkdir -p).

@@ -72,8 +72,8 @@ enum TinyModel {
 @Suite struct GenerationPipelineTests {
     @Test func checkpointRoundTripsEverythingGenerationNeeds() throws {
         try TinyModel.withLoaded { m, _ throws in
-            #expect(m.skeleton == Skeleton.a2mDefault && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
-            #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mDefault)) && m.windowFrames == 30)
+            #expect(m.skeleton == Skeleton.a2mBody && m.fps == 30 && m.audio == AudioFeatureConfig.model && m.diffusion == DiffusionConfig())
+            #expect(m.motionStats == (try SamplerFixtures.plausibleStats(.a2mBody)) && m.windowFrames == 30)
         }
     }
 
@@ -109,7 +109,7 @@ enum TinyModel {
                 return try p.clips([(name: wav.path, features: try p.features(wav))], configuration: TinyModel.configuration(options, samples: 2))
             }
             let a = try once(), b = try once()
-            #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mDefault && $0.fps == 30 })
+            #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mBody && $0.fps == 30 })
             #expect(try BVHWriter.bytes(a[0][0]) == (try BVHWriter.bytes(b[0][0])))
             #expect(try BVHWriter.bytes(a[0][1]) == (try BVHWriter.bytes(b[0][1])))
             #expect(a[0][0].rootPositions != a[0][1].rootPositions, "samples 1 and 2 must differ")

@@ -59,7 +59,7 @@ import A2MKit
         model.parameters.base[model.layout.spec("out.bias")!.offset] = .nan
         let url = dir.path("nan.safetensors")
         try model.saveCheckpoint(to: url, metadata: try GenerationModel.metadata(
-            diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mDefault, fps: 30, motionStats: try SamplerFixtures.plausibleStats(.a2mDefault),
+            diffusion: DiffusionConfig(), audio: .model, skeleton: .a2mBody, fps: 30, motionStats: try SamplerFixtures.plausibleStats(.a2mBody),
             audioStats: try NormalizationStats(mean: [Float](repeating: -40, count: 80), std: [Float](repeating: 20, count: 80)), step: 0))
         let wav = try TinyModel.wav(in: dir.url, name: "talk.wav", seconds: 1)
         let r = try Probe.a2m(["generate", wav.path, "--model", url.path, "--out", dir.path("out").path, "--steps", "2", "--quiet"])
@@ -70,7 +70,7 @@ import A2MKit
     /// Statistics that overflow the decoded motion: the model is named, with the input, as the cause.
     @Test func unusableModelOutputNamesModelAndInput() throws {
         let dir = try ScratchDirectory("overflow-model")
-        var std = try SamplerFixtures.plausibleStats(.a2mDefault).std
+        var std = try SamplerFixtures.plausibleStats(.a2mBody).std
         for i in 0..<3 { std[i] = 3e38 }
         let stats = try NormalizationStats(mean: [Float](repeating: 0, count: std.count), std: std)
         let model = try TinyModel.write(to: dir.url) { meta in
