@@ -1,5 +1,19 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Open MPI is optional. When its pkg-config file `ompi.pc` is installed (Debian: libopenmpi-dev) the `a2m` binary
+/// is built with the CMPI system-library target and the `A2M_MPI` condition, and trains data-parallel under
+/// `mpirun`; without it a2m builds and runs as before, one process. `A2M_MPI=0` (or `=1`) in the environment
+/// overrides the check; docs/training.md ("Data-parallel training") says why this is decided here, in the manifest.
+func openMPIInstalled() -> Bool {
+    if let forced = Context.environment["A2M_MPI"] { return forced != "0" }
+    let searched = (Context.environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
+        + ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib64/pkgconfig", "/usr/lib/pkgconfig",
+           "/usr/local/lib/pkgconfig", "/usr/share/pkgconfig", "/opt/homebrew/lib/pkgconfig"]
+    return searched.contains { FileManager.default.fileExists(atPath: $0 + "/ompi.pc") }
+}
+let mpi = openMPIInstalled()
 
 let package = Package(
     name: "a2m",
@@ -29,12 +43,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "a2m",
-            dependencies: ["A2MKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["A2MKit", .product(name: "ArgumentParser", package: "swift-argument-parser")] + (mpi ? ["CMPI"] : []),
+            swiftSettings: mpi ? [.define("A2M_MPI")] : []
         ),
         .testTarget(
             name: "A2MKitTests",
             dependencies: ["A2MKit"],
             resources: [.copy("Fixtures")]
         ),
-    ]
+    ] + (mpi ? [
+        // Open MPI for data-parallel training; only when installed (see openMPIInstalled above).
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+    ] : [])
 )

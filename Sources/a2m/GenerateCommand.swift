@@ -87,7 +87,7 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "JSON layout: a2m (self-describing) or threejs (AnimationClip).") var jsonFormat: MotionJSONFormat = .a2m
 
-    @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
+    @Option(help: "Output frame rate (resampled with slerp). Default: the training data's own, as the model records it, else the model's.") var fps: Double?
 
     @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still in place on the ground plane (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
     var footLock = true
@@ -211,7 +211,7 @@ struct Generate: AsyncParsableCommand {
             var tracks: [ViewerTrack] = []
             for k in 0..<samples {
                 var clip = clips[i][k]
-                if let fps, fps != clip.fps { clip = clip.resampled(to: fps) }
+                if let fps = outputFPS(generationModel), fps != clip.fps { clip = clip.resampled(to: fps) }
                 let stem = outputStem(input, sample: k)
                 for f in format {
                     let dest = stem.appendingPathExtension(f.rawValue)
@@ -238,8 +238,11 @@ struct Generate: AsyncParsableCommand {
     /// Whether frames go straight from the stitcher into the files (bounded memory for any length). The
     /// player page and a frame rate other than the model's need whole clips.
     func streams(_ model: GenerationModel) -> Bool {
-        !view && (fps == nil || fps == model.fps)
+        !view && (outputFPS(model) ?? model.fps) == model.fps
     }
+
+    /// --fps, else the training data's own frame rate when the model records it (a 60 fps corpus gives 60 fps).
+    func outputFPS(_ model: GenerationModel) -> Double? { fps ?? model.sourceFPS }
 
     func report(_ dest: URL, frames: Int, fps: Double) {
         if !global.quiet { FileHandle.standardError.write(Data("\(dest.path): \(frames) frames at \(fps) fps\n".utf8)) }

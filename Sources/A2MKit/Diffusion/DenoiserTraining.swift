@@ -16,11 +16,28 @@ public struct DenoiserBatch {
     public var frameMask: [Float]?
     /// Optional per-row loss weights [B].
     public var rowWeights: [Float]?
+    /// When these rows are one rank's share of a larger batch (data-parallel training): where they sit in it and
+    /// the whole batch's loss denominators, so the ranks' losses and gradients sum to the whole batch's.
+    public var shard: BatchShard?
 
     public init(rows: Int, frames: Int, noisy: [Float], timesteps: [Int], audio: [Float], keep: [Bool], target: [Float],
                 frameMask: [Float]? = nil, rowWeights: [Float]? = nil) {
         self.rows = rows; self.frames = frames; self.noisy = noisy; self.timesteps = timesteps; self.audio = audio
         self.keep = keep; self.target = target; self.frameMask = frameMask; self.rowWeights = rowWeights
+    }
+}
+
+/// One rank's rows of a batch split over data-parallel ranks (docs/training.md, "Data-parallel training").
+public struct BatchShard: Sendable, Equatable {
+    /// Rows of the whole batch before these.
+    public var rowOffset: Int
+    /// Rows whose audio is kept (CFG) before these.
+    public var keptRowOffset: Int
+    /// The whole batch's masked counts (`maskedCounts`): valid frames, frame pairs and runs of three frames.
+    public var counts: MaskedCounts
+
+    public init(rowOffset: Int, keptRowOffset: Int, counts: MaskedCounts) {
+        self.rowOffset = rowOffset; self.keptRowOffset = keptRowOffset; self.counts = counts
     }
 }
 
@@ -50,6 +67,8 @@ extension Denoiser {
         let a = trainActs!
         dropoutActive = training
         if training { stepKey = fixedDropoutKey ?? nextDropoutKey() }
+        shardRowOffset = batch.shard?.rowOffset ?? 0
+        shardKeptOffset = batch.shard?.keptRowOffset ?? 0
         copy(batch.noisy, a.x); copy(batch.target, a.target)
         kept = (0..<b).filter { batch.keep[$0] }
         dropped = (0..<b).filter { !batch.keep[$0] }
@@ -83,11 +102,11 @@ extension Denoiser {
         forwardDone = training
         let mask: FPtr? = lastHasMask ? a.frameMask : nil, rowWeights: FPtr? = batch.rowWeights != nil ? a.rowWeights : nil
         var parts = diffusionLoss(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
-                                  b: b, t: t, d: cf.motionDim, weights: lossWeights)
+                                  b: b, t: t, d: cf.motionDim, weights: lossWeights, counts: batch.shard?.counts)
         if lossWeights.footVelocity > 0 {
             guard let feet else { throw DenoiserError.badInput(field: "lossWeights.footVelocity", got: "\(lossWeights.footVelocity)", expected: "0 without a foot loss") }
             parts.foot = feet.accumulate(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
-                                         b: b, t: t, weight: lossWeights.footVelocity)
+                                         b: b, t: t, weight: lossWeights.footVelocity, pairs: batch.shard?.counts.pairs)
             parts.total += Double(lossWeights.footVelocity) * parts.foot
         }
         return parts

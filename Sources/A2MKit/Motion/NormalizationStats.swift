@@ -32,28 +32,50 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
 
     /// Statistics over `clips`, each a row-major [frames × featureDim] array (e.g. `MotionFeatures.encode`).
     public init(featureDim: Int, clips: [[Float]], stdFloor: Float = NormalizationStats.defaultStdFloor) throws {
+        try self.init(featureDim: featureDim, count: clips.count, stdFloor: stdFloor) { c, body in
+            try clips[c].withUnsafeBufferPointer { try body($0) }
+        }
+    }
+
+    /// Statistics over `count` clips that `clip(c, body)` hands to `body` one at a time, twice each (a pass for
+    /// the mean, one for the spread), so the clips need not be in memory together (a memory-mapped corpus).
+    public init(featureDim: Int, count: Int, stdFloor: Float = NormalizationStats.defaultStdFloor,
+                clip: (Int, (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws {
         guard featureDim > 0 else { throw NormalizationError.invalid("featureDim must be positive") }
         guard stdFloor > 0, stdFloor.isFinite else { throw NormalizationError.invalid("stdFloor must be positive") }
         var sum = [Double](repeating: 0, count: featureDim)
         var frames = 0
-        for (c, clip) in clips.enumerated() {
-            guard clip.count % featureDim == 0 else {
-                throw NormalizationError.invalid("clip \(c) has \(clip.count) values, not a multiple of featureDim \(featureDim)")
+        for c in 0..<count {
+            try clip(c) { x in
+                guard x.count % featureDim == 0 else {
+                    throw NormalizationError.invalid("clip \(c) has \(x.count) values, not a multiple of featureDim \(featureDim)")
+                }
+                if let bad = x.firstIndex(where: { !$0.isFinite }) {
+                    throw NormalizationError.invalid("clip \(c), frame \(bad / featureDim), feature \(bad % featureDim) is not finite")
+                }
+                // Frame by frame: each feature's sum runs in frame order, as in one flat pass.
+                let n = x.count / featureDim
+                sum.withUnsafeMutableBufferPointer { s in
+                    for f in 0..<n { for j in 0..<featureDim { s[j] += Double(x[f * featureDim + j]) } }
+                }
+                frames += n
             }
-            if let bad = clip.firstIndex(where: { !$0.isFinite }) {
-                throw NormalizationError.invalid("clip \(c), frame \(bad / featureDim), feature \(bad % featureDim) is not finite")
-            }
-            for i in 0..<clip.count { sum[i % featureDim] += Double(clip[i]) }
-            frames += clip.count / featureDim
         }
         guard frames > 0 else { throw NormalizationError.invalid("no frames to compute statistics from") }
         let mean = sum.map { $0 / Double(frames) }
         // Second pass on centred values: numerically safer than E[x²] − E[x]².
         var sq = [Double](repeating: 0, count: featureDim)
-        for clip in clips {
-            for i in 0..<clip.count {
-                let d = Double(clip[i]) - mean[i % featureDim]
-                sq[i % featureDim] += d * d
+        for c in 0..<count {
+            try clip(c) { x in
+                let n = x.count / featureDim
+                sq.withUnsafeMutableBufferPointer { s in
+                    for f in 0..<n {
+                        for j in 0..<featureDim {
+                            let d = Double(x[f * featureDim + j]) - mean[j]
+                            s[j] += d * d
+                        }
+                    }
+                }
             }
         }
         let std = sq.map { max(($0 / Double(frames)).squareRoot(), Double(stdFloor)) }

@@ -38,6 +38,24 @@ public struct LossParts: Sendable, Equatable {
     public var acceleration: Double = 0
 }
 
+/// Valid frames, valid adjacent frame pairs and valid runs of three frames of a batch: the denominators of the
+/// masked means of every loss term.
+public struct MaskedCounts: Sendable, Equatable {
+    public var frames: Double, pairs: Double, triples: Double
+    public init(frames: Double, pairs: Double, triples: Double) { self.frames = frames; self.pairs = pairs; self.triples = triples }
+
+    /// The counts of a [B, T] frame mask (nil = all valid).
+    public init(mask: [Float]?, b: Int, t: Int) {
+        if let mask {
+            let c = mask.withUnsafeBufferPointer { maskedCounts(mask: UnsafeMutablePointer(mutating: $0.baseAddress!), b: b, t: t) }
+            self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
+        } else {
+            let c = maskedCounts(mask: nil, b: b, t: t)
+            self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
+        }
+    }
+}
+
 /// Valid frames, valid adjacent frame pairs and valid runs of three frames of a [B, T] mask (nil = all valid):
 /// the denominators of the masked means of every loss term.
 func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs: Double, triples: Double) {
@@ -62,14 +80,15 @@ func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs: Double
 /// the acceleration term prices jitter at a few hertz far above slow drift, which the velocity term barely
 /// separates (docs/training.md). Feature j's velocity (acceleration) error is further multiplied by
 /// `weights.derivativeChannels.velocity[j]` (`.acceleration[j]`) when given; a factor of 1 leaves the sums bit-identical.
+/// `counts` replaces the mask's own denominators when these rows are a share of a larger batch (`BatchShard`).
 func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?,
-                   b: Int, t: Int, d: Int, weights: LossWeights) -> LossParts {
+                   b: Int, t: Int, d: Int, weights: LossWeights, counts: MaskedCounts? = nil) -> LossParts {
     let channels = weights.derivativeChannels
     precondition(channels.map { $0.velocity.count == d && $0.acceleration.count == d } ?? true,
                  "per-feature loss factors must have D = \(d) entries")
     let vw = channels?.velocity ?? [Float](repeating: 1, count: d)
     let aw = channels?.acceleration ?? [Float](repeating: 1, count: d)
-    let (nFrames, nPairs, nTriples) = maskedCounts(mask: mask, b: b, t: t)
+    let (nFrames, nPairs, nTriples) = counts.map { ($0.frames, $0.pairs, $0.triples) } ?? maskedCounts(mask: mask, b: b, t: t)
     let cm = nFrames > 0 ? 1 / (nFrames * Double(d)) : 0
     let cv = nPairs > 0 ? 1 / (nPairs * Double(d)) : 0
     let ca = nTriples > 0 ? 1 / (nTriples * Double(d)) : 0

@@ -45,9 +45,11 @@ public final class TensorArena {
     public let base: FPtr
     public var count: Int { layout.count }
 
-    public init(layout: TensorLayout) {
+    /// `spare` floats after the layout (not part of `count`) carry a few values with the buffer: the gradient
+    /// arena's step scalars ride in its one allreduce (`Trainer`).
+    public init(layout: TensorLayout, spare: Int = 0) {
         self.layout = layout
-        base = alignedFloats(max(layout.count, 16))
+        base = alignedFloats(max(layout.count + spare, 16))
     }
 
     deinit { free(base) }

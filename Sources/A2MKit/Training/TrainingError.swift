@@ -5,6 +5,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint cannot continue this run (other config, other data, not a training checkpoint).
     case cannotResume(checkpoint: String, reason: String)
     case modelMismatch(reason: String)
+    /// Data-parallel ranks hold different weights after the same steps (a hardware or MPI fault).
+    case ranksDiverged(step: Int, rank: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(ckpt): cannot resume: \(reason)"
         case let .modelMismatch(reason):
             return reason
+        case let .ranksDiverged(step, rank):
+            return "rank \(rank): the ranks' weights differ at step \(step) although every rank took the same steps; the run stops before writing a checkpoint (the last one stays valid)"
         }
     }
 }

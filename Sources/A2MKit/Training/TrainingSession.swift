@@ -4,19 +4,28 @@ import Foundation
 /// command-line overrides, preprocesses the data and prepares the `Trainer`. Everything is checked before
 /// anything is written to the output directory, so bad input leaves no partial checkpoint behind.
 public enum TrainingSession {
-    public struct Options: Sendable {
+    public struct Options {
         public var data: URL
         public var config: URL?
         public var out: URL
+        /// The feature cache; default OUT/cache (never the data folder, which may be read-only or shared).
         public var cache: URL?
         public var resume: URL?
         public var steps: Int?
         public var seed: UInt64?
+        public var layout: DatasetLayout
+        public var split: URL?
+        public var collective: Collective
         public var quiet: Bool
-        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true) {
+        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
+                    layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
-            self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet
+            self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
+            self.collective = collective; self.quiet = quiet
         }
+
+        /// Where the feature cache goes by default: under the output folder.
+        public static func defaultCache(out: URL) -> URL { out.appendingPathComponent("cache") }
     }
 
     public static func prepare(_ o: Options) throws -> (trainer: Trainer, notes: [String]) {
@@ -32,8 +41,12 @@ public enum TrainingSession {
         if let steps = o.steps {
             try ConfigValidator(file: "--steps").check("steps", steps, in: 1...1_000_000_000)
         }
-        let data = try TrainingSet.load(directory: o.data, cacheDirectory: o.cache, audio: config.audio, training: config.training, quiet: o.quiet)
-        let trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume)
+        let source = TrainingSet.Source(directory: o.data, layout: o.layout, splitFile: o.split, exclude: [o.out])
+        let data = try TrainingSet.load(source, cache: o.cache ?? Options.defaultCache(out: o.out), audio: config.audio, training: config.training,
+                                        collective: o.collective, quiet: o.quiet)
+        config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount,
+                                                file: o.config?.path ?? o.resume?.path ?? "<config>")
+        let trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
         return (trainer, data.notes)
     }
 

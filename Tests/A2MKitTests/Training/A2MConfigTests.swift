@@ -14,7 +14,10 @@ import Foundation
             let top = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
             let training = top["training"] as! [String: Any]
             #expect(Set(training.keys) == Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)), "\(name)")
-            #expect(c.model.motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault), "\(name)")
+            // The sizes the data fixes are left to the data (issue 39): motionDim from the skeleton, audioDim from the audio section.
+            let model = top["model"] as! [String: Any]
+            #expect(model["motionDim"] == nil && model["audioDim"] == nil && c.motionDimFromData, "\(name)")
+            #expect(c.model.audioDim == c.audio.nMels, "\(name)")
         }
     }
 
@@ -81,5 +84,22 @@ import Foundation
         bad = c
         bad.audio.hopLength = 256
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("training.fps") && "\(e)".contains("15360 / 256") }
+    }
+
+    /// model.motionDim and model.audioDim may be left out: audioDim follows from the audio section, motionDim from
+    /// the data; a number given that disagrees is refused with both numbers.
+    @Test func dimensionsComeFromTheData() throws {
+        let c = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}}"#.utf8), file: "c.json")
+        #expect(c.model.audioDim == 40 && c.motionDimFromData)
+        let r = try c.resolvingDimensions(motionDim: 454, jointCount: 75, file: "c.json")
+        #expect(r.model.motionDim == 454 && !r.motionDimFromData)
+        // A resolved config equals one that wrote the numbers (what a resumed run compares).
+        let written = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}, "model": {"motionDim": 454, "audioDim": 40}}"#.utf8), file: "w.json")
+        #expect(written == r && !written.motionDimFromData)
+        #expect { try written.resolvingDimensions(motionDim: 136, jointCount: 22, file: "w.json") } throws: { e in
+            "\(e)".contains("w.json") && "\(e)".contains("model.motionDim") && "\(e)".contains("454") && "\(e)".contains("136") && "\(e)".contains("22 joints")
+        }
+        let wrongAudio = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}, "model": {"audioDim": 80}}"#.utf8), file: "a.json")
+        #expect { try wrongAudio.validate(file: "a.json") } throws: { e in "\(e)".contains("model.audioDim") && "\(e)".contains("80") && "\(e)".contains("40") }
     }
 }
