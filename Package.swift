@@ -36,10 +36,24 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // Softmax and GELU built for baseline x86-64 and for AVX2, picked at run time (bit-identical results).
         .target(name: "CKernels"),
+        // The pipeline's stages, one module each; the compiler enforces this graph (docs/architecture.md).
+        .target(name: "A2MCore", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "A2MAudio", dependencies: ["A2MCore", "CSndFile", "CFFTW", "CSoxr"]),
+        .target(name: "A2MMotion", dependencies: ["A2MCore"]),
+        .target(name: "A2MNN", dependencies: ["A2MCore", "COpenBLAS", "CKernels"]),
+        .target(name: "A2MGeneration", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN"]),
+        .target(name: "A2MTraining", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration"]),
+        .target(name: "A2MCorpus", dependencies: ["A2MCore", "A2MAudio", "A2MMotion"]),
+        .target(name: "A2MEvaluation", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MCorpus"]),
+        .target(name: "A2MView", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "CPNG"]),
+        // Motion onto other skeletons (BVH, glTF and VRM rigs, humanoid name maps), then out as glTF and VRMA.
+        .target(name: "A2MRetarget", dependencies: ["A2MCore", "A2MMotion"]),
+        .target(name: "A2MExport", dependencies: ["A2MCore", "A2MMotion", "A2MRetarget"]),
+        // The library product an app imports: re-exports every module above.
         .target(
             name: "A2MKit",
-            dependencies: ["CSndFile", "CFFTW", "COpenBLAS", "CSoxr", "CPNG", "CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining", "A2MEvaluation", "A2MCorpus", "A2MView",
+                           "A2MRetarget", "A2MExport"]
         ),
         .executableTarget(
             name: "a2m",
@@ -48,7 +62,8 @@ let package = Package(
         ),
         .testTarget(
             name: "A2MKitTests",
-            dependencies: ["A2MKit"],
+            dependencies: ["A2MKit", "A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining",
+                           "A2MEvaluation", "A2MCorpus", "A2MView", "A2MRetarget", "A2MExport", "CKernels", "CFFTW", "CSoxr"],
             resources: [.copy("Fixtures")]
         ),
     ] + (mpi ? [

@@ -10,6 +10,7 @@ struct A2M: AsyncParsableCommand {
         subcommands: [
             Features.self,
             Convert.self,
+            Retarget.self,
             Corpus.self,
             Eval.self,
             Generate.self,

@@ -5,7 +5,7 @@ import Foundation
 
 /// `a2m bench generate AUDIO`: real-time factor of `a2m generate` (features, sampling, decode, export) at 1
 /// and 2 threads. Speed does not depend on the weights, so without `--model` an untrained network of the
-/// `--config` sizes stands in (default skeleton, 30 fps, the model audio front end).
+/// `--config` sizes stands in (default skeleton, 30 fps, the config's audio front end, prosody included).
 struct BenchGenerate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -14,7 +14,7 @@ struct BenchGenerate: AsyncParsableCommand {
 
     @Argument(help: "Audio file (docs/benchmarks.md uses 60 s of speech).") var input: String
     @Option(help: "Model checkpoint; default: an untrained network sized by --config.") var model: String?
-    @Option(help: "Model config JSON with a \"model\" section (used without --model).") var config = "Configs/small.json"
+    @Option(help: "Model config JSON (used without --model): its \"model\" and \"audio\" sections.") var config = "Configs/small.json"
     @Option(help: "Denoising steps.") var steps = 50
     @Option(help: "Guidance weight (≠ 1 runs the 2B-row CFG batch).") var guidance: Float = 2.5
     @Option(help: "Comma-separated thread counts.") var threads = "1,2"
@@ -31,16 +31,17 @@ struct BenchGenerate: AsyncParsableCommand {
 
     func loadModel() throws -> GenerationModel {
         if let model { return try GenerationModel.load(contentsOf: URL(fileURLWithPath: model)) }
-        var c = try DenoiserConfig.load(contentsOf: URL(fileURLWithPath: config))
+        let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
+        var c = full.model
         let skeleton = Skeleton.a2mDefault
         c.motionDim = MotionFeatures.featureDim(for: skeleton)
-        c.audioDim = AudioFeatureConfig.model.nMels
+        c.audioDim = full.audio.featureDim
         let D = c.motionDim
         var mean = [Float](repeating: 0, count: D)
         for j in 0..<skeleton.jointCount { mean[4 + 6 * j] = 1; mean[4 + 6 * j + 4] = 1 }
         let stats = try NormalizationStats(mean: mean, std: [Float](repeating: 1, count: D))
         let audioStats = try NormalizationStats(mean: [Float](repeating: -40, count: c.audioDim), std: [Float](repeating: 20, count: c.audioDim))
-        return GenerationModel(denoiser: try Denoiser(config: c, seed: 1), diffusion: DiffusionConfig(), audio: .model,
+        return GenerationModel(denoiser: try Denoiser(config: c, seed: 1), diffusion: full.diffusion, audio: full.audio,
                                skeleton: skeleton, fps: 30, motionStats: stats, audioStats: audioStats, path: "untrained \(config)")
     }
 

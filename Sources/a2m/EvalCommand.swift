@@ -41,6 +41,9 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Seed of the bootstrap and of the mismatched-audio pairing.") var seed: UInt64 = 0
     @Option(help: "Bootstrap resamples.") var bootstrap: Int = 2000
     @Option(help: "Write the report as JSON here.") var out: String?
+    @Option(help: ArgumentHelp("Score gesture statistics against this: a folder of BVH motion, or a statistics JSON (default: the embedded real co-speech reference).",
+                               discussion: "docs/evaluation.md, \"Gesture statistics\"; the embedded reference is docs/reference/real_gesture_stats.json."))
+    var reference: String?
 
     /// `GuidanceStudy.Defaults.guidance` as --guidance spells it ("0,1,2.5,5").
     static let defaultGuidance = GuidanceStudy.Defaults.guidance.map { String(format: "%g", $0) }.joined(separator: ",")
@@ -104,11 +107,30 @@ struct Eval: AsyncParsableCommand {
         if let split, !["train", "val", "test"].contains(split) { throw ValidationError("--split must be train, val or test, got '\(split)'") }
     }
 
+    /// The gesture statistics reference: --reference measured or read (before anything long starts), or the embedded one.
+    func gestureReference() throws -> (statistics: GestureStatistics, name: String) {
+        guard let reference else { return (GestureReference.embedded, GestureReference.embeddedName) }
+        var line: ProgressLine?
+        defer { line?.finish() }
+        let statistics = try GestureReference.load(reference) { done, total in
+            if line == nil { line = ProgressLine(total: total, label: "reference", unit: "takes", quiet: global.quiet) }
+            line?.update(done)
+        }
+        return (statistics, reference)
+    }
+
+    static func gestureTable(_ g: GestureReport) -> String {
+        "gesture statistics (docs/evaluation.md); reference: \(g.referenceName)\n"
+            + GestureTable.statistics([("generated", g.generated), ("ground truth", g.groundTruth), ("reference", g.reference)]) + "\n\n"
+            + GestureTable.distances([("generated", g.generatedDistances), ("ground truth", g.groundTruthDistances)])
+    }
+
     func run() async throws {
         global.apply()
+        let gesture = try gestureReference()
         let dataURL = URL(fileURLWithPath: data)
         let truth = try EvaluationData.groundTruthFiles(in: dataURL, split: split)
-        if let model { return try runStudy(model: model, truth: truth) }
+        if let model { return try runStudy(model: model, truth: truth, gesture: gesture) }
         let genURL = URL(fileURLWithPath: generated!)
         let gen = try EvaluationData.generatedFiles(in: genURL, names: truth.map(\.name))
         let progress = ProgressLine(total: truth.count, label: "eval", unit: "clips", quiet: global.quiet)
@@ -122,8 +144,10 @@ struct Eval: AsyncParsableCommand {
         }
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
+        (settings.gestureReference, settings.gestureReferenceName) = gesture
         let report = try MotionEvaluation.evaluate(clips, settings: settings)
         print(Self.table(report))
+        if let g = report.gesture { print("\n" + Self.gestureTable(g)) }
         if let out {
             let document = EvalDocument(data: data, generated: generated!, split: split, fps: fps, seed: seed,
                                         clipNames: clips.map(\.name), report: report)
@@ -132,13 +156,15 @@ struct Eval: AsyncParsableCommand {
     }
 
     /// --model: the guidance study, one table per weight and a summary across weights.
-    func runStudy(model path: String, truth: [(name: String, audio: URL, motion: URL)]) throws {
+    func runStudy(model path: String, truth: [(name: String, audio: URL, motion: URL)],
+                  gesture: (statistics: GestureStatistics, name: String)) throws {
         let loaded = try GenerationModel.load(contentsOf: URL(fileURLWithPath: path))
         guard var settings = EvaluationSettings(jointNames: loaded.skeleton.names) else {
             throw ValidationError("\(path): the skeleton needs joints LeftHand, RightHand and Head for the alignment metrics")
         }
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
+        (settings.gestureReference, settings.gestureReferenceName) = gesture
         let study = study(model: loaded, settings: settings)
         let weights = try guidanceWeights
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
@@ -148,6 +174,7 @@ struct Eval: AsyncParsableCommand {
         line.finish()
         for row in rows {
             print("\nguidance w = \(row.guidance)\n" + Self.table(row.report))
+            if let g = row.report.gesture { print("\n" + Self.gestureTable(g)) }
         }
         print("\n" + Self.summary(rows))
         if let out {

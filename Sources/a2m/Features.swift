@@ -2,14 +2,17 @@ import A2MKit
 import ArgumentParser
 import Foundation
 
-/// `a2m features IN --out OUT.json|.npy`: the log-mel matrix the model sees, for inspection or other tools.
+/// `a2m features IN --out OUT.json|.npy`: the feature matrix the model sees (before normalization), for
+/// inspection or other tools.
 struct Features: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compute the log-mel features (frames × n_mels) of an audio file.",
+        abstract: "Compute the audio features (frames × (n_mels + prosody)) of an audio file.",
         discussion: """
             Loads any format libsndfile reads, downmixes to mono, resamples with libsoxr (HQ) to the config's \
-            sample rate, and writes the log-mel matrix. .npy: numpy format 1.0, '<f4', C order, shape (frames, n_mels). \
-            .json: the matrix plus the full config used. See docs/audio.md.
+            sample rate, and writes the feature matrix: n_mels log-mel columns, then the config's "prosody" columns \
+            in its order (logF0, voicing, rmsDB, onset; logF0 is NaN in unvoiced frames). .npy: numpy format 1.0, \
+            '<f4', C order, shape (frames, columns). .json: the matrix (NaN as null), the column names and the full \
+            config used. See docs/audio.md.
             """
     )
 
@@ -36,7 +39,7 @@ struct Features: AsyncParsableCommand {
         let cfg = try config.map { try AudioFeatureConfig.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .model
         let extractor = try LogMelExtractor(cfg, configFile: config ?? "<default config>")
         let signal = try AudioFile.load(URL(fileURLWithPath: input))
-        let matrix = try fps.map { try extractor.motionAlignedLogMel(signal, fps: $0) } ?? extractor.logMel(signal)
+        let matrix = try fps.map { try extractor.motionAlignedFeatures(signal, fps: $0) } ?? extractor.features(signal)
         let outURL = URL(fileURLWithPath: out)
         if outURL.pathExtension.lowercased() == "npy" {
             try AtomicFile.write(NumpyFile.data(matrix), to: outURL)
@@ -44,7 +47,7 @@ struct Features: AsyncParsableCommand {
             try AtomicFile.write(LogMelDocument(source: input, config: cfg, alignedToFPS: fps, matrix: matrix).jsonData(), to: outURL)
         }
         if !global.quiet {
-            FileHandle.standardError.write(Data("\(out): \(matrix.frames) frames × \(matrix.bins) mels (\(String(format: "%.3f", signal.duration)) s at \(signal.sampleRate) Hz -> \(cfg.sampleRate) Hz)\n".utf8))
+            FileHandle.standardError.write(Data("\(out): \(matrix.frames) frames × \(matrix.bins) columns (\(cfg.nMels) mels\(cfg.prosody.map { " + " + $0.rawValue }.joined()); \(String(format: "%.3f", signal.duration)) s at \(signal.sampleRate) Hz -> \(cfg.sampleRate) Hz)\n".utf8))
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 /// Each bad input gives one typed error whose message names the file and the problem.
 @Suite struct AudioErrorTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 @Suite struct AudioFeatureConfigTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -49,6 +50,10 @@ import Testing
         (#"{"winLength": 2048}"#, "winLength"), (#"{"fmax": 9000}"#, "fmax"), (#"{"fmin": 8000}"#, "fmin"),
         (#"{"sampleRate": 100}"#, "sampleRate"), (#"{"topDB": -3}"#, "topDB"), (#"{"epsilon": 0}"#, "epsilon"),
         (#"{"logMode": "log10"}"#, "logMode"), (#"{"nFFT": 256, "nMels": 128}"#, "nMels"),
+        (#"{"prosody": ["pitch"]}"#, "prosody[0]"), (#"{"prosody": ["onset", "voicing", "onset"]}"#, "prosody[2]"),
+        (#"{"f0Min": 0}"#, "f0Min"), (#"{"f0Max": 8000}"#, "f0Max"), (#"{"f0Min": 300, "f0Max": 200}"#, "f0Max"),
+        // A 1024-sample YIN frame at 15360 Hz measures periods up to 511 samples: 30.06 Hz.
+        (#"{"prosody": ["logF0"], "f0Min": 25}"#, "f0Min"),
     ])
     func badValueNamesTheField(json: String, field: String) {
         #expect { try Self.decode(json, file: "bad.json") } throws: { e in
@@ -56,6 +61,24 @@ import Testing
             if !ok { print("message: \(e)") }
             return ok
         }
+    }
+
+    /// Prosody is opt-in: a config without it encodes exactly as before prosody existed (old caches and models
+    /// stay valid); one with it records the features, their order and the pitch range.
+    @Test func prosodyIsRecordedOnlyWhenUsed() throws {
+        let melOnly = String(decoding: try JSONEncoder().encode(AudioFeatureConfig.model), as: UTF8.self)
+        #expect(!melOnly.contains("prosody") && !melOnly.contains("f0Min"))
+        #expect(AudioFeatureConfig.model.featureDim == 80 && AudioFeatureConfig.model.featureNames.last == "mel79")
+        let c = try Self.decode(#"{"prosody": ["onset", "logF0"], "f0Max": 500}"#)
+        #expect(c.prosody == [.onset, .logF0] && c.f0Min == 60 && c.f0Max == 500)
+        #expect(c.featureDim == 82 && Array(c.featureNames.suffix(3)) == ["mel79", "onset", "logF0"])
+        #expect(c.column(of: .onset) == 80 && c.column(of: .logF0) == 81 && c.column(of: .voicing) == nil)
+        #expect(c.missingValueColumns == [81])
+        let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        #expect(json.contains(#""prosody":["onset","logF0"]"#) && json.contains(#""f0Max":500"#))
+        #expect(try StrictJSON.decode(AudioFeatureConfig.self, from: Data(json.utf8), file: "x") == c)
+        // The pitch range is only checked against the frame when a pitch feature is asked for.
+        _ = try Self.decode(#"{"prosody": ["rmsDB", "onset"], "f0Min": 25}"#)
     }
 
     /// A model config: only its "audio" member is read; the other members belong to other areas.

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// `AudioFeatureStream` hands out, window by window, exactly the rows `AudioFeatures.extract` computes for the
 /// whole file, while holding only the rows still ahead.
@@ -40,25 +41,40 @@ import Foundation
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent(name)
         try AudioFixtures.sox(["-n"] + format + ["-D", url.path, "synth", "\(seconds)", "sine", "300-3000", "whitenoise", "vol", "0.3"])
-        let stats = try NormalizationStats(mean: (0..<80).map { -40 + Float($0) * 0.1 }, std: (0..<80).map { 15 + Float($0) * 0.05 })
-        for config in [AudioFeatureConfig.model, { var c = AudioFeatureConfig.model; c.logMode = .logEpsilon; return c }()] {
+        var prosody = AudioFeatureConfig.model
+        prosody.prosody = [.onset, .logF0, .rmsDB, .voicing]
+        prosody.topDB = 80   // the top_db floor applies to the log-mel columns only
+        for config in [AudioFeatureConfig.model, { var c = AudioFeatureConfig.model; c.logMode = .logEpsilon; return c }(), prosody] {
+            let d = config.featureDim
+            let stats = try NormalizationStats(mean: (0..<d).map { -40 + Float($0) * 0.1 }, std: (0..<d).map { 15 + Float($0) * 0.05 })
             var whole = try AudioFeatures.extract(url: url, config: config, fps: fps)
-            stats.normalize(&whole.values)
+            // The streamed whole-file path equals the in-memory one (load, resample, features, align).
+            let inMemory = try LogMelExtractor(config).motionAlignedFeatures(try AudioFile.load(url), fps: fps)
+            #expect(SamplerFixtures.bits(inMemory.values) == SamplerFixtures.bits(whole.values), "\(name), \(config.prosody): extract differs from the in-memory path")
+            if !config.prosody.isEmpty {
+                let f0 = config.column(of: .logF0)!
+                let voiced = (0..<whole.frames).filter { !whole[$0, f0].isNaN }.count
+                #expect(voiced > 0 && voiced < whole.frames, "\(name): \(voiced) of \(whole.frames) frames voiced; the test wants both")
+            }
+            stats.normalizeFillingMissing(&whole.values)
             let stream = try AudioFeatureStream(url: url, config: config, fps: fps, normalization: stats)
             #expect(stream.frames == whole.frames && stream.bins == whole.bins)
             let (rows, _) = try Self.readLikeGeneration(stream)
-            #expect(SamplerFixtures.bits(rows) == SamplerFixtures.bits(whole.values), "\(name), \(config.logMode): streamed rows differ")
+            #expect(SamplerFixtures.bits(rows) == SamplerFixtures.bits(whole.values), "\(name), \(config.logMode), \(config.prosody): streamed rows differ")
+            #expect(rows.allSatisfy { $0.isFinite })
         }
     }
 
     /// A 7-minute file: the stream never holds more than the decode chunk's frames plus a round of windows,
     /// a fraction of the 12 600 the whole matrix has.
-    @Test func heldRowsStayBoundedForLongFiles() throws {
+    @Test(arguments: [false, true]) func heldRowsStayBoundedForLongFiles(prosody: Bool) throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("long.wav")
         try AudioFixtures.sox(["-n", "-r", "16000", "-c", "1", "-b", "16", url.path, "synth", "420", "sine", "300-3000", "vol", "0.3"])
-        let stream = try AudioFeatureStream(url: url, config: .model, fps: 30)
+        var config = AudioFeatureConfig.model
+        if prosody { config.prosody = ProsodyFeature.allCases }
+        let stream = try AudioFeatureStream(url: url, config: config, fps: 30)
         #expect(stream.frames == 12_600)
         let (_, held) = try Self.readLikeGeneration(stream)
         // One decode chunk of 16 kHz mono is 4.1 s = 123 frames; the stream may hold two, plus the

@@ -1,7 +1,8 @@
 import CSoxr
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// Formats, channel layouts and sample rates, all written by sox (not by a2m).
 @Suite struct AudioFileTests {

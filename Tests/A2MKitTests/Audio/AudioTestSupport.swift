@@ -1,7 +1,7 @@
 import Foundation
 import CFFTW
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 /// Helpers shared by the Audio suites: fixture access, temporary directories, WAV bytes, sox.
 enum AudioFixtures {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 /// The `a2m features` binary, built next to the test bundle.
 @Suite struct FeaturesCommandTests {
@@ -29,6 +29,34 @@ import Testing
         #expect(doc.alignedToFPS == 30 && doc.frameRate == 30)
         #expect(doc.frames == MotionAlignment.frameCount(duration: 63986.0 / 22050, fps: 30) && doc.values.count == doc.frames)
         #expect(doc.values.allSatisfy { $0.count == 40 })
+    }
+
+    /// With a config that opts into prosody, both formats carry the prosody columns after the log-mel, named in
+    /// the JSON, unvoiced log-F0 as NaN (.npy) and null (.json); the values are the library's.
+    @Test func prosodyColumnsFollowTheLogMel() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wav = try AudioFixtures.url("speech_multivoice", "wav")
+        let config = AudioFeatureConfigTests.repoRoot.appendingPathComponent("Configs/small_prosody.json")
+        let npy = dir.appendingPathComponent("f.npy"), json = dir.appendingPathComponent("f.json")
+        for out in [npy, json] {
+            let r = try AudioFixtures.run(try AudioFixtures.a2mBinary().path, ["features", wav.path, "--out", out.path, "--config", config.path, "--fps", "30"])
+            try #require(r.status == 0, "a2m features failed: \(r.stderr)")
+            #expect(r.stderr.contains("× 84 columns (80 mels + logF0 + voicing + rmsDB + onset"), "stderr: \(r.stderr)")
+        }
+        let cfg = try AudioFeatureConfig.load(contentsOf: config)
+        let want = try AudioFeatures.extract(url: wav, config: cfg, fps: 30)
+        let got = try NumpyFile.read(contentsOf: npy)
+        #expect(got.frames == want.frames && got.bins == 84)
+        #expect(SamplerFixtures.bits(got.values) == SamplerFixtures.bits(want.values))
+        let unvoiced = (0..<got.frames).filter { got[$0, 80].isNaN }
+        #expect(!unvoiced.isEmpty && unvoiced.count < got.frames)
+        let text = try String(contentsOf: json, encoding: .utf8)
+        #expect(text.contains("null"))
+        let doc = try JSONDecoder().decode(LogMelDocument.self, from: Data(contentsOf: json))
+        #expect(doc.version == 2 && doc.nMels == 80 && doc.config.prosody == ProsodyFeature.allCases)
+        #expect(Array(doc.featureNames.suffix(5)) == ["mel79", "logF0", "voicing", "rmsDB", "onset"])
+        #expect(doc == LogMelDocument(source: wav.path, config: cfg, alignedToFPS: 30, matrix: want))
     }
 
     @Test func badInputExitsNonZeroAndWritesNothing() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// Compares a2m's front end with librosa 0.10.2.post1 (fixtures from Fixtures/audio/make_fixtures.py).
 @Suite struct LibrosaParityTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// Motion frame count = round(duration × fps); feature row j describes time j / fps; no drift.
 @Suite struct MotionAlignmentTests {
@@ -56,6 +57,34 @@ import Testing
         let at25 = MotionAlignment.align(full, featureRate: 30, fps: 25, frames: MotionAlignment.frameCount(duration: signal.duration, fps: 25))
         #expect(at25.frames == 15000)
         #expect(loudestRow(at25) == 14988)
+    }
+
+    /// The prosody columns follow the same rows: a 10-minute file with a voiced 200 Hz burst (Gaussian, σ = 20 ms)
+    /// centered at 599.52 s has its loudest `rmsDB` in row 17986 at 30 fps (14988 at 25 fps), voiced there,
+    /// with the burst's pitch.
+    @Test func prosodyRowsDriftByZeroFramesToo() throws {
+        let sr = 22050, seconds = 600.0, center = 599.52
+        var x = [Float](repeating: 0, count: Int(seconds) * sr)
+        let half = Int(0.1 * Double(sr)), mid = Int((center * Double(sr)).rounded())
+        for i in (mid - half)...(mid + half) {
+            let dt = Double(i - mid) / Double(sr)
+            let voice = (1...4).reduce(0.0) { $0 + sin(2 * Double.pi * 200 * Double($1) * dt) / Double($1) }
+            x[i] = Float(0.3 * exp(-0.5 * (dt / 0.02) * (dt / 0.02)) * voice)
+        }
+        var config = AudioFeatureConfig.model
+        config.prosody = [.rmsDB, .logF0, .voicing, .onset]
+        let ex = try LogMelExtractor(config)
+        let signal = AudioSignal(samples: x, sampleRate: sr)
+        for (fps, frames, row) in [(30.0, 18000, 17986), (25.0, 15000, 14988)] {
+            let m = try ex.motionAlignedFeatures(signal, fps: fps)
+            #expect(m.frames == frames && m.bins == 84)
+            let loudest = (0..<m.frames).max { m[$0, 80] < m[$1, 80] }!
+            #expect(loudest == row, "\(fps) fps: loudest rmsDB in row \(loudest), want \(row)")
+            #expect(m[row, 82] >= ProsodyFeature.voicedThreshold, "\(fps) fps: row \(row) voicing \(m[row, 82])")
+            #expect(abs(m[row, 81] - Float(12 * log2(200.0 / 440) + 69)) < 0.5, "\(fps) fps: row \(row) log-F0 \(m[row, 81])")
+            // Away from the burst: digital silence, unvoiced, no flux.
+            #expect(m[row - 30, 80] == -100 && m[row - 30, 81].isNaN && m[row - 30, 82] == 0 && m[row - 30, 83] == 0)
+        }
     }
 
     /// Non-exact rates interpolate linearly between the two neighbouring feature frames.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
 
 @Suite struct NumpyFileTests {
     @Test func roundTripsAndAlignsTheHeader() throws {

@@ -1,6 +1,10 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// Matched audio–motion correlation must beat the mismatched control by at least this much (mean over clips).
 private let correlationMargin = 0.15

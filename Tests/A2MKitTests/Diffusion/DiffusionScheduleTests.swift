@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 @Suite struct DiffusionScheduleTests {
     /// Relative tolerance against the float64 reference (values are stored as Float).

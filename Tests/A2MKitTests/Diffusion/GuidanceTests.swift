@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MNN
 
 /// Forwards to a MockDenoiser but answers a 2B-row call with two separate B-row calls (the reference for
 /// "one batch of 2B gives the same result as two passes").

@@ -1,5 +1,5 @@
 import Foundation
-@testable import A2MKit
+@testable import A2MNN
 
 /// Shared helpers of the Diffusion and Generation tests (namespaced so other areas' test helpers cannot collide).
 enum SamplerFixtures {}

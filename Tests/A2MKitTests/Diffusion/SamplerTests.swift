@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 extension SamplerFixtures {
     /// Float tolerance between two computations of the same sample that differ only in rounding.

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+import A2MKit
 
 /// `a2m eval`, run as the built binary, on a three-clip dataset whose "ground truth" is the tiny model's own
 /// motion (the metrics only need paired WAV + BVH on a skeleton with hands and a head).
@@ -109,6 +109,49 @@ import Foundation
             let rows = try #require(changed.document["rows"] as? [[String: Any]])
             #expect(rows.count == 2)
             if changesScores { #expect(!NSDictionary(dictionary: plainRows[1]).isEqual(to: rows[1]), "\(args) ignored") }
+        }
+    }
+
+    /// Gesture statistics: against the embedded real reference by default, against any folder of BVH with
+    /// --reference; a folder with no BVH, a rig without wrists, or a missing path fails with the file and what is
+    /// missing, before any clip is scored.
+    @Test func gestureStatisticsAgainstTheEmbeddedOrAnyReference() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, data, gen) = try dataset(in: dir)
+        let base = ["eval", "--data", data.path, "--generated", gen.path, "--bootstrap", "100"]
+        func report(_ name: String, _ extra: [String]) throws -> (stdout: String, gesture: [String: Any]) {
+            let out = dir.appendingPathComponent(name)
+            let r = try a2m(base + ["--out", out.path] + extra)
+            try #require(r.status == 0, "a2m eval \(extra) failed: \(r.stderr)")
+            let doc = try #require(try JSONSerialization.jsonObject(with: try Data(contentsOf: out)) as? [String: Any])
+            let rep = try #require(doc["report"] as? [String: Any])
+            return (r.stdout, try #require(rep["gesture"] as? [String: Any]))
+        }
+        let embedded = try report("embedded.json", [])
+        #expect(embedded.stdout.contains("reference: \(GestureReference.embeddedName)"))
+        #expect(embedded.stdout.contains("| gesture-space occupancy (either wrist >= mid-torso) |"))
+        #expect(embedded.stdout.contains("| wrist_speed_hellinger | ≤ 0.1 |"))
+        let reference = try #require(embedded.gesture["reference"] as? [String: Any])
+        let space = try #require(reference["gesture_space"] as? [String: Any])
+        // JSONSerialization may read the last digit differently from JSONDecoder.
+        #expect(abs((space["occupancy"] as? Double ?? 0) - GestureReference.embedded.gestureSpace.occupancy) < 1e-12)
+        #expect((embedded.gesture["generated"] as? [String: Any])?["takes"] as? Int == 3)
+
+        let rigs = GestureStatisticsTests.fixtures.appendingPathComponent("rigs")
+        let other = try report("rigs.json", ["--reference", rigs.path])
+        #expect(other.stdout.contains("reference: \(rigs.path)"))
+        #expect((other.gesture["reference"] as? [String: Any])?["takes"] as? Int == 2)
+        #expect(other.gesture["referenceName"] as? String == rigs.path)
+
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let bad = GestureStatisticsTests.fixtures.appendingPathComponent("bad")
+        for (path, message) in [(empty.path, "\(empty.path): no .bvh files in this folder"),
+                                (bad.path, "\(bad.path)/no_wrists.bvh: no left wrist: expected a joint named like LeftHand"),
+                                (dir.appendingPathComponent("missing").path, "missing: no such file or folder")] {
+            let r = try a2m(base + ["--reference", path])
+            #expect(r.status != 0 && r.stderr.contains(message) && r.stdout.isEmpty, "--reference \(path): status \(r.status), \(r.stderr)")
         }
     }
 }

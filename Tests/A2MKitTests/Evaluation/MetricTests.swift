@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MEvaluation
 
 /// Tolerances for closed-form checks.
 private let exactTolerance = 1e-9

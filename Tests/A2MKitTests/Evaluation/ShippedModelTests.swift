@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MGeneration
+@testable import A2MCorpus
+@testable import A2MEvaluation
 
 /// Issue 7's CI check of the shipped default model (Motions/default_model.safetensors): guidance moves the
 /// motion toward the audio, and at w = 0 the audio does not matter. Speech comes from espeak-ng through the

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
 
 /// YIN with parabolic interpolation on a clean tone is accurate far inside this (Hz).
 private let pitchToleranceHz: Float = 1.0

@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MGeneration
 
 /// `a2m generate`, run as the built binary next to the test bundle, with a tiny untrained checkpoint.
 @Suite struct GenerateCommandTests {

@@ -1,6 +1,11 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MEvaluation
 
 /// A tiny, randomly initialized FiLM transformer saved as a generation checkpoint (the real network and the
 /// real checkpoint format; the weights are untrained, which is all the pipeline's contracts need).

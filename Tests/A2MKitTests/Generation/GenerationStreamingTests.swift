@@ -1,6 +1,9 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MAudio
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
 
 /// `GenerationPipeline.write`: features streamed from the file and frames streamed into the writers give
 /// the files the whole-clip path gives, byte for byte; a failure anywhere leaves no output.

@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
 
 /// Peak memory of long-form generation must not grow with the clip length. Each measurement runs in a fresh
 /// child process (this test binary, filtered to `LongFormMemoryChild`), so the peak is that of one generation

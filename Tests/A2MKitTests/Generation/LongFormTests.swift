@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MNN
+@testable import A2MGeneration
 
 /// Collects the emitted frames of each clip and checks they arrive in order, each exactly once.
 final class FrameCollector {

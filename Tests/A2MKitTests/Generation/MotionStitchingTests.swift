@@ -1,6 +1,9 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MNN
+@testable import A2MGeneration
 
 extension SamplerFixtures {
     /// Normalization that turns the mock's outputs (about ±1.1) into plausible motion on the default skeleton:

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 /// Thousands of mutated BVH files: the reader must return a consistent clip or throw a `BVHError`,
 /// never crash, hang, or throw anything else; whatever it returns must be writable again.

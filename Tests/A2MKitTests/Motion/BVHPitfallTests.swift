@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 /// One hand-built fixture per reader pitfall of docs/design.md §6, checked against hand-worked world positions
 /// in Fixtures/motion/expected_positions.json (also checked against numpy and bvhio by crosscheck_bvhio.py).

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 @Suite struct BVHRoundTripTests {
     /// read(write(x)) must reproduce every rotation within this angle (issue 3).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import A2MKit
+@testable import A2MMotion
 
 /// `a2m convert`, run as the built binary (next to the test bundle), against the library.
 @Suite struct ConvertCommandTests {

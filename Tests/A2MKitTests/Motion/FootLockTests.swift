@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 /// IK in Double on exact inputs: the ankle lands on its target to rounding.
 private let ikTolerance = 1e-9

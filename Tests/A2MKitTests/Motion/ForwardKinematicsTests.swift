@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 @Suite struct ForwardKinematicsTests {
     static let tolerance: Float = 1e-4

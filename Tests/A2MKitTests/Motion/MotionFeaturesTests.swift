@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 @Suite struct MotionFeaturesTests {
     /// World joint positions (cm) after clip → features → clip, over 10 s (issue 3).

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 /// The stream writers (`BVHStreamWriter`, `MotionJSONStreamWriter`) write, chunk by chunk, the same bytes the
 /// whole-clip writers write, and leave nothing behind unless committed.

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 @Suite struct MotionJSONTests {
     static let positionTolerance: Float = 1e-5

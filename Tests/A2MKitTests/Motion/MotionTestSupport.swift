@@ -1,5 +1,6 @@
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
 
 /// Shared helpers for the Motion suites.
 enum MotionTestSupport {

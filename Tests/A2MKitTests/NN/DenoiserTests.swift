@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 /// Tiny model used by the whole-network tests.
 func tinyConfig(dropout: Float = 0.1, condDrop: Float = 0.25, aligned: Bool = false) -> DenoiserConfig {

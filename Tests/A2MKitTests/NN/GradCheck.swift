@@ -1,5 +1,6 @@
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 /// Central-difference gradient checking (ggml test-backend-ops style): perturb one value by ±h, recompute the
 /// scalar loss in Double, restore the value, compare with the analytic gradient by symmetric relative error

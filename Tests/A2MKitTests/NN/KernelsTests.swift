@@ -1,7 +1,8 @@
 import Testing
 import Foundation
 import CKernels
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 /// The C kernels (Sources/CKernels): accuracy against libm / Double references, and bit-identical results
 /// from the baseline and the AVX2 builds.

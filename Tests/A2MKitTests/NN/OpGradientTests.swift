@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 /// One central-difference gradient check per op on tiny shapes (every differentiable op of the denoiser).
 @Suite struct OpGradientTests {

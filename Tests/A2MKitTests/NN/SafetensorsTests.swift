@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MNN
 
 func tempURL(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("a2m-nn-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(name)")

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MNN
 
 /// Forward numerics against torch 2.13.0+cpu (fixtures made by Fixtures/nn/make_fixtures.py).
 @Suite struct TorchParityTests {

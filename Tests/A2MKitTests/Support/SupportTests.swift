@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 import CKernels
-@testable import A2MKit
+@testable import A2MCore
 
 @Suite struct RNGTests {
     /// Reference values of pcg32_random_r from the PCG C reference (pcg32-demo, seed 42, stream 54).

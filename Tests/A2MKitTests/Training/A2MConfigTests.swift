@@ -1,13 +1,17 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MNN
+@testable import A2MTraining
 
 @Suite struct A2MConfigTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func shippedConfigsLoadAndAreConsistent() throws {
-        for name in ["tiny", "small", "base"] {
+        for name in ["tiny", "small", "base", "small_prosody"] {
             let url = Self.repository.appendingPathComponent("Configs/\(name).json")
             let c = try A2MConfig.load(contentsOf: url)
             // Every shipped config spells out its training section (no silent defaults).
@@ -17,8 +21,15 @@ import Foundation
             // The sizes the data fixes are left to the data (issue 39): motionDim from the skeleton, audioDim from the audio section.
             let model = top["model"] as! [String: Any]
             #expect(model["motionDim"] == nil && model["audioDim"] == nil && c.motionDimFromData, "\(name)")
-            #expect(c.model.audioDim == c.audio.nMels, "\(name)")
+            #expect(c.model.audioDim == c.audio.featureDim, "\(name)")
         }
+        // The prosody config is small.json plus the audio section that opts in (and the audioDim that follows).
+        let small = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small.json"))
+        var prosody = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small_prosody.json"))
+        #expect(prosody.audio.prosody == ProsodyFeature.allCases && prosody.model.audioDim == 84)
+        prosody.audio.prosody = []
+        prosody.model.audioDim = 80
+        #expect(prosody == small)
     }
 
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
@@ -72,6 +83,13 @@ import Foundation
         bad = c
         bad.audio.nMels = 64
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.audioDim") && "\(e)".contains("audio.nMels") }
+        bad = c
+        bad.audio.prosody = [.voicing, .onset]
+        #expect { try bad.validate(file: "c.json") } throws: { e in
+            "\(e)".contains("model.audioDim 80 must equal the number of audio features, audio.nMels 80 + 2 audio.prosody features = 82")
+        }
+        bad.model.audioDim = 82
+        try bad.validate(file: "c.json")
         bad = c
         bad.diffusion.steps = 500
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("model.diffusionSteps") && "\(e)".contains("diffusion.steps") }

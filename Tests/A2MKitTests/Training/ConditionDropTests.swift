@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MTraining
 
 /// Classifier-free-guidance dropout, docs/design.md §4.1: per sample, per step, with probability p.
 @Suite struct ConditionDropTests {

@@ -1,6 +1,11 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// `mpirun -n 2 --oversubscribe a2m train` on this machine (Open MPI, docs/training.md "Data-parallel training").
 /// Enabled where mpirun is installed (CI installs openmpi-bin and libopenmpi-dev, so the binary is built with MPI).
@@ -111,7 +116,8 @@ struct DataParallelTests {
     @Test func interruptedRunResumesExactly() throws {
         let dir = try ScratchDirectory("mpi-resume")
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 3)
-        let steps = 200
+        // Long enough that the stop lands mid-run (a step of the tiny config takes milliseconds).
+        let steps = 1500
         let cfg = try Self.config(in: dir, steps: steps, checkpointInterval: 1000)
         let args = { (out: String) in ["train", "--data", data.path, "--config", cfg.path, "--out", dir.path(out).path, "--threads", "1", "--quiet"] }
         let straight = try Self.a2m(args("a"), ranks: 2)

@@ -1,6 +1,11 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// Every layout preset pairs the committed miniature tree of its dataset (Fixtures/datasets/, the folder trees the
 /// official archives unpack to, with empty files), explicitly and by detection, with the dataset's own split.

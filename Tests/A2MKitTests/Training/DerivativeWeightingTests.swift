@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MNN
+@testable import A2MTraining
 
 @Suite struct DerivativeWeightingTests {
     /// Three features: a slow sine (the torso's lean), a fast one (a hand at syllable rate) and a constant (a

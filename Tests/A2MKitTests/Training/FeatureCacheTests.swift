@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MTraining
 
 @Suite struct FeatureCacheTests {
     let entry = FeatureCache.Entry(meta: ["fps": "30", "skeleton": "x"], tensors: [("motion", [1, 2, 3, -0.5]), ("audio", [9, 8])])

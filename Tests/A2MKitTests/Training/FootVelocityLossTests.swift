@@ -1,6 +1,8 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MTraining
 
 /// Closed-form kinematics: positions in cm, Double all the way, so agreement is near machine precision.
 private let kinematicsTolerance = 1e-6

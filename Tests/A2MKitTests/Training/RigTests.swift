@@ -1,6 +1,11 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MNN
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// Rigs as they are: motion carried by a joint below a still root, every mismatching file named, mixed rates.
 @Suite(.serialized) struct RigTests {

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MTraining
 
 @Suite(.serialized) struct StopSignalTests {
     @Test func sigintAndSigtermBecomeStopRequests() async throws {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MGeneration
+@testable import A2MTraining
 
 /// The `a2m train` binary, built next to the test bundle.
 @Suite(.serialized) struct TrainCommandTests {

@@ -1,6 +1,9 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MGeneration
+@testable import A2MTraining
 
 @Suite(.serialized) struct TrainerTests {
     func prepare(data: URL, config: URL?, out: URL, resume: URL? = nil, steps: Int? = nil) throws -> Trainer {

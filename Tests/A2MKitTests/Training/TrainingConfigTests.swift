@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MTraining
 
 @Suite struct TrainingConfigTests {
     @Test func emptyObjectGivesDocumentedDefaults() throws {

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MTraining
 
 /// A scratch directory removed at the end of the test.
 final class ScratchDirectory {

@@ -1,5 +1,8 @@
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MTraining
 
 /// Small paired corpora made on the fly: a 16-bit WAV (tiny writer below) whose loudness follows an envelope,
 /// and a BVH (Motion's writer) whose arms swing with the same envelope.

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
 
 /// Imports a BVH written by a2m with Blender's own importer (Debian `blender`, run headless) and checks joint
 /// count, frame count, fps and the world positions of the head and both wrists at three frames against a2m's

@@ -3,7 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import A2MKit
+@testable import A2MView
 
 @Suite struct ContactSheetTests {
     /// Anti-aliased edges blend at most one pixel; a joint's centre pixel is fully covered.

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MCore
+@testable import A2MView
 
 @Suite struct HTMLViewerTests {
     @Test func isSelfContainedAndDeterministic() throws {

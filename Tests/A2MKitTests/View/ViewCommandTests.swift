@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MView
 
 /// `a2m view` and `a2m preview`, run as the built binary: every flag reaches the output, bad input fails cleanly.
 @Suite struct ViewCommandTests {

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MView
 
 /// Opens the generated player in headless Chromium with `#selftest`, which plays, seeks and reports what it drew.
 /// The Swift side recomputes every drawn joint with `OrbitCamera` from the track's own positions.

@@ -2,7 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import A2MKit
+@testable import A2MView
 
 /// Test inputs for the viewer: a small synthetic figure and a sine WAV, both computed here.
 enum ViewerFixtures {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
-@testable import A2MKit
+@testable import A2MMotion
+@testable import A2MView
 
 @Suite struct ViewerTrackMotionTests {
     @Test func bvhTrackIsMotionForwardKinematicsWithEndSites() throws {

@@ -1,0 +1,66 @@
+import A2MCore
+import A2MNN
+import Foundation
+
+/// `a2m train` as a library call: reads the config (or the checkpoint's, when resuming without one), applies the
+/// command-line overrides, preprocesses the data and prepares the `Trainer`. Everything is checked before
+/// anything is written to the output directory, so bad input leaves no partial checkpoint behind.
+public enum TrainingSession {
+    public struct Options {
+        public var data: URL
+        public var config: URL?
+        public var out: URL
+        /// The feature cache; default OUT/cache (never the data folder, which may be read-only or shared).
+        public var cache: URL?
+        public var resume: URL?
+        public var steps: Int?
+        public var seed: UInt64?
+        public var layout: DatasetLayout
+        public var split: URL?
+        public var collective: Collective
+        public var quiet: Bool
+        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
+                    layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true) {
+            self.data = data; self.config = config; self.out = out; self.cache = cache
+            self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
+            self.collective = collective; self.quiet = quiet
+        }
+
+        /// Where the feature cache goes by default: under the output folder.
+        public static func defaultCache(out: URL) -> URL { out.appendingPathComponent("cache") }
+    }
+
+    public static func prepare(_ o: Options) throws -> (trainer: Trainer, notes: [String]) {
+        var config: A2MConfig
+        if let url = o.config {
+            config = try A2MConfig.load(contentsOf: url)
+        } else if let resume = o.resume {
+            config = try configOfCheckpoint(resume)
+        } else {
+            throw ConfigError.unreadable(file: "<command line>", reason: "no config: pass --config FILE (or --resume CKPT, which carries its config)")
+        }
+        if let seed = o.seed { config.training.seed = seed }
+        if let steps = o.steps {
+            try ConfigValidator(file: "--steps").check("steps", steps, in: 1...1_000_000_000)
+        }
+        let source = TrainingSet.Source(directory: o.data, layout: o.layout, splitFile: o.split, exclude: [o.out])
+        let data = try TrainingSet.load(source, cache: o.cache ?? Options.defaultCache(out: o.out), audio: config.audio, training: config.training,
+                                        collective: o.collective, quiet: o.quiet)
+        config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount,
+                                                file: o.config?.path ?? o.resume?.path ?? "<config>")
+        let trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
+        return (trainer, data.notes)
+    }
+
+    /// The config a checkpoint was trained with.
+    public static func configOfCheckpoint(_ url: URL) throws -> A2MConfig {
+        let file = try SafetensorsFile(contentsOf: url)
+        guard let json = file.metadata[TrainingState.configKey] else {
+            throw TrainingError.cannotResume(checkpoint: url.path, reason: "no training config in its metadata (a model file, not OUT/checkpoint.safetensors?)")
+        }
+        let label = url.path + " [__metadata__.\(TrainingState.configKey)]"
+        let config = try StrictJSON.decode(A2MConfig.self, from: Data(json.utf8), file: label)
+        try config.validate(file: label)
+        return config
+    }
+}
