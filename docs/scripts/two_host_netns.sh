@@ -35,7 +35,7 @@ for h in $H1 $H2; do
     mkdir -p /etc/netns/$h
     printf '127.0.0.1 localhost\n10.77.0.1 %s\n10.77.0.2 %s\n' $H1 $H2 > /etc/netns/$h/hosts
 done
-ip netns exec $H1 ping -c 1 -W 2 10.77.0.2 >/dev/null
+ip -n $H1 -br addr show a2m-veth1 && ip -n $H2 -br addr show a2m-veth2
 
 # The launch agent: Open MPI calls it as `AGENT HOST COMMAND...` where it would call ssh.
 cat > "$WORK/netns-agent" <<'EOF'
@@ -51,5 +51,5 @@ ip netns exec $H1 mpirun -n 2 --hostfile "$WORK/hosts" --map-by node \
     --mca plm_rsh_agent "$WORK/netns-agent" \
     --mca btl tcp,self --mca btl_tcp_if_include 10.77.0.0/24 --mca oob_tcp_if_include 10.77.0.0/24 \
     --mca pml ob1 \
-    /bin/sh -c 'echo "rank $OMPI_COMM_WORLD_RANK on $(ip -4 -o addr show a2m-veth1 a2m-veth2 2>/dev/null | awk "{print \$4}")" >&2; exec "$0" "$@"' \
+    /bin/sh -c 'echo "rank $OMPI_COMM_WORLD_RANK: pid $$, network namespace $(readlink /proc/self/ns/net), address $(ip -4 -o addr show scope global | awk "{print \$4}")" >&2; exec "$0" "$@"' \
     "$A2M" train --data "$DATA" --config "$CONFIG" --out "$OUT" --steps "$STEPS" --threads 1 --quiet

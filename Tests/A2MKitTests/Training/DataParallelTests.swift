@@ -111,13 +111,17 @@ struct DataParallelTests {
         #expect(!two.stderr.contains("error"))
     }
 
-    /// A 2-rank run stopped by SIGUSR1 to mpirun (forwarded to every rank) and resumed on 2 ranks is bit-identical
-    /// to the uninterrupted 2-rank run; resumed on 1 process it finishes within the tolerances.
+    /// A 2-rank run stopped by SIGUSR1 to one rank (rank 1: the stop flag travels with the gradient, so rank 0 stops
+    /// at the same step) and resumed on 2 ranks is bit-identical to the uninterrupted 2-rank run; resumed on 1 process
+    /// it finishes within the tolerances.
+    ///
+    /// The signal goes to a rank, not to mpirun: mpirun forwards SIGUSR1 to every rank (checked by hand from a shell,
+    /// docs/training.md), but Foundation's Process starts it from a test thread whose signals are blocked, and mpirun
+    /// keeps that mask, so here it would never see the signal.
     @Test func interruptedRunResumesExactly() throws {
         let dir = try ScratchDirectory("mpi-resume")
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 3)
-        // Long enough that the stop lands mid-run (a step of the tiny config takes milliseconds).
-        let steps = 1500
+        let steps = 300
         let cfg = try Self.config(in: dir, steps: steps, checkpointInterval: 1000)
         let args = { (out: String) in ["train", "--data", data.path, "--config", cfg.path, "--out", dir.path(out).path, "--threads", "1", "--quiet"] }
         let straight = try Self.a2m(args("a"), ranks: 2)
@@ -126,10 +130,11 @@ struct DataParallelTests {
         let stopped = try Self.a2m(args("b"), ranks: 2) { p in
             var waited = 0
             while (try? Trainer.readLog(log).count) ?? 0 < 5 && waited < 6000 && p.isRunning { usleep(10_000); waited += 1 }
-            kill(p.processIdentifier, SIGUSR1)
+            let rank1 = try #require(Self.children(of: p.processIdentifier).first { Self.environment(of: $0)["OMPI_COMM_WORLD_RANK"] == "1" })
+            kill(rank1, SIGUSR1)
         }
         #expect(stopped.status == 128 + SIGUSR1, "\(stopped.stderr)")
-        #expect(stopped.stderr.contains("stopped by SIGUSR1") && stopped.stderr.contains("mpirun -n 2"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopped at another rank's request") && stopped.stderr.contains("mpirun -n 2"), "\(stopped.stderr)")
         let ckpt = dir.path("b/checkpoint.safetensors")
         let at = try Trainer.readLog(log).last!.step
         #expect(at >= 5 && at < steps)
