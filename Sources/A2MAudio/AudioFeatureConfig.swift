@@ -208,10 +208,7 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     /// "audio" holds one (the model config's other keys belong to other parts and are not read here).
     /// The result is validated.
     public static func load(contentsOf url: URL) throws -> AudioFeatureConfig {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(file: url.path, reason: "cannot read file (\(error.localizedDescription))")
-        }
+        let data = try StrictJSON.read(url)
         let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         if let top, top["audio"] is [String: Any] {
             let cfg = try StrictJSON.decode(AudioSection.self, from: data, file: url.path).audio

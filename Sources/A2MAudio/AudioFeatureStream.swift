@@ -79,6 +79,7 @@ public final class AudioFeatureStream: FeatureSource {
     /// handed out (the model's audio statistics); nil hands out the log-mel as it is.
     public init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
         let extractor = try LogMelExtractor(config)
+        try AudioFeatureStream.checkRereadable(url)
         precondition(normalization.map { $0.featureDim == config.featureDim } ?? true, "normalization does not match the front end")
         // First pass: the file's length, rate and peak log value; rows are dropped as soon as their peak is taken.
         // Only the mel is computed: the prosody columns have no part in the floor.
@@ -106,6 +107,15 @@ public final class AudioFeatureStream: FeatureSource {
         sourceRate = rate
         signalLength = Resampler.outputLength(inputLength: n, from: rate, to: config.sampleRate)
         floor = extractor.logFloor(peak: peak)
+    }
+
+    /// The stream reads its file twice, so a pipe (read once, then gone) is refused at once instead of waiting
+    /// forever for a second writer.
+    public static func checkRereadable(_ url: URL) throws {
+        if case .pipe = try? InputFile.kind(url.path) {
+            throw AudioError.notAFile(file: url.path, reason: "it is a named pipe (or standard input), and generation reads its audio twice "
+                                            + "(a check pass, then the frames as they are generated); save it to a file first")
+        }
     }
 
     /// Opens the second pass. The length is known now, so frames are computed as soon as their window is

@@ -74,6 +74,8 @@ final class AudioDecoder {
     let declaredFrames: Int?
     private(set) var framesRead = 0
     private var file: OpaquePointer?
+    /// The bytes of a piped input, which libsndfile reads through `MemoryAudioSource` (nil for regular files).
+    private var memory: MemoryAudioSource?
     private var scratch: [Float]
     private let chunkFrames: Int
 
@@ -81,18 +83,34 @@ final class AudioDecoder {
     init(_ url: URL, chunkSamples: Int = AudioFile.chunkSamples) throws {
         let path = url.path
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw AudioError.fileNotFound(file: path) }
-        if isDir.boolValue { throw AudioError.unreadable(file: path, reason: "it is a directory") }
+        guard FileManager.default.fileExists(atPath: path) else { throw AudioError.fileNotFound(file: path) }
+        let kind: InputFile.Kind
+        do { kind = try InputFile.kind(path) } catch { throw AudioError.notAFile(file: path, reason: error.reason) }
 
         var info = SF_INFO()
-        guard let file = sf_open(path, Int32(SFM_READ), &info) else {
+        let opened: OpaquePointer?
+        switch kind {
+        case .regular:
+            opened = sf_open(path, Int32(SFM_READ), &info)
+        case .pipe:
+            // Read once, to its end, then decoded from memory: libsndfile cannot seek in a pipe, and a second
+            // open of a pipe would wait forever for a writer that has gone.
+            let bytes: Data
+            do { bytes = try InputFile.read(url) } catch { throw AudioError.unreadable(file: path, reason: error.reason) }
+            let source = MemoryAudioSource(bytes)
+            memory = source
+            opened = source.open(&info)
+        }
+        guard let file = opened else {
             throw AudioError.unreadable(file: path, reason: String(cString: sf_strerror(nil)))
         }
         self.file = file
         channels = Int(info.channels)
         rate = Int(info.samplerate)
-        declaredFrames = info.frames < sf_count_t.max ? Int(info.frames) : nil
+        // MPEG audio (MP3) has no frame count in its header: libsndfile estimates one from the bitrate, and a file
+        // SoX wrote decodes to 2,030 frames fewer than the estimate. Like soundfile, decode to the end of the data.
+        let estimated = info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_MPEG)
+        declaredFrames = info.frames < sf_count_t.max && !estimated ? Int(info.frames) : nil
         chunkFrames = max(1, chunkSamples / max(1, channels))
         scratch = []
         guard channels > 0 else { throw AudioError.unreadable(file: path, reason: "header declares \(channels) channels") }
@@ -130,9 +148,7 @@ final class AudioDecoder {
                     }
                 }
                 // One bad sample would turn every STFT frame that covers it into NaN, silently.
-                if let i = mono.firstIndex(where: { !$0.isFinite }) {
-                    throw AudioError.nonFiniteSample(file: path, index: framesRead + i, seconds: Double(framesRead + i) / Double(rate))
-                }
+                try AudioSignal.checkSamples(mono, file: path, offset: framesRead, rate: rate)
                 framesRead += got
                 return mono
             }
@@ -152,9 +168,60 @@ final class AudioDecoder {
 extension AudioSignal {
     /// Throws `AudioError.nonFiniteSample` at the first NaN or infinity: one bad sample would turn every
     /// STFT frame that covers it into NaN, silently.
+    /// Also refuses samples beyond ±`maxSampleMagnitude`, whose power overflows Float (the features would be +inf).
     public func checkFinite() throws {
-        if let i = samples.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError.nonFiniteSample(file: source, index: i, seconds: Double(i) / Double(sampleRate))
-        }
+        try AudioSignal.checkSamples(samples, file: source, offset: 0, rate: sampleRate)
+    }
+
+    /// Largest sample magnitude accepted: 180 dB above full scale. Float WAV files may exceed ±1, but a sample of
+    /// 1e30 makes its power spectrum overflow Float, and every feature frame it touches would be +inf. Up to 1e9
+    /// the largest FFT (65536 points) keeps every mel power below 1e33, far inside Float's range.
+    public static let maxSampleMagnitude: Float = 1e9
+
+    static func checkSamples(_ x: [Float], file: String, offset: Int, rate: Int) throws {
+        guard let i = x.firstIndex(where: { !($0.magnitude <= maxSampleMagnitude) }) else { return }
+        let index = offset + i, seconds = Double(index) / Double(max(rate, 1))
+        if !x[i].isFinite { throw AudioError.nonFiniteSample(file: file, index: index, seconds: seconds) }
+        throw AudioError.sampleOutOfRange(file: file, index: index, seconds: seconds, value: x[i])
+    }
+}
+
+/// An audio file held in memory (a piped input read once), served to libsndfile through its virtual I/O.
+final class MemoryAudioSource {
+    let bytes: Data
+    var position = 0
+
+    init(_ bytes: Data) { self.bytes = bytes }
+
+    /// Opens the bytes for reading; the decoder keeps `self` alive as long as the SNDFILE.
+    func open(_ info: inout SF_INFO) -> OpaquePointer? {
+        var io = SF_VIRTUAL_IO(
+            get_filelen: { user in sf_count_t(MemoryAudioSource.from(user).bytes.count) },
+            seek: { offset, whence, user in
+                let m = MemoryAudioSource.from(user)
+                let base = whence == SEEK_CUR ? m.position : whence == SEEK_END ? m.bytes.count : 0
+                let (target, overflow) = base.addingReportingOverflow(Int(offset))
+                guard !overflow, target >= 0 else { return -1 }
+                m.position = target
+                return sf_count_t(target)
+            },
+            read: { ptr, count, user in
+                let m = MemoryAudioSource.from(user)
+                let n = max(0, min(Int(count), m.bytes.count - m.position))
+                if n > 0, let ptr {
+                    m.bytes.withUnsafeBytes { src in
+                        ptr.copyMemory(from: src.baseAddress! + m.position, byteCount: n)
+                    }
+                }
+                m.position += n
+                return sf_count_t(n)
+            },
+            write: { _, _, _ in 0 },
+            tell: { user in sf_count_t(MemoryAudioSource.from(user).position) })
+        return sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    static func from(_ user: UnsafeMutableRawPointer?) -> MemoryAudioSource {
+        Unmanaged<MemoryAudioSource>.fromOpaque(user!).takeUnretainedValue()
     }
 }

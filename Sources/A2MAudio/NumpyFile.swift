@@ -80,7 +80,7 @@ public enum NumpyFile {
 
     public static func read(contentsOf url: URL) throws -> FeatureMatrix {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw NumpyError.invalid(file: url.path, reason: "cannot read file") }
+        do { data = try InputFile.read(url) } catch { throw NumpyError.invalid(file: url.path, reason: "cannot read file (\(error.reason))") }
         return try read(data, file: url.path)
     }
 }

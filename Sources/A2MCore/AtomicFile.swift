@@ -29,7 +29,7 @@ public enum AtomicFile {
         do { try body(file.handle) } catch {
             file.discard()
             if error is OutputError { throw error }
-            throw OutputError.cannotWrite(path: url.path, reason: "\(error)")
+            throw OutputError.cannotWrite(path: url.path, reason: FileProblem.describe(error))
         }
         try file.commit()
     }
@@ -48,16 +48,30 @@ public final class AtomicFileWriter {
     public init(_ url: URL) throws {
         self.url = url
         let dir = url.deletingLastPathComponent()
-        tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-            let reason = FileManager.default.fileExists(atPath: dir.path)
-                ? "directory \(dir.path) is not writable" : "directory \(dir.path) does not exist"
+        tmp = dir.appendingPathComponent(AtomicFileWriter.temporaryName(for: url.lastPathComponent))
+        let fd = Glibc.open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let code = errno
+            let reason: String
+            switch code {
+            case ENOENT: reason = "directory \(dir.path) does not exist"
+            case EACCES, EPERM: reason = "directory \(dir.path) is not writable (permission denied)"
+            default: reason = "cannot create a file in \(dir.path): \(FileProblem.posix(code))"
+            }
             throw OutputError.cannotWrite(path: url.path, reason: reason)
         }
-        do { handle = try FileHandle(forWritingTo: tmp) } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw OutputError.cannotWrite(path: url.path, reason: "\(error)")
-        }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// `.NAME.tmp-PID-RANDOM` beside the destination, with NAME cut (at a character boundary) so the whole name
+    /// stays within the 255 bytes a file name may have: a legal 240-byte output name must not fail for its
+    /// temporary file's sake.
+    static func temporaryName(for name: String) -> String {
+        let suffix = ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let room = 255 - 1 - suffix.utf8.count
+        var cut = Substring(name)
+        while cut.utf8.count > room { cut = cut.dropLast() }
+        return "." + cut + suffix
     }
 
     deinit { discard() }
@@ -65,7 +79,7 @@ public final class AtomicFileWriter {
     public func write(_ bytes: [UInt8]) throws {
         precondition(open, "AtomicFileWriter: write after commit or discard")
         do { try handle.write(contentsOf: bytes) } catch {
-            throw OutputError.cannotWrite(path: url.path, reason: "\(error)")
+            throw OutputError.cannotWrite(path: url.path, reason: FileProblem.describe(error))
         }
     }
 
@@ -78,12 +92,29 @@ public final class AtomicFileWriter {
             try handle.close()
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw OutputError.cannotWrite(path: url.path, reason: "\(error)")
+            throw OutputError.cannotWrite(path: url.path, reason: FileProblem.describe(error))
         }
         if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let reason = FileProblem.posix(errno)
             try? FileManager.default.removeItem(at: tmp)
             throw OutputError.cannotWrite(path: url.path, reason: reason)
+        }
+    }
+
+    /// Temporary files in `directory` left by a2m runs that were killed before they could clean up: names of the
+    /// form `.NAME.tmp-PID-RANDOM` whose process no longer exists. A live PID (another a2m writing there now, or a
+    /// reused PID) keeps its file: only what cannot belong to a running writer is returned. `name` filters on
+    /// NAME (the destination's file name, possibly cut; see `temporaryName`).
+    public static func staleTemporaries(in directory: URL, name: (String) -> Bool = { _ in true }) -> [URL] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        return entries.sorted().compactMap { entry -> URL? in
+            guard entry.hasPrefix("."), let marker = entry.range(of: ".tmp-", options: .backwards) else { return nil }
+            let parts = entry[marker.upperBound...].split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, UInt32(parts[1]) != nil,
+                  name(String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound])) else { return nil }
+            // kill(pid, 0): ESRCH means no such process; EPERM means one exists (owned by someone else).
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { return nil }
+            return directory.appendingPathComponent(entry)
         }
     }
 

@@ -11,6 +11,12 @@ public final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
+    /// A line is on screen and has not been ended with a newline yet.
+    private var open = false
+
+    /// A rate measured over less than this is noise (the first update can come microseconds after the start, which
+    /// showed "396904 step/s"); until then the line shows "--".
+    static let minimumRateSeconds = 1.0
 
     public static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
 
@@ -21,24 +27,34 @@ public final class ProgressLine: @unchecked Sendable {
         self.enabled = !quiet && ProgressLine.stderrIsTTY
     }
 
-    /// Updates the line at most 10 times a second; `extra` is appended (e.g. "loss 0.123").
+    /// Updates the line at most 10 times a second; `extra` is appended (e.g. "loss 0.123"). The update that
+    /// reaches `total` also ends the line, so whatever is printed next starts on a line of its own.
     public func update(_ done: Int, extra: String = "", force: Bool = false) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         if !force && now - lastDraw < 100_000_000 && done < total { return }
         lastDraw = now
-        let elapsed = Double(now - start) / 1e9
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let pct = total > 0 ? 100 * Double(done) / Double(total) : 0
-        var line = "\(label) \(done)/\(total) (\(String(format: "%.0f", pct))%) \(String(format: "%.2f", rate)) \(unit)/s ETA \(ProgressLine.format(eta))"
-        if !extra.isEmpty { line += "  " + extra }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        let line = ProgressLine.text(label: label, unit: unit, done: done, total: total, elapsed: Double(now - start) / 1e9, extra: extra)
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (done >= total ? "\n" : "")).utf8))
+        open = done < total
     }
 
-    /// Ends the line (moves to a new line on a TTY).
+    /// The line's text: "label done/total (pct%) rate unit/s ETA mm:ss  extra".
+    static func text(label: String, unit: String, done: Int, total: Int, elapsed: Double, extra: String) -> String {
+        let measured = elapsed >= minimumRateSeconds && done > 0
+        let rate = measured ? Double(done) / elapsed : 0
+        let eta = measured ? Double(total - done) / rate : .nan
+        let pct = total > 0 ? 100 * Double(done) / Double(total) : 0
+        let rateText = measured ? String(format: "%.2f", rate) : "--"
+        var line = "\(label) \(done)/\(total) (\(String(format: "%.0f", pct))%) \(rateText) \(unit)/s ETA \(ProgressLine.format(eta))"
+        if !extra.isEmpty { line += "  " + extra }
+        return line
+    }
+
+    /// Ends the line (moves to a new line on a TTY) if one is still open; safe to call more than once.
     public func finish() {
-        guard enabled else { return }
+        guard enabled, open else { return }
+        open = false
         FileHandle.standardError.write(Data("\n".utf8))
     }
 

@@ -25,6 +25,10 @@ public struct PCG32: RandomNumberGenerator, Sendable, Codable, Equatable {
         return (xorshifted >> rot) | (xorshifted << ((~rot &+ 1) & 31))
     }
 
+    /// What a generator made by `init` always satisfies: an odd increment (PCG's full period) and a finite
+    /// cached Gaussian. A decoded state (a checkpoint) that fails this was not written by a2m.
+    public var isWellFormed: Bool { inc & 1 == 1 && (spare?.isFinite ?? true) }
+
     public mutating func next() -> UInt64 {
         (UInt64(next32()) << 32) | UInt64(next32())
     }

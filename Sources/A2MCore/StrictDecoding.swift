@@ -66,6 +66,7 @@ public enum StrictJSON {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+        try rejectDuplicateKeys(data, file: file)
         let decoder = JSONDecoder()
         decoder.userInfo[fileKey] = file
         do {
@@ -85,11 +86,23 @@ public enum StrictJSON {
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL) throws -> T {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(file: url.path, reason: "cannot read file (\(error.localizedDescription))")
+        try decode(T.self, from: try read(url), file: url.path)
+    }
+
+    /// A config file's bytes (a regular file or a pipe; anything else is refused).
+    public static func read(_ url: URL) throws -> Data {
+        do { return try InputFile.read(url) } catch {
+            throw ConfigError.unreadable(file: url.path, reason: "cannot read file (\(error.reason))")
         }
-        return try decode(T.self, from: data, file: url.path)
+    }
+
+    /// Throws when an object in `data` has a key twice (`JSONDuplicateKeys`).
+    public static func rejectDuplicateKeys(_ data: Data, file: String) throws {
+        let dup = data.withUnsafeBytes { JSONDuplicateKeys.first(in: $0) }
+        if let (path, key) = dup {
+            throw ConfigError.invalid(file: file, field: path.isEmpty ? key : path + "." + key,
+                                      reason: "the key '\(key)' appears more than once in the same object; expected each key once")
+        }
     }
 
     private static func path(_ ctx: DecodingError.Context) -> String {

@@ -89,7 +89,7 @@ public struct CorpusBuilder: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw OutputError.cannotWrite(path: directory.path, reason: "cannot create directory (\(error.localizedDescription))")
+            throw OutputError.cannotWrite(path: directory.path, reason: "cannot create directory (\(FileProblem.describe(error)))")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-corpus-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

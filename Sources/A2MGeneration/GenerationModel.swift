@@ -25,6 +25,11 @@ import Foundation
 /// A training checkpoint (OUT/checkpoint.safetensors) carries the same keys, so it loads here too.
 public struct GenerationModel {
     public static let format = "a2m-model/1"
+    /// Motion frame rates a model may have: those `training.fps` accepts.
+    public static let fpsRange: ClosedRange<Double> = 1...1000
+    /// Most samples the front end may feed to its FFTs per second of audio (frame rate × nFFT): 137× the model
+    /// default (30 × 1024), 47× librosa's default; a model asking for more (384 kHz with hop 1) is damaged, not real.
+    public static let maxAnalysedSamplesPerSecond = 1 << 22
 
     public let denoiser: Denoiser
     public let diffusion: DiffusionConfig
@@ -126,11 +131,26 @@ public struct GenerationModel {
             throw CheckpointError.metadata(path: path, key: Key.diffusion, reason: "\(error)")
         }
         let audio = try decoded(AudioFeatureConfig.self, Key.audio)
+        do { try audio.validate(file: "\(path) [__metadata__.\(Key.audio)]") } catch {
+            throw CheckpointError.metadata(path: path, key: Key.audio, reason: "\(error)")
+        }
         let motionStats = try decoded(NormalizationStats.self, Key.motionStats)
         let audioStats = try decoded(NormalizationStats.self, Key.audioStats)
         let fpsText = try value(Key.fps)
-        guard let fps = Double(fpsText), fps.isFinite, fps > 0 else {
-            throw CheckpointError.metadata(path: path, key: Key.fps, reason: "'\(fpsText)' is not a positive frame rate")
+        guard let fps = Double(fpsText), fpsRange.contains(fps) else {
+            throw CheckpointError.metadata(path: path, key: Key.fps, reason: "'\(fpsText)' is not a frame rate in \(Int(fpsRange.lowerBound))...\(Int(fpsRange.upperBound)) (training.fps's range)")
+        }
+        // Training requires this too: audio feature frames and motion frames must line up one to one. A model that
+        // disagrees would write motion with the wrong timing.
+        guard abs(audio.frameRate - fps) <= 1e-9 * fps else {
+            throw CheckpointError.metadata(path: path, key: Key.fps, reason: "\(fps) fps differs from the audio feature rate a2m.audio sampleRate / hopLength = "
+                                              + "\(audio.sampleRate) / \(audio.hopLength) = \(audio.frameRate); expected them equal")
+        }
+        // Bounded front-end cost: samples fed to the FFT per second of audio.
+        let analysed = audio.frameRate * Double(audio.nFFT)
+        guard analysed <= Double(maxAnalysedSamplesPerSecond) else {
+            throw CheckpointError.metadata(path: path, key: Key.audio, reason: "\(audio.frameRate) frames per second of \(audio.nFFT)-sample FFTs "
+                                              + "(\(Int(analysed)) samples per second of audio); expected at most \(maxAnalysedSamplesPerSecond)")
         }
         let stepText = try value(Key.step)
         guard let step = Int(stepText), step >= 0 else {
@@ -167,6 +187,9 @@ public struct GenerationModel {
             problems.append("model.diffusionSteps \(denoiser.trainingSteps), but diffusion.steps is \(diffusion.steps)")
         }
         guard problems.isEmpty else { throw GenerationError.modelMismatch(path: path, problems: problems) }
+        if let bad = denoiser.parameters.firstBadValue(nonNegative: false) {
+            throw CheckpointError.badValue(path: path, tensor: bad.tensor, value: bad.value, expected: "finite weights")
+        }
         return GenerationModel(denoiser: denoiser, diffusion: diffusion, audio: audio, skeleton: skeleton, fps: fps,
                                motionStats: motionStats, audioStats: audioStats, step: step, sourceFPS: sourceFPS, path: path)
     }

@@ -118,7 +118,7 @@ public final class GenerationPipeline {
                     defer { emitNanos += DispatchTime.now().uptimeNanoseconds - t0 }
                     try emit(i, k, first, chunk)
                 }
-                let timed = TimedStitcher(stitcher) { decodeNanos += $0 }
+                let timed = TimedStitcher(ModelOutputCheck(stitcher, model: model.path, input: input.name)) { decodeNanos += $0 }
                 clips.append(LongFormClip(name: input.name, frameCount: input.source.frames, stream: (streams?[i] ?? 0) + k,
                                           audioFeatures: { r in
                                               let t0 = DispatchTime.now().uptimeNanoseconds
@@ -180,6 +180,29 @@ private final class SharedFeatureReader {
         let rows = try source.rows(range)
         source.release(below: positions.min()!)
         return rows
+    }
+}
+
+/// Names the model and the input when the network's output cannot be turned into motion (NaN or infinite
+/// features, or root positions that overflow): the cause is the model file (weights or statistics), not the
+/// output file the frames were headed for.
+private final class ModelOutputCheck: WindowStitcher {
+    let inner: MotionStitcher
+    let model: String, input: String
+
+    init(_ inner: MotionStitcher, model: String, input: String) {
+        self.inner = inner
+        self.model = model
+        self.input = input
+    }
+
+    func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
+        do {
+            try inner.add(window: x0, frames: frames, overlap: overlap, finishedUpTo: finishedUpTo)
+        } catch let MotionFeatureError.nonFinite(frame, feature) {
+            throw GenerationError.nonFiniteMotion(model: model, input: input, frame: frames.lowerBound + frame,
+                                                  what: "motion feature \(feature) is NaN or infinite")
+        }
     }
 }
 

@@ -6,6 +6,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
     case audioFeatures(name: String, frames: Range<Int>, got: Int, expected: Int)
     case modelMismatch(path: String, problems: [String])
+    /// The network's output for `input` could not be decoded into motion.
+    case nonFiniteMotion(model: String, input: String, frame: Int, what: String)
 
     public var description: String {
         switch self {
@@ -14,7 +16,10 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
         case let .audioFeatures(name, frames, got, expected):
             return "\(name): audio features for frames \(frames.lowerBound)..<\(frames.upperBound): got \(got) values, expected \(expected)"
         case let .modelMismatch(path, problems):
-            return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + problems.joined(separator: "\n  ")
+            return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + ErrorList.capped(problems).joined(separator: "\n  ")
+        case let .nonFiniteMotion(model, input, frame, what):
+            return "\(model): the model's output for \(input) is not usable motion at frame \(frame) (\(what)); "
+                + "its weights or normalization statistics are damaged (the audio's features were finite)"
         }
     }
 }

@@ -38,6 +38,10 @@ public final class MotionStitcher: WindowStitcher {
             start = MotionFeatures.rootStart(of: first)
         }
         var clip = try MotionFeatures.decode(normalization.denormalized(x0), skeleton: skeleton, fps: fps, start: start)
+        // Finite features can still integrate to a root position beyond Float's range (a hostile std).
+        if let f = clip.rootPositions.firstIndex(where: { !($0.x.isFinite && $0.y.isFinite && $0.z.isFinite) }) {
+            throw MotionFeatureError.nonFinite(frame: f, feature: 0)
+        }
         for j in 0..<(blend ? overlap : 0) {
             let a = crossfadeWeight(j, of: overlap)
             clip.rootPositions[j] = tailRoots[j] + a * (clip.rootPositions[j] - tailRoots[j])

@@ -14,6 +14,8 @@ public enum BVHError: Error, CustomStringConvertible, Equatable {
     case invalidNumber(file: String, line: Int, text: String)
     case nonFinite(file: String, line: Int, text: String)
     case invalidFrameTime(file: String, line: Int, value: String)
+    /// A positive Frame Time whose frame rate lies outside `MotionClip.fpsRange`.
+    case frameRateOutOfRange(file: String, line: Int, frameTime: Double, fps: Double)
     case invalidSkeleton(file: String, reason: String)
 
     public var description: String {
@@ -31,6 +33,11 @@ public enum BVHError: Error, CustomStringConvertible, Equatable {
         case let .invalidNumber(f, l, t): return "\(f):\(l): expected a number, found '\(t)'"
         case let .nonFinite(f, l, t): return "\(f):\(l): value '\(t)' is not a finite number (NaN or infinity)"
         case let .invalidFrameTime(f, l, v): return "\(f):\(l): Frame Time must be a positive number of seconds, got \(v)"
+        case let .frameRateOutOfRange(f, l, dt, fps):
+            let r = MotionClip.fpsRange
+            func g(_ x: Double) -> String { String(format: "%g", x) }
+            return "\(f):\(l): Frame Time \(g(dt)) s is \(g(fps)) frames per second; expected \(g(r.lowerBound)) to \(g(r.upperBound)) fps "
+                + "(Frame Time \(g(1 / r.upperBound)) to \(g(1 / r.lowerBound)) s)"
         case let .invalidSkeleton(f, r): return "\(f): \(r)"
         }
     }

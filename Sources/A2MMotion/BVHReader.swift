@@ -21,8 +21,12 @@ public enum BVHReader {
         var st = stat()
         var size: Int?
         if fstat(fd, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR { throw BVHError.unreadable(file: url.path, reason: "is a directory") }
-            if (st.st_mode & S_IFMT) == S_IFREG { size = Int(st.st_size) }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG: size = Int(st.st_size)
+            case S_IFIFO: break   // a pipe is read once, as it streams
+            // /dev/zero would be an endless run of whitespace.
+            default: throw BVHError.unreadable(file: url.path, reason: "it is \(FileProblem.specialFileKind(url.path) ?? "not a regular file"), not a regular file or pipe")
+            }
         }
         var parser = Parser(scanner: ByteScanner(fileDescriptor: fd, size: size), file: url.path)
         return try parser.parse()
@@ -159,6 +163,7 @@ private struct Parser {
     }
 
     mutating func parseHierarchy() throws -> [ParsedJoint] {
+        scanner.skipByteOrderMark()
         let first = scanner.token()
         if first.text.isEmpty { throw BVHError.empty(file: file) }
         guard first.text.caseInsensitiveCompare("HIERARCHY") == .orderedSame else { throw syntax("'HIERARCHY'", first) }
@@ -256,6 +261,9 @@ private struct Parser {
             throw BVHError.invalidFrameTime(file: file, line: dtLine, value: String(dt.value))
         }
         let fps = BVHReader.plausibleFPS(frameTime: dt.value, lastDigitExponent: dt.lastDigitExponent)
+        guard MotionClip.fpsRange.contains(fps) else {
+            throw BVHError.frameRateOutOfRange(file: file, line: dtLine, frameTime: dt.value, fps: fps)
+        }
         if fps.rounded() == fps, abs(1 / fps - dt.value) > dt.value * 1e-5 {
             warnings.append("\(file):\(dtLine): Frame Time \(dt.value) read as \(Int(fps)) fps (1/\(Int(fps)) = \(1 / fps))")
         }
@@ -291,7 +299,7 @@ private struct Parser {
             warnings.append("\(file): joint '\(skeleton.joints[j].name)' has position channels that vary over time; they replace its OFFSET (Blender/bvhio rule)")
         }
         let clip = MotionClip(skeleton: finalSkeleton, fps: fps, rootPositions: data.roots, rotations: data.rotations, translations: translations)
-        return (clip, warnings)
+        return (clip, ErrorList.capped(warnings, noun: "warnings"))
     }
 
     mutating func buildSkeleton(_ parsed: [ParsedJoint]) throws -> [Skeleton.Joint] {

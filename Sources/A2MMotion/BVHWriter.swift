@@ -73,7 +73,9 @@ public enum BVHWriter {
     static func header(_ s: Skeleton, positioned pos: [Bool], frameCount: Int, fps: Double) -> [UInt8] {
         var out: [UInt8] = []
         func text(_ t: String) { out.append(contentsOf: Array(t.utf8)) }
-        func tabs(_ n: Int) { out.append(contentsOf: repeatElement(9, count: n)) }
+        // Indentation is capped: one tab per level made a 10,000-deep chain (819 KB) a 250 MB file. Readers
+        // (Blender, bvhio, three.js, a2m) go by the braces, not the indentation.
+        func tabs(_ n: Int) { out.append(contentsOf: repeatElement(9, count: min(n, BVHWriter.maxIndent))) }
 
         // Depth of each joint, and children lists, to write the nested blocks in file order.
         var depth = [Int](repeating: 0, count: s.jointCount)
@@ -165,6 +167,9 @@ public enum BVHWriter {
             }
         }
     }
+
+    /// Deepest indentation written, in tabs (deeper joints are written at this depth).
+    public static let maxIndent = 16
 
     /// Longest text `writeFixed` produces ("-1.7976931348623157e+308").
     static let maxFixedLength = 25

@@ -77,6 +77,13 @@ struct ByteScanner {
         while let b = peek(), ByteScanner.isWhite(b) { advance() }
     }
 
+    /// Skips a UTF-8 byte order mark (EF BB BF) at the start of the input, which Windows editors write and which
+    /// would otherwise glue itself to the first keyword. Call before the first token.
+    mutating func skipByteOrderMark() {
+        guard consumedBefore == 0, pos == 0, peek() == 0xEF, end >= 3, buffer[1] == 0xBB, buffer[2] == 0xBF else { return }
+        pos = 3
+    }
+
     /// Skips spaces and tabs but stops at a line end.
     @inline(__always) mutating func skipSpaces() {
         while let b = peek(), ByteScanner.isSpace(b) || b == 0 { pos += 1 }

@@ -13,11 +13,16 @@ public enum MotionJSONFormat: String, CaseIterable, Sendable, Codable {
 public enum MotionJSONError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case invalid(file: String, field: String, reason: String)
+    /// A three.js AnimationClip JSON (`--json-format threejs`), which a2m writes but does not read.
+    case threeJS(file: String)
 
     public var description: String {
         switch self {
         case let .unreadable(f, r): return "\(f): cannot read motion JSON: \(r)"
         case let .invalid(f, field, r): return "\(f): field '\(field)': \(r)"
+        case let .threeJS(f):
+            return "\(f): this is a three.js AnimationClip JSON (--json-format threejs), which a2m writes for renderers but does not read; "
+                + "use the a2m format instead (--json-format a2m, the default) or the BVH"
         }
     }
 }

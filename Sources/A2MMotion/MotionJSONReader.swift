@@ -11,8 +11,8 @@ extension MotionJSON {
     /// The clip and the file's `units` label ("centimeters", "meters", ...; `knownUnits`).
     public static func readWithUnits(_ url: URL) throws -> (clip: MotionClip, units: String) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MotionJSONError.unreadable(file: url.path, reason: error.localizedDescription)
+        do { data = try InputFile.read(url) } catch {
+            throw MotionJSONError.unreadable(file: url.path, reason: error.reason)
         }
         let doc = try document(data: data, name: url.path)
         return (try doc.clip(file: url.path), doc.units)
@@ -26,6 +26,8 @@ extension MotionJSON {
         let doc: MotionDocument
         do {
             doc = try StrictJSON.decode(MotionDocument.self, from: data, file: file)
+        } catch let e as MotionJSONError {
+            throw e
         } catch let e as ConfigError {
             switch e {
             case let .invalid(_, field, reason): throw MotionJSONError.invalid(file: file, field: field, reason: reason)
@@ -53,6 +55,10 @@ struct MotionDocument: Decodable {
     }
 
     init(from decoder: Decoder) throws {
+        // three.js's AnimationClip layout (`--json-format threejs`) is export-only: say so, rather than "unknown key".
+        if try decoder.container(keyedBy: AnyCodingKey.self).contains(AnyCodingKey(stringValue: "tracks")) {
+            throw MotionJSONError.threeJS(file: StrictJSON.currentFile(decoder))
+        }
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)
@@ -130,7 +136,9 @@ struct MotionDocument: Decodable {
             throw bad("format", "expected \"\(MotionJSON.formatName)\", got \"\(format)\"")
         }
         guard version == MotionJSON.version else { throw bad("version", "expected \(MotionJSON.version), got \(version)") }
-        guard fps > 0, fps.isFinite else { throw bad("fps", "must be positive, got \(fps)") }
+        guard MotionClip.fpsRange.contains(fps) else {
+            throw bad("fps", "\(fps) is out of range; expected \(MotionClip.fpsRange.lowerBound) to \(Int(MotionClip.fpsRange.upperBound)) frames per second")
+        }
         guard upAxis == "Y" else { throw bad("upAxis", "a2m files are Y-up, got \"\(upAxis)\"") }
         guard MotionJSON.knownUnits.contains(units) else {
             throw bad("units", "expected one of \(MotionJSON.knownUnits.joined(separator: ", ")), got \"\(units)\"")

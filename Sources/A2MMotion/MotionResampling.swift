@@ -1,10 +1,32 @@
+import A2MCore
 import Foundation
 
 extension MotionClip {
-    /// The clip at another frame rate: rotations by quaternion slerp, root positions and per-joint
-    /// translations linearly, both at times k / fps for k = 0 ... ⌊duration · fps⌋ (the last source
-    /// frame is kept when it falls on the new grid). Never interpolates Euler angles, so wrap-around
-    /// (179.9° → −179.7°) takes the short way.
+    /// Frame rates a2m reads (BVH Frame Time 10 µs to 1000 s, JSON `fps`). Outside them a file is damaged rather
+    /// than real, and a rate such as 1e300 fps would overflow every frame-count computation downstream.
+    public static let fpsRange: ClosedRange<Double> = 0.001...100_000
+
+    /// Frames of this clip at `newFPS`: frame f stands for the time [f, f + 1) / fps (as `MotionTiming` counts
+    /// generated frames), so the clip lasts frameCount / fps seconds and keeps that length: round(frameCount ×
+    /// newFPS / fps), at least 1. A Double, so that hostile rates are compared before anything is converted.
+    public func resampledFrameCount(to newFPS: Double) -> Double {
+        guard frameCount > 1, newFPS != fps else { return Double(frameCount) }
+        return max(1, (Double(frameCount) * newFPS / fps).rounded())
+    }
+
+    /// Throws when the clip at `newFPS` would be more frames than the memory budget holds (a clip at 0.001 fps
+    /// resampled to 1000 fps is a million times longer); `file` names the input in the message.
+    public func checkResampling(to newFPS: Double, file: String) throws {
+        let frames = resampledFrameCount(to: newFPS)
+        let perFrame = Double(MemoryLayout<SIMD4<Float>>.stride * jointCount + MemoryLayout<SIMD3<Float>>.stride * (1 + translations.count))
+        try MemoryBudget.check(frames * perFrame, for: "resampling \(frameCount.groupedDigits) frames at \(fps) fps to \(newFPS) fps",
+                               file: file, detail: "\(frames) frames")
+    }
+
+    /// The clip at another frame rate: rotations by quaternion slerp, root positions and per-joint translations
+    /// linearly, at times k / newFPS for k < `resampledFrameCount(to:)`; past the last source frame the last frame
+    /// is held. Never interpolates Euler angles, so wrap-around (179.9° → −179.7°) takes the short way. A 3-s clip
+    /// (90 frames at 30 fps) becomes 180 frames at 60 fps. `checkResampling` first for rates from a file.
     public func resampled(to newFPS: Double) -> MotionClip {
         precondition(newFPS > 0 && newFPS.isFinite, "fps must be positive")
         if newFPS == fps || frameCount <= 1 {
@@ -12,8 +34,9 @@ extension MotionClip {
             c.fps = newFPS
             return c
         }
-        // 1e-9 keeps an exact grid hit (e.g. 120 → 30 fps) from being lost to rounding.
-        let n = Int((duration * newFPS + 1e-9).rounded(.down)) + 1
+        let count = resampledFrameCount(to: newFPS)
+        precondition(count < Double(Int.max / max(1, jointCount)), "resampling to \(count) frames")
+        let n = Int(count)
         let jc = jointCount
         var roots = [SIMD3<Float>](), rots = [SIMD4<Float>]()
         roots.reserveCapacity(n)
@@ -24,7 +47,7 @@ extension MotionClip {
             let s = Double(k) * fps / newFPS
             let i0 = min(Int(s.rounded(.down)), frameCount - 1)
             let i1 = min(i0 + 1, frameCount - 1)
-            let t = s - Double(i0)
+            let t = i1 == i0 ? 0 : s - Double(i0)
             func lerp(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {
                 SIMD3<Float>(SIMD3<Double>(a) + (SIMD3<Double>(b) - SIMD3<Double>(a)) * t)
             }

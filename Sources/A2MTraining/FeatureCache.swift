@@ -191,12 +191,20 @@ struct FeatureCache {
         return out
     }
 
+    /// Removes cache files' temporaries that a killed run left behind (`AtomicFileWriter.staleTemporaries`: only
+    /// those whose process is gone). Returns how many were removed.
+    @discardableResult
+    func removeStaleTemporaries() -> Int {
+        let stale = AtomicFileWriter.staleTemporaries(in: directory) { $0.hasSuffix("." + Self.fileExtension) }
+        return stale.filter { (try? FileManager.default.removeItem(at: $0)) != nil }.count
+    }
+
     /// Writes atomically (creating the cache directory if needed).
     func store(_ entry: Entry, stem: String, key: UInt64) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw OutputError.cannotWrite(path: directory.path, reason: "cannot create the cache directory (\(error.localizedDescription)); pass --cache DIR to put it elsewhere")
+            throw OutputError.cannotWrite(path: directory.path, reason: "cannot create the cache directory (\(FileProblem.describe(error))); pass --cache DIR to put it elsewhere")
         }
         try AtomicFile.write(try Self.encode(entry, key: key), to: url(for: stem))
     }

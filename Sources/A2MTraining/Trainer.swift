@@ -130,6 +130,14 @@ public final class Trainer {
             adam.step = s.step
             ema = ExponentialMovingAverage(copying: model.parameters, decay: t.emaDecay)
             try ema.weights.load(from: file)
+            // Values, too: a NaN weight or a negative second moment would only show up steps later as a "divergence".
+            for (name, arena, nonNegative) in [("train.params.", model.parameters, false), ("train.adam_m.", adam.m, false),
+                                               ("train.adam_v.", adam.v, true), ("", ema.weights, false)] {
+                if let bad = arena.firstBadValue(nonNegative: nonNegative) {
+                    throw CheckpointError.badValue(path: file.path, tensor: name + bad.tensor, value: bad.value,
+                                                   expected: nonNegative ? "finite values ≥ 0 (Adam's second moment)" : "finite values")
+                }
+            }
             model.setDropoutStream(s.dropout)
             var s2 = s
             s2.totalSteps = total
@@ -155,12 +163,11 @@ public final class Trainer {
         guard let json = file.metadata[TrainingState.metadataKey], let cfgJSON = file.metadata[TrainingState.configKey] else {
             throw TrainingError.cannotResume(checkpoint: url.path, reason: "no training state in its metadata (a model file, not OUT/checkpoint.safetensors?)")
         }
-        let state: TrainingState, saved: A2MConfig
+        let saved: A2MConfig
         do {
-            state = try JSONDecoder().decode(TrainingState.self, from: Data(json.utf8))
             saved = try StrictJSON.decode(A2MConfig.self, from: Data(cfgJSON.utf8), file: url.path + " [__metadata__.\(TrainingState.configKey)]")
         } catch {
-            throw TrainingError.cannotResume(checkpoint: url.path, reason: "unreadable training state: \(error)")
+            throw TrainingError.cannotResume(checkpoint: url.path, reason: "unreadable training config: \(error)")
         }
         var a = saved, b = config
         a.training.totalSteps = 0
@@ -169,10 +176,31 @@ public final class Trainer {
             let section = a.audio != b.audio ? "audio" : a.model != b.model ? "model" : a.diffusion != b.diffusion ? "diffusion" : "training"
             throw TrainingError.cannotResume(checkpoint: url.path, reason: "the config's \"\(section)\" section differs from the one the checkpoint was trained with; resume with the same config (only --steps may change)")
         }
-        guard state.dataFingerprint == data.fingerprint else {
-            throw TrainingError.cannotResume(checkpoint: url.path, reason: "the data differs from the run's (checkpoint: \(state.dataFingerprint); now: \(data.fingerprint))")
-        }
+        let state = try checkedState(json: json, metadataStep: file.metadata[GenerationModel.Key.step], config: config, data: data,
+                                     file: url.path, fingerprint: true)
         return (state, file)
+    }
+
+    /// Decodes a checkpoint's `a2m.state` JSON and checks every field against `config` and `data`
+    /// (`TrainingState.problems`); with `fingerprint`, also that the data is the run's. What the fuzzer drives.
+    static func checkedState(json: String, metadataStep: String?, config: A2MConfig, data: TrainingSet, file: String,
+                             fingerprint: Bool = false) throws -> TrainingState {
+        let state: TrainingState
+        do {
+            try StrictJSON.rejectDuplicateKeys(Data(json.utf8), file: file + " [__metadata__.\(TrainingState.metadataKey)]")
+            state = try JSONDecoder().decode(TrainingState.self, from: Data(json.utf8))
+        } catch {
+            throw TrainingError.cannotResume(checkpoint: file, reason: "unreadable training state: \(error)")
+        }
+        if fingerprint && state.dataFingerprint != data.fingerprint {
+            throw TrainingError.cannotResume(checkpoint: file, reason: "the data differs from the run's (checkpoint: \(state.dataFingerprint); now: \(data.fingerprint))")
+        }
+        let problems = state.problems(config: config, data: data, metadataStep: metadataStep)
+        guard problems.isEmpty else {
+            throw TrainingError.cannotResume(checkpoint: file, reason: "its training state is not one a2m writes: "
+                                                + ErrorList.capped(problems).joined(separator: "; "))
+        }
+        return state
     }
 
     /// Trains until `totalSteps` or until `shouldStop` (checked before every step; with several ranks, any rank's
@@ -181,7 +209,9 @@ public final class Trainer {
     public func run(shouldStop: () -> Bool = { false }, onLog: (LogEntry) -> Void = { _ in }) throws -> Outcome {
         let root = collective.isRoot
         if root {
-            try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
+            do { try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
+                throw OutputError.cannotWrite(path: outDirectory.path, reason: "cannot create the directory (\(FileProblem.describe(error)))")
+            }
             try prepareLog()
         }
         let t = config.training
@@ -320,6 +350,9 @@ public final class Trainer {
 
     /// Writes OUT/checkpoint.safetensors (EMA weights as the model + the full training state) and
     /// OUT/model.safetensors (EMA weights + what generation needs). Both atomic.
+    ///
+    /// The checkpoint goes first: if the model file then cannot be written, the model is older than the checkpoint
+    /// (a resume rewrites it), never newer than anything the run can continue from.
     func saveCheckpoint() throws {
         if collective.size > 1 {
             // Every rank took the same steps from the same sums; a rank whose weights differ has gone wrong.
@@ -336,34 +369,56 @@ public final class Trainer {
     }
 
     func writeCheckpoint() throws {
+        try flushLog()
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        var meta = try GenerationModel.metadata(diffusion: config.diffusion, audio: config.audio, skeleton: data.skeleton, fps: data.fps,
+        let meta = try GenerationModel.metadata(diffusion: config.diffusion, audio: config.audio, skeleton: data.skeleton, fps: data.fps,
                                                 motionStats: data.motionStats, audioStats: data.audioStats, step: step,
                                                 sourceFPS: data.sourceFPS != data.fps ? data.sourceFPS : nil)
-        try model.saveCheckpoint(to: modelURL, weights: ema.weights, metadata: meta)
-        meta[TrainingState.metadataKey] = try state.json()
-        meta[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)
-        try model.saveCheckpoint(to: checkpointURL, weights: ema.weights, metadata: meta,
+        var full = meta
+        full[TrainingState.metadataKey] = try state.json()
+        full[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)
+        try model.saveCheckpoint(to: checkpointURL, weights: ema.weights, metadata: full,
                                  extra: [("train.params.", model.parameters), ("train.adam_m.", adam.m), ("train.adam_v.", adam.v)])
+        try model.saveCheckpoint(to: modelURL, weights: ema.weights, metadata: meta)
     }
 
+    /// The log text a resumed run continues from, until its first log line or checkpoint writes it (`flushLog`).
+    var pendingLog: Data?
+
     /// Keeps the log lines up to the current step (a resumed run drops what the interrupted run logged after its
-    /// checkpoint, and any torn last line), so the log reads like one uninterrupted run.
+    /// checkpoint, and any torn last line), so the log reads like one uninterrupted run. A fresh run starts an empty
+    /// log at once; a resumed run only computes the kept lines here and writes them with its first log line or
+    /// checkpoint, so a resume that fails before either leaves the log as it was.
     func prepareLog() throws {
-        guard let text = try? String(contentsOf: logURL, encoding: .utf8) else {
+        guard step > 0 else {
             try AtomicFile.write("", to: logURL)
             return
         }
+        let text: String
+        do {
+            guard FileManager.default.fileExists(atPath: logURL.path) else { pendingLog = Data(); return }
+            text = try String(contentsOf: logURL, encoding: .utf8)
+        } catch {
+            throw OutputError.cannotWrite(path: logURL.path, reason: "cannot read the log to continue it (\(FileProblem.describe(error, path: logURL.path)))")
+        }
         let dec = JSONDecoder()
         let kept = text.split(separator: "\n").filter { line in
-            guard step > 0, let e = try? dec.decode(LogEntry.self, from: Data(line.utf8)) else { return false }
+            guard let e = try? dec.decode(LogEntry.self, from: Data(line.utf8)) else { return false }
             return e.step <= step
         }
-        try AtomicFile.write(kept.map { $0 + "\n" }.joined(), to: logURL)
+        pendingLog = Data(kept.map { $0 + "\n" }.joined().utf8)
+    }
+
+    /// Writes the log a resumed run continues from, if not done yet.
+    func flushLog() throws {
+        guard let text = pendingLog else { return }
+        try AtomicFile.write(text, to: logURL)
+        pendingLog = nil
     }
 
     func appendLog(_ entry: LogEntry) throws {
+        try flushLog()
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         var line = try enc.encode(entry)
@@ -374,7 +429,7 @@ public final class Trainer {
             try h.seekToEnd()
             try h.write(contentsOf: line)
         } catch {
-            throw OutputError.cannotWrite(path: logURL.path, reason: "\(error)")
+            throw OutputError.cannotWrite(path: logURL.path, reason: FileProblem.describe(error, path: logURL.path))
         }
     }
 

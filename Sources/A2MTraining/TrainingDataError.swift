@@ -20,13 +20,15 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
     case tooShort(file: String, frames: Int, required: Int)
     case noValidationFiles(directory: String, files: Int, fraction: Double)
     case incompatibleFeatures(file: String, reason: String)
+    /// A pair's file is not a regular file (a pipe, a device, a directory).
+    case notAFile(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .notADirectory(path):
             return "\(path): not a directory; --data expects a directory of paired audio + BVH files (NAME.wav + NAME.bvh)"
         case let .noPairs(dir, audio, bvh):
-            return "\(dir): no training pairs found (\(audio) audio file(s), \(bvh) BVH file(s)); expected NAME.wav (or .flac, .ogg, .aiff, ...) next to NAME.bvh"
+            return "\(dir): no training pairs found (\(audio) audio file(s), \(bvh) BVH file(s)); expected NAME.wav (or .flac, .ogg, .mp3, .aiff, ...) next to NAME.bvh"
         case let .duplicateStem(stem, files):
             return "several audio files share the name '\(stem)': \(files.joined(separator: ", ")); keep one audio file per BVH"
         case let .skeletonMismatch(reference, file, reason):
@@ -61,6 +63,8 @@ public enum TrainingDataError: Error, CustomStringConvertible, Equatable {
             return "\(dir): validationFraction \(fraction) needs at least 2 files to hold one out, found \(files); add files or set training.validationFraction to 0"
         case let .incompatibleFeatures(file, reason):
             return "\(file): \(reason)"
+        case let .notAFile(path, reason):
+            return "\(path): cannot train on it: \(reason)"
         }
     }
 }

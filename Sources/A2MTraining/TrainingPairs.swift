@@ -88,7 +88,20 @@ public enum TrainingPairs {
             }
             throw TrainingDataError.unpaired(directory: root.path, audioWithoutBVH: lonelyAudio, bvhWithoutAudio: lonelyBVH)
         }
-        return audio.keys.sorted().map { TrainingPair(stem: $0, audio: audio[$0]![0], bvh: bvh[$0]![0]) }
+        let pairs = audio.keys.sorted().map { TrainingPair(stem: $0, audio: audio[$0]![0], bvh: bvh[$0]![0]) }
+        // Each file is read more than once (hashed for the cache key, then decoded), so a named pipe would wait for a
+        // second writer forever, and a device would never end: refused before anything is read.
+        for url in pairs.flatMap({ [$0.audio, $0.bvh] }) {
+            do {
+                if case .pipe = try InputFile.kind(url.path) {
+                    throw TrainingDataError.notAFile(path: url.path, reason: "it is a named pipe; training reads every file more than once "
+                                                         + "(for the feature cache's key, then to decode it), so it needs regular files")
+                }
+            } catch let refusal as InputFile.Refusal {
+                throw TrainingDataError.notAFile(path: url.path, reason: refusal.reason)
+            }
+        }
+        return pairs
     }
 }
 

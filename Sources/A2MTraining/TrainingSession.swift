@@ -19,11 +19,16 @@ public enum TrainingSession {
         public var split: URL?
         public var collective: Collective
         public var quiet: Bool
+        /// Start a new run in an `out` that already holds one (its checkpoint, model and log are replaced).
+        public var overwrite: Bool
+        /// Asked before each file of preprocessing (the CLI's Ctrl-C); a stop ends `prepare` with `TrainingError.stopped`.
+        public var shouldStop: @Sendable () -> Bool
         public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
-                    layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true) {
+                    layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true,
+                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
             self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
-            self.collective = collective; self.quiet = quiet
+            self.collective = collective; self.quiet = quiet; self.overwrite = overwrite; self.shouldStop = shouldStop
         }
 
         /// Where the feature cache goes by default: under the output folder.
@@ -32,24 +37,50 @@ public enum TrainingSession {
 
     public static func prepare(_ o: Options) throws -> (trainer: Trainer, notes: [String]) {
         var config: A2MConfig
+        let configFile: String
         if let url = o.config {
             config = try A2MConfig.load(contentsOf: url)
+            configFile = url.path
         } else if let resume = o.resume {
             config = try configOfCheckpoint(resume)
+            configFile = resume.path + " [__metadata__.\(TrainingState.configKey)]"
         } else {
             throw ConfigError.unreadable(file: "<command line>", reason: "no config: pass --config FILE (or --resume CKPT, which carries its config)")
         }
+        if o.resume == nil && !o.overwrite { try refuseExistingRun(in: o.out) }
         if let seed = o.seed { config.training.seed = seed }
         if let steps = o.steps {
             try ConfigValidator(file: "--steps").check("steps", steps, in: 1...1_000_000_000)
         }
+        // Before the data is read and before anything is written: a config inside every documented range can still
+        // ask for terabytes (width 4096, 64 layers, ffn 65536).
+        try MemoryBudget.check(Denoiser.trainingBytes(config.model, batch: config.training.batchSize), for: "training with this config",
+                               file: configFile, detail: "model width \(config.model.width), \(config.model.layers) layers, ffn \(config.model.ffn), "
+                                   + "windowFrames \(config.model.windowFrames), batchSize \(config.training.batchSize)")
         let source = TrainingSet.Source(directory: o.data, layout: o.layout, splitFile: o.split, exclude: [o.out])
         let data = try TrainingSet.load(source, cache: o.cache ?? Options.defaultCache(out: o.out), audio: config.audio, training: config.training,
-                                        collective: o.collective, quiet: o.quiet)
-        config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount,
-                                                file: o.config?.path ?? o.resume?.path ?? "<config>")
-        let trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
+                                        collective: o.collective, quiet: o.quiet, shouldStop: o.shouldStop)
+        config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount, file: configFile)
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
+        } catch let TrainingError.modelMismatch(reason) {
+            // Name the config the sizes came from.
+            throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")
+        }
         return (trainer, data.notes)
+    }
+
+    /// The files a run writes into its directory. A new run (no `--resume`) into a directory that holds any of them
+    /// would replace another run's checkpoint and log, so it is refused before any data is read.
+    static let runFiles = ["checkpoint.safetensors", "model.safetensors", "train.jsonl"]
+
+    static func refuseExistingRun(in out: URL) throws {
+        let found = runFiles.filter { FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path) }
+        guard let first = found.first else { return }
+        throw OutputError.cannotWrite(path: out.path, reason: "it already holds a training run (\(found.joined(separator: ", "))); "
+            + "continue it with --resume \(out.appendingPathComponent("checkpoint.safetensors").path), choose another --out, "
+            + "or pass --overwrite to replace \(found.count == 1 ? first : "them")")
     }
 
     /// The config a checkpoint was trained with.

@@ -89,8 +89,10 @@ public final class TrainingSet: @unchecked Sendable {
     /// there), checks that every file has the same rig, splits and computes the statistics. With several ranks,
     /// rank r builds the missing entries i ≡ r (mod size) first; then every rank maps every entry (and builds
     /// what it still misses, when the ranks do not share the cache folder).
+    /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
+    /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
     public static func load(_ source: Source, cache cacheDirectory: URL, audio: AudioFeatureConfig, training: TrainingConfig,
-                            collective: Collective = SingleProcess(), quiet: Bool = true) throws -> TrainingSet {
+                            collective: Collective = SingleProcess(), quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
         let directory = source.directory
         let index = try source.layout.scan(directory, excluding: source.exclude)
         var notes = index.notes
@@ -105,6 +107,8 @@ public final class TrainingSet: @unchecked Sendable {
         guard !pairs.isEmpty else { throw TrainingDataError.noTrainingFiles(directory: directory.path, reason: "every pair is in the test subset") }
 
         let cache = FeatureCache(directory: cacheDirectory)
+        let removed = collective.isRoot ? cache.removeStaleTemporaries() : 0
+        if removed > 0 { notes.append("\(cache.directory.path): removed \(removed) temporary file(s) an interrupted run left behind") }
         let settings = try cacheSettings(audio: audio, fps: training.fps)
         var hits = 0, misses = 0
         var keys: [UInt64] = []
@@ -125,6 +129,10 @@ public final class TrainingSet: @unchecked Sendable {
             let mine = Array(stride(from: collective.rank, to: pairs.count, by: collective.size))
             let progress = ProgressLine(total: mine.count, label: "preprocessing (rank \(collective.rank))", unit: "files", quiet: quiet)
             for (k, i) in mine.enumerated() {
+                if shouldStop() {
+                    progress.finish()
+                    throw TrainingError.stopped(during: "preprocessing", done: k, total: mine.count)
+                }
                 if case .miss(let reason) = cache.load(stem: pairs[i].stem, key: keys[i]) { _ = try build(i, reason: reason) }
                 progress.update(k + 1)
             }
@@ -138,6 +146,10 @@ public final class TrainingSet: @unchecked Sendable {
         var entries: [FeatureCache.Mapped] = []
         entries.reserveCapacity(pairs.count)
         for i in pairs.indices {
+            if shouldStop() {
+                progress.finish()
+                throw TrainingError.stopped(during: "preprocessing", done: i, total: pairs.count)
+            }
             switch cache.load(stem: pairs[i].stem, key: keys[i]) {
             case .hit(let m):
                 entries.append(m)
@@ -281,6 +293,7 @@ public final class TrainingSet: @unchecked Sendable {
         guard clip.fps.isFinite, (1...10_000).contains(clip.fps) else {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
+        try clip.checkResampling(to: fps, file: pair.bvh.path)
         var meta: [String: String] = [:]
         if let carrier = MotionRoot.carrier(of: clip) {
             clip = try MotionRoot.rerooted(clip, at: carrier)

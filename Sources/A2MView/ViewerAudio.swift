@@ -18,8 +18,8 @@ public struct ViewerAudio: Sendable, Equatable {
     /// WAV, FLAC, Ogg (Vorbis/Opus) and MP3 from a data URI.
     public static func load(from url: URL) throws -> ViewerAudio {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ViewerError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+        do { data = try InputFile.read(url) } catch {
+            throw ViewerError.unreadableFile(path: url.path, reason: error.reason)
         }
         guard let mime = mimeType(of: data) else {
             throw ViewerError.unsupportedAudio(path: url.path,

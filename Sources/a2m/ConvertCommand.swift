@@ -59,7 +59,11 @@ struct Convert: AsyncParsableCommand {
         let sourceFPS = clip.fps
         let outExt = outURL.pathExtension.lowercased()
         let rate = fps ?? (outExt == "vrma" ? VRMAnimationExport.defaultFPS : nil)
-        if let rate { clip = clip.resampled(to: rate) }
+        if let rate {
+            // Checked before allocating: a clip at 0.001 fps resampled to 1000 fps is a million times longer.
+            try clip.checkResampling(to: rate, file: input)
+            clip = clip.resampled(to: rate)
+        }
         try MotionOutput.write(clip, unit: loaded.unit, to: outURL, units: units ?? .cm, jsonFormat: jsonFormat ?? .a2m, source: input)
         if !global.quiet {
             let note = rate.map { _ in " (resampled from \(Self.format(sourceFPS)) fps)" } ?? ""
@@ -68,7 +72,7 @@ struct Convert: AsyncParsableCommand {
     }
 
     static func format(_ fps: Double) -> String {
-        fps == fps.rounded() ? String(Int(fps)) : String(format: "%.4f", fps)
+        fps == fps.rounded() && abs(fps) < 1e15 ? String(Int(fps)) : String(format: "%.4f", fps)
     }
 }
 

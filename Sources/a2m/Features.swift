@@ -18,7 +18,7 @@ struct Features: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Input audio file (WAV, FLAC, OGG/Vorbis, AIFF, ...).") var input: String
+    @Argument(help: "Input audio file (WAV, FLAC, OGG/Vorbis, MP3, AIFF, ...); a pipe or - (standard input) is read once.") var input: String
 
     @Option(help: "Output file: .npy or .json.") var out: String
 
@@ -38,7 +38,8 @@ struct Features: AsyncParsableCommand {
         global.apply()
         let cfg = try config.map { try AudioFeatureConfig.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .model
         let extractor = try LogMelExtractor(cfg, configFile: config ?? "<default config>")
-        let signal = try AudioFile.load(URL(fileURLWithPath: input))
+        // "-" is standard input, read once (a pipe or a redirected file).
+        let signal = try AudioFile.load(URL(fileURLWithPath: input == "-" ? "/dev/stdin" : input))
         let matrix = try fps.map { try extractor.motionAlignedFeatures(signal, fps: $0) } ?? extractor.features(signal)
         let outURL = URL(fileURLWithPath: out)
         if outURL.pathExtension.lowercased() == "npy" {

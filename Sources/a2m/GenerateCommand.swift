@@ -53,7 +53,7 @@ struct Generate: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, AIFF, ...).") var audio: [String]
+    @Argument(help: "Input audio files (WAV, FLAC, OGG/Vorbis, MP3, AIFF, ...).") var audio: [String]
 
     @Option(help: "Model checkpoint (.safetensors). Default: $A2M_MODEL, else \(Generate.defaultModelPath) (current directory, then beside the binary).")
     var model: String?
@@ -110,6 +110,9 @@ struct Generate: AsyncParsableCommand {
 
     func validate() throws {
         guard !audio.isEmpty else { throw ValidationError("give at least one audio file") }
+        if audio.contains("-") {
+            throw ValidationError("'-' (standard input): generation reads its audio more than once; save it to a file and give that file")
+        }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
         do {
             try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
@@ -150,6 +153,9 @@ struct Generate: AsyncParsableCommand {
     func run() async throws {
         global.apply()
         let inputs = audio.map { URL(fileURLWithPath: $0) }
+        // Generation reads each input more than once (a check pass, then the frames as they are generated; --view
+        // a third time), so a pipe would wait forever for a writer that has gone: refused at once.
+        for input in inputs { try AudioFeatureStream.checkRereadable(input) }
         // Everything that can be checked is checked before any work, and no file is written before all
         // generation succeeded.
         var seen: [String: String] = [:]
@@ -158,7 +164,7 @@ struct Generate: AsyncParsableCommand {
                 for f in format {
                     let path = outputStem(input, sample: k).appendingPathExtension(f.rawValue).standardizedFileURL.path
                     if let other = seen[path] {
-                        throw ValidationError("\(audio[i]) and \(other) would both write \(path); use separate --out directories")
+                        throw GenerateError.outputCollision(first: other, second: audio[i], output: path)
                     }
                     seen[path] = audio[i]
                 }
@@ -166,7 +172,7 @@ struct Generate: AsyncParsableCommand {
             if view {
                 let path = viewerURL(input).standardizedFileURL.path
                 if let other = seen[path] {
-                    throw ValidationError("\(audio[i]) and \(other) would both write \(path); use separate --out directories")
+                    throw GenerateError.outputCollision(first: other, second: audio[i], output: path)
                 }
                 seen[path] = audio[i]
             }
@@ -307,8 +313,11 @@ struct Generate: AsyncParsableCommand {
 enum GenerateError: Error, CustomStringConvertible {
     case noDefaultModel(searched: [String])
     case modelRefuses(path: String, reason: String)
+    case outputCollision(first: String, second: String, output: String)
     var description: String {
         switch self {
+        case let .outputCollision(first, second, output):
+            return "\(second) and \(first) would both write \(output); use separate --out directories (or rename one input)"
         case let .modelRefuses(path, reason):
             return "\(path): \(reason)"
         case let .noDefaultModel(searched):
@@ -341,7 +350,7 @@ enum OutputDirectories {
     static func create(_ dirs: Set<URL>) throws {
         for dir in dirs.sorted(by: { $0.path < $1.path }) {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw OutputError.cannotWrite(path: dir.path, reason: "cannot create the directory (\(error.localizedDescription))")
+                throw OutputError.cannotWrite(path: dir.path, reason: "cannot create the directory (\(FileProblem.describe(error)))")
             }
         }
     }

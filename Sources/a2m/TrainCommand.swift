@@ -20,7 +20,7 @@ struct Train: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Data folder: paired files NAME.wav (or .flac, .ogg, .aiff, ...) and NAME.bvh, anywhere below it, or a dataset as it unpacks (see --layout).")
+    @Option(help: "Data folder: paired files NAME.wav (or .flac, .ogg, .mp3, .aiff, ...) and NAME.bvh, anywhere below it, or a dataset as it unpacks (see --layout).")
     var data: String
 
     @Option(help: "How the data folder is organized: auto (detect, and say which), recursive, flat, zeggs, beat, genea or trinity.")
@@ -47,7 +47,11 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Seed of every training random stream (overrides training.seed).")
     var seed: UInt64?
 
+    @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
+    var overwrite = false
+
     func validate() throws {
+        if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         if let steps, !(1...1_000_000_000).contains(steps) { throw ValidationError("--steps must be in 1...1000000000, got \(steps)") }
         if config == nil && resume == nil { throw ValidationError("pass --config FILE (or --resume CKPT, which carries its config)") }
     }
@@ -75,9 +79,31 @@ struct Train: AsyncParsableCommand {
         let quiet = global.quiet || !root
         let stderr = FileHandle.standardError
         func say(_ s: String) { if root { stderr.write(Data((s + "\n").utf8)) } }
-        let (trainer, notes) = try TrainingSession.prepare(.init(
-            data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
-            steps: steps, seed: seed, layout: layout, split: split.map(url), collective: collective, quiet: quiet))
+        // Watching from the start: Ctrl-C during preprocessing stops between two cache files, so none is left half-written.
+        if collective.size > 1 {
+            // mpirun tears the job down on SIGINT/SIGTERM: say what is left and go; SIGUSR1/2 (forwarded) stop cleanly.
+            let checkpoint = url(out).appendingPathComponent("checkpoint.safetensors").path, rank = collective.rank
+            StopSignal.install(stopOn: [SIGUSR1, SIGUSR2], endOn: [SIGINT, SIGTERM]) { sig in
+                let last = FileManager.default.fileExists(atPath: checkpoint) ? "the last checkpoint, \(checkpoint), stays valid" : "no checkpoint was written yet"
+                FileHandle.standardError.write(Data("a2m train, rank \(rank): ended by \(StopSignal.name(sig)) (mpirun stops every rank when one fails or is interrupted); \(last)\n".utf8))
+                _exit(128 + sig)
+            }
+        } else {
+            StopSignal.install()
+        }
+        defer { StopSignal.uninstall() }
+        let (trainer, notes): (Trainer, [String])
+        do {
+            (trainer, notes) = try TrainingSession.prepare(.init(
+                data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
+                steps: steps, seed: seed, layout: layout, split: split.map(url), collective: collective, quiet: quiet,
+                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
+        } catch let e as TrainingError {
+            guard case .stopped = e else { throw e }
+            let sig = StopSignal.requested ?? SIGINT
+            say("stopped by \(StopSignal.name(sig)): \(e)")
+            throw ExitCode(128 + sig)
+        }
         for n in notes { say("note: " + n) }
         let d = trainer.data
         if !global.quiet {
@@ -91,18 +117,6 @@ struct Train: AsyncParsableCommand {
             }
             say("training steps \(trainer.step + 1)...\(trainer.totalSteps) -> \(out)")
         }
-        if collective.size > 1 {
-            // mpirun tears the job down on SIGINT/SIGTERM: say what is left and go; SIGUSR1/2 (forwarded) stop cleanly.
-            let checkpoint = trainer.checkpointURL.path, rank = collective.rank
-            StopSignal.install(stopOn: [SIGUSR1, SIGUSR2], endOn: [SIGINT, SIGTERM]) { sig in
-                let last = FileManager.default.fileExists(atPath: checkpoint) ? "the last checkpoint, \(checkpoint), stays valid" : "no checkpoint was written yet"
-                FileHandle.standardError.write(Data("a2m train, rank \(rank): ended by \(StopSignal.name(sig)) (mpirun stops every rank when one fails or is interrupted); \(last)\n".utf8))
-                _exit(128 + sig)
-            }
-        } else {
-            StopSignal.install()
-        }
-        defer { StopSignal.uninstall() }
         let progress = ProgressLine(total: trainer.totalSteps - trainer.step, label: "train", unit: "steps", quiet: quiet)
         let first = trainer.step
         let started = DispatchTime.now().uptimeNanoseconds

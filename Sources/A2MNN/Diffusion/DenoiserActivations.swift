@@ -38,9 +38,7 @@ final class DenoiserActivations {
 
     init(config cf: DenoiserConfig, rows b: Int, frames t: Int, training: Bool) {
         self.b = b; self.t = t; self.training = training
-        var sizer = Workspace.Sizer()
-        _ = DenoiserActivations.carve(cf, b, t, training) { n in sizer.take(n); return dummyPointer }
-        let ws = Workspace(capacity: sizer.total)
+        let ws = Workspace(capacity: DenoiserActivations.floats(config: cf, rows: b, frames: t, training: training))
         workspace = ws
         let parts = DenoiserActivations.carve(cf, b, t, training) { ws.take($0) }
         (x, mel, encMel, target, frameMask, encMask, crossMask, rowWeights) = parts.inputs
@@ -53,6 +51,13 @@ final class DenoiserActivations {
     }
 
     var bytes: Int { workspace.capacity * 4 }
+
+    /// Floats the workspace of this shape holds: the sizing pass of `init`, without allocating (memory budgets).
+    static func floats(config cf: DenoiserConfig, rows b: Int, frames t: Int, training: Bool) -> Int {
+        var sizer = Workspace.Sizer()
+        _ = carve(cf, b, t, training) { n in sizer.take(n); return dummyPointer }
+        return sizer.total
+    }
 
     private struct Parts {
         var inputs: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)

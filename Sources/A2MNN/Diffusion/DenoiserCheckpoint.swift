@@ -34,6 +34,8 @@ extension Denoiser {
         do { try config.validate(file: url.path) } catch {
             throw CheckpointError.metadata(path: url.path, key: configMetadataKey, reason: "\(error)")
         }
+        // Before the arena exists: a 300-byte file must not be able to ask for 237 GB.
+        try checkBeforeAllocating(config, file: file)
         let model = try Denoiser(config: config)
         try model.parameters.load(from: file)
         return (model, file)

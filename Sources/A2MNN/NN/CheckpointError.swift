@@ -1,3 +1,5 @@
+import A2MCore
+
 /// Everything that can be wrong with a checkpoint file; each case names the file and what was expected.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
@@ -14,6 +16,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case uncoveredData(path: String, reason: String)
     case tensorMismatch(path: String, problems: [String])
     case metadata(path: String, key: String, reason: String)
+    /// A tensor value that cannot be right (NaN, infinity, a negative second moment).
+    case badValue(path: String, tensor: String, value: Float, expected: String)
 
     public var description: String {
         switch self {
@@ -30,8 +34,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case let .overlap(p, a, b): return "\(p): tensors '\(a)' and '\(b)' overlap"
         case let .uncoveredData(p, r): return "\(p): data section not exactly covered by tensors: \(r)"
         case let .tensorMismatch(p, problems):
-            return "\(p): checkpoint does not match the model (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  " + problems.joined(separator: "\n  ")
+            return "\(p): checkpoint does not match the model (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
+                + ErrorList.capped(problems).joined(separator: "\n  ")
         case let .metadata(p, k, r): return "\(p): metadata '\(k)': \(r)"
+        case let .badValue(p, t, v, e): return "\(p): tensor '\(t)' holds \(v); expected \(e)"
         }
     }
 }

@@ -40,11 +40,13 @@ public struct SafetensorsFile {
     public let tensors: [String: SafetensorsTensor]
     private let data: Data
     private let dataStart: Int
+    /// Bytes of the data section (everything after the header).
+    public var dataBytes: Int { data.count - dataStart }
 
     public init(contentsOf url: URL) throws {
         let d: Data
-        do { d = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw CheckpointError.unreadable(path: url.path, reason: error.localizedDescription)
+        do { d = try InputFile.read(url) } catch {
+            throw CheckpointError.unreadable(path: url.path, reason: error.reason)
         }
         try self.init(data: d, path: url.path)
     }
@@ -59,6 +61,10 @@ public struct SafetensorsFile {
         }
         guard 8 + Int(n) <= data.count else { throw CheckpointError.headerBeyondFile(path: path, length: n, fileSize: data.count) }
         let headerBytes = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(n)))
+        // The reference implementation (serde_json into a map) rejects a tensor named twice; Foundation keeps the first.
+        if let (at, key) = headerBytes.withUnsafeBytes({ JSONDuplicateKeys.first(in: $0) }) {
+            throw CheckpointError.badHeader(path: path, reason: "the key '\(key)' appears more than once\(at.isEmpty ? "" : " in '\(at)'")")
+        }
         let header: RawHeader
         do { header = try JSONDecoder().decode(RawHeader.self, from: headerBytes) } catch let e as CheckpointError {
             throw e
@@ -206,13 +212,13 @@ public enum SafetensorsWriter {
     }
 }
 
-extension TensorArena {
-    /// Copies every tensor of the layout from `file` (file names = `prefix` + layout name). Checks all
-    /// names, shapes and dtypes first and reports every missing, extra or mis-shaped tensor with got/expected
-    /// (whisper.cpp style). File tensors for which `ignore` is true are not counted as extra.
-    public func load(from file: SafetensorsFile, prefix: String = "", ignore: (String) -> Bool = { $0.hasPrefix("train.") }) throws {
+extension TensorLayout {
+    /// Every missing, extra or mis-shaped tensor of `file` against this layout (file names = `prefix` + layout
+    /// name), with got/expected (whisper.cpp style). Reads only the header, so it runs before any arena exists.
+    /// File tensors for which `ignore` is true are not counted as extra.
+    public func problems(in file: SafetensorsFile, prefix: String = "", ignore: (String) -> Bool = { $0.hasPrefix("train.") }) -> [String] {
         var problems: [String] = []
-        for s in layout.specs {
+        for s in specs {
             guard let t = file.tensors[prefix + s.name] else {
                 problems.append("missing tensor '\(prefix + s.name)': expected shape \(s.shape)")
                 continue
@@ -221,10 +227,19 @@ extension TensorArena {
             if ![.f32, .f16, .bf16].contains(t.dtype) { problems.append("tensor '\(t.name)': got dtype \(t.dtype.rawValue), expected F32, F16 or BF16") }
         }
         for name in file.tensors.keys.sorted() where name.hasPrefix(prefix) && !(prefix.isEmpty && ignore(name)) {
-            if layout.spec(String(name.dropFirst(prefix.count))) == nil {
+            if spec(String(name.dropFirst(prefix.count))) == nil {
                 problems.append("unexpected tensor '\(name)' with shape \(file.tensors[name]!.shape)")
             }
         }
+        return problems
+    }
+}
+
+extension TensorArena {
+    /// Copies every tensor of the layout from `file` (file names = `prefix` + layout name), after checking all
+    /// names, shapes and dtypes (`TensorLayout.problems`).
+    public func load(from file: SafetensorsFile, prefix: String = "", ignore: (String) -> Bool = { $0.hasPrefix("train.") }) throws {
+        let problems = layout.problems(in: file, prefix: prefix, ignore: ignore)
         guard problems.isEmpty else { throw CheckpointError.tensorMismatch(path: file.path, problems: problems) }
         for s in layout.specs { try file.read(file.tensors[prefix + s.name]!, into: base + s.offset) }
     }

@@ -62,6 +62,16 @@ public final class TensorArena {
 
     public func zero() { base.update(repeating: 0, count: count) }
 
+    /// The first non-finite (or, with `nonNegative`, negative) value, with its tensor's name: weights read from a
+    /// file are checked, since one NaN would only show up later as a broken output or a "divergence".
+    public func firstBadValue(nonNegative: Bool = false) -> (tensor: String, value: Float)? {
+        for s in layout.specs {
+            let v = UnsafeBufferPointer(start: base + s.offset, count: s.count)
+            if let x = v.first(where: { !$0.isFinite || (nonNegative && $0 < 0) }) { return (s.name, x) }
+        }
+        return nil
+    }
+
     public func copy(from other: TensorArena) {
         precondition(other.count == count)
         base.update(from: other.base, count: count)

@@ -33,7 +33,7 @@ import Testing
     @Test func directoryIsNotAudio() throws {
         let dir = try AudioFixtures.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        Self.expectError(dir, { if case .unreadable = $0 { true } else { false } }, mentions: ["directory"])
+        Self.expectError(dir, { if case .notAFile = $0 { true } else { false } }, mentions: ["directory"])
     }
 
     @Test func emptyFile() throws {

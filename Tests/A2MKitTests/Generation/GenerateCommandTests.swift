@@ -72,7 +72,7 @@ import Foundation
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
         #expect(try files(out) == ["a_1.bvh", "a_2.bvh", "b_1.bvh", "b_2.bvh"])
         let a1 = try BVHReader.read(out.appendingPathComponent("a_1.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a_2.bvh")).clip
-        #expect(a1.fps == 60 && a1.frameCount == 71)  // 36 frames at 30 fps, resampled over (36 − 1) / 30 s
+        #expect(a1.fps == 60 && a1.frameCount == 72)  // 1.2 s: 36 frames at 30 fps, 72 at 60
         #expect(a1.rootPositions != a2.rootPositions)
         let r2 = try generate([a.path, "--model", model.path, "--format", "json", "--json-format", "threejs", "--out", out.path])
         try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")

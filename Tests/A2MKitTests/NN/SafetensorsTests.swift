@@ -106,6 +106,7 @@ func tempURL(_ name: String) -> URL {
         case .uncoveredData: return "uncoveredData"
         case .tensorMismatch: return "tensorMismatch"
         case .metadata: return "metadata"
+        case .badValue: return "badValue"
         }
     }
 
