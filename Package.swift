@@ -49,11 +49,13 @@ let package = Package(
         // Motion onto other skeletons (BVH, glTF and VRM rigs, humanoid name maps), then out as glTF and VRMA.
         .target(name: "A2MRetarget", dependencies: ["A2MCore", "A2MMotion"]),
         .target(name: "A2MExport", dependencies: ["A2MCore", "A2MMotion", "A2MRetarget"]),
+        // Live audio in, motion out (a2m stream): live features, OSC/VMC, JSON lines.
+        .target(name: "A2MLive", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration"]),
         // The library product an app imports: re-exports every module above.
         .target(
             name: "A2MKit",
             dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining", "A2MEvaluation", "A2MCorpus", "A2MView",
-                           "A2MRetarget", "A2MExport"]
+                           "A2MRetarget", "A2MExport", "A2MLive"]
         ),
         .executableTarget(
             name: "a2m",
@@ -63,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "A2MKitTests",
             dependencies: ["A2MKit", "A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MTraining",
-                           "A2MEvaluation", "A2MCorpus", "A2MView", "A2MRetarget", "A2MExport", "CKernels", "CFFTW", "CSoxr"],
+                           "A2MEvaluation", "A2MCorpus", "A2MView", "A2MRetarget", "A2MExport", "A2MLive", "CKernels", "CFFTW", "CSoxr"],
             resources: [.copy("Fixtures")]
         ),
     ] + (mpi ? [

@@ -53,7 +53,7 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     public static let model = AudioFeatureConfig()
 
     /// librosa's defaults: `melspectrogram(sr=22050)` + `power_to_db` (top_db 80).
-    public static var librosaDefault: AudioFeatureConfig {
+    static var librosaDefault: AudioFeatureConfig {
         var c = AudioFeatureConfig()
         c.sampleRate = 22050
         c.nFFT = 2048
@@ -64,11 +64,11 @@ public struct AudioFeatureConfig: Codable, Sendable, Equatable {
     }
 
     /// Window length in use (winLength, or nFFT when unset).
-    public var effectiveWinLength: Int { winLength ?? nFFT }
+    var effectiveWinLength: Int { winLength ?? nFFT }
     /// Upper filter edge in use (fmax, or Nyquist when unset).
-    public var effectiveFmax: Double { fmax ?? Double(sampleRate) / 2 }
+    var effectiveFmax: Double { fmax ?? Double(sampleRate) / 2 }
     /// The same config with winLength and fmax written out (nFFT, sampleRate / 2 when unset).
-    public var resolved: AudioFeatureConfig {
+    var resolved: AudioFeatureConfig {
         var c = self
         c.winLength = effectiveWinLength
         c.fmax = effectiveFmax

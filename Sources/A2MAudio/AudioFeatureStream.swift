@@ -16,15 +16,15 @@ public protocol FeatureSource: AnyObject {
 }
 
 /// A feature matrix already in memory, as a `FeatureSource`.
-public final class FeatureMatrixSource: FeatureSource {
-    public let matrix: FeatureMatrix
-    public init(_ matrix: FeatureMatrix) { self.matrix = matrix }
-    public var frames: Int { matrix.frames }
-    public var bins: Int { matrix.bins }
-    public func rows(_ range: Range<Int>) throws -> [Float] {
+package final class FeatureMatrixSource: FeatureSource {
+    package let matrix: FeatureMatrix
+    package init(_ matrix: FeatureMatrix) { self.matrix = matrix }
+    package var frames: Int { matrix.frames }
+    package var bins: Int { matrix.bins }
+    package func rows(_ range: Range<Int>) throws -> [Float] {
         Array(matrix.values[range.lowerBound * matrix.bins..<range.upperBound * matrix.bins])
     }
-    public func release(below frame: Int) {}
+    package func release(below frame: Int) {}
 }
 
 /// The motion-aligned log-mel features of an audio file (`AudioFeatures.extract`), produced on demand so a
@@ -36,8 +36,8 @@ public final class FeatureMatrixSource: FeatureSource {
 /// resample, STFT, mel; `AudioFile.streamResampled` into a `MelPowerStream` whose rows are dropped as soon
 /// as their peak is taken) and checks it as `extract` does, with the same errors; `rows` then decodes it a
 /// second time as far as the requested frames need. Both passes compute every frame by the same code, so
-/// the rows are bit-identical to `extract`'s (tested), at the cost of a second decode (about 11 ms per
-/// minute of 22 kHz speech, docs/benchmarks.md).
+/// the rows are bit-identical to `extract`'s (tested), at the cost of a second decode (docs/benchmarks.md,
+/// "Generation").
 ///
 /// With prosody in the config, rows are `featureDim` wide (log-mel, then the prosody columns); the first pass
 /// then computes only the mel (all the top_db floor needs), and the second turns analysis rows into feature rows
@@ -47,7 +47,7 @@ public final class FeatureMatrixSource: FeatureSource {
 /// Memory: one decoder chunk (`chunkSamples`), the resampler's and the STFT's buffers, and the
 /// feature frames from the lowest unreleased row on (`release(below:)`).
 public final class AudioFeatureStream: FeatureSource {
-    public let source: String
+    package let source: String
     /// Motion frames: round(duration × fps).
     public let frames: Int
     public let bins: Int
@@ -77,10 +77,10 @@ public final class AudioFeatureStream: FeatureSource {
 
     /// Reads and checks `url` (first pass); `rows` reads it again. `normalization` is applied to every row
     /// handed out (the model's audio statistics); nil hands out the log-mel as it is.
-    public init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
+    package init(url: URL, config: AudioFeatureConfig = .model, fps: Double = 30, normalization: NormalizationStats? = nil) throws {
         let extractor = try LogMelExtractor(config)
         try AudioFeatureStream.checkRereadable(url)
-        precondition(normalization.map { $0.featureDim == config.featureDim } ?? true, "normalization does not match the front end")
+        try normalization?.validate(featureDim: config.featureDim)
         // First pass: the file's length, rate and peak log value; rows are dropped as soon as their peak is taken.
         // Only the mel is computed: the prosody columns have no part in the floor.
         var melOnly = config

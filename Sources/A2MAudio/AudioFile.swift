@@ -12,7 +12,7 @@ public enum AudioFile {
     static let chunkSamples = 1 << 20
     /// Sample rates accepted from a header. Outside this a header is more likely damaged than real, and
     /// resampling e.g. a "1 Hz" file to 15360 Hz would allocate 15360 samples per stored sample.
-    public static let sampleRateRange = 1000...768_000
+    package static let sampleRateRange = 1000...768_000
 
     public static func load(_ url: URL) throws -> AudioSignal {
         var mono = [Float]()
@@ -27,7 +27,7 @@ public enum AudioFile {
     /// file: for a 30-min recording at 44.1 kHz that is 318 MB of float PCM not allocated. Bit-identical to
     /// `load(url).resampled(to: rate)` (soxr is fed the same 8192-sample pieces in the same order).
     /// Also returns the decoded length and rate, which define the clip's duration.
-    public static func loadResampled(_ url: URL, to rate: Int) throws -> (signal: AudioSignal, sourceFrames: Int, sourceRate: Int) {
+    static func loadResampled(_ url: URL, to rate: Int) throws -> (signal: AudioSignal, sourceFrames: Int, sourceRate: Int) {
         var out = [Float]()
         let (frames, sourceRate) = try streamResampled(url, to: rate) { out.append(contentsOf: $0) }
         return (AudioSignal(samples: Resampler.fitted(out, to: Resampler.outputLength(inputLength: frames, from: sourceRate, to: rate)),
@@ -169,7 +169,7 @@ extension AudioSignal {
     /// Throws `AudioError.nonFiniteSample` at the first NaN or infinity: one bad sample would turn every
     /// STFT frame that covers it into NaN, silently.
     /// Also refuses samples beyond ±`maxSampleMagnitude`, whose power overflows Float (the features would be +inf).
-    public func checkFinite() throws {
+    func checkFinite() throws {
         try AudioSignal.checkSamples(samples, file: source, offset: 0, rate: sampleRate)
     }
 

@@ -1,12 +1,12 @@
 /// Mono PCM at a known rate, plus where it came from (so later errors can name the file).
 public struct AudioSignal: Sendable, Equatable {
     /// Mono samples, nominally in [-1, 1] (libsndfile's normalized float scale: int16 / 32768).
-    public var samples: [Float]
-    public var sampleRate: Int
+    package var samples: [Float]
+    package var sampleRate: Int
     /// The file path, or `<memory>` for signals built in code.
     public var source: String
 
-    public init(samples: [Float], sampleRate: Int, source: String = "<memory>") {
+    init(samples: [Float], sampleRate: Int, source: String = "<memory>") {
         self.samples = samples
         self.sampleRate = sampleRate
         self.source = source

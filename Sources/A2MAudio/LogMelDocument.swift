@@ -20,7 +20,7 @@ public struct LogMelDocument: Codable, Sendable, Equatable {
     /// Name of every column: "mel0" … "mel<nMels−1>", then the prosody features (`AudioFeatureConfig.featureNames`).
     public var featureNames: [String]
     /// frames × featureNames.count, one array per frame; NaN where a value is missing (unvoiced log-F0).
-    public var values: [[Float]]
+    package var values: [[Float]]
 
     public init(source: String, config: AudioFeatureConfig, alignedToFPS: Double?, matrix: FeatureMatrix) {
         precondition(matrix.bins == config.featureDim, "LogMelDocument: \(matrix.bins) columns for \(config.featureDim) features")

@@ -19,7 +19,7 @@ import Foundation
 /// executed with new arrays, which FFTW documents as thread-safe. One extractor can serve many threads.
 public final class LogMelExtractor: Sendable {
     public let config: AudioFeatureConfig
-    public let filterbank: MelFilterbank
+    let filterbank: MelFilterbank
     /// n_fft samples: the Hann window, zero-padded to n_fft when winLength < n_fft.
     let window: [Float]
     let plan: FFTPlan
@@ -66,7 +66,7 @@ public final class LogMelExtractor: Sendable {
     public func frameCount(samples: Int) -> Int { 1 + samples / config.hopLength }
 
     /// Mel power spectrogram, frames × nMels, of a signal already at `config.sampleRate`.
-    public func melPower(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
+    func melPower(_ samples: [Float], source: String = "<memory>") throws -> FeatureMatrix {
         try analysis(samples, source: source, measure: false)
     }
 
@@ -153,7 +153,7 @@ public final class LogMelExtractor: Sendable {
     }
 
     /// Log compression of a mel power matrix per `config.logMode`.
-    public func compress(_ mel: FeatureMatrix) -> FeatureMatrix {
+    func compress(_ mel: FeatureMatrix) -> FeatureMatrix {
         var m = mel
         compress(inPlace: &m)
         return m

@@ -5,22 +5,22 @@ import Foundation
 /// triangles built in Hz over the FFT bin frequencies k·sr/n_fft, each scaled by 2 / (f[i+2] − f[i]) so
 /// every filter has unit area. Weights are computed in Double and stored as Float; each filter keeps only
 /// its nonzero span of bins, so applying the bank costs about 2·n_bins multiply-adds per frame.
-public struct MelFilterbank: Sendable {
-    public let nMels: Int
+struct MelFilterbank: Sendable {
+    let nMels: Int
     /// FFT bins per frame, n_fft / 2 + 1.
-    public let nBins: Int
+    let nBins: Int
     /// First bin of each filter's nonzero span.
     let starts: [Int]
     /// Offset of each filter's weights in `weights`; filter m spans offsets[m]..<offsets[m+1].
     let offsets: [Int]
     let weights: [Float]
 
-    public init(config: AudioFeatureConfig) {
+    init(config: AudioFeatureConfig) {
         self.init(sampleRate: Double(config.sampleRate), nFFT: config.nFFT, nMels: config.nMels,
                   fmin: config.fmin, fmax: config.effectiveFmax)
     }
 
-    public init(sampleRate sr: Double, nFFT: Int, nMels: Int, fmin: Double, fmax: Double) {
+    init(sampleRate sr: Double, nFFT: Int, nMels: Int, fmin: Double, fmax: Double) {
         self.nMels = nMels
         nBins = nFFT / 2 + 1
         let minMel = Self.hzToMel(fmin), maxMel = Self.hzToMel(fmax)
@@ -55,22 +55,22 @@ public struct MelFilterbank: Sendable {
     }
 
     /// Slaney mel of a frequency in Hz (librosa `hz_to_mel(htk=False)`).
-    public static func hzToMel(_ f: Double) -> Double {
+    static func hzToMel(_ f: Double) -> Double {
         f < 1000 ? f / (200.0 / 3) : 15 + log(f / 1000) / (log(6.4) / 27)
     }
 
     /// Inverse of `hzToMel` (librosa `mel_to_hz(htk=False)`).
-    public static func melToHz(_ m: Double) -> Double {
+    static func melToHz(_ m: Double) -> Double {
         m < 15 ? m * (200.0 / 3) : 1000 * exp((log(6.4) / 27) * (m - 15))
     }
 
     /// The filter with no nonzero weight, if any (nMels too large for the FFT resolution).
-    public var firstEmptyFilter: Int? {
+    var firstEmptyFilter: Int? {
         (0..<nMels).first { offsets[$0 + 1] == offsets[$0] }
     }
 
     /// The full nMels × nBins matrix, row-major (librosa's `mel_basis`), for inspection and tests.
-    public var dense: [Float] {
+    var dense: [Float] {
         var out = [Float](repeating: 0, count: nMels * nBins)
         for m in 0..<nMels {
             for (j, w) in weights[offsets[m]..<offsets[m + 1]].enumerated() { out[m * nBins + starts[m] + j] = w }

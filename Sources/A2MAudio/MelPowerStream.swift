@@ -17,7 +17,10 @@ import A2MCore
 /// (`AudioFeatureStream`) holds only the frames in flight; one `take` after `complete` gets the whole matrix.
 final class MelPowerStream {
     let extractor: LogMelExtractor
-    let length: Int?
+    private(set) var length: Int?
+    /// Frames computed together while the signal streams in (fewer is lower latency, more is fewer calls);
+    /// a live stream (`LiveFeatureStream`) sets 1.
+    var batchFrames = 256
     /// Samples from absolute index `bufferStart` on.
     private var buffer: [Float] = []
     private var bufferStart = 0
@@ -45,7 +48,15 @@ final class MelPowerStream {
         let end = bufferStart + buffer.count
         let hop = extractor.config.hopLength, half = extractor.config.nFFT / 2
         let ready = end >= n ? extractor.frameCount(samples: n) : (end >= half ? (end - half) / hop + 1 : 0)
-        if ready - nextFrame >= 256 || (end >= n && n >= extractor.config.nFFT) { compute(upTo: ready) }
+        if ready - nextFrame >= batchFrames || (end >= n && n >= extractor.config.nFFT) { compute(upTo: ready) }
+    }
+
+    /// A live signal of unknown length: frames are computed as their windows fill, and `complete` takes the
+    /// length the signal turned out to have.
+    static func live(extractor: LogMelExtractor) -> MelPowerStream {
+        let s = MelPowerStream(extractor: extractor, length: Int.max, reserve: false)
+        s.batchFrames = 1
+        return s
     }
 
     /// The rows computed since the last call: frames `first ..< first + rows.count / analysisWidth`.
@@ -60,6 +71,7 @@ final class MelPowerStream {
         guard n >= nFFT else {
             throw AudioError.tooShort(file: source, samples: n, required: nFFT, sampleRate: extractor.config.sampleRate)
         }
+        if length == Int.max { length = n }
         precondition(length == nil || length == n, "MelPowerStream: length \(String(describing: length)) announced, \(n) at the end")
         let end = bufferStart + buffer.count
         if end > n { buffer.removeLast(end - n) } else if end < n { buffer += [Float](repeating: 0, count: n - end) }

@@ -5,14 +5,14 @@
 /// on sample j·hop, i.e. time j / fps too, and the STFT has 1 + len/hop ≥ round(d · fps) frames, so the
 /// first round(d · fps) frames are taken as they are. Any other feature rate is linearly interpolated to
 /// the motion times. Nothing accumulates per frame, so a 10-minute file drifts by zero frames.
-public enum MotionAlignment {
+enum MotionAlignment {
     /// Motion frames for `duration` seconds at `fps`: round(duration × fps).
-    public static func frameCount(duration: Double, fps: Double) -> Int {
+    static func frameCount(duration: Double, fps: Double) -> Int {
         Int((duration * fps).rounded(.toNearestOrAwayFromZero))
     }
 
     /// True when feature frames already fall on motion frames (sampleRate == fps × hopLength).
-    public static func isExact(featureRate: Double, fps: Double) -> Bool {
+    static func isExact(featureRate: Double, fps: Double) -> Bool {
         abs(featureRate - fps) <= 1e-9 * fps
     }
 
@@ -40,7 +40,7 @@ public enum MotionAlignment {
     }
 
     /// `frames` rows of `features` (at `featureRate` frames/s) sampled at times j / fps.
-    public static func align(_ features: FeatureMatrix, featureRate: Double, fps: Double, frames: Int) -> FeatureMatrix {
+    static func align(_ features: FeatureMatrix, featureRate: Double, fps: Double, frames: Int) -> FeatureMatrix {
         let bins = features.bins
         var out = FeatureMatrix(frames: frames, bins: bins)
         features.values.withUnsafeBufferPointer { f in

@@ -8,17 +8,18 @@ import CSoxr
 /// signal, but the chunks stay in cache: about twice as fast on a 60-s file. This is the filter behind librosa's default `res_type='soxr_hq'` (python-soxr `quality='HQ'`).
 /// Output length is `ceil(n · to / from)`, zero-padded if soxr delivers fewer samples, exactly as
 /// `librosa.resample(..., fix=True)` does.
-public enum Resampler {
-    /// Input samples per `soxr_process` call (8–16 k measured fastest on a 60-s file; see docs/benchmarks.md).
+enum Resampler {
+    /// Input samples per `soxr_process` call: streamed pieces resample faster than one `soxr_oneshot` call, with
+    /// the same bits (docs/benchmarks.md, "Audio features").
     static let chunk = 8192
 
-    public static func outputLength(inputLength n: Int, from: Int, to: Int) -> Int {
+    static func outputLength(inputLength n: Int, from: Int, to: Int) -> Int {
         // Integer ceil(n * to / from) without floating-point rounding surprises.
         let num = n * to
         return num / from + (num % from == 0 ? 0 : 1)
     }
 
-    public static func resample(_ samples: [Float], from: Int, to: Int, source: String = "<memory>") throws -> [Float] {
+    static func resample(_ samples: [Float], from: Int, to: Int, source: String = "<memory>") throws -> [Float] {
         for rate in [from, to] where !AudioFile.sampleRateRange.contains(rate) {
             throw AudioError.invalidSampleRate(file: source, rate: rate)
         }

@@ -14,27 +14,27 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
 /// Parameters of `SpeechFeatures.analyze`. Defaults suit speech at 16–48 kHz analysed at 30 fps.
 public struct SpeechAnalysisConfig: Sendable, Equatable {
     /// FFT / analysis window length in seconds (rounded up to a power of two in samples). Default 0.045 s.
-    public var windowSeconds = 0.045
+    var windowSeconds = 0.045
     /// Frames whose loudness is within this many dB of the clip's loudest frame count as speech. Default 35 dB.
-    public var activityRangeDB: Float = 35
+    var activityRangeDB: Float = 35
     /// Absolute floor below which a frame is silence whatever the clip's level. Default −60 dBFS.
-    public var activityFloorDB: Float = -60
+    var activityFloorDB: Float = -60
     /// Speech must also exceed the clip's noise floor (10th percentile of frame loudness) by this much. Default 12 dB.
-    public var activityAboveNoiseDB: Float = 12
+    var activityAboveNoiseDB: Float = 12
     /// Silent gaps shorter than this are filled (syllable-internal dips). Default 0.1 s.
-    public var minGapSeconds = 0.1
+    var minGapSeconds = 0.1
     /// Onset peak picking, in seconds (librosa `onset_detect` defaults: pre/post max 0.03 s, pre/post avg 0.1 s,
     /// wait 0.03 s, delta 0.07 on the [0, 1]-normalized envelope). Rounded to whole frames, at least 1.
-    public var onsetMaxSeconds = 0.03
-    public var onsetAverageSeconds = 0.1
-    public var onsetWaitSeconds = 0.1
-    public var onsetDelta: Float = 0.07
+    var onsetMaxSeconds = 0.03
+    var onsetAverageSeconds = 0.1
+    var onsetWaitSeconds = 0.1
+    var onsetDelta: Float = 0.07
     /// Flux counts only on frames whose loudness rises by more than this (dB). Default 0.5 dB.
-    public var onsetMinRiseDB: Float = 0.5
+    var onsetMinRiseDB: Float = 0.5
     /// YIN pitch search range and threshold (de Cheveigné & Kawahara 2002 use 0.1–0.15).
-    public var minPitchHz = 60.0
-    public var maxPitchHz = 400.0
-    public var yinThreshold: Float = 0.15
+    var minPitchHz = 60.0
+    var maxPitchHz = 400.0
+    var yinThreshold: Float = 0.15
 
     public init() {}
 }
@@ -57,16 +57,16 @@ public struct SpeechAnalysisConfig: Sendable, Equatable {
 ///   parabolic interpolation), 0 where no period is found or the frame is inactive.
 public struct SpeechFeatures: Sendable, Equatable {
     public let fps: Double
-    public let rms: [Float]
-    public let loudnessDB: [Float]
-    public let onsetStrength: [Float]
-    public let onsets: [Int]
-    public let active: [Bool]
-    public let pitchHz: [Float]
+    package let rms: [Float]
+    package let loudnessDB: [Float]
+    package let onsetStrength: [Float]
+    package let onsets: [Int]
+    package let active: [Bool]
+    package let pitchHz: [Float]
 
     public var frameCount: Int { rms.count }
     /// Onset times in seconds.
-    public var onsetTimes: [Double] { onsets.map { Double($0) / fps } }
+    package var onsetTimes: [Double] { onsets.map { Double($0) / fps } }
 
     /// Number of motion frames covering `sampleCount` samples: one per whole frame period.
     public static func frameCount(sampleCount: Int, sampleRate: Int, fps: Double) -> Int {

@@ -1,12 +1,34 @@
 import Foundation
 
-/// Errors from writing output files.
-public enum OutputError: Error, CustomStringConvertible {
+/// Errors from planning and writing output files.
+public enum OutputError: Error, CustomStringConvertible, Equatable {
     case cannotWrite(path: String, reason: String)
+    /// The output exists, and the run may not replace files it did not write (`overwrite` off).
+    case exists(path: String)
+    /// The output is one of the run's inputs (by path, hard link or symlink).
+    case wouldReplaceInput(path: String)
+    /// Two inputs (or one input given twice) would write the same file.
+    case sameOutput(path: String, inputs: [String])
+    /// The run was asked to stop (a signal, or a progress handler returning false) before its files were
+    /// committed; nothing was written.
+    case cancelled
+    /// A writer's error, reworded to name the destination rather than the staging file it wrote to.
+    case failed(message: String, underlying: String)
 
     public var description: String {
         switch self {
         case let .cannotWrite(path, reason): return "\(path): cannot write: \(reason)"
+        case let .exists(path):
+            return "\(path): exists, and a2m only replaces files it wrote itself in the same run; "
+                + "choose another output directory (--out DIR) or allow replacing files (--overwrite)"
+        case let .wouldReplaceInput(path):
+            return "\(path): is an input of this run, and a2m never writes over its inputs; choose another output directory (--out DIR)"
+        case let .sameOutput(path, inputs):
+            return inputs.count == 2 && inputs[0] == inputs[1]
+                ? "\(inputs[0]) is given twice; both would write \(path)"
+                : "\(inputs.joined(separator: " and ")) would both write \(path); rename one, or generate them into separate directories"
+        case .cancelled: return "stopped before the output files were written; no file was written"
+        case let .failed(message, _): return message
         }
     }
 }
@@ -39,13 +61,13 @@ public enum AtomicFile {
 /// that `discard` (or deinit, without a commit) deletes. Lets a writer fill a file over minutes (a long
 /// generation, frame by frame) with the same guarantee as `AtomicFile.write`: the destination only ever
 /// holds a complete file.
-public final class AtomicFileWriter {
-    public let url: URL
+package final class AtomicFileWriter {
+    package let url: URL
     let tmp: URL
     let handle: FileHandle
     private var open = true
 
-    public init(_ url: URL) throws {
+    package init(_ url: URL) throws {
         self.url = url
         let dir = url.deletingLastPathComponent()
         tmp = dir.appendingPathComponent(AtomicFileWriter.temporaryName(for: url.lastPathComponent))
@@ -76,7 +98,7 @@ public final class AtomicFileWriter {
 
     deinit { discard() }
 
-    public func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         precondition(open, "AtomicFileWriter: write after commit or discard")
         do { try handle.write(contentsOf: bytes) } catch {
             throw OutputError.cannotWrite(path: url.path, reason: FileProblem.describe(error))
@@ -84,7 +106,7 @@ public final class AtomicFileWriter {
     }
 
     /// fsync, close and rename over `url`. On failure the temporary file is deleted.
-    public func commit() throws {
+    package func commit() throws {
         precondition(open, "AtomicFileWriter: commit after commit or discard")
         open = false
         do {
@@ -119,7 +141,7 @@ public final class AtomicFileWriter {
     }
 
     /// Deletes the temporary file; `url` is left as it was.
-    public func discard() {
+    package func discard() {
         guard open else { return }
         open = false
         try? handle.close()

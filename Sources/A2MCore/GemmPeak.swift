@@ -26,7 +26,7 @@ public enum GemmPeak {
     /// The kernel family OpenBLAS runs in this process (`openblas_get_corename`: "Haswell", "Cooperlake", …)
     /// and who chose it: OpenBLAS, OPENBLAS_CORETYPE, or a2m in place of OpenBLAS's generic fallback
     /// (`OpenBLASKernels`). Every GFLOP/s figure depends on it: on one AVX-512 machine OpenBLAS 0.3.21 picks
-    /// Cooperlake by itself, at 1.9× the sgemm rate of the Haswell (AVX2) kernels (docs/benchmarks.md).
+    /// Cooperlake by itself, far faster than the Haswell (AVX2) kernels (docs/benchmarks.md, "OpenBLAS kernels").
     public static var openBLASCore: String {
         let name = OpenBLASKernels.chosenCore
         if let fallback = OpenBLASKernels.replacedFallback {

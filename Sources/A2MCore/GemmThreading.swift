@@ -4,13 +4,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// Who runs GEMMs in parallel. Measured on the 2-core machine: with OpenBLAS's pool and `parallelFor`'s
-/// workers alternating, OpenBLAS's idle threads spin in sched_yield and took ~13% of the training step's
-/// cycles; running every GEMM as per-worker single-threaded blocks leaves one pool (libdispatch) and no
+/// Who runs GEMMs in parallel. With OpenBLAS's pool and `parallelFor`'s workers alternating, OpenBLAS's idle
+/// threads spin in sched_yield, a share of the training step's cycles measured in docs/benchmarks.md
+/// ("Denoiser training step"); running every GEMM as per-worker single-threaded blocks leaves one pool (libdispatch) and no
 /// spinning. The denoiser's passes run inside `withOwnGemmThreads`.
 ///
 /// OpenBLAS's thread count is one process-wide setting, and `cblas_sgemm` rounds differently with 1 and 2
-/// threads (3–30 % of the outputs differ on the denoiser's shapes with OpenBLAS 0.3.21). So while any thread
+/// threads (on the denoiser's shapes, many outputs differ in their last bits). So while any thread
 /// is inside `withOwnGemmThreads` the count stays at 1, and it is restored only when the last one leaves: a
 /// pass during which another thread's scope ends (tests run concurrently, each with its own
 /// `Threads.withCount`) still rounds as when run alone.

@@ -11,7 +11,7 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
     public var mean: [Float]
     public var std: [Float]
     /// The floor applied to `std` when the stats were computed.
-    public var stdFloor: Float
+    package var stdFloor: Float
 
     /// Default floor: features are cm, cm/s, rad/s and 6D entries in [−1, 1]; 0.01 keeps a frozen 6D
     /// entry from being scaled up more than 100× while leaving every moving feature untouched.
@@ -120,7 +120,7 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
     }
 
     /// In place, row-major [frames × featureDim].
-    public func normalize(_ x: inout [Float]) {
+    package func normalize(_ x: inout [Float]) {
         precondition(x.count % featureDim == 0, "features are not whole frames")
         let d = featureDim
         x.withUnsafeMutableBufferPointer { p in
@@ -137,7 +137,7 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
         }
     }
 
-    public func denormalize(_ x: inout [Float]) {
+    func denormalize(_ x: inout [Float]) {
         precondition(x.count % featureDim == 0, "features are not whole frames")
         let d = featureDim
         x.withUnsafeMutableBufferPointer { p in
@@ -145,9 +145,9 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
         }
     }
 
-    public func normalized(_ x: [Float]) -> [Float] { var y = x; normalize(&y); return y }
+    package func normalized(_ x: [Float]) -> [Float] { var y = x; normalize(&y); return y }
     public func normalizedFillingMissing(_ x: [Float]) -> [Float] { var y = x; normalizeFillingMissing(&y); return y }
-    public func denormalized(_ x: [Float]) -> [Float] { var y = x; denormalize(&y); return y }
+    package func denormalized(_ x: [Float]) -> [Float] { var y = x; denormalize(&y); return y }
 }
 
 public enum NormalizationError: Error, CustomStringConvertible, Equatable {

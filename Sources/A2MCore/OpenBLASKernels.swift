@@ -9,8 +9,8 @@ import Glibc
 /// Debian bookworm's OpenBLAS 0.3.21 is a DYNAMIC_ARCH build: when the library loads, it picks a kernel family
 /// from the CPU's family and model numbers. A CPU newer than the build is not in its table (for example an Intel
 /// Xeon of family 6, model 207), and 0.3.21 then falls back to Prescott, its SSE3 kernels, whatever vector units
-/// the CPU has. On such a machine sgemm runs at 33 / 65 GFLOP/s (1 / 2 threads) instead of 165 / 318, and
-/// `a2m generate` on README's 10-s sample takes 5.7 s instead of 1.8 s (docs/benchmarks.md). Later OpenBLAS
+/// the CPU has, and sgemm and `a2m generate` run several times slower (docs/benchmarks.md, "OpenBLAS's generic
+/// fallback on a CPU it does not know"). Later OpenBLAS
 /// releases fall back by the CPU's features instead (driver/others/dynamic.c: AVX-512 with BF16 → Cooperlake,
 /// AVX-512 → SkylakeX, AVX2 → Haswell, AVX → Sandybridge), and `coreType(for:)` is that rule.
 ///
@@ -50,7 +50,7 @@ public enum OpenBLASKernels {
     static var chosenCore: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
     /// The core OpenBLAS had chosen by itself before a restart replaced it, if one did.
-    public static var replacedFallback: String? { getenv(fallbackKey).map { String(cString: $0) } }
+    static var replacedFallback: String? { getenv(fallbackKey).map { String(cString: $0) } }
 
     /// Executes this binary again, with the same arguments, with OPENBLAS_CORETYPE set to the CPU's core type,
     /// when OpenBLAS fell back to its generic kernels. Returns only when there is nothing to replace, or when the

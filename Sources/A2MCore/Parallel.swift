@@ -24,7 +24,7 @@ public enum Threads {
     /// Runs `body` with `count` == n on the calling thread only, leaving other threads' count alone. How
     /// concurrent callers (tests running in parallel) pick a thread count without changing each other's:
     /// row splits follow the thread count, and a different split changes float rounding.
-    public static func withCount<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+    static func withCount<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
         let was = pthread_getspecific(countOverrideKey)
         pthread_setspecific(countOverrideKey, UnsafeRawPointer(bitPattern: max(1, n)))
         defer { pthread_setspecific(countOverrideKey, was) }
@@ -41,7 +41,7 @@ public enum Threads {
 /// Splits `0..<count` into at most `Threads.count` contiguous chunks and runs `body(range)` on each.
 /// Small jobs (below `minChunk` items per worker) run inline, because dispatching costs microseconds.
 @inlinable
-public func parallelFor(_ count: Int, minChunk: Int = 1024, _ body: @Sendable (Range<Int>) -> Void) {
+package func parallelFor(_ count: Int, minChunk: Int = 1024, _ body: @Sendable (Range<Int>) -> Void) {
     let workers = min(Threads.count, max(1, count / max(1, minChunk)))
     if workers <= 1 || count <= 1 {
         if count > 0 { body(0..<count) }

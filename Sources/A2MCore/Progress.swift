@@ -18,7 +18,7 @@ public final class ProgressLine: @unchecked Sendable {
     /// showed "396904 step/s"); until then the line shows "--".
     static let minimumRateSeconds = 1.0
 
-    public static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
+    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
 
     public init(total: Int, label: String, unit: String = "it", quiet: Bool = false) {
         self.total = total

@@ -17,7 +17,7 @@ public struct PCG32: RandomNumberGenerator, Sendable, Codable, Equatable {
         _ = next32()
     }
 
-    @inlinable public mutating func next32() -> UInt32 {
+    @inlinable mutating func next32() -> UInt32 {
         let old = state
         state = old &* 6364136223846793005 &+ inc
         let xorshifted = UInt32(truncatingIfNeeded: ((old >> 18) ^ old) >> 27)
@@ -34,12 +34,12 @@ public struct PCG32: RandomNumberGenerator, Sendable, Codable, Equatable {
     }
 
     /// Uniform in [0, 1) with 24 bits, exactly representable as Float.
-    @inlinable public mutating func uniformFloat() -> Float {
+    @inlinable package mutating func uniformFloat() -> Float {
         Float(next32() >> 8) * (1.0 / 16_777_216.0)
     }
 
     /// Uniform in (0, 1) with 53 bits.
-    public mutating func uniformOpenDouble() -> Double {
+    mutating func uniformOpenDouble() -> Double {
         (Double(next() >> 11) + 0.5) * (1.0 / 9_007_199_254_740_992.0)
     }
 
@@ -54,23 +54,23 @@ public struct PCG32: RandomNumberGenerator, Sendable, Codable, Equatable {
     }
 
     /// Fills `buffer` with standard normal samples.
-    public mutating func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Float>) {
+    package mutating func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Float>) {
         for i in buffer.indices { buffer[i] = gaussian() }
     }
 
     /// Uniform integer in 0..<n (Lemire's unbiased method via the stdlib).
-    public mutating func int(below n: Int) -> Int {
+    package mutating func int(below n: Int) -> Int {
         Int.random(in: 0..<n, using: &self)
     }
 
     /// A derived, independent generator: same seed, a stream id hashed from `purpose` and `rank`.
-    public static func derived(seed: UInt64, purpose: StreamPurpose, rank: Int = 0) -> PCG32 {
+    package static func derived(seed: UInt64, purpose: StreamPurpose, rank: Int = 0) -> PCG32 {
         PCG32(seed: seed, stream: (purpose.rawValue << 16) ^ UInt64(rank))
     }
 }
 
 /// Named RNG streams, so consumers never share a sequence.
-public enum StreamPurpose: UInt64, Sendable {
+package enum StreamPurpose: UInt64, Sendable {
     case initialization = 1, dataOrder, diffusionTime, diffusionNoise, conditionDrop, dropout, sampling, corpus, test
     /// Timesteps and noise of validation passes: re-seeded for every pass, so validation losses are comparable across steps.
     case validation

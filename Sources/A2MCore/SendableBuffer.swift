@@ -6,21 +6,21 @@
 /// - every worker writes only the indices of its own chunk; reads of shared inputs are fine;
 /// - the buffer outlives the `parallelFor` call (it is always a view of an arena or array that
 ///   the caller keeps alive across the call).
-public struct SendableBuffer<Element>: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<Element>
-    public let count: Int
+package struct SendableBuffer<Element>: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<Element>
+    package let count: Int
 
-    @inlinable public init(_ base: UnsafeMutablePointer<Element>, count: Int) {
+    @inlinable package init(_ base: UnsafeMutablePointer<Element>, count: Int) {
         self.base = base
         self.count = count
     }
 
-    @inlinable public init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+    @inlinable package init(_ buffer: UnsafeMutableBufferPointer<Element>) {
         self.base = buffer.baseAddress!
         self.count = buffer.count
     }
 
-    @inlinable public subscript(i: Int) -> Element {
+    @inlinable package subscript(i: Int) -> Element {
         get { base[i] }
         nonmutating set { base[i] = newValue }
     }

@@ -33,7 +33,7 @@ package struct AnyCodingKey: CodingKey {
 extension Decoder {
     /// Throws `ConfigError.unknownKey` if the JSON object being decoded has a key that `Keys` lacks.
     /// Call at the top of a config struct's `init(from:)`.
-    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    package func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
         let present = try container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)
         let allowed = Keys.allCases.map(\.stringValue)
         for key in present where !allowed.contains(key) {
@@ -58,14 +58,14 @@ extension KeyedDecodingContainer {
 }
 
 /// Decodes configuration JSON and turns decoding failures into messages that name the file and field.
-public enum StrictJSON {
+package enum StrictJSON {
     static let fileKey = CodingUserInfoKey(rawValue: "a2m.file")!
 
     package static func currentFile(_ decoder: Decoder) -> String {
         decoder.userInfo[fileKey] as? String ?? "<config>"
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
         try rejectDuplicateKeys(data, file: file)
         let decoder = JSONDecoder()
         decoder.userInfo[fileKey] = file
@@ -85,7 +85,7 @@ public enum StrictJSON {
         }
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL) throws -> T {
         try decode(T.self, from: try read(url), file: url.path)
     }
 
@@ -111,23 +111,23 @@ public enum StrictJSON {
 }
 
 /// Range checks for config `validate()` methods.
-public struct ConfigValidator {
-    public let file: String
-    public init(file: String) { self.file = file }
+package struct ConfigValidator {
+    package let file: String
+    package init(file: String) { self.file = file }
 
-    public func check<T: Comparable>(_ field: String, _ value: T, in range: ClosedRange<T>) throws {
+    package func check<T: Comparable>(_ field: String, _ value: T, in range: ClosedRange<T>) throws {
         guard range.contains(value) else {
             throw ConfigError.outOfRange(file: file, field: field, value: "\(value)", expected: "\(range.lowerBound)...\(range.upperBound)")
         }
     }
 
-    public func check(_ field: String, _ value: Float, in range: ClosedRange<Float>) throws {
+    package func check(_ field: String, _ value: Float, in range: ClosedRange<Float>) throws {
         guard value.isFinite, range.contains(value) else {
             throw ConfigError.outOfRange(file: file, field: field, value: "\(value)", expected: "\(range.lowerBound)...\(range.upperBound)")
         }
     }
 
-    public func require(_ field: String, _ ok: Bool, _ reason: String) throws {
+    package func require(_ field: String, _ ok: Bool, _ reason: String) throws {
         guard ok else { throw ConfigError.invalid(file: file, field: field, reason: reason) }
     }
 }

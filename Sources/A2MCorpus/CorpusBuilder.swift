@@ -12,13 +12,17 @@ public struct CorpusOptions: Sendable, Equatable {
     public var maxSeconds = 12.0
     /// Motion frame rate; the audio is 22050 Hz, so 30 fps gives exactly 735 samples per frame.
     public var fps = 30.0
+    /// The gesture model; the speech is the same for both (same seed, same WAV files).
+    public var gestureModel = GestureModelVersion.v2
 
-    public init(count: Int, seed: UInt64, minSeconds: Double = 4, maxSeconds: Double = 12, fps: Double = 30) {
+    public init(count: Int, seed: UInt64, minSeconds: Double = 4, maxSeconds: Double = 12, fps: Double = 30,
+                gestureModel: GestureModelVersion = .v2) {
         self.count = count
         self.seed = seed
         self.minSeconds = minSeconds
         self.maxSeconds = maxSeconds
         self.fps = fps
+        self.gestureModel = gestureModel
     }
 
     public func validate() throws {
@@ -40,8 +44,9 @@ public struct CorpusClip: Sendable {
 }
 
 /// Builds the paired synthetic corpus: DIR/NAME.wav + DIR/NAME.bvh per clip and DIR/corpus.json.
-/// Every random choice comes from PCG32 streams derived from the seed (one per clip), so the files are
-/// byte-identical for a seed on the same espeak-ng version and binary.
+/// Every random choice comes from PCG32 streams derived from the seed (one per clip, one per voice for the
+/// speaker styles of v2), so the files are byte-identical for a seed on the same espeak-ng version and binary.
+/// The speech does not depend on the gesture model: v1 and v2 corpora of one seed have identical WAV files.
 public struct CorpusBuilder: Sendable {
     public let options: CorpusOptions
     public let skeleton: Skeleton
@@ -49,11 +54,12 @@ public struct CorpusBuilder: Sendable {
     private let partition: [CorpusVoices.Split: [String]]
     private let splits: [CorpusVoices.Split]
 
-    /// Fails with `CorpusError.espeakMissing` when espeak-ng is not installed.
-    public init(options: CorpusOptions, skeleton: Skeleton = .a2mDefault) throws {
+    /// Fails with `CorpusError.espeakMissing` when espeak-ng is not installed. `skeleton` defaults to the gesture
+    /// model's (`GestureModelVersion.defaultSkeleton`).
+    public init(options: CorpusOptions, skeleton: Skeleton? = nil) throws {
         try options.validate()
         self.options = options
-        self.skeleton = skeleton
+        self.skeleton = skeleton ?? options.gestureModel.defaultSkeleton
         synthesizer = try EspeakSynthesizer()
         partition = CorpusVoices.partition(seed: options.seed)
         splits = CorpusVoices.clipSplits(count: options.count, seed: options.seed)
@@ -61,7 +67,7 @@ public struct CorpusBuilder: Sendable {
 
     public var espeakVersion: String { synthesizer.version }
 
-    public static func clipName(_ index: Int) -> String { String(format: "clip_%05d", index) }
+    static func clipName(_ index: Int) -> String { String(format: "clip_%05d", index) }
 
     /// Synthesizes clip `index` (0..<count) without writing anything.
     public func makeClip(_ index: Int, scratch: URL) throws -> CorpusClip {
@@ -75,9 +81,22 @@ public struct CorpusBuilder: Sendable {
         let features = try SpeechFeatures.analyze(samples: speech.samples, sampleRate: SpeechClip.sampleRate, fps: options.fps,
                                                   frames: speech.record.frames)
         var record = speech.record
-        let motion = try ProceduralGesture.generate(features: features, style: record.style, skeleton: skeleton, rng: &rng)
+        let motion: MotionClip
+        switch options.gestureModel {
+        case .v1:
+            let style = record.style!
+            motion = try ProceduralGesture.generate(features: features, style: style, skeleton: skeleton, rng: &rng)
+            record.strokeCount = ProceduralGesture.selectStrokes(features, spacing: style.strokeSpacing).count
+        case .v2:
+            record.style = nil
+            let speaker = SpeakerStyle.speaker(variant: variant, seed: options.seed).forClip(using: &rng)
+            let (m, plan) = try CoSpeechGesture.generateWithPlan(features: features, style: speaker, skeleton: skeleton, rng: &rng)
+            motion = m
+            record.speaker = speaker
+            record.gestures = plan.summary
+            record.strokeCount = plan.strokes.count
+        }
         record.onsetCount = features.onsets.count
-        record.strokeCount = ProceduralGesture.selectStrokes(features, spacing: record.style.strokeSpacing).count
         record.speechFraction = (Double(features.active.filter { $0 }.count) / Double(features.frameCount) * 1000).rounded() / 1000
         return CorpusClip(samples: speech.samples, sampleRate: SpeechClip.sampleRate, features: features, motion: motion, record: record)
     }
@@ -104,10 +123,12 @@ public struct CorpusBuilder: Sendable {
             try BVHWriter.write(clip.motion, to: directory.appendingPathComponent(name + ".bvh"))
             return clip.record
         }
-        let manifest = CorpusManifest(seed: options.seed, count: options.count, fps: options.fps, sampleRate: SpeechClip.sampleRate,
+        var manifest = CorpusManifest(seed: options.seed, count: options.count, fps: options.fps, sampleRate: SpeechClip.sampleRate,
                                       minSeconds: options.minSeconds, maxSeconds: options.maxSeconds, espeakVersion: synthesizer.version,
                                       voices: Dictionary(uniqueKeysWithValues: partition.map { ($0.key.rawValue, $0.value) }),
                                       clips: records)
+        manifest.version = options.gestureModel.rawValue
+        manifest.note = options.gestureModel.note
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(manifest) + Data("\n".utf8), to: directory.appendingPathComponent("corpus.json"))

@@ -7,11 +7,11 @@ import A2MCore
 /// val and test clips are spoken by variants never heard in train, in any language.
 public enum CorpusVoices {
     /// espeak-ng languages with word lists in `WordLists`.
-    public static let languages = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
+    static let languages = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
 
     /// Variants (files in espeak-ng-data/voices/!v): the numbered male/female voices, the Klatt-synthesizer
     /// voices, and a few contributed ones with distinct timbre.
-    public static let variants = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5",
+    static let variants = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5",
                                   "klatt", "klatt2", "klatt3", "klatt4", "Alex", "Annie", "Andy", "Denis",
                                   "belinda", "david", "linda", "steph"]
 

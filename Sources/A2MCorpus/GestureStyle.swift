@@ -3,32 +3,32 @@ import A2MCore
 /// Per-clip random style of the procedural gesture model, so one audio clip could map to many motions, as in
 /// real data. Drawn with `GestureStyle.random(using:)`; every field is recorded in the corpus manifest.
 public struct GestureStyle: Codable, Sendable, Equatable {
-    public enum Hands: String, Codable, Sendable, CaseIterable { case left, right, both }
+    enum Hands: String, Codable, Sendable, CaseIterable { case left, right, both }
 
     /// Which hand makes beat strokes: one dominant hand (the other joins 15% of strokes) or both (70% of strokes).
-    public var hands: Hands
+    var hands: Hands
     /// Scales stroke and gesture-space amplitudes, 0.6...1.4.
-    public var size: Double
+    var size: Double
     /// Gesture-space height 0...1: how far the elbows flex and the upper arms lift while speaking.
-    public var height: Double
+    var height: Double
     /// Scales beat stroke amplitude, 0.6...1.4.
-    public var energy: Double
+    var energy: Double
     /// Minimum time between beat strokes, 0.3...0.6 s (higher = calmer speaker).
-    public var strokeSpacing: Double
+    var strokeSpacing: Double
     /// Duration scale of preparation/stroke/retraction, 0.8...1.25.
-    public var strokeTempo: Double
+    var strokeTempo: Double
     /// Head nod amplitude scale, 0.5...1.5.
-    public var nodGain: Double
+    var nodGain: Double
     /// Breathing period, 3.5...6 s.
-    public var breathPeriod: Double
+    var breathPeriod: Double
     /// Weight-shift sway amplitude (cm) and period (s): 1...4 cm, 5...10 s.
-    public var swayAmplitude: Double
-    public var swayPeriod: Double
+    var swayAmplitude: Double
+    var swayPeriod: Double
     /// Rest pose: upper-arm abduction from straight down, 5...12°; elbow flexion, 5...20°.
-    public var restAbduction: Double
-    public var restElbow: Double
+    var restAbduction: Double
+    var restElbow: Double
 
-    public static func random(using rng: inout PCG32) -> GestureStyle {
+    package static func random(using rng: inout PCG32) -> GestureStyle {
         func u(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.uniformFloat()) }
         let hands = Hands.allCases[rng.int(below: 3)]
         return GestureStyle(hands: hands, size: u(0.6, 1.4), height: u(0, 1), energy: u(0.6, 1.4),

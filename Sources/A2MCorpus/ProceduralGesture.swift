@@ -26,7 +26,7 @@ import Foundation
 /// forward; the right side mirrors Z and Y; a positive X rotation of neck/head nods forward.
 public enum ProceduralGesture {
     /// The joints the model drives; any skeleton that has them by these names can be animated.
-    public static let requiredJoints = ["Hips", "Spine", "Spine1", "Spine2", "Neck", "Head",
+    static let requiredJoints = ["Hips", "Spine", "Spine1", "Spine2", "Neck", "Head",
                                         "LeftShoulder", "LeftArm", "LeftForeArm", "LeftHand",
                                         "RightShoulder", "RightArm", "RightForeArm", "RightHand",
                                         "LeftUpLeg", "LeftFoot", "RightUpLeg", "RightFoot"]

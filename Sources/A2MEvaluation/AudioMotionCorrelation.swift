@@ -8,12 +8,12 @@ import Foundation
 /// `np.corrcoef` of the two overlapping slices, so it lies in [−1, 1] and does not depend on units.
 /// This is an a2m diagnostic, not a published benchmark number: compare it only within a2m (matched vs
 /// mismatched audio, across guidance scales w).
-public enum AudioMotionCorrelation {
-    public static let defaultMaxLagSeconds = 0.5
+enum AudioMotionCorrelation {
+    static let defaultMaxLagSeconds = 0.5
 
     /// Pearson correlation of x[t] and y[t + lag] over their overlap; nil if the overlap has < 3 samples
     /// or either side is constant.
-    public static func correlation(_ x: [Float], _ y: [Float], lag: Int) -> Double? {
+    static func correlation(_ x: [Float], _ y: [Float], lag: Int) -> Double? {
         let start = max(0, -lag), end = min(x.count, y.count - lag)
         let n = end - start
         guard n >= 3 else { return nil }
@@ -30,7 +30,7 @@ public enum AudioMotionCorrelation {
     }
 
     /// The best correlation over lags in −maxLag...maxLag frames, and its lag (frames). Ties go to the smaller |lag|.
-    public static func maxCrossCorrelation(_ x: [Float], _ y: [Float], maxLag: Int) -> (value: Double, lag: Int)? {
+    static func maxCrossCorrelation(_ x: [Float], _ y: [Float], maxLag: Int) -> (value: Double, lag: Int)? {
         var best: (value: Double, lag: Int)?
         for magnitude in 0...max(0, maxLag) {
             for lag in magnitude == 0 ? [0] : [-magnitude, magnitude] {
@@ -43,7 +43,7 @@ public enum AudioMotionCorrelation {
     /// Correlation of the summed speed of `joints` (e.g. wrists and head) with a per-frame loudness envelope
     /// (e.g. `SpeechFeatures.rms`) at the motion fps; lag in seconds. nil also when `maxLagSeconds` is negative
     /// or not finite.
-    public static func score(positions: JointPositions, joints: [Int], loudness: [Float],
+    static func score(positions: JointPositions, joints: [Int], loudness: [Float],
                              maxLagSeconds: Double = defaultMaxLagSeconds) -> (value: Double, lagSeconds: Double)? {
         guard maxLagSeconds.isFinite, maxLagSeconds >= 0 else { return nil }
         let speed = positions.speed(joints: joints)

@@ -11,13 +11,13 @@ import Foundation
 /// Differences from the reference, on purpose: joint speed uses central differences (`np.gradient`) where
 /// PantoMatrix takes forward differences timed at the earlier frame (a half-frame shift); its optional
 /// speed threshold on minima is not applied.
-public enum BeatConsistency {
-    public static let defaultSigma = 0.3
+enum BeatConsistency {
+    static let defaultSigma = 0.3
     /// `argrelextrema(..., np.less, order=7)` as PantoMatrix/EMAGE call it at 30 fps.
-    public static let defaultOrder = 7
+    static let defaultOrder = 7
 
     /// Mean over `audioBeats` of exp(−d²/(2σ²)); nil when there are no audio beats or no motion beats.
-    public static func score(audioBeats: [Double], motionBeats: [Double], sigma: Double = defaultSigma) -> Double? {
+    static func score(audioBeats: [Double], motionBeats: [Double], sigma: Double = defaultSigma) -> Double? {
         guard !audioBeats.isEmpty, !motionBeats.isEmpty, sigma > 0 else { return nil }
         var total = 0.0
         for a in audioBeats {
@@ -29,7 +29,7 @@ public enum BeatConsistency {
 
     /// Times (s) of strict local minima of `speed`: smaller than every neighbour within ±order frames, with
     /// neighbour indices clipped to the array (scipy `argrelextrema` mode 'clip', so the ends never qualify).
-    public static func motionBeats(speed: [Float], fps: Double, order: Int = defaultOrder) -> [Double] {
+    static func motionBeats(speed: [Float], fps: Double, order: Int = defaultOrder) -> [Double] {
         let n = speed.count
         guard n > 2, order >= 1 else { return [] }
         var beats = [Double]()
@@ -45,7 +45,7 @@ public enum BeatConsistency {
     }
 
     /// Mean over `joints` of the per-joint score; nil if no joint yields a score.
-    public static func clipScore(positions: JointPositions, joints: [Int], audioBeats: [Double],
+    static func clipScore(positions: JointPositions, joints: [Int], audioBeats: [Double],
                                  sigma: Double = defaultSigma, order: Int = defaultOrder) -> Double? {
         let scores = joints.compactMap { j in
             score(audioBeats: audioBeats, motionBeats: motionBeats(speed: positions.speed(joint: j), fps: positions.fps, order: order), sigma: sigma)

@@ -9,12 +9,12 @@ public enum Bootstrap {
         public let mean: Double
         public let lower: Double
         public let upper: Double
-        public let confidence: Double
+        let confidence: Double
     }
 
     /// Resamples `values` with replacement `resamples` times; the interval is the (α/2, 1 − α/2) quantiles of
     /// the resampled means (linear interpolation between order statistics, numpy's default).
-    public static func meanInterval(_ values: [Double], resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64) throws -> Interval {
+    static func meanInterval(_ values: [Double], resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64) throws -> Interval {
         guard !values.isEmpty else { throw AnalysisError.invalidInput("bootstrap needs at least one value") }
         guard resamples >= 1, confidence > 0, confidence < 1 else {
             throw AnalysisError.invalidInput("bootstrap needs resamples ≥ 1 and 0 < confidence < 1")

@@ -1,6 +1,7 @@
 import A2MAudio
 import A2MCore
 import A2MCorpus
+import A2MGeneration
 import A2MMotion
 import Foundation
 
@@ -29,7 +30,7 @@ public enum EvaluationDataError: Error, CustomStringConvertible, Equatable {
 
 /// Loads paired clips for `MotionEvaluation` from directories: ground truth as NAME.bvh + NAME.<audio> (a
 /// corpus made by `a2m corpus`, or any WAV+BVH dataset), generated motion as NAME.bvh or NAME.K.bvh
-/// (K = 0, 1, … for several samples per clip). Motion is resampled to `fps` with slerp and the audio is
+/// (K = 0, 1, … for several samples per clip: `OutputNaming`, the names `a2m generate --samples` writes). Motion is resampled to `fps` with slerp and the audio is
 /// analysed at that rate, so sources at 60 or 120 fps compare with 30-fps output.
 public enum EvaluationData {
     static let audioExtensions = ["wav", "flac", "ogg", "aiff", "aif"]
@@ -58,15 +59,12 @@ public enum EvaluationData {
         return pairs
     }
 
-    /// Generated files for each clip name: NAME.bvh, or NAME.0.bvh, NAME.1.bvh, … in sample order.
+    /// Generated files for each clip name: NAME.bvh, or NAME.0.bvh, NAME.1.bvh, … in sample order (`OutputNaming`).
     public static func generatedFiles(in directory: URL, names: [String]) throws -> [[URL]] {
         let files = Set(try listing(directory))
         var result = [[URL]]()
         for name in names {
-            var urls = [URL]()
-            if files.contains(name + ".bvh") { urls.append(directory.appendingPathComponent(name + ".bvh")) }
-            var k = 0
-            while files.contains("\(name).\(k).bvh") { urls.append(directory.appendingPathComponent("\(name).\(k).bvh")); k += 1 }
+            let urls = OutputNaming.sampleFiles(name, extension: "bvh", in: files).map { directory.appendingPathComponent($0) }
             guard !urls.isEmpty else { throw EvaluationDataError.missingGenerated(clip: name, directory: directory.path) }
             if let first = result.first, first.count != urls.count {
                 throw EvaluationDataError.sampleCountMismatch(clip: name, found: urls.count, expected: first.count, directory: directory.path)
@@ -82,7 +80,7 @@ public enum EvaluationData {
         let features = try SpeechFeatures.analyze(samples: signal.samples, sampleRate: signal.sampleRate, fps: fps)
         let motion = { (url: URL) throws -> (JointPositions, GestureTake) in
             let clip = try BVHReader.read(url).clip
-            return (JointPositions(clip: clip.resampled(to: fps)), try GestureTake(clip: clip, file: url.path))
+            return (JointPositions(clip: try clip.resampled(to: fps)), try GestureTake(clip: clip, file: url.path))
         }
         let truth = try motion(groundTruth)
         let gen = try generated.map(motion)

@@ -12,11 +12,11 @@ import Foundation
 /// clamped to 0. Regularizer: as in pytorch-fid, when either covariance is singular (smallest eigenvalue ≤ 0,
 /// e.g. fewer samples than dimensions) both get `epsilon`·I added (ε = 1e-6). Covariances are the unbiased
 /// (N − 1) estimates of `np.cov(rowvar=False)`.
-public enum FrechetDistance {
-    public static let epsilon = 1e-6
+enum FrechetDistance {
+    static let epsilon = 1e-6
 
     /// Mean and unbiased covariance (row-major d×d) of `samples` (each of length d); needs ≥ 2 samples.
-    public static func statistics(_ samples: [[Double]]) throws -> (mean: [Double], covariance: [Double]) {
+    static func statistics(_ samples: [[Double]]) throws -> (mean: [Double], covariance: [Double]) {
         guard samples.count >= 2 else { throw AnalysisError.invalidInput("Fréchet distance needs at least 2 samples per set, got \(samples.count)") }
         let d = samples[0].count
         guard d > 0, samples.allSatisfy({ $0.count == d }) else { throw AnalysisError.invalidInput("feature vectors must share one non-zero length") }
@@ -36,7 +36,7 @@ public enum FrechetDistance {
     }
 
     /// d² between N(mean1, cov1) and N(mean2, cov2); covariances row-major d×d, symmetric.
-    public static func distance(mean1: [Double], covariance1: [Double], mean2: [Double], covariance2: [Double]) throws -> Double {
+    static func distance(mean1: [Double], covariance1: [Double], mean2: [Double], covariance2: [Double]) throws -> Double {
         let d = mean1.count
         guard mean2.count == d, covariance1.count == d * d, covariance2.count == d * d else {
             throw AnalysisError.invalidInput("Fréchet distance: means of length \(mean1.count)/\(mean2.count) and covariances of \(covariance1.count)/\(covariance2.count) entries do not match")
@@ -58,7 +58,7 @@ public enum FrechetDistance {
     }
 
     /// d² between Gaussians fitted to two sample sets.
-    public static func distance(_ a: [[Double]], _ b: [[Double]]) throws -> Double {
+    static func distance(_ a: [[Double]], _ b: [[Double]]) throws -> Double {
         let sa = try statistics(a), sb = try statistics(b)
         guard sa.mean.count == sb.mean.count else { throw AnalysisError.invalidInput("feature lengths differ: \(sa.mean.count) vs \(sb.mean.count)") }
         return try distance(mean1: sa.mean, covariance1: sa.covariance, mean2: sb.mean, covariance2: sb.covariance)

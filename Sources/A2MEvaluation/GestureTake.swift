@@ -51,7 +51,7 @@ public struct GestureTake: Sendable {
         latRest /= latRest.length
         let fwdRest = latRest.cross(upRest)
 
-        let clip = source.resampled(to: Self.rate)
+        let clip = try source.resampled(to: Self.rate)
         let n = clip.frameCount
         guard n >= 2 else { throw GestureStatisticsError.tooShort(file: file, frames: n) }
         let world = (0..<n).map(clip.worldTransforms)

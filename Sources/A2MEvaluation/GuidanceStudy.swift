@@ -45,7 +45,7 @@ public struct GuidanceStudy {
     /// Which timesteps the DDIM steps visit (`TimestepSpacing`).
     public var spacing = Defaults.spacing
     public var batchClips = 8
-    /// Whether generated motion passes through the foot lock (`GenerationPipeline.footLock`).
+    /// Whether generated motion passes through the foot lock (`GenerationConfiguration.footLock`).
     public var footLock = Defaults.footLock
     public var settings: EvaluationSettings
 
@@ -62,6 +62,17 @@ public struct GuidanceStudy {
         }
     }
 
+    /// The generation options of the study at guidance `w`: DDIM, eta 0, and the study's steps, spacing,
+    /// schedule, method, seed, samples and foot lock.
+    public func configuration(guidance w: Float) -> GenerationConfiguration {
+        var c = GenerationConfiguration()
+        c.sampling = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method,
+                                    seed: seed, spacing: spacing)
+        c.samples = samples
+        c.footLock = footLock
+        return c
+    }
+
     /// Generated joint positions, `result[i][k]`, for the audio files at guidance `w`.
     public func generate(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[JointPositions]] {
         try generateMotion(audio, guidance: w, progress: progress).map { $0.map(JointPositions.init(clip:)) }
@@ -70,17 +81,14 @@ public struct GuidanceStudy {
     /// Generated motion, `result[i][k]`, for the audio files at guidance `w`.
     public func generateMotion(_ audio: [URL], guidance w: Float, progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
         let pipeline = GenerationPipeline(model: model)
-        pipeline.footLock = footLock
-        let options = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method, seed: seed, spacing: spacing)
-        try options.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
+        let configuration = configuration(guidance: w)
+        try configuration.validate(for: model)
         var out = [[MotionClip]]()
         var start = 0
         while start < audio.count {
             let group = Array(audio[start..<min(audio.count, start + batchClips)])
             let inputs = try group.map { (name: $0.path, features: try pipeline.features($0)) }
-            let clips = try pipeline.run(inputs, samples: samples, options: options,
-                                         streams: (start..<start + group.count).map { $0 * samples })
-            out += clips
+            out += try pipeline.clips(inputs, configuration: configuration, streams: (start..<start + group.count).map { $0 * samples })
             start += group.count
             progress?(start, audio.count)
         }

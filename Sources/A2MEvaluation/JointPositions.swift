@@ -8,7 +8,7 @@ public struct JointPositions: Sendable, Equatable {
     public let frameCount: Int
     public let jointCount: Int
     /// Row-major [frame][joint][xyz].
-    public var values: [Float]
+    package var values: [Float]
 
     public init(fps: Double, frameCount: Int, jointCount: Int, values: [Float]) throws {
         guard fps > 0, fps.isFinite else { throw AnalysisError.invalidInput("fps must be positive, got \(fps)") }
@@ -37,19 +37,19 @@ public struct JointPositions: Sendable, Equatable {
     /// Time of the last frame, (frames − 1) / fps.
     public var duration: Double { frameCount > 1 ? Double(frameCount - 1) / fps : 0 }
 
-    @inline(__always) public func position(frame f: Int, joint j: Int) -> SIMD3<Double> {
+    @inline(__always) package func position(frame f: Int, joint j: Int) -> SIMD3<Double> {
         let o = (f * jointCount + j) * 3
         return SIMD3(Double(values[o]), Double(values[o + 1]), Double(values[o + 2]))
     }
 
     /// Speed of joint `j` in cm/s per frame by central differences (one-sided at the ends), like `np.gradient`.
-    public func speed(joint j: Int) -> [Float] {
+    package func speed(joint j: Int) -> [Float] {
         guard frameCount > 1 else { return [Float](repeating: 0, count: frameCount) }
         return (0..<frameCount).map { Float(centralSpeed(frame: $0, joint: j, relativeTo: nil)) }
     }
 
     /// Sum of the speeds of `joints`.
-    public func speed(joints: [Int]) -> [Float] {
+    package func speed(joints: [Int]) -> [Float] {
         var total = [Float](repeating: 0, count: frameCount)
         for j in joints {
             for (f, s) in speed(joint: j).enumerated() { total[f] += s }
@@ -59,7 +59,7 @@ public struct JointPositions: Sendable, Equatable {
 
     /// Sum over `joints` of each one's speed relative to joint `root` (central differences, as `speed(joint:)`),
     /// so that moving the whole body does not count.
-    public func speed(joints: [Int], relativeTo root: Int) -> [Float] {
+    package func speed(joints: [Int], relativeTo root: Int) -> [Float] {
         guard frameCount > 1 else { return [Float](repeating: 0, count: frameCount) }
         return (0..<frameCount).map { f in
             Float(joints.reduce(0.0) { $0 + centralSpeed(frame: f, joint: $1, relativeTo: root) })

@@ -14,7 +14,7 @@ public enum KineticFID {
     }
 
     /// Normalizes `features` with the per-dimension mean and population std of `reference`.
-    public static func normalize(_ features: [[Double]], by reference: [[Double]]) -> [[Double]] {
+    static func normalize(_ features: [[Double]], by reference: [[Double]]) -> [[Double]] {
         guard let d = reference.first?.count else { return features }
         let n = Double(reference.count)
         var mean = [Double](repeating: 0, count: d), std = [Double](repeating: 0, count: d)
@@ -25,7 +25,7 @@ public enum KineticFID {
     }
 
     /// Mean pairwise Euclidean distance over all unordered pairs; 0 for fewer than 2 vectors.
-    public static func diversity(_ vectors: [[Double]]) -> Double {
+    static func diversity(_ vectors: [[Double]]) -> Double {
         let n = vectors.count
         guard n >= 2 else { return 0 }
         var total = 0.0
@@ -39,7 +39,7 @@ public enum KineticFID {
         return total / (Double(n * (n - 1)) / 2)
     }
 
-    public static func evaluate(generated: [[Double]], groundTruth: [[Double]]) throws -> Result {
+    static func evaluate(generated: [[Double]], groundTruth: [[Double]]) throws -> Result {
         let gen = normalize(generated, by: groundTruth), gt = normalize(groundTruth, by: groundTruth)
         return Result(fid: try FrechetDistance.distance(gen, gt), diversityGenerated: diversity(gen), diversityGroundTruth: diversity(gt))
     }

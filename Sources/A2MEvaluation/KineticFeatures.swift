@@ -14,10 +14,10 @@ import Foundation
 /// metres on SMPL joints), which cancels once features are normalized by ground-truth statistics for FID_k.
 /// fairmotion's `calc_average_acceleration` misplaces a parenthesis in v1 (divides only one position by
 /// Δt); a2m uses the intended central second difference.
-public enum KineticFeatures {
-    public static let slidingWindow = 2
+enum KineticFeatures {
+    static let slidingWindow = 2
 
-    public static func vector(_ p: JointPositions) -> [Double] {
+    static func vector(_ p: JointPositions) -> [Double] {
         let t = p.frameCount, dt = 1 / p.fps, w = slidingWindow
         var out = [Double]()
         out.reserveCapacity(p.jointCount * 3)

@@ -5,9 +5,9 @@ import Foundation
 /// The mismatched-audio control: score the motion of clip i against the audio of another clip π(i).
 /// A metric that measures audio–motion alignment must be clearly higher on matched pairs than on these;
 /// if it is not, the metric (or the model) is not using the audio.
-public enum MismatchedAudio {
+enum MismatchedAudio {
     /// A seeded derangement of 0..<n (π(i) ≠ i for all i); needs n ≥ 2.
-    public static func pairing(count n: Int, seed: UInt64) throws -> [Int] {
+    static func pairing(count n: Int, seed: UInt64) throws -> [Int] {
         guard n >= 2 else { throw AnalysisError.invalidInput("the mismatched-audio control needs at least 2 clips, got \(n)") }
         var rng = PCG32.derived(seed: seed, purpose: .sampling, rank: 0x0415)
         // Sattolo's algorithm: a uniformly random n-cycle, which never maps an index to itself.
@@ -21,7 +21,7 @@ public enum MismatchedAudio {
 
     /// Per-clip scores with matched audio and with the audio of `pairing(count:seed:)[i]`; clips whose score
     /// is nil (e.g. no onsets) are dropped from that list.
-    public static func scores(count n: Int, seed: UInt64, score: (_ motion: Int, _ audio: Int) throws -> Double?) throws -> (matched: [Double], mismatched: [Double]) {
+    static func scores(count n: Int, seed: UInt64, score: (_ motion: Int, _ audio: Int) throws -> Double?) throws -> (matched: [Double], mismatched: [Double]) {
         let p = try pairing(count: n, seed: seed)
         var matched = [Double](), mismatched = [Double]()
         for i in 0..<n {

@@ -26,18 +26,18 @@ public struct EvaluationClip: Sendable {
 /// Which joints and parameters the evaluation uses. Defaults follow the references cited on each metric.
 public struct EvaluationSettings: Sendable {
     /// Joints whose speed minima are motion beats (BEAT/PantoMatrix use upper-body joints; a2m the wrists).
-    public var beatJoints: [Int]
+    var beatJoints: [Int]
     /// Joints whose summed speed is correlated with loudness (wrists and head).
-    public var correlationJoints: [Int]
+    var correlationJoints: [Int]
     /// Joints whose speed relative to `rootJoint` measures rest in silence (`RestContrast`; the wrists).
-    public var restJoints: [Int]
-    public var rootJoint = 0
-    public var restWindowSeconds = RestContrast.defaultWindowSeconds
-    public var sigma = BeatConsistency.defaultSigma
-    public var beatOrder = BeatConsistency.defaultOrder
-    public var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
+    var restJoints: [Int]
+    var rootJoint = 0
+    var restWindowSeconds = RestContrast.defaultWindowSeconds
+    package var sigma = BeatConsistency.defaultSigma
+    var beatOrder = BeatConsistency.defaultOrder
+    var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
     public var bootstrapResamples = 2000
-    public var confidence = 0.95
+    var confidence = 0.95
     public var seed: UInt64 = 0
     /// What the gesture statistics are compared with (`GestureReport`), and its name in reports.
     public var gestureReference = GestureReference.embedded
@@ -82,7 +82,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public let restContrast: Aligned?
     public let kinetic: KineticFID.Result
     public let jerk: Smoothness
-    public let acceleration: Smoothness
+    package let acceleration: Smoothness
     /// Gesture statistics of the generated motion and the ground truth against `EvaluationSettings.gestureReference`;
     /// nil (absent from the JSON) when the clips carry no `GestureTake`s.
     public let gesture: GestureReport?

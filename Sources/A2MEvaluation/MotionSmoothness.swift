@@ -6,9 +6,9 @@ import Foundation
 /// its Euclidean norm per joint and frame, averaged over frames, times fps^n to give cm/s³ (cm/s²).
 /// The reference hard-codes 20 fps; here fps comes with the positions. For a trajectory p(t) = c·t³ the
 /// third difference is exactly 6c·Δt³, so the mean jerk is 6|c|.
-public enum MotionSmoothness {
+enum MotionSmoothness {
     /// Per-joint mean norm of the `order`-th time derivative; empty if the clip has ≤ `order` frames.
-    public static func perJointDerivativeNorm(_ p: JointPositions, order: Int) -> [Double] {
+    static func perJointDerivativeNorm(_ p: JointPositions, order: Int) -> [Double] {
         let t = p.frameCount - order
         guard t >= 1, order >= 1 else { return [] }
         let binomial: [Double] = (0...order).map { k in
@@ -29,12 +29,12 @@ public enum MotionSmoothness {
     }
 
     /// Mean jerk (cm/s³) over joints and frames.
-    public static func meanJerk(_ p: JointPositions) -> Double { mean(perJointDerivativeNorm(p, order: 3)) }
+    static func meanJerk(_ p: JointPositions) -> Double { mean(perJointDerivativeNorm(p, order: 3)) }
     /// Mean acceleration (cm/s²) over joints and frames.
-    public static func meanAcceleration(_ p: JointPositions) -> Double { mean(perJointDerivativeNorm(p, order: 2)) }
+    static func meanAcceleration(_ p: JointPositions) -> Double { mean(perJointDerivativeNorm(p, order: 2)) }
 
     /// generated / ground truth, the ratio GENEA reports (1 = as smooth as the data); nil if the reference is 0.
-    public static func ratio(_ generated: Double, to groundTruth: Double) -> Double? {
+    static func ratio(_ generated: Double, to groundTruth: Double) -> Double? {
         groundTruth != 0 ? generated / groundTruth : nil
     }
 

@@ -21,16 +21,16 @@ import Foundation
 /// half a second, or none). What it rewards is a property of the data: the corpus's speakers rest in silence by
 /// construction (docs/corpus.md). Real speakers often gesture through a pause, so compare a model with its
 /// ground truth and the mismatched control, not with 1.
-public enum RestContrast {
-    public static let defaultWindowSeconds = 0.5
+enum RestContrast {
+    static let defaultWindowSeconds = 0.5
     /// A window is silent below this share of active frames, and speech above `speechAbove`.
-    public static let silentBelow = 0.2
-    public static let speechAbove = 0.8
+    static let silentBelow = 0.2
+    static let speechAbove = 0.8
 
-    public enum Label: Equatable, Sendable { case silent, speech, mixed }
+    enum Label: Equatable, Sendable { case silent, speech, mixed }
 
     /// (label, first frame) of every whole window of `frames` frames, labelled by `active[0..<frames]`.
-    public static func windows(active: [Bool], frames: Int, windowFrames w: Int) -> [(label: Label, start: Int)] {
+    static func windows(active: [Bool], frames: Int, windowFrames w: Int) -> [(label: Label, start: Int)] {
         let n = min(frames, active.count)
         guard w >= 1 else { return [] }
         return stride(from: 0, through: n - w, by: w).map { s in
@@ -42,7 +42,7 @@ public enum RestContrast {
     /// The contrast for `positions` against the activity `active` (cut to the shorter of the two), or nil when
     /// the clip lacks a silent or a speech window, the hands never move, or `windowSeconds` is not a positive
     /// finite number.
-    public static func score(positions p: JointPositions, joints: [Int], root: Int, active: [Bool],
+    static func score(positions p: JointPositions, joints: [Int], root: Int, active: [Bool],
                              windowSeconds: Double = defaultWindowSeconds) -> Double? {
         guard windowSeconds.isFinite, windowSeconds > 0 else { return nil }
         let n = min(p.frameCount, active.count)

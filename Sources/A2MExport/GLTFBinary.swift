@@ -122,15 +122,27 @@ public struct GLTFDocument: Sendable {
     public func write(to url: URL) throws {
         if url.pathExtension.lowercased() == "gltf" {
             let binURL = url.deletingPathExtension().appendingPathExtension("bin")
-            let bin = try AtomicFileWriter(binURL), text = try AtomicFileWriter(url)
-            try bin.write(binary)
-            try text.write(gltfText(binaryURI: binURL.lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? binURL.lastPathComponent))
-            try bin.commit()
-            try text.commit()
+            try writeGLTF(to: url, buffer: binURL, bufferURI: binURL.lastPathComponent)
         } else {
-            let file = try AtomicFileWriter(url)
-            try file.write(glb())
-            try file.commit()
+            try writeGLB(to: url)
         }
+    }
+
+    /// Writes the GLB container to `url`, atomically.
+    public func writeGLB(to url: URL) throws {
+        let file = try AtomicFileWriter(url)
+        try file.write(glb())
+        try file.commit()
+    }
+
+    /// Writes the .gltf text to `url` and the buffer to `buffer`, the text naming it `bufferURI` (its file name at
+    /// its destination, relative to the .gltf's; percent-encoded here). Both are complete before either is
+    /// renamed into place.
+    public func writeGLTF(to url: URL, buffer: URL, bufferURI: String) throws {
+        let bin = try AtomicFileWriter(buffer), text = try AtomicFileWriter(url)
+        try bin.write(binary)
+        try text.write(gltfText(binaryURI: bufferURI.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? bufferURI))
+        try bin.commit()
+        try text.commit()
     }
 }

@@ -96,7 +96,7 @@ public enum VRMAnimationExport {
         let source = Rig(skeleton: clip.skeleton, unit: unit, file: sourceName, format: .bvh)
         let (rig, bones) = try tPoseRig(for: source)
         let retargeter = try Retargeter(source: source, target: rig)
-        let motion = retargeter.retarget(clip.fps == fps ? clip : clip.resampled(to: fps))
+        let motion = retargeter.retarget(clip.fps == fps ? clip : try clip.resampled(to: fps))
         var a = try GLTFAssembly(clip: motion, unit: .m, restRotations: nil, file: file)
         var ext: [(String, JSONValue)] = [("specVersion", .string("1.0")),
                                           ("humanoid", .object([("humanBones", .object(bones.enumerated().map { ($1.rawValue, .object([("node", .int($0))])) }))]))]

@@ -44,16 +44,16 @@ public struct GenerationModel {
     public let sourceFPS: Double?
     public let path: String
 
-    public enum Key {
-        public static let format = "a2m.format"
-        public static let diffusion = "a2m.diffusion"
-        public static let audio = "a2m.audio"
-        public static let skeleton = "a2m.skeleton"
-        public static let fps = "a2m.fps"
-        public static let motionStats = "a2m.motionStats"
-        public static let audioStats = "a2m.audioStats"
-        public static let step = "a2m.step"
-        public static let sourceFPS = "a2m.sourceFPS"
+    package enum Key {
+        package static let format = "a2m.format"
+        package static let diffusion = "a2m.diffusion"
+        package static let audio = "a2m.audio"
+        package static let skeleton = "a2m.skeleton"
+        package static let fps = "a2m.fps"
+        package static let motionStats = "a2m.motionStats"
+        package static let audioStats = "a2m.audioStats"
+        package static let step = "a2m.step"
+        package static let sourceFPS = "a2m.sourceFPS"
     }
 
     public var windowFrames: Int { denoiser.config.windowFrames }

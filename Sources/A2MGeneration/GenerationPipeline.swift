@@ -4,23 +4,24 @@ import A2MMotion
 import A2MNN
 import Foundation
 
-/// Audio files in, motion clips out: features → long-form sampling → decode and stitch in motion space.
-/// All inputs and all `samples` per input run as one batched `LongFormGenerator` pass; sample k of every
-/// input uses noise stream k (unless `run` is given `streams`), so an input's output does not depend on the
-/// other inputs. The same seed therefore gives every input the same noise: at w = 0, where the audio is not
-/// read, every input of a run gets the same motion.
+/// Audio in, motion out: the one generation pipeline the CLI (`a2m generate`), `a2m eval` (`GuidanceStudy`),
+/// the benchmarks and library users call, in the manner of ml-stable-diffusion's pipeline object.
+///
+/// features → long-form sampling (`LongFormGenerator`: windows, `DenoisingLoop`, sampler, guidance mixer)
+/// → decode and stitch in motion space (`MotionStitcher`) → post-processing (`MotionPostProcess`, chunk by
+/// chunk) → frames for the caller (`run`), whole clips (`clips`), or files (`generate`: `OutputPlan`,
+/// `MotionFormat` writers, an all-or-nothing `OutputSet`).
+///
+/// All inputs and all samples per input run as one batched pass; sample k of every input uses noise stream k
+/// (unless `streams` says otherwise), so an input's output does not depend on the other inputs. The same seed
+/// therefore gives every input the same noise: at w = 0, where the audio is not read, every input of a run gets
+/// the same motion.
 public final class GenerationPipeline {
     public let model: GenerationModel
-    /// Seconds spent per stage over all `run` calls: "features" (audio load + log-mel), "sampling" (denoiser
-    /// and sampler), "decode" (denormalize, decode, stitch), "export" (what the consumer of the frames does
-    /// with them: file writers' formatting and I/O).
+    /// Seconds spent per stage over all calls: "features" (audio load + log-mel), "sampling" (denoiser and
+    /// sampler), "decode" (denormalize, decode, stitch, post-process), "export" (what the consumer of the
+    /// frames does with them: file writers' formatting and I/O, and committing the files).
     public private(set) var seconds: [String: Double] = ["features": 0, "sampling": 0, "decode": 0, "export": 0]
-    /// Whether stitched frames pass through `FootLock` (feet the network leaves nearly still are held still by
-    /// leg IK; docs/sampling.md, "Foot lock") before they reach the caller. On by default, as in `a2m generate`;
-    /// a skeleton without legs passes through unchanged.
-    public var footLock = true
-    /// Whether the model's skeleton has legs the foot lock can hold (`Skeleton.legs`).
-    public var skeletonHasLegs: Bool { FootLock(skeleton: model.skeleton, fps: model.fps) != nil }
 
     public init(model: GenerationModel) {
         self.model = model
@@ -49,57 +50,45 @@ public final class GenerationPipeline {
         return stream
     }
 
-    /// The `progress` total of a run over inputs of `frames` motion frames: window-steps over all samples.
+    /// The progress total of a run over inputs of `frames` motion frames: window-steps over all samples.
     public func totalSteps(frames: [Int], samples: Int, options: SamplerOptions) -> Int {
         frames.reduce(0) { $0 + WindowPlan(totalFrames: $1, windowFrames: model.windowFrames).count } * samples * options.steps
     }
 
-    /// `result[i][k]` is sample k of `inputs[i]`, with noise stream `streams[i] + k` (`streams` default all 0).
-    /// `progress(done, total)` counts clip-steps.
-    public func run(_ inputs: [(name: String, features: FeatureMatrix)], samples: Int, options: SamplerOptions,
-                    streams: [Int]? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> [[MotionClip]] {
-        let J = model.skeleton.jointCount
-        var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
-        var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
-        for (i, input) in inputs.enumerated() {
-            for k in 0..<samples {
-                // Exact capacity: growing by doubling would briefly hold 1.5–3× a long clip's frames.
-                roots[i][k].reserveCapacity(input.features.frames)
-                rotations[i][k].reserveCapacity(input.features.frames * J)
-            }
-        }
-        try run(inputs.map { (name: $0.name, source: FeatureMatrixSource($0.features) as any FeatureSource) },
-                samples: samples, options: options, streams: streams, progress: progress) { i, k, first, chunk in
-            precondition(first == roots[i][k].count, "frames out of order")
-            roots[i][k] += chunk.rootPositions
-            rotations[i][k] += chunk.rotations
-        }
-        return inputs.indices.map { i in
-            (0..<samples).map { k in
-                precondition(roots[i][k].count == inputs[i].features.frames && rotations[i][k].count == roots[i][k].count * J)
-                return MotionClip(skeleton: model.skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k])
-            }
-        }
+    /// The layout of the model's frames: its skeleton, in centimetres (a2m's unit), resting at zero rotation.
+    public var modelLayout: MotionLayout { MotionLayout(skeleton: model.skeleton, unit: .cm) }
+
+    /// The layout of what the configuration's post-processing puts out (the files' skeleton, unit and rest).
+    public func outputLayout(_ configuration: GenerationConfiguration) throws -> MotionLayout {
+        try MotionPostProcessChain.outputLayout(configuration.postProcessing, for: modelLayout)
     }
 
-    /// Generates `samples` samples of every input and hands their finished frames to `emit(input, sample,
-    /// first, chunk)` as they are stitched: per clip in order, each frame once, `chunk` holding frames
-    /// `first ..< first + chunk.frameCount` (quaternions sign-continuous across chunks). Features are read
+    /// Notes for the user about what the steps do on this model's frames (no legs to lock, joints a retarget
+    /// leaves unpaired).
+    public func notes(_ configuration: GenerationConfiguration) -> [String] {
+        MotionPostProcessChain.notes(configuration.postProcessing, for: modelLayout, fps: model.fps).map { "\(model.path): \($0)" }
+    }
+
+    // MARK: frames
+
+    /// Generates `configuration.samples` samples of every input and hands their finished, post-processed
+    /// frames to `emit(input, sample, first, chunk)` as they are stitched: per clip in order, each frame once,
+    /// `chunk` holding frames `first ..< first + chunk.frameCount` (quaternions sign-continuous across chunks)
+    /// at the model's frame rate (`configuration.fps` applies to `clips` and `generate`). Features are read
     /// from the sources window by window and released behind the last window that needs them, so with
-    /// `AudioFeatureStream` sources and a streaming consumer (`MotionFileStream`) memory does not grow with
-    /// the audio's length. Time spent reading features counts as "features", not "sampling".
-    /// `streams[i]` (default 0) is the noise stream of input i's first sample; sample k uses `streams[i] + k`.
-    public func run(_ inputs: [(name: String, source: any FeatureSource)], samples: Int, options: SamplerOptions,
-                    streams: [Int]? = nil, progress: ((Int, Int) -> Void)? = nil,
+    /// `AudioFeatureStream` sources and a streaming consumer (`MotionFileStream`) memory does not grow with the
+    /// audio's length. `streams[i]` (default 0) is the noise stream of input i's first sample; sample k uses
+    /// `streams[i] + k`. Time spent reading features counts as "features", not "sampling".
+    public func run(_ inputs: [(name: String, source: any FeatureSource)], configuration: GenerationConfiguration,
+                    streams: [Int]? = nil, progress: GenerationProgressHandler? = nil,
                     emit: @escaping (_ input: Int, _ sample: Int, _ first: Int, _ chunk: MotionClip) throws -> Void) throws {
-        guard samples >= 1 else {
-            throw SamplingError.invalidOption(name: "samples", value: "\(samples)", expected: "at least 1")
-        }
+        try configuration.validate(for: model)
+        let samples = configuration.samples
         if let streams, streams.count != inputs.count {
             throw SamplingError.invalidOption(name: "streams", value: "\(streams.count) values", expected: "one per input (\(inputs.count))")
         }
         let generator = try LongFormGenerator(denoiser: model.denoiser, schedule: DiffusionSchedule(model.diffusion),
-                                              windowFrames: model.windowFrames, options: options)
+                                              windowFrames: model.windowFrames, options: configuration.sampling)
         var decodeNanos: UInt64 = 0, featureNanos: UInt64 = 0, emitNanos: UInt64 = 0
         var clips: [LongFormClip] = []
         for (i, input) in inputs.enumerated() {
@@ -110,10 +99,10 @@ public final class GenerationPipeline {
             // The samples of an input read the same rows; a row is released once every sample is past it.
             let reader = SharedFeatureReader(input.source, consumers: samples)
             for k in 0..<samples {
-                let lock = footLock ? FootLock(skeleton: model.skeleton, fps: model.fps) : nil
+                let chain = try MotionPostProcessChain(configuration.postProcessing, layout: modelLayout, fps: model.fps)
                 let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
                     var chunk = chunk
-                    lock?.process(&chunk)   // counted as decode time
+                    try chain.process(&chunk)   // counted as decode time
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     defer { emitNanos += DispatchTime.now().uptimeNanoseconds - t0 }
                     try emit(i, k, first, chunk)
@@ -128,8 +117,11 @@ public final class GenerationPipeline {
                                           stitcher: timed))
             }
         }
+        if let progress, !progress(GenerationProgress(step: 0, stepCount: generator.totalSteps(clips))) { throw OutputError.cancelled }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        try generator.generate(clips, progress: progress)
+        try generator.generate(clips) { done, total in
+            if let progress, !progress(GenerationProgress(step: done, stepCount: total)) { throw OutputError.cancelled }
+        }
         let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         // The consumer's time (writing files) runs inside the stitcher's.
         seconds["decode", default: 0] += Double(decodeNanos - emitNanos) / 1e9
@@ -137,29 +129,204 @@ public final class GenerationPipeline {
         seconds["features", default: 0] += Double(featureNanos) / 1e9
         seconds["sampling", default: 0] += total - Double(decodeNanos + featureNanos) / 1e9
     }
-}
 
-extension GenerationPipeline {
-    /// Generates straight into files: `writers[i][k]` receive sample k of input i, chunk by chunk, as the
-    /// frames are stitched (`run(_:samples:options:progress:emit:)`). Once every clip is complete all writers
-    /// are committed; if anything fails first, all are discarded, so no output file appears (or is replaced)
-    /// unless the whole run succeeded. With `AudioFeatureStream` sources and stream writers, the run's
-    /// memory does not grow with the audio's length (docs/sampling.md).
-    public func write(_ inputs: [(name: String, source: any FeatureSource)], samples: Int, options: SamplerOptions,
-                      writers: [[[any MotionFileStream]]], progress: ((Int, Int) -> Void)? = nil) throws {
-        precondition(writers.count == inputs.count && writers.allSatisfy { $0.count == samples }, "one writer list per input and sample")
-        let all = writers.flatMap { $0.flatMap { $0 } }
-        do {
-            try run(inputs, samples: samples, options: options, progress: progress) { i, k, _, chunk in
-                for w in writers[i][k] { try w.append(chunk) }
+    /// Whole clips: `result[i][k]` is sample k of `inputs[i]` (noise stream `streams[i] + k`), post-processed
+    /// and at `configuration.fps` when given, else at the training data's rate when the model records it
+    /// (resampled with slerp).
+    public func clips(_ inputs: [(name: String, features: FeatureMatrix)], configuration: GenerationConfiguration,
+                      streams: [Int]? = nil, progress: GenerationProgressHandler? = nil) throws -> [[MotionClip]] {
+        let samples = configuration.samples
+        let layout = try outputLayout(configuration)
+        let skeleton = layout.skeleton
+        let J = skeleton.jointCount
+        var roots = [[[SIMD3<Float>]]](repeating: [[SIMD3<Float>]](repeating: [], count: samples), count: inputs.count)
+        var rotations = [[[SIMD4<Float>]]](repeating: [[SIMD4<Float>]](repeating: [], count: samples), count: inputs.count)
+        var translations = [[[Int: [SIMD3<Float>]]]](repeating: [[Int: [SIMD3<Float>]]](repeating: [:], count: samples), count: inputs.count)
+        for (i, input) in inputs.enumerated() {
+            for k in 0..<samples {
+                // Exact capacity: growing by doubling would briefly hold 1.5–3× a long clip's frames.
+                roots[i][k].reserveCapacity(input.features.frames)
+                rotations[i][k].reserveCapacity(input.features.frames * J)
             }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            defer { seconds["export", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
-            for w in all { try w.commit() }
-        } catch {
-            for w in all { w.discard() }
-            throw error
         }
+        try run(inputs.map { (name: $0.name, source: FeatureMatrixSource($0.features) as any FeatureSource) },
+                configuration: configuration, streams: streams, progress: progress) { i, k, first, chunk in
+            guard first == roots[i][k].count, chunk.skeleton == skeleton, chunk.translations.keys.sorted() == layout.translatedJoints else {
+                throw GenerationError.postProcess(reason: "frames out of order or of another skeleton")
+            }
+            roots[i][k] += chunk.rootPositions
+            rotations[i][k] += chunk.rotations
+            for (j, t) in chunk.translations { translations[i][k][j, default: []] += t }
+        }
+        return try inputs.indices.map { i in
+            try (0..<samples).map { k in
+                let clip = MotionClip(skeleton: skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k],
+                                      translations: translations[i][k])
+                if let fps = outputFPS(configuration), fps != clip.fps { return try clip.resampled(to: fps) }
+                return clip
+            }
+        }
+    }
+
+    // MARK: files
+
+    /// One file `generate` wrote.
+    public struct GeneratedFile: Sendable, Equatable {
+        public var url: URL
+        /// Input index, and sample index (nil for a file of all samples, `SampleSetFormat`).
+        public var input: Int
+        public var sample: Int?
+        public var frames: Int
+        public var fps: Double
+    }
+
+    /// Generates `configuration.samples` samples of every audio file and writes them in every configured
+    /// format (and every `SampleSetFormat`), named by `OutputPlan`.
+    ///
+    /// Everything that can be checked is checked before any work: the configuration against the model, the
+    /// output names (no two inputs writing one file, no output replacing an input or, without `overwrite`,
+    /// any existing file), the output directories, and every input (read and analysed). Leftovers of earlier
+    /// runs that were killed are removed (`OutputPlan.removeStaleTemporaries`). The files appear together
+    /// when everything succeeded (`OutputSet`); on an error or a cancel (the progress handler returning
+    /// false, checked after every step and once more before the files are committed) nothing is left: no
+    /// file, no temporary file, no directory the run created.
+    ///
+    /// Frames stream from the audio into the writers, so memory does not grow with the audio's length, unless
+    /// `configuration.fps` changes the rate or a `SampleSetFormat` needs whole clips. Each input being generated
+    /// holds its audio file open and each output stream its files (`MotionFormat.openFiles`), so very many
+    /// inputs at once run in batches that fit the open-file limit (all still committed together at the end).
+    @discardableResult
+    public func generate(files inputs: [URL], configuration c: GenerationConfiguration,
+                         progress: GenerationProgressHandler? = nil) throws -> [GeneratedFile] {
+        guard !inputs.isEmpty else { throw SamplingError.invalidOption(name: "inputs", value: "none", expected: "at least one audio file") }
+        guard !c.formats.isEmpty || !c.sampleSetFormats.isEmpty else {
+            throw SamplingError.invalidOption(name: "formats", value: "none", expected: "at least one output format")
+        }
+        try c.validate(for: model)
+        // A pipe or standard input would be read once and then wait forever: refused before anything is read.
+        for input in inputs { try AudioFeatureStream.checkRereadable(input) }
+        // The post-processing (a retarget's rig and map) and every format must accept the frames before any work.
+        let layout = try outputLayout(c)
+        for format in c.formats { try format.check(layout) }
+        let plan = try OutputPlan(inputs: inputs, samples: c.samples, sampleExtensions: c.formats.map(\.fileExtension),
+                                  companionExtensions: c.formats.map(\.companionExtensions),
+                                  inputExtensions: c.sampleSetFormats.map(\.fileExtension), directory: c.outputDirectory)
+        try plan.check(protecting: [URL(fileURLWithPath: model.path)] + c.protectedFiles, overwrite: c.overwrite)
+        plan.removeStaleTemporaries()
+        for output in c.sampleSetFormats { for input in inputs { try output.check(input: input) } }
+        let set = OutputSet(overwrite: c.overwrite)
+        do {
+            let written = try streams(c) ? generateStreaming(inputs, plan: plan, set: set, configuration: c, progress: progress)
+                : generateWhole(inputs, plan: plan, set: set, configuration: c, progress: progress)
+            if let progress, !progress(GenerationProgress(step: written.steps, stepCount: written.steps)) { throw OutputError.cancelled }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try set.commit()
+            seconds["export", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            return written.files
+        } catch {
+            set.discard()
+            throw set.naming(error)
+        }
+    }
+
+    /// Whether frames can go straight from the stitcher into the files: the model's frame rate and no
+    /// output that needs whole clips.
+    func streams(_ c: GenerationConfiguration) -> Bool {
+        c.sampleSetFormats.isEmpty && (outputFPS(c) ?? model.fps) == model.fps
+    }
+
+    /// `configuration.fps`, else the training data's own frame rate when the model records it (a 60 fps corpus
+    /// gives 60 fps motion), else nil: the model's.
+    func outputFPS(_ c: GenerationConfiguration) -> Double? { c.fps ?? model.sourceFPS }
+
+    private func generateStreaming(_ inputs: [URL], plan: OutputPlan, set: OutputSet, configuration c: GenerationConfiguration,
+                                   progress: GenerationProgressHandler?) throws -> (files: [GeneratedFile], steps: Int) {
+        // Every input is read and checked before any output (or directory) is created.
+        let sources = try inputs.map { try featureStream($0) }
+        let layout = try outputLayout(c)
+        let perInput = 1 + c.samples * c.formats.reduce(0) { $0 + $1.openFiles(layout: layout) }
+        let batch = OutputPlan.inputsPerBatch(openFilesPerInput: perInput)
+        let total = totalSteps(frames: sources.map(\.frames), samples: c.samples, options: c.sampling)
+        for dir in plan.directories { try set.createDirectory(dir) }
+        var done = 0
+        for start in stride(from: 0, to: inputs.count, by: batch) {
+            let part = start..<min(inputs.count, start + batch)
+            var all: [any MotionFileStream] = []
+            do {
+                var writers: [[[any MotionFileStream]]] = []
+                for i in part {
+                    writers.append(try (0..<c.samples).map { k in
+                        try c.formats.indices.map { f -> any MotionFileStream in
+                            let w = try c.formats[f].makeStream(to: stage(set, plan, i, k, f, c), layout: layout, fps: model.fps,
+                                                                frameCount: sources[i].frames)
+                            all.append(w)
+                            return w
+                        }
+                    })
+                }
+                try run(part.map { (name: inputs[$0].path, source: sources[$0] as any FeatureSource) }, configuration: c,
+                        progress: progress.map { handler in { handler(GenerationProgress(step: done + $0.step, stepCount: total)) } }) { i, k, _, chunk in
+                    for w in writers[i][k] { try w.append(chunk) }
+                }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                defer { seconds["export", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+                for w in all { try w.commit() }
+            } catch {
+                for w in all { w.discard() }
+                throw error
+            }
+            done += totalSteps(frames: part.map { sources[$0].frames }, samples: c.samples, options: c.sampling)
+        }
+        var files: [GeneratedFile] = []
+        for i in inputs.indices {
+            for k in 0..<c.samples {
+                for f in c.formats.indices {
+                    files.append(GeneratedFile(url: plan.sampleFiles[i][k][f], input: i, sample: k, frames: sources[i].frames, fps: model.fps))
+                }
+            }
+        }
+        return (files, total)
+    }
+
+    private func generateWhole(_ inputs: [URL], plan: OutputPlan, set: OutputSet, configuration c: GenerationConfiguration,
+                               progress: GenerationProgressHandler?) throws -> (files: [GeneratedFile], steps: Int) {
+        let features = try inputs.map { (name: $0.path, features: try self.features($0)) }
+        let total = totalSteps(frames: features.map(\.features.frames), samples: c.samples, options: c.sampling)
+        let clips = try self.clips(features, configuration: c, progress: progress)
+        let layout = try outputLayout(c)
+        // Created only now, so a run that fails earlier leaves nothing behind.
+        for dir in plan.directories { try set.createDirectory(dir) }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { seconds["export", default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        var files: [GeneratedFile] = []
+        for i in inputs.indices {
+            for k in 0..<c.samples {
+                for (f, format) in c.formats.enumerated() {
+                    try format.write(clips[i][k], layout: layout, to: stage(set, plan, i, k, f, c))
+                    files.append(GeneratedFile(url: plan.sampleFiles[i][k][f], input: i, sample: k, frames: clips[i][k].frameCount, fps: clips[i][k].fps))
+                }
+            }
+            let names = (0..<c.samples).map { OutputNaming.stem(inputs[i].deletingPathExtension().lastPathComponent, sample: $0, of: c.samples) }
+            let metadata = (0..<c.samples).map { playerMetadata(c, sample: $0) }
+            for (g, output) in c.sampleSetFormats.enumerated() {
+                try output.write(input: inputs[i], samples: clips[i], names: names, metadata: metadata, to: set.stage(plan.inputFiles[i][g]))
+                files.append(GeneratedFile(url: plan.inputFiles[i][g], input: i, sample: nil, frames: clips[i][0].frameCount, fps: clips[i][0].fps))
+            }
+        }
+        return (files, total)
+    }
+
+    /// Stages the file of input i, sample k, format f and its companions.
+    private func stage(_ set: OutputSet, _ plan: OutputPlan, _ i: Int, _ k: Int, _ f: Int, _ c: GenerationConfiguration) -> OutputFile {
+        set.stage(plan.sampleFiles[i][k][f], companionExtensions: c.formats[f].companionExtensions)
+    }
+
+    /// What a run was made with, for pages that show it (`SampleSetFormat`).
+    func playerMetadata(_ c: GenerationConfiguration, sample k: Int) -> [String: String] {
+        let o = c.sampling
+        return ["model": URL(fileURLWithPath: model.path).lastPathComponent, "guidance": "\(o.guidance)", "guidance schedule": o.guidanceSchedule.rawValue,
+                "guidance method": o.guidanceMethod.rawValue, "sampler": o.kind.rawValue, "steps": "\(o.steps)", "spacing": o.spacing.rawValue,
+                "seed": "\(o.seed)", "foot lock": c.footLock ? "on" : "off", "sample": "\(k + 1) of \(c.samples)"]
     }
 }
 

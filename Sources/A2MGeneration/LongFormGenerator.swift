@@ -6,6 +6,9 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyClip(name: String)
     case audioFeatures(name: String, frames: Range<Int>, got: Int, expected: Int)
     case modelMismatch(path: String, problems: [String])
+    case noDefaultModel(searched: [String])
+    case modelRefuses(path: String, reason: String)
+    case postProcess(reason: String)
     /// The network's output for `input` could not be decoded into motion.
     case nonFiniteMotion(model: String, input: String, frame: Int, what: String)
 
@@ -17,6 +20,12 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             return "\(name): audio features for frames \(frames.lowerBound)..<\(frames.upperBound): got \(got) values, expected \(expected)"
         case let .modelMismatch(path, problems):
             return "\(path): the checkpoint's feature configuration is inconsistent:\n  " + ErrorList.capped(problems).joined(separator: "\n  ")
+        case let .noDefaultModel(searched):
+            return "no default model found (looked for \(searched.joined(separator: ", "))); pass --model PATH or set \(DefaultModel.environmentKey)"
+        case let .modelRefuses(path, reason):
+            return "\(path): \(reason)"
+        case let .postProcess(reason):
+            return "post-processing: \(reason)"
         case let .nonFiniteMotion(model, input, frame, what):
             return "\(model): the model's output for \(input) is not usable motion at frame \(frame) (\(what)); "
                 + "its weights or normalization statistics are damaged (the audio's features were finite)"
@@ -27,18 +36,18 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
 /// One clip to generate: its length in motion frames, where its audio features come from, and what joins
 /// its windows and takes the finished frames. Audio is requested with increasing frame ranges, so a caller
 /// can stream from disk.
-public struct LongFormClip {
-    public var name: String
-    public var frameCount: Int
+struct LongFormClip {
+    var name: String
+    var frameCount: Int
     /// Noise stream, 0 ..< `LongFormGenerator.streamLimit`: the clip's RNG is `PCG32.derived(seed, .sampling,
     /// rank: stream)`. `a2m generate` gives `--samples K` sample k stream k, so a file's output does not depend
     /// on the other files of the run; `GuidanceStudy` gives every (clip, sample) its own stream.
-    public var stream: Int
+    var stream: Int
     /// Audio features [range.count, M] for motion frames `range`.
-    public var audioFeatures: (Range<Int>) throws -> [Float]
-    public var stitcher: any WindowStitcher
+    var audioFeatures: (Range<Int>) throws -> [Float]
+    var stitcher: any WindowStitcher
 
-    public init(name: String, frameCount: Int, stream: Int = 0,
+    init(name: String, frameCount: Int, stream: Int = 0,
                 audioFeatures: @escaping (Range<Int>) throws -> [Float], stitcher: any WindowStitcher) {
         self.name = name
         self.frameCount = frameCount
@@ -66,20 +75,23 @@ public struct LongFormClip {
 /// taller, which is most of the speed of long inputs (one 120-frame window is a small job for two cores).
 ///
 /// Noise: window k of a clip draws from its own stream, `PCG32.derived(seed, .sampling, rank: stream + k·2²⁴)`,
-/// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DiffusionSampler` row.
-public final class LongFormGenerator<Denoiser: MotionDenoiser> {
-    public let denoiser: Denoiser
-    public let schedule: DiffusionSchedule
-    public let windowFrames: Int
-    public let options: SamplerOptions
+/// so window 0 (every clip shorter than W) uses exactly the stream of a plain `DenoisingLoop` row.
+final class LongFormGenerator<Denoiser: MotionDenoiser> {
+    let denoiser: Denoiser
+    let schedule: DiffusionSchedule
+    let windowFrames: Int
+    let options: SamplerOptions
     /// Consecutive windows of a clip denoised together per round (≥ 1). 4 measured fastest for the small
     /// model on 2 cores (docs/benchmarks.md); memory grows with it, not with the clip.
-    public let windowsPerRound: Int
+    let windowsPerRound: Int
+    /// Makes the sampler of each round (samplers keep state, so every round gets a fresh one); nil =
+    /// `options.makeSampler(schedule:)`, the `SamplerKind` of the options.
+    let makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)?
     /// Tests switch this off to show the seams of independent windows.
     var constrainOverlap = true
 
-    public init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
-                windowsPerRound: Int = 4) throws {
+    init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
+                windowsPerRound: Int = 4, makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard windowFrames > 1 else {
             throw SamplingError.invalidOption(name: "windowFrames", value: "\(windowFrames)", expected: "at least 2")
@@ -92,10 +104,11 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         self.windowFrames = windowFrames
         self.options = options
         self.windowsPerRound = windowsPerRound
+        self.makeSampler = makeSampler
     }
 
     /// Streams are below 2²⁴, so that no clip's window draws from another clip's stream.
-    public static var streamLimit: Int { 1 << 24 }
+    static var streamLimit: Int { 1 << 24 }
 
     /// The noise stream of window `window` of the clip with noise stream `stream`.
     static func windowGenerator(seed: UInt64, stream: Int, window: Int) -> PCG32 {
@@ -112,13 +125,13 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
     }
 
     /// Total denoising steps over all clips (the unit of `progress`).
-    public func totalSteps(_ clips: [LongFormClip]) -> Int {
+    func totalSteps(_ clips: [LongFormClip]) -> Int {
         clips.reduce(0) { $0 + ($1.frameCount > 0 ? WindowPlan(totalFrames: $1.frameCount, windowFrames: windowFrames).count : 0) } * options.steps
     }
 
     /// Generates every clip. `progress(done, total)` is called after each batched denoising step with counts
-    /// in window-steps (a step of a batch of R window rows counts R).
-    public func generate(_ clips: [LongFormClip], progress: ((Int, Int) -> Void)? = nil) throws {
+    /// in window-steps (a step of a batch of R window rows counts R); an error it throws stops the run.
+    func generate(_ clips: [LongFormClip], progress: ((Int, Int) throws -> Void)? = nil) throws {
         for c in clips where c.frameCount < 1 { throw GenerationError.emptyClip(name: c.name) }
         for c in clips where !(0..<Self.streamLimit).contains(c.stream) {
             throw SamplingError.invalidOption(name: "stream", value: "\(c.stream) (\(c.name))", expected: "0 ..< \(Self.streamLimit)")
@@ -134,14 +147,14 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
             for frames in groups.keys.sorted() {
                 try runRound(groups[frames]!, frames: frames, clips: clips, states: &states) { rows in
                     done += rows
-                    progress?(done, total)
+                    try progress?(done, total)
                 }
             }
         }
     }
 
     private func runRound(_ members: [Int], frames F: Int, clips: [LongFormClip], states: inout [ClipState],
-                          stepDone: (Int) -> Void) throws {
+                          stepDone: (Int) throws -> Void) throws {
         let D = denoiser.motionDim, M = denoiser.audioDim
         // One row per window: (clip, window index).
         var rows: [(clip: Int, window: Int)] = []
@@ -176,11 +189,12 @@ public final class LongFormGenerator<Denoiser: MotionDenoiser> {
         }
         let context = try denoiser.encodeAudio(audio, clips: rows.count, frames: F)
         let constrained = lengths.contains { $0 > 0 } || !ties.isEmpty
-        let sampler = try DiffusionSampler(
+        let sampler = try DenoisingLoop(
             denoiser: denoiser, schedule: schedule, options: options, context: context,
             clips: Array(0..<rows.count), frames: F, generators: generators,
-            constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil)
-        for _ in sampler { stepDone(rows.count) }
+            constraint: constrained ? PrefixConstraint(lengths: lengths, x0: known, ties: ties) : nil,
+            sampler: makeSampler?(schedule, options))
+        for _ in sampler { try stepDone(rows.count) }
         let x0 = try sampler.finish()
         for (r, (i, k)) in rows.enumerated() {
             let window = Array(x0[r * F * D..<(r + 1) * F * D])

@@ -9,10 +9,10 @@ import A2MMotion
 /// (quaternions kept sign-continuous across chunks).
 ///
 /// Keeps only the decoded frames the next window shares (< W frames).
-public final class MotionStitcher: WindowStitcher {
-    public let skeleton: Skeleton
-    public let fps: Double
-    public let normalization: NormalizationStats
+package final class MotionStitcher: WindowStitcher {
+    let skeleton: Skeleton
+    let fps: Double
+    let normalization: NormalizationStats
     private let emit: (_ first: Int, _ chunk: MotionClip) throws -> Void
     /// Tests switch this off to show what the blend removes.
     var blend = true
@@ -20,7 +20,7 @@ public final class MotionStitcher: WindowStitcher {
     private var tailRotations: [SIMD4<Float>] = []
     private var lastEmitted: [SIMD4<Float>]?
 
-    public init(skeleton: Skeleton, fps: Double, normalization: NormalizationStats,
+    package init(skeleton: Skeleton, fps: Double, normalization: NormalizationStats,
                 emit: @escaping (_ first: Int, _ chunk: MotionClip) throws -> Void) {
         self.skeleton = skeleton
         self.fps = fps
@@ -28,7 +28,7 @@ public final class MotionStitcher: WindowStitcher {
         self.emit = emit
     }
 
-    public func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
+    package func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
         let J = skeleton.jointCount
         precondition(tailRoots.count == overlap, "MotionStitcher: overlap out of sync")
         var start = MotionFeatures.RootStart()

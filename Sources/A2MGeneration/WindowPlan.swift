@@ -4,13 +4,13 @@
 /// k's first half covers the same frames as window k−1's second half. The last window is moved back to end
 /// exactly at the last frame, so every window is full of real audio (its overlap is then longer than W/2);
 /// no audio is padded. A clip shorter than W is one window of its own length.
-public struct WindowPlan: Sendable, Equatable {
-    public let windowFrames: Int
-    public let totalFrames: Int
+package struct WindowPlan: Sendable, Equatable {
+    package let windowFrames: Int
+    package let totalFrames: Int
     /// Start frame of each window, increasing.
-    public let starts: [Int]
+    package let starts: [Int]
 
-    public init(totalFrames: Int, windowFrames: Int) {
+    package init(totalFrames: Int, windowFrames: Int) {
         precondition(totalFrames > 0 && windowFrames > 1, "WindowPlan needs frames > 0 and a window > 1")
         self.windowFrames = windowFrames
         self.totalFrames = totalFrames
@@ -26,14 +26,14 @@ public struct WindowPlan: Sendable, Equatable {
         starts = s
     }
 
-    public var count: Int { starts.count }
+    package var count: Int { starts.count }
 
-    public func window(_ k: Int) -> Range<Int> {
+    func window(_ k: Int) -> Range<Int> {
         starts[k]..<min(totalFrames, starts[k] + windowFrames)
     }
 
     /// Frames window k shares with window k−1 (0 for the first window).
-    public func overlap(_ k: Int) -> Int {
+    func overlap(_ k: Int) -> Int {
         k == 0 ? 0 : window(k - 1).upperBound - starts[k]
     }
 }

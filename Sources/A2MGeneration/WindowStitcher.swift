@@ -1,7 +1,7 @@
 import Foundation
 
 /// Joins one clip's consecutive windows and passes on the finished frames.
-public protocol WindowStitcher: AnyObject {
+package protocol WindowStitcher: AnyObject {
     /// Window k's sample `x0` ([frames.count, D], model feature space) covering `frames`; its first `overlap`
     /// frames are shared with window k−1. Frames below `finishedUpTo` are touched by no later window and may
     /// be emitted; the rest must be kept to blend with window k+1. Called once per window, in order.
@@ -11,25 +11,25 @@ public protocol WindowStitcher: AnyObject {
 /// Raised-cosine weight of the new window at overlap frame j of `overlap`: α = ½ − ½·cos(π·(j+1)/(overlap+1)).
 /// Its slope is zero at both ends, so the blend adds no velocity step where it starts or stops (a linear ramp
 /// measurably did; see docs/sampling.md).
-public func crossfadeWeight(_ j: Int, of overlap: Int) -> Float {
+func crossfadeWeight(_ j: Int, of overlap: Int) -> Float {
     Float(0.5 - 0.5 * cos(Double.pi * Double(j + 1) / Double(overlap + 1)))
 }
 
 /// Crossfades overlaps in feature space (every channel linearly, raised-cosine weights) and emits finished
 /// feature frames [count, D] to `emit(first, frames)`, in order, each frame once.
-public final class FeatureCrossfadeStitcher: WindowStitcher {
-    public let featureDim: Int
+final class FeatureCrossfadeStitcher: WindowStitcher {
+    let featureDim: Int
     private let emit: (_ first: Int, _ frames: [Float]) throws -> Void
     /// Tests switch this off to show what the blend removes.
     var blend = true
     private var tail: [Float] = []
 
-    public init(featureDim: Int, emit: @escaping (_ first: Int, _ frames: [Float]) throws -> Void) {
+    init(featureDim: Int, emit: @escaping (_ first: Int, _ frames: [Float]) throws -> Void) {
         self.featureDim = featureDim
         self.emit = emit
     }
 
-    public func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
+    func add(window x0: [Float], frames: Range<Int>, overlap: Int, finishedUpTo: Int) throws {
         let D = featureDim
         precondition(x0.count == frames.count * D && tail.count == overlap * D, "FeatureCrossfadeStitcher: shapes out of sync")
         var w = x0

@@ -11,3 +11,4 @@
 @_exported import A2MView
 @_exported import A2MRetarget
 @_exported import A2MExport
+@_exported import A2MLive

@@ -45,7 +45,7 @@ public enum BVHReader {
     /// Snaps 1/dt to a plausible frame rate: an integer fps, or an NTSC rate (24, 30, 60 · 1000/1001),
     /// when its exact frame time lies within half a unit of the last printed digit of `dt`
     /// (plus a relative 1e-9 for binary rounding). Otherwise returns 1/dt.
-    public static func plausibleFPS(frameTime dt: Double, lastDigitExponent: Int) -> Double {
+    static func plausibleFPS(frameTime dt: Double, lastDigitExponent: Int) -> Double {
         let halfUnit = 0.5 * pow(10, Double(lastDigitExponent)) + dt * 1e-9
         let raw = 1 / dt
         let integer = raw.rounded()

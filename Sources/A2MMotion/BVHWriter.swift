@@ -239,7 +239,9 @@ public final class BVHStreamWriter: MotionFileStream {
     }
 
     public func append(_ chunk: MotionClip) throws {
-        precondition(chunk.translations.isEmpty && chunk.skeleton == encoder.skeleton, "BVHStreamWriter: chunk of another layout")
+        guard chunk.translations.isEmpty && chunk.skeleton == encoder.skeleton else {
+            throw OutputError.cannotWrite(path: url.path, reason: "a chunk with per-joint translations or another skeleton than the stream's")
+        }
         guard written + chunk.frameCount <= frameCount else {
             throw OutputError.cannotWrite(path: url.path, reason: "more than the \(frameCount) declared frames")
         }

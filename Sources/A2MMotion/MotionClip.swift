@@ -41,17 +41,17 @@ public struct MotionClip: Sendable, Equatable {
     /// Length in seconds: (frames − 1) / fps, the time of the last frame.
     public var duration: Double { frameCount > 1 ? Double(frameCount - 1) / fps : 0 }
 
-    @inlinable public func rotation(frame: Int, joint: Int) -> SIMD4<Float> {
+    @inlinable func rotation(frame: Int, joint: Int) -> SIMD4<Float> {
         rotations[frame * skeleton.jointCount + joint]
     }
 
     /// Local rotation matrix of `joint` at `frame`.
-    public func rotationMatrix(frame: Int, joint: Int) -> Matrix3 {
+    func rotationMatrix(frame: Int, joint: Int) -> Matrix3 {
         Rotation.matrix(quaternion: SIMD4<Double>(rotation(frame: frame, joint: joint)))
     }
 
     /// Local translation of `joint` at `frame`: root position, a per-frame translation, or the OFFSET.
-    public func localTranslation(frame: Int, joint: Int) -> SIMD3<Float> {
+    package func localTranslation(frame: Int, joint: Int) -> SIMD3<Float> {
         if joint == 0 { return rootPositions[frame] }
         if let t = translations[joint] { return t[frame] }
         return skeleton.joints[joint].offset
@@ -59,7 +59,7 @@ public struct MotionClip: Sendable, Equatable {
 
     /// World rotation and position of every joint at `frame` (forward kinematics, in Double):
     /// world = parent · Translate(local translation) · R_local.
-    public func worldTransforms(frame: Int) -> [(rotation: Matrix3, position: SIMD3<Double>)] {
+    package func worldTransforms(frame: Int) -> [(rotation: Matrix3, position: SIMD3<Double>)] {
         var out: [(rotation: Matrix3, position: SIMD3<Double>)] = []
         out.reserveCapacity(jointCount)
         for j in 0..<jointCount {
@@ -77,7 +77,7 @@ public struct MotionClip: Sendable, Equatable {
 
     /// World position of every joint at `frame`, followed by the end sites (in `skeleton.endSiteJoints`
     /// order) when `includeEndSites` is set.
-    public func worldPositions(frame: Int, includeEndSites: Bool = false) -> [SIMD3<Float>] {
+    package func worldPositions(frame: Int, includeEndSites: Bool = false) -> [SIMD3<Float>] {
         let w = worldTransforms(frame: frame)
         var out = w.map { SIMD3<Float>($0.position) }
         if includeEndSites {

@@ -16,16 +16,16 @@ import Foundation
 /// inverse up to Float rounding. Per-frame translations of non-root joints (rare 6-channel files) are
 /// not represented.
 public enum MotionFeatures {
-    public static let rootFeatureCount = 4
+    package static let rootFeatureCount = 4
 
     public static func featureDim(jointCount: Int) -> Int { rootFeatureCount + 6 * jointCount }
 
     public static func featureDim(for skeleton: Skeleton) -> Int { featureDim(jointCount: skeleton.jointCount) }
 
     /// Where decoding puts the root at frame 0: ground-plane position (x, z) and heading (radians).
-    public struct RootStart: Sendable, Equatable {
-        public var x: Double, z: Double, heading: Double
-        public init(x: Double = 0, z: Double = 0, heading: Double = 0) {
+    package struct RootStart: Sendable, Equatable {
+        package var x: Double, z: Double, heading: Double
+        package init(x: Double = 0, z: Double = 0, heading: Double = 0) {
             self.x = x; self.z = z; self.heading = heading
         }
     }
@@ -39,7 +39,7 @@ public enum MotionFeatures {
     }
 
     /// The start that makes `decode(encode(clip))` reproduce `clip`.
-    public static func rootStart(of clip: MotionClip) -> RootStart {
+    package static func rootStart(of clip: MotionClip) -> RootStart {
         guard clip.frameCount > 0 else { return RootStart() }
         let p = clip.rootPositions[0]
         return RootStart(x: Double(p.x), z: Double(p.z), heading: heading(clip.rotationMatrix(frame: 0, joint: 0)))
@@ -76,7 +76,7 @@ public enum MotionFeatures {
 
     /// The clip described by `features` ([frames × featureDim(skeleton)]); rotations via Gram–Schmidt,
     /// stored as sign-continuous quaternions. Root positions are integrated in Double from `start`.
-    public static func decode(_ features: [Float], skeleton: Skeleton, fps: Double, start: RootStart = RootStart()) throws -> MotionClip {
+    package static func decode(_ features: [Float], skeleton: Skeleton, fps: Double, start: RootStart = RootStart()) throws -> MotionClip {
         let jc = skeleton.jointCount, d = featureDim(jointCount: jc)
         guard features.count % d == 0 else {
             throw MotionFeatureError.badShape(count: features.count, featureDim: d)

@@ -32,11 +32,11 @@ public enum MotionJSONError: Error, CustomStringConvertible, Equatable {
 /// Numbers are written in Swift's shortest round-trip form of each Float, so reading back gives the
 /// same Float bits; output is deterministic (keys in fixed order, translations by joint index).
 public enum MotionJSON {
-    public static let formatName = "a2m-motion"
-    public static let threeJSFormatName = "a2m-threejs"
+    static let formatName = "a2m-motion"
+    static let threeJSFormatName = "a2m-threejs"
     public static let version = 1
     /// Units a2m can label a file with; a2m never rescales, the label says what the skeleton uses.
-    public static let knownUnits = ["centimeters", "meters", "millimeters", "inches", "unknown"]
+    static let knownUnits = ["centimeters", "meters", "millimeters", "inches", "unknown"]
 
     public static func write(_ clip: MotionClip, format: MotionJSONFormat, to url: URL, units: String = "centimeters") throws {
         try validate(clip, file: url.path)
@@ -274,7 +274,7 @@ public final class MotionJSONStreamWriter: MotionFileStream {
     public let skeleton: Skeleton
     public let fps: Double
     public let frameCount: Int
-    public let units: String
+    let units: String
     private var roots: [SIMD3<Float>] = []
     /// a2m: [rotations]; three.js: the quaternion track of every joint (the root position track is written
     /// from `roots` at commit).
@@ -296,7 +296,9 @@ public final class MotionJSONStreamWriter: MotionFileStream {
     }
 
     public func append(_ chunk: MotionClip) throws {
-        precondition(chunk.translations.isEmpty && chunk.skeleton == skeleton, "MotionJSONStreamWriter: chunk of another layout")
+        guard chunk.translations.isEmpty && chunk.skeleton == skeleton else {
+            throw OutputError.cannotWrite(path: url.path, reason: "a chunk with per-joint translations or another skeleton than the stream's")
+        }
         guard written + chunk.frameCount <= frameCount else {
             throw OutputError.cannotWrite(path: url.path, reason: "more than the \(frameCount) declared frames")
         }

@@ -26,16 +26,21 @@ extension MotionClip {
     /// The clip at another frame rate: rotations by quaternion slerp, root positions and per-joint translations
     /// linearly, at times k / newFPS for k < `resampledFrameCount(to:)`; past the last source frame the last frame
     /// is held. Never interpolates Euler angles, so wrap-around (179.9° → −179.7°) takes the short way. A 3-s clip
-    /// (90 frames at 30 fps) becomes 180 frames at 60 fps. `checkResampling` first for rates from a file.
-    public func resampled(to newFPS: Double) -> MotionClip {
-        precondition(newFPS > 0 && newFPS.isFinite, "fps must be positive")
+    /// (90 frames at 30 fps) becomes 180 frames at 60 fps. `checkResampling` first for rates from a file; a rate
+    /// that is not a positive finite number, or a frame count no array can hold, throws `ResamplingError`.
+    public func resampled(to newFPS: Double) throws -> MotionClip {
+        guard newFPS > 0 && newFPS.isFinite else {
+            throw ResamplingError(fps: newFPS, reason: "the frame rate must be a positive finite number")
+        }
         if newFPS == fps || frameCount <= 1 {
             var c = self
             c.fps = newFPS
             return c
         }
         let count = resampledFrameCount(to: newFPS)
-        precondition(count < Double(Int.max / max(1, jointCount)), "resampling to \(count) frames")
+        guard count < Double(Int.max / max(1, jointCount)) else {
+            throw ResamplingError(fps: newFPS, reason: "that is \(count) frames of \(jointCount) joints, more than memory can address")
+        }
         let n = Int(count)
         let jc = jointCount
         var roots = [SIMD3<Float>](), rots = [SIMD4<Float>]()
@@ -63,4 +68,12 @@ extension MotionClip {
         }
         return MotionClip(skeleton: skeleton, fps: newFPS, rootPositions: roots, rotations: rots, translations: tracks)
     }
+}
+
+/// A frame rate motion cannot be resampled to: zero, negative, infinite or NaN, or so high that the frame count
+/// overflows (`MotionClip.checkResampling` refuses far smaller counts, against the memory budget).
+public struct ResamplingError: Error, CustomStringConvertible, Equatable {
+    public let fps: Double
+    public let reason: String
+    public var description: String { "resampling motion to \(fps) fps: \(reason)" }
 }

@@ -1,19 +1,19 @@
 import Foundation
 
-/// Hand-scripted clips on the default skeleton, built from procedural Euler curves (ZXY, degrees).
+/// Hand-scripted clips on the 22-joint body skeleton (`Skeleton.a2mBody`), built from procedural Euler curves (ZXY, degrees).
 /// They are the provenance of the sample files in Motions/ (regenerated and compared byte for byte by
 /// `ProceduralMotionTests`) and the input of `a2m bench bvh`. No captured data is involved.
 public enum ProceduralMotion {
     /// Standing hip height (cm): legs 5 + 42 + 42 cm plus the 6 cm foot puts the toes on y = 0.
-    public static let hipHeight: Float = 95
+    static let hipHeight: Float = 95
     /// Upper-arm angle (about Z, degrees) of the relaxed rest pose; 0 is the T-pose.
-    public static let restArmAngle = 75.0
+    static let restArmAngle = 75.0
 
     /// Builds a clip of `frames` frames at `fps` from `pose(t)`, which returns Euler ZXY degrees per joint
     /// name (joints not listed stay at zero) and the root position.
     static func build(fps: Double, frames: Int,
                       pose: (Double) -> (root: SIMD3<Float>, angles: [String: SIMD3<Double>])) -> MotionClip {
-        let s = Skeleton.a2mDefault
+        let s = Skeleton.a2mBody
         var clip = MotionClip(restPoseOf: s, fps: fps, frames: frames)
         var previous = [SIMD4<Float>](repeating: SIMD4(0, 0, 0, 1), count: s.jointCount)
         for f in 0..<frames {
@@ -44,7 +44,7 @@ public enum ProceduralMotion {
     }
 
     /// Standing idle with breathing (0.25 Hz): chest rises, shoulders lift, head settles.
-    public static func idleBreathing(seconds: Double = 4, fps: Double = 30) -> MotionClip {
+    static func idleBreathing(seconds: Double = 4, fps: Double = 30) -> MotionClip {
         build(fps: fps, frames: Int(seconds * fps) + 1) { t in
             let breath = sin(2 * .pi * 0.25 * t)
             var a: [String: SIMD3<Double>] = [:]
@@ -61,7 +61,7 @@ public enum ProceduralMotion {
     }
 
     /// Right hand raised and waving (forearm swings ±25° at 1.5 Hz), the rest of the body idle.
-    public static func wave(seconds: Double = 4, fps: Double = 30) -> MotionClip {
+    static func wave(seconds: Double = 4, fps: Double = 30) -> MotionClip {
         build(fps: fps, frames: Int(seconds * fps) + 1) { t in
             var a: [String: SIMD3<Double>] = [:]
             restArms(&a)
@@ -78,7 +78,7 @@ public enum ProceduralMotion {
     }
 
     /// From the T-pose (arms horizontal) to the rest pose, holding 0.5 s at both ends.
-    public static func tPoseToRest(seconds: Double = 3, fps: Double = 30) -> MotionClip {
+    static func tPoseToRest(seconds: Double = 3, fps: Double = 30) -> MotionClip {
         build(fps: fps, frames: Int(seconds * fps) + 1) { t in
             let k = smoothstep((t - 0.5) / (seconds - 1))
             return ([0, hipHeight, 0], [
@@ -91,7 +91,7 @@ public enum ProceduralMotion {
     /// A long clip for benchmarks: every joint swings on its own sinusoids (up to ±60°), the root walks
     /// a circle. Deterministic; values have the magnitude and digit count of real capture data.
     public static func benchmarkClip(frames: Int, fps: Double = 30) -> MotionClip {
-        let names = Skeleton.a2mDefault.names
+        let names = Skeleton.a2mBody.names
         return build(fps: fps, frames: frames) { t in
             var a: [String: SIMD3<Double>] = [:]
             for (j, n) in names.enumerated() {

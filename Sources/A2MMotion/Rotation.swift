@@ -10,7 +10,7 @@ public enum RotationOrder: String, CaseIterable, Sendable, Codable {
     case xyz = "XYZ", xzy = "XZY", yxz = "YXZ", yzx = "YZX", zxy = "ZXY", zyx = "ZYX"
 
     /// Axis indices (0 = X, 1 = Y, 2 = Z) in channel order.
-    public var axes: (Int, Int, Int) {
+    var axes: (Int, Int, Int) {
         switch self {
         case .xyz: return (0, 1, 2)
         case .xzy: return (0, 2, 1)
@@ -22,24 +22,24 @@ public enum RotationOrder: String, CaseIterable, Sendable, Codable {
     }
 
     /// Builds the order from three distinct axis indices; nil if they repeat.
-    public init?(axes a: Int, _ b: Int, _ c: Int) {
+    init?(axes a: Int, _ b: Int, _ c: Int) {
         guard let o = RotationOrder.allCases.first(where: { $0.axes == (a, b, c) }) else { return nil }
         self = o
     }
 }
 
 /// A 3×3 rotation matrix stored as columns (Double).
-public struct Matrix3: Equatable, Sendable {
-    public var c0: SIMD3<Double>, c1: SIMD3<Double>, c2: SIMD3<Double>
+package struct Matrix3: Equatable, Sendable {
+    package var c0: SIMD3<Double>, c1: SIMD3<Double>, c2: SIMD3<Double>
 
-    public init(columns c0: SIMD3<Double>, _ c1: SIMD3<Double>, _ c2: SIMD3<Double>) {
+    package init(columns c0: SIMD3<Double>, _ c1: SIMD3<Double>, _ c2: SIMD3<Double>) {
         self.c0 = c0; self.c1 = c1; self.c2 = c2
     }
 
-    public static let identity = Matrix3(columns: [1, 0, 0], [0, 1, 0], [0, 0, 1])
+    package static let identity = Matrix3(columns: [1, 0, 0], [0, 1, 0], [0, 0, 1])
 
     /// Element at row r, column c.
-    @inlinable public subscript(r: Int, c: Int) -> Double {
+    @inlinable package subscript(r: Int, c: Int) -> Double {
         switch c {
         case 0: return c0[r]
         case 1: return c1[r]
@@ -47,25 +47,25 @@ public struct Matrix3: Equatable, Sendable {
         }
     }
 
-    @inlinable public static func * (a: Matrix3, v: SIMD3<Double>) -> SIMD3<Double> {
+    @inlinable package static func * (a: Matrix3, v: SIMD3<Double>) -> SIMD3<Double> {
         a.c0 * v.x + a.c1 * v.y + a.c2 * v.z
     }
 
-    @inlinable public static func * (a: Matrix3, b: Matrix3) -> Matrix3 {
+    @inlinable package static func * (a: Matrix3, b: Matrix3) -> Matrix3 {
         Matrix3(columns: a * b.c0, a * b.c1, a * b.c2)
     }
 
-    public var transposed: Matrix3 {
+    package var transposed: Matrix3 {
         Matrix3(columns: [c0.x, c1.x, c2.x], [c0.y, c1.y, c2.y], [c0.z, c1.z, c2.z])
     }
 
     /// Largest absolute element difference, for tests and tolerances.
-    public func maxDifference(_ o: Matrix3) -> Double {
+    func maxDifference(_ o: Matrix3) -> Double {
         max((c0 - o.c0).abs().max(), (c1 - o.c1).abs().max(), (c2 - o.c2).abs().max())
     }
 
     /// Rotation by `radians` about axis 0 (X), 1 (Y) or 2 (Z).
-    public static func axisRotation(_ axis: Int, _ radians: Double) -> Matrix3 {
+    package static func axisRotation(_ axis: Int, _ radians: Double) -> Matrix3 {
         let c = cos(radians), s = sin(radians)
         switch axis {
         case 0: return Matrix3(columns: [1, 0, 0], [0, c, s], [0, -s, c])
@@ -92,11 +92,11 @@ extension SIMD3 where Scalar == Double {
 }
 
 /// Conversions between Euler angles (any of the 6 orders), matrices, quaternions and the 6D representation.
-public enum Rotation {
+package enum Rotation {
     // MARK: Euler
 
     /// R = R_a1(e.0) · R_a2(e.1) · R_a3(e.2) for `order`'s axes; `degrees` in channel order.
-    public static func matrix(eulerDegrees e: SIMD3<Double>, order: RotationOrder) -> Matrix3 {
+    package static func matrix(eulerDegrees e: SIMD3<Double>, order: RotationOrder) -> Matrix3 {
         let (i, j, k) = order.axes
         let r = Double.pi / 180
         return Matrix3.axisRotation(i, e.x * r) * Matrix3.axisRotation(j, e.y * r) * Matrix3.axisRotation(k, e.z * r)
@@ -104,7 +104,7 @@ public enum Rotation {
 
     /// Euler angles in degrees, in channel order, with the middle angle in [−90°, 90°] and the others in
     /// (−180°, 180°]. At gimbal lock (middle angle ±90°) the third angle is set to 0.
-    public static func eulerDegrees(_ m: Matrix3, order: RotationOrder) -> SIMD3<Double> {
+    package static func eulerDegrees(_ m: Matrix3, order: RotationOrder) -> SIMD3<Double> {
         let (i, j, k) = order.axes
         // s = +1 for cyclic orders (XYZ, YZX, ZXY), −1 for the others; derived from R_i R_j R_k expanded.
         let s: Double = ((j - i + 3) % 3 == 1) ? 1 : -1
@@ -125,7 +125,7 @@ public enum Rotation {
 
     // MARK: Quaternion (x, y, z, w)
 
-    public static func matrix(quaternion q: SIMD4<Double>) -> Matrix3 {
+    package static func matrix(quaternion q: SIMD4<Double>) -> Matrix3 {
         let n = (q * q).sum()
         let s = n > 0 ? 2 / n : 0
         let (x, y, z, w) = (q.x, q.y, q.z, q.w)
@@ -137,7 +137,7 @@ public enum Rotation {
 
     /// Unit quaternion of a rotation matrix (Shepperd's method: pivot on the largest diagonal term), w ≥ 0
     /// unless another component dominates.
-    public static func quaternion(_ m: Matrix3) -> SIMD4<Double> {
+    package static func quaternion(_ m: Matrix3) -> SIMD4<Double> {
         let t = m[0, 0] + m[1, 1] + m[2, 2]
         var q: SIMD4<Double>
         if t > 0 {
@@ -156,7 +156,7 @@ public enum Rotation {
         return q / (q * q).sum().squareRoot()
     }
 
-    public static func multiply(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+    package static func multiply(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
         SIMD4(a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,
               a.w * b.y - a.x * b.z + a.y * b.w + a.z * b.x,
               a.w * b.z + a.x * b.y - a.y * b.x + a.z * b.w,
@@ -167,7 +167,7 @@ public enum Rotation {
     /// The BVH reader's inner loop. The angle is first reduced to [−180°, 180°] (which at most flips the
     /// quaternion's sign, the same rotation), so the half angle's cosine is ≥ 0 and comes from one sin
     /// and a square root (error ≤ 1e-16 / cos; 1e-12 within 179.98°).
-    @inlinable public static func multiply(_ q: SIMD4<Double>, axis: Int, degrees: Double) -> SIMD4<Double> {
+    @inlinable package static func multiply(_ q: SIMD4<Double>, axis: Int, degrees: Double) -> SIMD4<Double> {
         var d = degrees
         if abs(d) > 180 { d -= 360 * (d / 360).rounded() }
         let s = sin(d * (Double.pi / 360))
@@ -180,12 +180,12 @@ public enum Rotation {
     }
 
     /// Flips `q` to the hemisphere of `previous` so consecutive frames interpolate the short way.
-    public static func continuous(_ q: SIMD4<Float>, after previous: SIMD4<Float>) -> SIMD4<Float> {
+    package static func continuous(_ q: SIMD4<Float>, after previous: SIMD4<Float>) -> SIMD4<Float> {
         (q * previous).sum() < 0 ? -q : q
     }
 
     /// Spherical interpolation along the shorter arc; falls back to normalized lerp when nearly parallel.
-    public static func slerp(_ a: SIMD4<Double>, _ b0: SIMD4<Double>, _ t: Double) -> SIMD4<Double> {
+    package static func slerp(_ a: SIMD4<Double>, _ b0: SIMD4<Double>, _ t: Double) -> SIMD4<Double> {
         var b = b0
         var d = (a * b).sum()
         if d < 0 { b = -b; d = -d }
@@ -203,13 +203,13 @@ public enum Rotation {
     // MARK: 6D (Zhou et al. 2019: first two columns)
 
     /// The first two columns of `m`: [m00, m10, m20, m01, m11, m21].
-    public static func sixD(_ m: Matrix3) -> [Double] {
+    package static func sixD(_ m: Matrix3) -> [Double] {
         [m.c0.x, m.c0.y, m.c0.z, m.c1.x, m.c1.y, m.c1.z]
     }
 
     /// Gram–Schmidt: the rotation whose first two columns are closest (in this construction) to a and b.
     /// Degenerate input (zero or parallel columns) falls back to the identity's missing axes.
-    public static func matrix(sixD a: SIMD3<Double>, _ b: SIMD3<Double>) -> Matrix3 {
+    package static func matrix(sixD a: SIMD3<Double>, _ b: SIMD3<Double>) -> Matrix3 {
         var x = a
         let la = x.length
         x = la > 1e-12 ? x / la : [1, 0, 0]

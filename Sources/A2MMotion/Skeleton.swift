@@ -40,7 +40,7 @@ public struct Skeleton: Sendable, Equatable {
         }
 
         /// Channel names as a2m writes them: positions first, then rotations in `rotationOrder`.
-        public var channels: [String] {
+        var channels: [String] {
             var c: [String] = hasPosition ? ["Xposition", "Yposition", "Zposition"] : []
             if let o = rotationOrder {
                 let names = ["Xrotation", "Yrotation", "Zrotation"]
@@ -74,21 +74,21 @@ public struct Skeleton: Sendable, Equatable {
 
     public var jointCount: Int { joints.count }
     public var names: [String] { joints.map(\.name) }
-    public var parents: [Int?] { joints.map(\.parent) }
+    package var parents: [Int?] { joints.map(\.parent) }
 
-    public func index(of name: String) -> Int? { joints.firstIndex { $0.name == name } }
+    package func index(of name: String) -> Int? { joints.firstIndex { $0.name == name } }
 
     /// Indices of joints that carry an end site, in joint order. End-site points follow the joints in
     /// `MotionClip.worldPositions(frame:includeEndSites:)`.
-    public var endSiteJoints: [Int] { joints.indices.filter { joints[$0].endSite != nil } }
+    package var endSiteJoints: [Int] { joints.indices.filter { joints[$0].endSite != nil } }
 
     /// Parent of every point (joints, then end sites when `includeEndSites`), for drawing bones; nil = root.
-    public func pointParents(includeEndSites: Bool) -> [Int?] {
+    package func pointParents(includeEndSites: Bool) -> [Int?] {
         parents + (includeEndSites ? endSiteJoints.map { Optional($0) } : [])
     }
 
     /// Names of every point; an unnamed end site is called "<joint>_End".
-    public func pointNames(includeEndSites: Bool) -> [String] {
+    package func pointNames(includeEndSites: Bool) -> [String] {
         names + (includeEndSites ? endSiteJoints.map { joints[$0].endSite?.name ?? joints[$0].name + "_End" } : [])
     }
 

@@ -168,13 +168,20 @@ public struct Retargeter: Sendable {
 
     /// The clip on the target skeleton. `clip` must be on the source rig's skeleton.
     public func retarget(_ clip: MotionClip) -> MotionClip {
+        var previous = [SIMD4<Float>](repeating: SIMD4(0, 0, 0, 1), count: target.skeleton.jointCount)
+        return retarget(clip, continuing: &previous)
+    }
+
+    /// `clip` as the next chunk of a longer clip (`RetargetStep`): each joint's quaternions continue the
+    /// hemisphere of `previous` (the last frame's, updated here), so chunks give the frames the whole clip gives.
+    public func retarget(_ clip: MotionClip, continuing previous: inout [SIMD4<Float>]) -> MotionClip {
         precondition(clip.skeleton.jointCount == source.skeleton.jointCount, "clip is not on the source skeleton")
         let t = target.skeleton, n = clip.frameCount, tj = t.jointCount
+        precondition(previous.count == tj, "one previous quaternion per target joint")
         var roots: [SIMD3<Float>] = [], rots: [SIMD4<Float>] = []
         roots.reserveCapacity(n)
         rots.reserveCapacity(n * tj)
         var hipsTrack: [SIMD3<Float>] = []
-        var previous = [SIMD4<Float>](repeating: SIMD4(0, 0, 0, 1), count: tj)
         let gt = global.transposed
         var world = [Matrix3](repeating: .identity, count: tj)
         var pos = [SIMD3<Double>](repeating: .zero, count: tj)

@@ -72,7 +72,7 @@ public struct A2MConfig: Codable, Sendable, Equatable {
     }
 
     /// Range checks of every section, then the consistency checks between sections.
-    public func validate(file: String) throws {
+    func validate(file: String) throws {
         try audio.validate(file: file, fieldPrefix: "audio")
         try model.validate(file: file)
         try diffusion.validate(file: file, prefix: "diffusion")

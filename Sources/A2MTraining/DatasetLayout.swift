@@ -24,19 +24,19 @@ public enum DatasetLayout: String, Sendable, CaseIterable, Codable {
 }
 
 /// The pairs of a data folder, with the layout that found them and what the user should know about it.
-public struct DatasetIndex: Sendable {
-    public var layout: DatasetLayout
+package struct DatasetIndex: Sendable {
+    package var layout: DatasetLayout
     /// Every pair, sorted by stem; `subset` set where the dataset's split (or a split file) says.
-    public var pairs: [TrainingPair]
+    package var pairs: [TrainingPair]
     /// One line per decision worth telling (which layout, which folders, which split, what was left out).
-    public var notes: [String]
+    package var notes: [String]
 }
 
 extension DatasetLayout {
     /// Finds the pairs of `directory` in this layout (`.auto` first detects the layout). `excluding` folders are
     /// never entered (the run's output folder when it lies inside the data). Throws with every unpaired file
     /// named, or with what the layout expected when its folders are missing.
-    public func scan(_ directory: URL, excluding: [URL] = []) throws -> DatasetIndex {
+    package func scan(_ directory: URL, excluding: [URL] = []) throws -> DatasetIndex {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
             throw TrainingDataError.notADirectory(path: directory.path)

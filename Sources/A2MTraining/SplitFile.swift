@@ -59,7 +59,7 @@ public struct SplitFile: Sendable, Equatable {
 
     /// `pairs` with their subsets from this file. Every stem the file names must be a pair (the error lists all
     /// that are not); pairs the file does not name are left out, and `notes` says how many.
-    public func apply(to pairs: [TrainingPair], file: String, notes: inout [String]) throws -> [TrainingPair] {
+    package func apply(to pairs: [TrainingPair], file: String, notes: inout [String]) throws -> [TrainingPair] {
         let have = Set(pairs.map(\.stem))
         let missing = order.filter { !have.contains($0) }
         if !missing.isEmpty { throw TrainingDataError.splitNamesMissingStems(file: file, missing: missing, pairs: pairs.count) }

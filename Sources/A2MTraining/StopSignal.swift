@@ -30,9 +30,15 @@ public enum StopSignal {
     nonisolated(unsafe) private static var ending: [Int32] = []
     nonisolated(unsafe) private static var onEnd: (@Sendable (Int32) -> Void)?
 
+    /// Starts watching `signals` (default SIGINT and SIGTERM; `a2m generate` and `convert` add SIGHUP).
+    /// Idempotent.
+    public static func install(_ signals: [Int32] = [SIGINT, SIGTERM]) {
+        install(stopOn: signals)
+    }
+
     /// Starts watching `stopOn` (a stop at the next step boundary); `endOn` signals call `onEnd` at once (outside
     /// signal context), which should say what is left behind and exit. Idempotent.
-    public static func install(stopOn: [Int32] = [SIGINT, SIGTERM], endOn: [Int32] = [], onEnd: (@Sendable (Int32) -> Void)? = nil) {
+    public static func install(stopOn: [Int32], endOn: [Int32] = [], onEnd: (@Sendable (Int32) -> Void)? = nil) {
         lock.lock()
         defer { lock.unlock() }
         guard source == nil else { return }
@@ -66,6 +72,8 @@ public enum StopSignal {
         lock.lock()
         defer { lock.unlock() }
         for sig in watched + ending { signal(sig, SIG_DFL) }
+        watched = []
+        ending = []
         writeFD = -1
         readFD = -1
         source?.cancel()
@@ -114,6 +122,7 @@ public enum StopSignal {
         switch sig {
         case SIGINT: return "SIGINT"
         case SIGTERM: return "SIGTERM"
+        case SIGHUP: return "SIGHUP"
         case SIGUSR1: return "SIGUSR1"
         case SIGUSR2: return "SIGUSR2"
         default: return "signal \(sig)"

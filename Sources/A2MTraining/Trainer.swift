@@ -26,7 +26,7 @@ import Foundation
 public final class Trainer {
     public let config: A2MConfig
     public let data: TrainingSet
-    public let outDirectory: URL
+    let outDirectory: URL
     public let totalSteps: Int
     public private(set) var step: Int
 
@@ -47,7 +47,7 @@ public final class Trainer {
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var modelURL: URL { outDirectory.appendingPathComponent("model.safetensors") }
-    public var logURL: URL { outDirectory.appendingPathComponent("train.jsonl") }
+    var logURL: URL { outDirectory.appendingPathComponent("train.jsonl") }
 
     /// How a run ended.
     public enum Outcome: Equatable, Sendable {
@@ -60,30 +60,30 @@ public final class Trainer {
         public var step: Int
         /// Mean training loss over the steps since the previous line.
         public var loss: Double
-        public var lossX0: Double
-        public var lossVelocity: Double
+        var lossX0: Double
+        var lossVelocity: Double
         /// The foot velocity term (unweighted); absent when `footVelocityLossWeight` is 0.
-        public var lossFoot: Double?
+        var lossFoot: Double?
         /// The acceleration term (unweighted); absent when `accelerationLossWeight` is 0.
-        public var lossAcceleration: Double?
+        var lossAcceleration: Double?
         public var valLoss: Double?
         /// The same validation loss with every sample's audio replaced by the null embeddings (nil when the model has
         /// no unconditional mode). valLossUncond − valLoss is how much the model gets from the audio.
         public var valLossUncond: Double?
-        public var lr: Double
-        public var gradNorm: Double
+        var lr: Double
+        var gradNorm: Double
         /// Samples whose audio was replaced by the null embeddings (CFG dropout) since the previous line, of `samples`.
-        public var condDropped: Int
-        public var samples: Int
+        var condDropped: Int
+        var samples: Int
         /// Training seconds since the run started (summed over resumed segments).
-        public var elapsed: Double
+        var elapsed: Double
     }
 
     /// Prepares a run: a fresh model from `training.seed`, or the state of `resume`. `steps` overrides
     /// `training.totalSteps` (on resume the checkpoint's run length is kept unless `steps` is given).
     /// Nothing is written until `run`.
-    public init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil,
-                collective: Collective = SingleProcess()) throws {
+    package init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil,
+                 collective: Collective = SingleProcess()) throws {
         var cfg = config
         self.collective = collective
         guard cfg.training.batchSize % collective.size == 0 else {
@@ -321,7 +321,7 @@ public final class Trainer {
     /// and noise from a stream re-seeded every pass (so values are comparable across steps, and the conditional and
     /// unconditional passes see the same x_t); `conditioned: false` gives every sample the null embeddings.
     /// nil without validation files.
-    public func validationLoss(conditioned: Bool = true) throws -> Double? {
+    func validationLoss(conditioned: Bool = true) throws -> Double? {
         let windows = Array(data.validationWindows.prefix(config.training.validationMaxWindows))
         guard !windows.isEmpty else { return nil }
         evalModel.parameters.copy(from: ema.weights)
@@ -434,7 +434,7 @@ public final class Trainer {
     }
 
     /// Reads a JSONL training log.
-    public static func readLog(_ url: URL) throws -> [LogEntry] {
+    static func readLog(_ url: URL) throws -> [LogEntry] {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(LogEntry.self, from: Data($0.utf8)) }
     }

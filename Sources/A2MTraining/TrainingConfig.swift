@@ -118,7 +118,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// Range checks; `prefix` is this object's key path in the file.
-    public func validate(file: String, prefix: String = "training") throws {
+    func validate(file: String, prefix: String = "training") throws {
         let v = ConfigValidator(file: file)
         let p = prefix.isEmpty ? "" : prefix + "."
         try v.check(p + "batchSize", batchSize, in: 1...4096)

@@ -8,23 +8,23 @@ public enum DataSubset: String, Sendable, Codable, CaseIterable {
 }
 
 /// One training example on disk: an audio file and the BVH with the same stem.
-public struct TrainingPair: Sendable, Equatable {
-    public var stem: String
-    public var audio: URL
-    public var bvh: URL
+package struct TrainingPair: Sendable, Equatable {
+    package var stem: String
+    package var audio: URL
+    package var bvh: URL
     /// The subset the dataset's layout or a split file puts it in; nil = decided by `ValidationSplit`.
-    public var subset: DataSubset?
+    package var subset: DataSubset?
 
-    public init(stem: String, audio: URL, bvh: URL, subset: DataSubset? = nil) {
+    package init(stem: String, audio: URL, bvh: URL, subset: DataSubset? = nil) {
         self.stem = stem; self.audio = audio; self.bvh = bvh; self.subset = subset
     }
 }
 
 /// Pairs audio and BVH files by stem, in one folder or in a whole tree.
-public enum TrainingPairs {
+package enum TrainingPairs {
     /// Extensions libsndfile reads (lower-cased). Anything else that is not .bvh is ignored, so notes,
     /// transcripts or TextGrids may sit next to the data.
-    public static let audioExtensions: Set<String> = [
+    static let audioExtensions: Set<String> = [
         "wav", "wave", "flac", "ogg", "oga", "opus", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64", "mp3",
     ]
 
@@ -32,7 +32,7 @@ public enum TrainingPairs {
     static let listedFiles = 10
 
     /// Pairs of the top level of `directory` only, sorted by stem (the `flat` layout).
-    public static func scan(_ directory: URL) throws -> [TrainingPair] {
+    package static func scan(_ directory: URL) throws -> [TrainingPair] {
         try pair(files(in: directory, recursive: false), root: directory)
     }
 

@@ -84,7 +84,7 @@ public enum TrainingSession {
     }
 
     /// The config a checkpoint was trained with.
-    public static func configOfCheckpoint(_ url: URL) throws -> A2MConfig {
+    static func configOfCheckpoint(_ url: URL) throws -> A2MConfig {
         let file = try SafetensorsFile(contentsOf: url)
         guard let json = file.metadata[TrainingState.configKey] else {
             throw TrainingError.cannotResume(checkpoint: url.path, reason: "no training config in its metadata (a model file, not OUT/checkpoint.safetensors?)")

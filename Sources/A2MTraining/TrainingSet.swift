@@ -16,51 +16,51 @@ import Foundation
 /// (`fillBatch`), with statistics of the training files.
 public final class TrainingSet: @unchecked Sendable {
     public struct File: Sendable {
-        public var stem: String
-        public var frames: Int
+        package var stem: String
+        package var frames: Int
         /// Frame rate of the BVH the motion was read from.
-        public var sourceFPS: Double
-        public var bvh: URL
+        package var sourceFPS: Double
+        package var bvh: URL
     }
 
     /// Where the data is: a folder, its layout, and optionally a split file.
-    public struct Source: Sendable {
-        public var directory: URL
-        public var layout: DatasetLayout
-        public var splitFile: URL?
+    package struct Source: Sendable {
+        package var directory: URL
+        package var layout: DatasetLayout
+        package var splitFile: URL?
         /// Folders never searched for data (the run's output folder when it lies inside the data folder).
-        public var exclude: [URL]
-        public init(directory: URL, layout: DatasetLayout = .auto, splitFile: URL? = nil, exclude: [URL] = []) {
+        package var exclude: [URL]
+        package init(directory: URL, layout: DatasetLayout = .auto, splitFile: URL? = nil, exclude: [URL] = []) {
             self.directory = directory; self.layout = layout; self.splitFile = splitFile; self.exclude = exclude
         }
     }
 
-    public let directory: URL
-    public let layout: DatasetLayout
+    package let directory: URL
+    package let layout: DatasetLayout
     /// Every file used (training and validation), sorted by stem.
     public let files: [File]
     let entries: [FeatureCache.Mapped]
     /// The model's skeleton (offsets of the first file in name order of the corpus's rig) as a one-frame rest-pose BVH.
-    public let skeletonBVH: String
-    public let skeleton: Skeleton
+    package let skeletonBVH: String
+    package let skeleton: Skeleton
     public let fps: Double
     /// The frame rate most training files were recorded at: `a2m generate` writes at it unless told otherwise.
-    public let sourceFPS: Double
-    public let motionDim: Int
-    public let audioDim: Int
-    public let motionStats: NormalizationStats
-    public let audioStats: NormalizationStats
+    package let sourceFPS: Double
+    package let motionDim: Int
+    package let audioDim: Int
+    package let motionStats: NormalizationStats
+    package let audioStats: NormalizationStats
     public let trainingFiles: [Int]
     public let validationFiles: [Int]
     public let trainingWindows: [TrainingWindow]
-    public let validationWindows: [TrainingWindow]
+    package let validationWindows: [TrainingWindow]
     /// Layout, split, rig and cache notes, reader warnings: one line each, for the CLI to print.
-    public let notes: [String]
+    package let notes: [String]
     /// Pairs read from the cache / computed in this run (by this rank).
     public let cacheHits: Int
-    public let cacheMisses: Int
+    package let cacheMisses: Int
     /// The joint the motion was moved to when the rig's root stays still, else nil.
-    public let carrier: MotionRoot.Carrier?
+    package let carrier: MotionRoot.Carrier?
 
     init(directory: URL, layout: DatasetLayout, files: [File], entries: [FeatureCache.Mapped], skeletonBVH: String, skeleton: Skeleton,
          fps: Double, sourceFPS: Double, motionDim: Int, audioDim: Int, motionStats: NormalizationStats, audioStats: NormalizationStats,
@@ -75,10 +75,10 @@ public final class TrainingSet: @unchecked Sendable {
     }
 
     /// Audio and motion longer than each other by more than this are refused as mismatched pairs.
-    public static let maxDurationMismatch = 1.0
+    static let maxDurationMismatch = 1.0
     /// Offsets of a joint may differ between files (actors of different sizes, as in BEAT) by this fraction of
     /// the reference length before the skeletons count as different (another unit, another rig).
-    public static let offsetTolerance: Float = 0.5
+    static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
     static let preprocessingVersion = "motion-features-v2"
 
@@ -91,7 +91,7 @@ public final class TrainingSet: @unchecked Sendable {
     /// what it still misses, when the ranks do not share the cache folder).
     /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
     /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
-    public static func load(_ source: Source, cache cacheDirectory: URL, audio: AudioFeatureConfig, training: TrainingConfig,
+    package static func load(_ source: Source, cache cacheDirectory: URL, audio: AudioFeatureConfig, training: TrainingConfig,
                             collective: Collective = SingleProcess(), quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
         let directory = source.directory
         let index = try source.layout.scan(directory, excluding: source.exclude)
@@ -305,7 +305,7 @@ public final class TrainingSet: @unchecked Sendable {
         for j in clip.translations.keys.sorted() {
             warnings.append("joint '\(clip.skeleton.joints[j].name)' moves against its parent (varying position channels); the motion features keep joint rotations only, so that translation is not learned")
         }
-        let motion = clip.resampled(to: fps)
+        let motion = try clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)
         }

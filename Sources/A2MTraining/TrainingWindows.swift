@@ -5,10 +5,10 @@
 /// 0; both are padded (see `TrainingSet.fillBatch`) and carry a frame mask so the loss ignores the padding.
 public struct TrainingWindow: Sendable, Equatable, Codable {
     /// Index of the file in the dataset's file list.
-    public var file: Int
-    public var start: Int
+    var file: Int
+    var start: Int
     /// Real frames in the window (≤ the window length); the rest is padding.
-    public var frames: Int
+    var frames: Int
 }
 
 enum TrainingWindows {

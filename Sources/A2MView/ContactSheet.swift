@@ -7,11 +7,11 @@ import Foundation
 /// compare directly. Writes SVG (text, no library) or PNG (own rasterizer, libpng encoder); both come from one
 /// layout, so they show the same thing (the PNG's text uses a built-in 3×5 capitals font).
 public struct ContactSheet {
-    public enum View: CaseIterable { case front, side }
+    enum View: CaseIterable { case front, side }
 
     public static let defaultFrames = 12
     public let track: ViewerTrack
-    public let frameIndices: [Int]
+    let frameIndices: [Int]
     let columns: Int
     let scale: Double
     let topY: Double
@@ -60,7 +60,7 @@ public struct ContactSheet {
     var cellWidth: Double { 2 * ContactSheet.panelWidth + ContactSheet.gap }
     var cellHeight: Double { panelHeight + ContactSheet.labelHeight + ContactSheet.gap }
     public var width: Int { Int((2 * ContactSheet.margin + Double(columns) * cellWidth - ContactSheet.gap).rounded(.up)) }
-    public var height: Int { Int((ContactSheet.titleHeight + Double(rows) * cellHeight + ContactSheet.margin).rounded(.up)) }
+    package var height: Int { Int((ContactSheet.titleHeight + Double(rows) * cellHeight + ContactSheet.margin).rounded(.up)) }
 
     /// Top-left corner of the panel showing the `cell`-th chosen frame in `view`.
     func panelOrigin(cell: Int, view: View) -> SIMD2<Double> {
@@ -69,7 +69,7 @@ public struct ContactSheet {
     }
 
     /// Pixel position of point `j` in the panel of the `cell`-th chosen frame.
-    public func project(cell: Int, point j: Int, view: View) -> SIMD2<Double> {
+    func project(cell: Int, point j: Int, view: View) -> SIMD2<Double> {
         let o = panelOrigin(cell: cell, view: view), f = frameIndices[cell]
         return SIMD2(o.x + ContactSheet.panelWidth / 2 + ContactSheet.horizontal(track, f, j, view) * scale,
                      o.y + ContactSheet.padding + (topY - Double(track.point(frame: f, j).y)) * scale)
@@ -114,7 +114,7 @@ public struct ContactSheet {
         "\(track.name) — \(ViewerFormat.number(track.fps)) fps · \(track.frameCount) frames · \(track.jointCount) joints · front | side"
     }
 
-    public func svg() -> String {
+    func svg() -> String {
         func n(_ v: Double) -> String { String(format: "%.2f", v) }
         var s = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif">
@@ -162,7 +162,7 @@ public struct ContactSheet {
         return img
     }
 
-    public func png() throws -> Data {
+    func png() throws -> Data {
         let img = raster()
         return try PNGFile.encodeRGB(width: img.width, height: img.height, pixels: img.pixels)
     }

@@ -10,7 +10,7 @@ public enum HTMLViewer {
         try AtomicFile.write(try html(tracks: tracks, audio: audio), to: url)
     }
 
-    public static func html(tracks: [ViewerTrack], audio: ViewerAudio? = nil) throws -> String {
+    static func html(tracks: [ViewerTrack], audio: ViewerAudio? = nil) throws -> String {
         guard !tracks.isEmpty else { throw ViewerError.noTracks }
         for t in tracks { try t.validate() }
         let payload = Payload(version: 1, tracks: tracks.map(Payload.Track.init), audio: audio.map { Payload.Audio(name: $0.name, mime: $0.mimeType) })

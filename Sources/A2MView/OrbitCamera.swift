@@ -7,23 +7,23 @@ import Foundation
 /// Conventions (Y up, as a2m's BVH): the eye sits at `target + distance·(cos p·sin y, sin p, cos p·cos y)`, so
 /// yaw 0, pitch 0 looks down −Z at a figure facing +Z (a front view). Perspective with vertical field of view
 /// `fovY`; screen y grows downwards, in CSS pixels inside `viewport`.
-public struct OrbitCamera: Sendable, Equatable {
-    public var yaw: Double
-    public var pitch: Double
-    public var distance: Double
-    public var target: SIMD3<Double>
-    public var fovY: Double
+struct OrbitCamera: Sendable, Equatable {
+    var yaw: Double
+    var pitch: Double
+    var distance: Double
+    var target: SIMD3<Double>
+    var fovY: Double
 
     /// Default view angle: three-quarter front, slightly above.
-    public static let defaultYaw = 0.5
-    public static let defaultPitch = 0.2
-    public static let defaultFovY = 45.0 * Double.pi / 180
+    static let defaultYaw = 0.5
+    static let defaultPitch = 0.2
+    static let defaultFovY = 45.0 * Double.pi / 180
     /// Fraction of the viewport height the figure's extent fills at zoom 1.
     static let fill = 0.75
     /// Points closer than this (in units along the view axis) are not drawn.
     static let near = 1e-3
 
-    public init(yaw: Double, pitch: Double, distance: Double, target: SIMD3<Double>, fovY: Double = OrbitCamera.defaultFovY) {
+    init(yaw: Double, pitch: Double, distance: Double, target: SIMD3<Double>, fovY: Double = OrbitCamera.defaultFovY) {
         self.yaw = yaw
         self.pitch = pitch
         self.distance = distance
@@ -33,7 +33,7 @@ public struct OrbitCamera: Sendable, Equatable {
 
     /// The camera the player uses for `track` at `frame`: it follows the root on the ground plane and keeps the
     /// figure's height centred; `zoom` > 1 moves away.
-    public static func following(_ track: ViewerTrack, frame: Int, yaw: Double, pitch: Double, zoom: Double) -> OrbitCamera {
+    static func following(_ track: ViewerTrack, frame: Int, yaw: Double, pitch: Double, zoom: Double) -> OrbitCamera {
         let f = Framing(track)
         let root = track.point(frame: frame, 0)
         let target = SIMD3(Double(root.x), f.centerY, Double(root.z))
@@ -41,12 +41,12 @@ public struct OrbitCamera: Sendable, Equatable {
         return OrbitCamera(yaw: yaw, pitch: pitch, distance: distance, target: target)
     }
 
-    public var eye: SIMD3<Double> {
+    var eye: SIMD3<Double> {
         target + distance * SIMD3(cos(pitch) * sin(yaw), sin(pitch), cos(pitch) * cos(yaw))
     }
 
     /// Screen position in CSS pixels of world point `p`, or nil when it is behind the camera.
-    public func project(_ p: SIMD3<Double>, viewport: (x: Double, y: Double, width: Double, height: Double)) -> SIMD2<Double>? {
+    func project(_ p: SIMD3<Double>, viewport: (x: Double, y: Double, width: Double, height: Double)) -> SIMD2<Double>? {
         let eye = self.eye
         let forward = normalize(target - eye)
         let right = normalize(cross(forward, SIMD3(0, 1, 0)))

@@ -5,7 +5,7 @@ import Foundation
 /// An audio file embedded in the player as a `data:` URI: the original bytes, untouched, with their MIME type.
 public struct ViewerAudio: Sendable, Equatable {
     public var name: String
-    public var mimeType: String
+    var mimeType: String
     public var bytes: Data
 
     public init(name: String, mimeType: String, bytes: Data) {

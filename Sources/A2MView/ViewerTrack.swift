@@ -28,10 +28,10 @@ public enum ViewerError: Error, CustomStringConvertible, Equatable {
 public struct ViewerTrack: Sendable, Equatable {
     public var name: String
     public var fps: Double
-    public var pointNames: [String]
-    public var parents: [Int]
+    package var pointNames: [String]
+    package var parents: [Int]
     /// true for end sites (bone tips with no channels); they are drawn but not counted as joints.
-    public var isEndSite: [Bool]
+    var isEndSite: [Bool]
     /// frames × points × 3, row-major.
     public var positions: [Float]
     /// Shown in the viewer's info panel (model name, guidance, seed, source file...). Sorted by key when shown.
@@ -49,14 +49,14 @@ public struct ViewerTrack: Sendable, Equatable {
         try validate()
     }
 
-    public var pointCount: Int { pointNames.count }
+    var pointCount: Int { pointNames.count }
     public var jointCount: Int { isEndSite.lazy.filter { !$0 }.count }
     public var frameCount: Int { pointCount == 0 ? 0 : positions.count / (pointCount * 3) }
     public var duration: Double { Double(frameCount) / fps }
 
     /// The frame shown at playback time `t` seconds: the last frame that has started, clamped to the clip.
     /// The HTML player uses the same rule (`frameAt` in the script); the Chromium test checks they agree.
-    public func frame(at t: Double) -> Int {
+    package func frame(at t: Double) -> Int {
         let f = Int((t * fps + ViewerTrack.frameEpsilon).rounded(.down))
         return min(max(f, 0), frameCount - 1)
     }
@@ -64,7 +64,7 @@ public struct ViewerTrack: Sendable, Equatable {
     /// Guards against t·fps landing a hair below an integer (t = 1/30 s · 30 = 0.99999...).
     static let frameEpsilon = 1e-6
 
-    public func point(frame: Int, _ index: Int) -> SIMD3<Float> {
+    func point(frame: Int, _ index: Int) -> SIMD3<Float> {
         let o = (frame * pointCount + index) * 3
         return SIMD3(positions[o], positions[o + 1], positions[o + 2])
     }

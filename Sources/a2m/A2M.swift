@@ -14,6 +14,7 @@ struct A2M: AsyncParsableCommand {
             Corpus.self,
             Eval.self,
             Generate.self,
+            StreamCommand.self,
             Train.self,
             Export.self,
             Bench.self,
@@ -23,7 +24,7 @@ struct A2M: AsyncParsableCommand {
     )
 
     /// ArgumentParser's own `main`, after `OpenBLASKernels.restartIfGeneric`: on a CPU Debian's OpenBLAS does not
-    /// know, its generic kernels would make every command about 3× slower (docs/cli.md, "OpenBLAS kernels").
+    /// know, its generic kernels would make every command several times slower (docs/cli.md, "OpenBLAS kernels").
     static func main() async {
         OpenBLASKernels.restartIfGeneric()
         await main(nil)

@@ -7,7 +7,7 @@ import Foundation
 struct BenchBVH: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bvh",
-        abstract: "Time writing and parsing a large generated BVH file (default skeleton, 30 fps) and print MB/s."
+        abstract: "Time writing and parsing a large generated BVH file (22-joint body skeleton, 30 fps) and print MB/s."
     )
 
     @Option(help: "Approximate size of the generated file in MB (1...2000).") var megabytes = 100
@@ -46,7 +46,7 @@ struct BenchBVH: AsyncParsableCommand {
         let size = Double((try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0) / 1e6
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("file: \(String(format: "%.1f", size)) MB, \(frames) frames × \(clip.jointCount) joints (\(Skeleton.a2mDefault.channelCount) channels), 1 thread, best of \(repeats)")
+        print("file: \(String(format: "%.1f", size)) MB, \(frames) frames × \(clip.jointCount) joints (\(clip.skeleton.channelCount) channels), 1 thread, best of \(repeats)")
         print("| operation | s | MB/s | frames/s |")
         print("|---|---:|---:|---:|")
         for (name, t) in [("write (format + fsync + rename)", bestWrite), ("parse (read + Euler → quaternion)", bestRead)] {

@@ -7,7 +7,7 @@ import Foundation
 struct BenchCorpus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corpus",
-        abstract: "Time corpus generation (espeak-ng, audio analysis, gesture model, file encoding) and the evaluation metrics."
+        abstract: "Time corpus generation (espeak-ng, audio analysis, gesture models 2 and 1, file encoding) and the evaluation metrics."
     )
 
     @Option(help: "Clips to generate.") var count = 20
@@ -33,7 +33,8 @@ struct BenchCorpus: AsyncParsableCommand {
         let (clips, tMake) = try time { try (0..<count).map { try builder.makeClip($0, scratch: scratch) } }
         let seconds = clips.reduce(0) { $0 + Double($1.record.frames) / 30 }
 
-        var best = (analysis: Double.infinity, gesture: Double.infinity, encode: Double.infinity, fk: Double.infinity, eval: Double.infinity)
+        var best = (analysis: Double.infinity, gesture: Double.infinity, gesture1: Double.infinity, encode: Double.infinity,
+                    fk: Double.infinity, eval: Double.infinity)
         var settings = EvaluationSettings(jointNames: builder.skeleton.names)!
         settings.bootstrapResamples = 2000
         for _ in 0..<repeats {
@@ -41,22 +42,29 @@ struct BenchCorpus: AsyncParsableCommand {
             let (_, tG) = try time {
                 try zip(clips, features).map { c, f in
                     var rng = PCG32(seed: seed)
-                    return try ProceduralGesture.generate(features: f, style: c.record.style, skeleton: builder.skeleton, rng: &rng)
+                    return try CoSpeechGesture.generate(features: f, style: c.record.speaker!, skeleton: builder.skeleton, rng: &rng)
+                }
+            }
+            let (_, tG1) = try time {
+                try features.map { f in
+                    var rng = PCG32(seed: seed)
+                    return try ProceduralGesture.generate(features: f, style: GestureStyle.random(using: &rng), skeleton: .a2mBody, rng: &rng)
                 }
             }
             let (_, tE) = try time { try clips.map { try BVHWriter.bytes($0.motion).count } }
             let (positions, tF) = time { clips.map { JointPositions(clip: $0.motion) } }
             let evalClips = zip(clips, positions).map { EvaluationClip(name: $0.record.name, audio: $0.features, groundTruth: $1, generated: [$1]) }
             let (_, tV) = try time { try MotionEvaluation.evaluate(evalClips, settings: settings) }
-            best = (min(best.analysis, tA), min(best.gesture, tG), min(best.encode, tE), min(best.fk, tF), min(best.eval, tV))
+            best = (min(best.analysis, tA), min(best.gesture, tG), min(best.gesture1, tG1), min(best.encode, tE), min(best.fk, tF), min(best.eval, tV))
         }
         print("\(count) clips, \(String(format: "%.1f", seconds)) s of audio at 30 fps, 1 thread; in-process stages best of \(repeats)")
         print("| stage | ms | × real time |")
         print("|---|---:|---:|")
         for (name, t) in [("make clips end to end (espeak-ng processes + assembly + analysis + gesture), once", tMake),
                           ("audio analysis (RMS, activity, flux onsets, YIN)", best.analysis),
-                          ("gesture model", best.gesture),
-                          ("BVH encoding", best.encode),
+                          ("gesture model 2 (CoSpeechGesture, \(builder.skeleton.jointCount) joints)", best.gesture),
+                          ("gesture model 1 (ProceduralGesture, 22 joints)", best.gesture1),
+                          ("BVH encoding (model 2's motion)", best.encode),
                           ("forward kinematics (JointPositions)", best.fk),
                           ("all metrics + 2000-resample bootstraps + mismatched control", best.eval)] {
             print("| \(name) | \(String(format: "%.1f", t * 1000)) | \(String(format: "%.0f", seconds / t)) |")

@@ -33,7 +33,8 @@ struct BenchGenerate: AsyncParsableCommand {
         if let model { return try GenerationModel.load(contentsOf: URL(fileURLWithPath: model)) }
         let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
         var c = full.model
-        let skeleton = Skeleton.a2mDefault
+        // The shipped model's 22-joint body skeleton (D = 136), as docs/benchmarks.md measured it.
+        let skeleton = Skeleton.a2mBody
         c.motionDim = MotionFeatures.featureDim(for: skeleton)
         c.audioDim = full.audio.featureDim
         let D = c.motionDim
@@ -60,18 +61,15 @@ struct BenchGenerate: AsyncParsableCommand {
         for n in threadCounts {
             Threads.set(n)
             let pipeline = GenerationPipeline(model: m)
+            var configuration = GenerationConfiguration()
+            configuration.sampling = options
+            configuration.outputDirectory = tmp.appendingPathComponent("\(n)-threads")
             let t0 = DispatchTime.now().uptimeNanoseconds
             // What `a2m generate IN` does by default: features streamed from the file, frames streamed into
-            // the BVH and JSON writers.
-            let features = try pipeline.featureStream(url)
-            let writers: [any MotionFileStream] = [
-                try BVHStreamWriter(url: tmp.appendingPathComponent("b.bvh"), skeleton: m.skeleton, fps: m.fps, frameCount: features.frames),
-                try MotionJSONStreamWriter(url: tmp.appendingPathComponent("b.json"), format: .a2m, skeleton: m.skeleton, fps: m.fps,
-                                           frameCount: features.frames),
-            ]
-            try pipeline.write([(name: input, source: features)], samples: 1, options: options, writers: [[writers]])
+            // the BVH and JSON writers, committed as one output set.
+            let files = try pipeline.generate(files: [url], configuration: configuration)
             let total = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            let duration = Double(features.frames) / m.fps
+            let duration = Double(files[0].frames) / m.fps
             let s = pipeline.seconds
             let export = s["export"]!
             print(String(format: "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f |", n, s["features"]!, s["sampling"]!,

@@ -2,19 +2,21 @@ import A2MKit
 import ArgumentParser
 import Foundation
 
-/// `a2m convert IN --to OUT`: BVH or a2m JSON in; BVH, JSON (a2m or three.js), glTF (GLB or .gltf + .bin) or VRM
-/// Animation out, optionally resampled and in another length unit.
+/// `a2m convert IN --to OUT`: BVH or a2m JSON in; any registered format out (`MotionFormats`: BVH, JSON (a2m or
+/// three.js), glTF (GLB or .gltf + .bin), VRM Animation), optionally resampled and in another length unit.
 struct Convert: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert motion between BVH, JSON, glTF/GLB and VRM Animation, optionally resampling the frame rate.",
         discussion: """
             Input: .bvh (any rotation orders, 6-channel joints, CRLF, ...; see docs/formats.md) or an a2m .json. \
-            Output: .bvh (positions on the root only, root OFFSET 0 0 0, each joint keeps its rotation order), \
-            .json (--json-format a2m, the default, or threejs for THREE.AnimationClip.parse), .glb or .gltf (+ .bin \
-            beside it: skeleton, skin, capsule body and the animation, in metres) or .vrma (VRM Animation 1.0, \
-            30 fps unless --fps). --fps resamples with quaternion slerp (root positions linearly). BVH input is \
-            read as --input-units (default cm, a2m's unit); a2m JSON says its own unit. BVH and JSON output are \
-            written in --units (default cm); glTF and VRMA are always metres. Reader warnings go to stderr.
+            Output: the format of --to's extension (\(MotionFormats.extensions)): .bvh (positions on the root only, \
+            root OFFSET 0 0 0, each joint keeps its rotation order), .json (--json-format a2m, the default, or \
+            threejs for THREE.AnimationClip.parse), .glb or .gltf (+ .bin beside it: skeleton, skin, capsule body and \
+            the animation, in metres) or .vrma (VRM Animation 1.0, 30 fps unless --fps). --fps resamples with \
+            quaternion slerp (root positions linearly). BVH input is read as --input-units (default cm, a2m's unit); \
+            a2m JSON says its own unit. BVH and JSON output are written in --units (default cm); glTF and VRMA are \
+            always metres. The output never replaces the input, nor, without --overwrite, a file that exists. Reader \
+            warnings go to stderr.
             """
     )
 
@@ -22,7 +24,7 @@ struct Convert: AsyncParsableCommand {
 
     @Argument(help: "Input motion: .bvh or .json (a2m format).") var input: String
 
-    @Option(help: "Output file: .bvh, .json, .glb, .gltf or .vrma.") var to: String
+    @Option(help: "Output file; its extension picks the format (\(MotionFormats.extensions)).") var to: String
 
     @Option(help: "Resample to this frame rate (1...1000); default: keep the input's (30 for .vrma).") var fps: Double?
 
@@ -32,17 +34,15 @@ struct Convert: AsyncParsableCommand {
 
     @Option(help: "Length unit of a BVH input: cm or m.") var inputUnits: LengthUnit?
 
-    static let outputExtensions = ["bvh", "json", "glb", "gltf", "vrma"]
+    @Flag(help: "Replace --to if it exists (never the input).") var overwrite = false
 
     func validate() throws {
         let inExt = URL(fileURLWithPath: input).pathExtension.lowercased()
         guard inExt == "bvh" || inExt == "json" else { throw ValidationError("input must end in .bvh or .json, got '\(input)'") }
         let outExt = URL(fileURLWithPath: to).pathExtension.lowercased()
-        guard Self.outputExtensions.contains(outExt) else {
-            throw ValidationError("--to must end in \(Self.outputExtensions.map { "." + $0 }.joined(separator: ", ")), got '\(to)'")
-        }
+        guard MotionFormats.forExtension(outExt) != nil else { throw ValidationError("--to must end in one of \(MotionFormats.extensions), got '\(to)'") }
         if jsonFormat != nil && outExt != "json" { throw ValidationError("--json-format applies only to .json output, but --to is '\(to)'") }
-        if units != nil && !(outExt == "bvh" || outExt == "json") {
+        if units != nil && !MotionOutput.unitExtensions.contains(outExt) {
             throw ValidationError("--units applies to .bvh and .json output; glTF and VRMA are always metres")
         }
         if inputUnits != nil && inExt != "bvh" { throw ValidationError("--input-units applies to .bvh input; a2m JSON names its own unit") }
@@ -52,22 +52,29 @@ struct Convert: AsyncParsableCommand {
     func run() async throws {
         global.apply()
         let inURL = URL(fileURLWithPath: input), outURL = URL(fileURLWithPath: to)
+        let format = MotionOutput.format(for: outURL, units: units ?? .cm, jsonFormat: jsonFormat ?? .a2m, fps: fps)
+        // Checked before the input is read: the output must not be the input or, without --overwrite, any file
+        // that exists (MotionFileOutput checks again as it writes).
+        try MotionFileOutput.checkDestination(outURL, format: format, inputs: [inURL], overwrite: overwrite)
         // Library errors (BVHError, MotionJSONError, OutputError, GLTFExportError) name the file and line or
         // field; ArgumentParser prints their description and exits non-zero, as for every subcommand.
         let loaded = try MotionInput.load(inURL, bvhUnit: inputUnits ?? .cm)
         var clip = loaded.clip
         let sourceFPS = clip.fps
-        let outExt = outURL.pathExtension.lowercased()
-        let rate = fps ?? (outExt == "vrma" ? VRMAnimationExport.defaultFPS : nil)
-        if let rate {
+        if let fps {
             // Checked before allocating: a clip at 0.001 fps resampled to 1000 fps is a million times longer.
-            try clip.checkResampling(to: rate, file: input)
-            clip = clip.resampled(to: rate)
+            try clip.checkResampling(to: fps, file: input)
+            clip = try clip.resampled(to: fps)
         }
-        try MotionOutput.write(clip, unit: loaded.unit, to: outURL, units: units ?? .cm, jsonFormat: jsonFormat ?? .a2m, source: input)
+        let layout = MotionLayout(of: clip, unit: loaded.unit)
+        try Interrupt.guarding("convert", quiet: global.quiet) { shouldContinue in
+            try MotionFileOutput.write(clip, layout: layout, format: format, to: outURL, inputs: [inURL], overwrite: overwrite,
+                                       shouldContinue: shouldContinue)
+        }
         if !global.quiet {
-            let note = rate.map { _ in " (resampled from \(Self.format(sourceFPS)) fps)" } ?? ""
-            FileHandle.standardError.write(Data("\(to): \(clip.frameCount) frames at \(Self.format(clip.fps)) fps\(note), \(clip.jointCount) joints\n".utf8))
+            let out = format is VRMAFormat ? (format as! VRMAFormat).fps : clip.fps
+            let note = out != sourceFPS ? " (resampled from \(Self.format(sourceFPS)) fps)" : ""
+            FileHandle.standardError.write(Data("\(to): \(clip.frameCount) frames at \(Self.format(out)) fps\(note), \(clip.jointCount) joints\n".utf8))
         }
     }
 
@@ -94,18 +101,17 @@ enum MotionInput {
     }
 }
 
-/// Writing one motion file by its extension, converting units: BVH/JSON in `units`, glTF/VRMA in metres.
+/// The registered format an output file's extension picks, with the options of `convert` and `retarget`.
 enum MotionOutput {
-    static func write(_ clip: MotionClip, unit: LengthUnit, to url: URL, units: LengthUnit, jsonFormat: MotionJSONFormat,
-                      restRotations: [SIMD4<Float>]? = nil, source: String) throws {
+    /// Extensions whose lengths --units sets (glTF and VRMA are always metres).
+    static let unitExtensions: Set<String> = ["bvh", "json"]
+
+    static func format(for url: URL, units: LengthUnit, jsonFormat: MotionJSONFormat, fps: Double?) -> any MotionFormat {
         switch url.pathExtension.lowercased() {
-        case "bvh": try BVHWriter.write(clip.scaled(by: unit.factor(to: units)), to: url)
-        case "json": try MotionJSON.write(clip.scaled(by: unit.factor(to: units)), format: jsonFormat, to: url, units: units.jsonLabel)
-        case "glb", "gltf":
-            try GLTFExport.write(clip, to: url, options: GLTFExport.Options(unit: unit, restRotations: restRotations,
-                                                                            name: url.deletingPathExtension().lastPathComponent))
-        case "vrma": try VRMAnimationExport.write(clip, unit: unit, to: url, fps: clip.fps, source: source)
-        default: throw OutputError.cannotWrite(path: url.path, reason: "unknown output extension; expected .bvh, .json, .glb, .gltf or .vrma")
+        case "bvh": return BVHFormat(units: units)
+        case "json": return jsonFormat == .threejs ? ThreeJSFormat(units: units) : A2MJSONFormat(units: units)
+        case "vrma": return VRMAFormat(fps: fps ?? VRMAnimationExport.defaultFPS)
+        case let ext: return MotionFormats.forExtension(ext)!
         }
     }
 }

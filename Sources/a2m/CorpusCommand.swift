@@ -8,11 +8,13 @@ struct Corpus: AsyncParsableCommand {
         commandName: "corpus",
         abstract: "Generate a synthetic paired corpus: espeak-ng speech (WAV) with procedural gesture motion (BVH).",
         discussion: """
-            Writes DIR/clip_NNNNN.wav (22050 Hz, 16-bit mono) + DIR/clip_NNNNN.bvh (default skeleton, 30 fps) per clip \
-            and DIR/corpus.json (voice, language, rate, pitch, loudness, style and split of every clip; val/test clips \
-            use voices never heard in train). The motion is procedural, driven by features measured from the audio: \
-            synthetic data for demos and tests, not motion capture. Same seed -> byte-identical files. \
-            Needs espeak-ng (Debian/Ubuntu: apt-get install espeak-ng). See docs/corpus.md.
+            Writes DIR/clip_NNNNN.wav (22050 Hz, 16-bit mono) + DIR/clip_NNNNN.bvh (30 fps) per clip and DIR/corpus.json \
+            (voice, language, rate, pitch, loudness, gesture style and split of every clip; val/test clips use voices \
+            never heard in train). The motion is procedural, driven by features measured from the audio: synthetic \
+            motion for a clean-licence default model and tests, not motion capture. Gesture model 2 (the default): \
+            gesture units with strokes on prosodic prominence and hand shapes, on the default skeleton with fingers; \
+            model 1: the first corpus, on the 22-joint body skeleton. Same seed -> byte-identical files, and the same \
+            WAV files for both models. Needs espeak-ng (Debian/Ubuntu: apt-get install espeak-ng). See docs/corpus.md.
             """
     )
 
@@ -23,6 +25,8 @@ struct Corpus: AsyncParsableCommand {
     @Option(help: "Seed for every random choice.") var seed: UInt64
     @Option(help: "Shortest clip in seconds (≥ 2).") var minSeconds: Double = 4
     @Option(help: "Longest clip in seconds (≤ 120).") var maxSeconds: Double = 12
+    @Option(help: "Gesture model: 2 (co-speech gesture with fingers) or 1 (the first corpus, 22-joint skeleton).")
+    var gestureModel: GestureModelVersion = .v2
 
     func validate() throws {
         do {
@@ -34,7 +38,7 @@ struct Corpus: AsyncParsableCommand {
 
     func run() async throws {
         global.apply()
-        let options = CorpusOptions(count: count, seed: seed, minSeconds: minSeconds, maxSeconds: maxSeconds)
+        let options = CorpusOptions(count: count, seed: seed, minSeconds: minSeconds, maxSeconds: maxSeconds, gestureModel: gestureModel)
         let builder = try CorpusBuilder(options: options)
         let progress = ProgressLine(total: count, label: "corpus", unit: "clips", quiet: global.quiet)
         let manifest = try builder.build(into: URL(fileURLWithPath: out)) { progress.update($0) }
@@ -46,3 +50,5 @@ struct Corpus: AsyncParsableCommand {
         }
     }
 }
+
+extension GestureModelVersion: ExpressibleByArgument {}

@@ -32,7 +32,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "With --model: timestep spacing (trailing, karras; default: \(GuidanceStudy.Defaults.spacing.rawValue)).") var spacing: TimestepSpacing?
     @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: \(GuidanceStudy.Defaults.schedule.rawValue)).")
     var guidanceSchedule: GuidanceSchedule?
-    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; default: \(GuidanceStudy.Defaults.method.rawValue)).")
+    @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; lowpass; velocity; default: \(GuidanceStudy.Defaults.method.rawValue)).")
     var guidanceMethod: GuidanceMethod?
     @Flag(inversion: .prefixedNo, help: "With --model: pass generated motion through the foot lock, as a2m generate does (default: \(GuidanceStudy.Defaults.footLock ? "on" : "off")).")
     var footLock: Bool?
@@ -148,9 +148,11 @@ struct Eval: AsyncParsableCommand {
         let report = try MotionEvaluation.evaluate(clips, settings: settings)
         print(Self.table(report))
         if let g = report.gesture { print("\n" + Self.gestureTable(g)) }
+        let seedSpeech = try Self.seedSpeech(gen)
+        if let seedSpeech { print("\n" + seedSpeech.table) }
         if let out {
             let document = EvalDocument(data: data, generated: generated!, split: split, fps: fps, seed: seed,
-                                        clipNames: clips.map(\.name), report: report)
+                                        clipNames: clips.map(\.name), report: report, seedSpeech: seedSpeech)
             try Self.write(document, to: out)
         }
     }
@@ -238,6 +240,19 @@ struct Eval: AsyncParsableCommand {
         var seed: UInt64
         var clipNames: [String]
         var report: EvaluationReport
+        /// With at least 2 clips × 2 samples: does the seed or the speech decide the gesture (sample k of every
+        /// clip counts as one seed, as `a2m generate --samples K` draws them).
+        var seedSpeech: SeedSpeechDecisiveness?
+    }
+
+    /// The seed-vs-speech comparison of the generated files (`files[clip][sample]`), from their own frames
+    /// (not resampled); nil with fewer than 2 clips or 2 samples per clip.
+    static func seedSpeech(_ files: [[URL]]) throws -> SeedSpeechDecisiveness? {
+        guard files.count >= 2, (files.first?.count ?? 0) >= 2 else { return nil }
+        let flat = files.flatMap { $0 }
+        let paths = try orderedParallelMap(flat.count) { i in try WristPath(clip: BVHReader.read(flat[i]).clip, file: flat[i].path) }
+        let k = files[0].count
+        return try SeedSpeechDecisiveness.measure((0..<files.count).map { Array(paths[($0 * k)..<(($0 + 1) * k)]) })
     }
 
     static func table(_ r: EvaluationReport) -> String {

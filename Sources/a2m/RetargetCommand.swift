@@ -38,6 +38,8 @@ struct Retarget: AsyncParsableCommand {
 
     @Option(help: "Resample to this frame rate (1...1000); default: keep the motion's.") var fps: Double?
 
+    @Flag(help: "Replace --out if it exists (never an input).") var overwrite = false
+
     static let outputExtensions = ["bvh", "json", "glb", "gltf"]
 
     func validate() throws {
@@ -69,10 +71,15 @@ struct Retarget: AsyncParsableCommand {
         let source = Rig(skeleton: loaded.clip.skeleton, unit: loaded.unit, file: motion, format: .bvh)
         let retargeter = try Retargeter(source: source, target: target, map: jointMap)
         var clip = loaded.clip
-        if let fps { clip = clip.resampled(to: fps) }
+        if let fps { clip = try clip.resampled(to: fps) }
         let result = retargeter.retarget(clip)
-        try MotionOutput.write(result, unit: target.unit, to: URL(fileURLWithPath: out), units: units ?? target.unit,
-                               jsonFormat: jsonFormat ?? .a2m, restRotations: target.restRotations, source: motion)
+        let outURL = URL(fileURLWithPath: out)
+        let format = MotionOutput.format(for: outURL, units: units ?? target.unit, jsonFormat: jsonFormat ?? .a2m, fps: nil)
+        let inputs = [motion, rig] + (map.map { [$0] } ?? [])
+        try Interrupt.guarding("retarget", quiet: global.quiet) { shouldContinue in
+            try MotionFileOutput.write(result, layout: MotionLayout(of: result, unit: target.unit, restRotations: target.restRotations), format: format,
+                                       to: outURL, inputs: inputs.map { URL(fileURLWithPath: $0) }, overwrite: overwrite, shouldContinue: shouldContinue)
+        }
         if !global.quiet { FileHandle.standardError.write(Data(Self.summary(retargeter, out: out, frames: result.frameCount, fps: result.fps).utf8)) }
     }
 

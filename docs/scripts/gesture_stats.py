@@ -230,16 +230,17 @@ class Take:
 
     def resampled(self, rate=RATE):
         """The take at `rate`: rotations by slerp, translations linearly, at times k / rate for
-        k = 0 ... floor(duration * rate) (an exact grid hit keeps the source frame), as MotionClip.resampled."""
+        k < max(1, round(frames * rate / fps)) (frame f stands for [f, f + 1) / fps, so the take keeps its
+        length; past the last source frame it is held), as MotionClip.resampled and resampledFrameCount."""
         f = self.rot.shape[0]
-        if self.fps == rate:
+        if self.fps == rate or f <= 1:
             return self.rot, self.trans
-        duration = (f - 1) / self.fps
-        n = int(math.floor(duration * rate + 1e-9)) + 1
+        # Swift's .rounded() rounds halves away from zero; Python's round() would round them to even.
+        n = max(1, int(math.floor(f * rate / self.fps + 0.5)))
         s = np.arange(n) * self.fps / rate
         i0 = np.minimum(np.floor(s).astype(int), f - 1)
         i1 = np.minimum(i0 + 1, f - 1)
-        t = s - i0
+        t = np.where(i1 == i0, 0.0, s - i0)
         trans = self.trans[i0] + (self.trans[i1] - self.trans[i0]) * t[:, None, None]
         if np.all(t == 0):
             return self.rot[i0], trans

@@ -53,14 +53,14 @@ public final class Denoiser {
         p.initialize(parameters, seed: seed)
     }
 
-    public var layout: TensorLayout { p.layout }
+    package var layout: TensorLayout { p.layout }
     public var parameterCount: Int { p.layout.parameterCount }
     /// Tensors AdamW applies weight decay to (2-D weight matrices).
-    public var decayedTensors: [TensorSpec] { p.decayed }
+    var decayedTensors: [TensorSpec] { p.decayed }
 
     /// Reseeds the dropout stream (e.g. when resuming training).
-    public func setDropoutStream(_ rng: PCG32) { dropoutRNG = rng }
-    public var dropoutStream: PCG32 { dropoutRNG }
+    package func setDropoutStream(_ rng: PCG32) { dropoutRNG = rng }
+    package var dropoutStream: PCG32 { dropoutRNG }
 
     // MARK: - Parameter access
 

@@ -16,7 +16,7 @@ struct DecoderLayerActs {
 struct BackwardScratch {
     var dres, dsub, dao, dqk, dv, dr, dy, dg, dh: FPtr
     var dK, dV, drmem, dmem, dmemPre, dfilm, dmc, dc, dth, dt1, dttok: FPtr
-    var dp2, dp1a, dp1, dpln, dpooled, dEnc, dEncRes: FPtr
+    var dp2, dp1a, dp1, dpln, dpooled, dEnc: FPtr
     var attn: FPtr
 }
 
@@ -24,11 +24,11 @@ final class DenoiserActivations {
     let b: Int, t: Int, training: Bool
     let workspace: Workspace
     // Inputs (copied in, so callers' arrays need not outlive the step).
-    var x, mel, encMel, target, frameMask, encMask, crossMask, rowWeights: FPtr
+    var x, encMel, target, frameMask, encMask, crossMask, rowWeights: FPtr
     var h0: FPtr
     var enc0: FPtr
     var encoder: [EncoderLayerActs]
-    var tokSel, pooled, poolLn, poolMean, poolRstd, p1, p1a, p2, hid: FPtr
+    var pooled, poolLn, poolMean, poolRstd, p1, p1a, p2, hid: FPtr
     var temb, t1, th, t2o, c, mc, film, ttok: FPtr
     var memPre, mem, memMean, memRstd, rmem: FPtr
     var layers: [DecoderLayerActs]
@@ -41,9 +41,9 @@ final class DenoiserActivations {
         let ws = Workspace(capacity: DenoiserActivations.floats(config: cf, rows: b, frames: t, training: training))
         workspace = ws
         let parts = DenoiserActivations.carve(cf, b, t, training) { ws.take($0) }
-        (x, mel, encMel, target, frameMask, encMask, crossMask, rowWeights) = parts.inputs
+        (x, encMel, target, frameMask, encMask, crossMask, rowWeights) = parts.inputs
         h0 = parts.h0; enc0 = parts.enc0; encoder = parts.encoder
-        (tokSel, pooled, poolLn, poolMean, poolRstd, p1, p1a, p2, hid) = parts.pool
+        (pooled, poolLn, poolMean, poolRstd, p1, p1a, p2, hid) = parts.pool
         (temb, t1, th, t2o, c, mc, film, ttok) = parts.time
         (memPre, mem, memMean, memRstd, rmem) = parts.memory
         layers = parts.layers
@@ -60,10 +60,10 @@ final class DenoiserActivations {
     }
 
     private struct Parts {
-        var inputs: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)
+        var inputs: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)
         var h0, enc0: FPtr
         var encoder: [EncoderLayerActs]
-        var pool: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)
+        var pool: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)
         var time: (FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr, FPtr)
         var memory: (FPtr, FPtr, FPtr, FPtr, FPtr)
         var layers: [DecoderLayerActs]
@@ -74,7 +74,7 @@ final class DenoiserActivations {
     private static func carve(_ cf: DenoiserConfig, _ b: Int, _ t: Int, _ training: Bool, _ take: (Int) -> FPtr) -> Parts {
         let d = cf.width, f = cf.ffn, h = cf.heads, p = cf.motionDim, m = cf.audioDim, l = cf.layers
         let n = b * t, s = t + 2
-        let inputs = (take(n * p), take(n * m), take(n * m), take(n * p), take(n), take(n), take(b * s), take(b))
+        let inputs = (take(n * p), take(n * m), take(n * p), take(n), take(n), take(b * s), take(b))
         let h0 = take(n * d), enc0 = take(n * d)
         // Inference keeps no activations for a backward pass: every layer reuses one set of buffers
         // (a layer reads its input before it writes its output).
@@ -84,7 +84,7 @@ final class DenoiserActivations {
                              h: take(n * f), g: take(n * f), s2: take(n * d), out: take(n * d))
         }
         let encoder = training ? encOne : (0..<cf.encoderLayers).map { _ in encOne[0] }
-        let pool = (take(n * d), take(b * d), take(b * d), take(b), take(b), take(b * d), take(b * d), take(b * d), take(b * d))
+        let pool = (take(b * d), take(b * d), take(b), take(b), take(b * d), take(b * d), take(b * d), take(b * d))
         let time = (take(b * d), take(b * 4 * d), take(b * 4 * d), take(b * d), take(b * d), take(b * d), take(l * 3 * b * 2 * d), take(b * 2 * d))
         let memory = (take(b * s * d), take(b * s * d), take(b * s), take(b * s), take(b * s * d))
         let decOne = (0..<(training ? l : min(1, l))).map { _ in
@@ -110,7 +110,7 @@ final class DenoiserActivations {
                 dK: take(b * s * d), dV: take(b * s * d), drmem: take(b * s * d), dmem: take(b * s * d), dmemPre: take(b * s * d),
                 dfilm: take(l * 3 * b * 2 * d), dmc: take(b * d), dc: take(b * d), dth: take(b * 4 * d), dt1: take(b * 4 * d),
                 dttok: take(b * 2 * d), dp2: take(b * d), dp1a: take(b * d), dp1: take(b * d), dpln: take(b * d), dpooled: take(b * d),
-                dEnc: take(n * d), dEncRes: take(n * d), attn: take(2 * b * h * t * s))
+                dEnc: take(n * d), attn: take(2 * b * h * t * s))
         }
         return Parts(inputs: inputs, h0: h0, enc0: enc0, encoder: encoder, pool: pool, time: time, memory: memory,
                      layers: layers, out: out, dout: dout, attnScratch: attnScratch, grad: grad)

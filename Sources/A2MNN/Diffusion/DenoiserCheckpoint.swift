@@ -3,13 +3,13 @@ import Foundation
 
 extension Denoiser {
     /// `__metadata__` key holding the model's `DenoiserConfig` as JSON.
-    public static let configMetadataKey = "a2m.model"
+    static let configMetadataKey = "a2m.model"
 
     /// Writes a safetensors checkpoint: `weights` (default: this model's parameters; pass the EMA arena to
     /// ship EMA weights) under the torch reference's names, plus `extra` arenas under their prefixes (e.g.
     /// "train.params.", "train.adam_m.", "train.adam_v." for a resumable checkpoint — keep those F32).
     /// `metadata` is stored as given, plus the model config under `configMetadataKey`. Atomic.
-    public func saveCheckpoint(to url: URL, weights: TensorArena? = nil, metadata: [String: String] = [:],
+    package func saveCheckpoint(to url: URL, weights: TensorArena? = nil, metadata: [String: String] = [:],
                                dtype: CheckpointDType = .f32, extra: [(prefix: String, arena: TensorArena)] = []) throws {
         var meta = metadata
         let enc = JSONEncoder()

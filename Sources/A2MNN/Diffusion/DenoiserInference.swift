@@ -3,8 +3,8 @@ import A2MCore
 /// Per-clip audio state for the sampler: pooled vector and, per decoder layer, the cross-attention keys and
 /// values of the audio tokens (rotary positions 0..<T). Computed once per window by `encodeAudio`.
 public final class DenoiserAudioContext {
-    public let clips: Int
-    public let frames: Int
+    let clips: Int
+    let frames: Int
     /// [clips, d]
     let hid: [Float]
     /// Per layer: [clips, T, d].
@@ -23,7 +23,7 @@ public final class DenoiserAudioContext {
 }
 
 extension Denoiser: MotionDenoiser {
-    public typealias AudioContext = DenoiserAudioContext
+    package typealias AudioContext = DenoiserAudioContext
 
     public var motionDim: Int { config.motionDim }
     public var audioDim: Int { config.audioDim }

@@ -17,10 +17,10 @@ public struct DenoiserBatch {
     /// Optional frame mask [B, T] (1 = real frame, 0 = padding): key padding in attention, masked pooling, loss mask.
     public var frameMask: [Float]?
     /// Optional per-row loss weights [B].
-    public var rowWeights: [Float]?
+    package var rowWeights: [Float]?
     /// When these rows are one rank's share of a larger batch (data-parallel training): where they sit in it and
     /// the whole batch's loss denominators, so the ranks' losses and gradients sum to the whole batch's.
-    public var shard: BatchShard?
+    package var shard: BatchShard?
 
     public init(rows: Int, frames: Int, noisy: [Float], timesteps: [Int], audio: [Float], keep: [Bool], target: [Float],
                 frameMask: [Float]? = nil, rowWeights: [Float]? = nil) {
@@ -29,23 +29,9 @@ public struct DenoiserBatch {
     }
 }
 
-/// One rank's rows of a batch split over data-parallel ranks (docs/training.md, "Data-parallel training").
-public struct BatchShard: Sendable, Equatable {
-    /// Rows of the whole batch before these.
-    public var rowOffset: Int
-    /// Rows whose audio is kept (CFG) before these.
-    public var keptRowOffset: Int
-    /// The whole batch's masked counts (`maskedCounts`): valid frames, frame pairs and runs of three frames.
-    public var counts: MaskedCounts
-
-    public init(rowOffset: Int, keptRowOffset: Int, counts: MaskedCounts) {
-        self.rowOffset = rowOffset; self.keptRowOffset = keptRowOffset; self.counts = counts
-    }
-}
-
 extension Denoiser {
     /// Zeroes the gradient arena; call once per optimizer step (backward accumulates with +=).
-    public func zeroGradients() { gradients.zero() }
+    func zeroGradients() { gradients.zero() }
 
     /// Forward pass with the loss. `training` enables dropout (a fresh mask per call from the `.dropout`
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.
@@ -116,7 +102,7 @@ extension Denoiser {
 
     /// Accumulates ∂loss/∂parameters of the last training `forward` into `gradients`. The audio encoder and
     /// pool MLP receive gradient only from kept rows, the null embeddings only from dropped rows.
-    public func backward() throws {
+    package func backward() throws {
         try withOwnGemmThreads { try backwardBody() }
     }
 

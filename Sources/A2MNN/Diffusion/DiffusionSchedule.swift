@@ -44,26 +44,26 @@ public struct DiffusionConfig: Codable, Sendable, Equatable {
 /// Double ᾱ). Timesteps are 0-based as in improved-diffusion/EDGE: t = 0 is the least noisy step, t = T−1 the
 /// noisiest, and the network sees these integers.
 public struct DiffusionSchedule: Sendable {
-    public let steps: Int
-    public let kind: BetaSchedule
-    public let betas: [Float]
+    package let steps: Int
+    package let kind: BetaSchedule
+    let betas: [Float]
     /// ᾱ_t = Π_{s≤t} (1 − β_s).
-    public let alphasCumprod: [Float]
-    public let sqrtAlphasCumprod: [Float]
-    public let sqrtOneMinusAlphasCumprod: [Float]
+    let alphasCumprod: [Float]
+    let sqrtAlphasCumprod: [Float]
+    let sqrtOneMinusAlphasCumprod: [Float]
     /// Var q(x_{t−1} | x_t, x0) = β_t (1 − ᾱ_{t−1}) / (1 − ᾱ_t), with ᾱ_{−1} = 1 (so 0 at t = 0).
-    public let posteriorVariance: [Float]
+    let posteriorVariance: [Float]
     /// Mean q(x_{t−1} | x_t, x0) = coef1_t · x0 + coef2_t · x_t.
-    public let posteriorMeanCoef1: [Float]
-    public let posteriorMeanCoef2: [Float]
+    let posteriorMeanCoef1: [Float]
+    let posteriorMeanCoef2: [Float]
     /// ᾱ in Double, for coefficients derived on respaced timesteps.
     let alphasCumprod64: [Double]
 
-    public init(_ config: DiffusionConfig = DiffusionConfig()) {
+    package init(_ config: DiffusionConfig = DiffusionConfig()) {
         self.init(steps: config.steps, kind: config.schedule)
     }
 
-    public init(steps: Int, kind: BetaSchedule = .cosine) {
+    package init(steps: Int, kind: BetaSchedule = .cosine) {
         precondition(steps >= 2, "DiffusionSchedule needs at least 2 steps (validate the config first)")
         self.steps = steps
         self.kind = kind
@@ -100,7 +100,7 @@ public struct DiffusionSchedule: Sendable {
 
     /// q(x_t | x0): x_t = √ᾱ_t · x0 + √(1 − ᾱ_t) · noise, one timestep per row.
     /// `x0`, `noise`, `out` are [timesteps.count, rowSize]; `out` may alias neither input.
-    public func qSample(x0: UnsafeBufferPointer<Float>, timesteps: [Int], noise: UnsafeBufferPointer<Float>,
+    package func qSample(x0: UnsafeBufferPointer<Float>, timesteps: [Int], noise: UnsafeBufferPointer<Float>,
                         out: UnsafeMutableBufferPointer<Float>) {
         let rows = timesteps.count
         precondition(rows > 0 && x0.count % rows == 0 && noise.count == x0.count && out.count == x0.count,
@@ -115,7 +115,7 @@ public struct DiffusionSchedule: Sendable {
     }
 
     /// Array form of `qSample`: returns x_t for `x0` and `noise` of shape [timesteps.count, rowSize].
-    public func qSample(x0: [Float], timesteps: [Int], noise: [Float]) -> [Float] {
+    package func qSample(x0: [Float], timesteps: [Int], noise: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: x0.count)
         x0.withUnsafeBufferPointer { xp in
             noise.withUnsafeBufferPointer { np in

@@ -17,4 +17,25 @@ public enum GuidanceMethod: String, CaseIterable, Sendable, Codable {
     /// Limitations: constant weight only (the schedules are defined for `cfg`), and every step runs 2B rows
     /// unless λ = 0, so λ = 1 costs twice `cfg`'s w = 1.
     case cfgpp
+    /// CFG whose extrapolation past the conditional prediction is smoothed along time (`LowPassGuidance`):
+    /// x̂0 = ĉ0 + (w − 1)·G(ĉ0 − û0), the guided difference's frequencies above about 3 Hz (at 30 fps) left at
+    /// the conditional model's weight. w ≥ 0 with any schedule; w ≤ 1 is `cfg`.
+    case lowpass
+    /// CFG with the conditional model's speed (`VelocityRescaledGuidance`): the guided path, its deviation from
+    /// its mean scaled so that its frame-to-frame velocity is no larger than the conditional prediction's.
+    /// w ≥ 0 with any schedule; w ≤ 1 is `cfg`.
+    case velocity
+}
+
+extension GuidanceMethod {
+    /// The mixer of this method at `weight` (CFG's w, CFG++'s λ) with `schedule` (all but cfgpp; validated by
+    /// `SamplerOptions.validateGuidance`; cfgpp takes none).
+    public func mixer(weight: Float, schedule: GuidanceSchedule) -> any GuidanceMixer {
+        switch self {
+        case .cfg: return ClassifierFreeGuidance(weight: weight, schedule: schedule)
+        case .cfgpp: return CFGPlusPlus(lambda: weight)
+        case .lowpass: return LowPassGuidance(weight: weight, schedule: schedule)
+        case .velocity: return VelocityRescaledGuidance(weight: weight, schedule: schedule)
+        }
+    }
 }

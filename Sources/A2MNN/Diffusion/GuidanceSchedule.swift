@@ -15,10 +15,10 @@ public enum GuidanceSchedule: String, CaseIterable, Sendable, Codable {
     case interval
 
     /// Share of the steps that `interval` guides.
-    public static let intervalFraction = 0.6
+    static let intervalFraction = 0.6
 
     /// The weight used at step `index` of `count` (index 0 is the noisiest).
-    public func weight(_ w: Float, step index: Int, of count: Int) -> Float {
+    package func weight(_ w: Float, step index: Int, of count: Int) -> Float {
         switch self {
         case .constant:
             return w
@@ -29,40 +29,5 @@ public enum GuidanceSchedule: String, CaseIterable, Sendable, Codable {
         case .interval:
             return Double(index) < GuidanceSchedule.intervalFraction * Double(count) ? w : 1
         }
-    }
-}
-
-/// Classifier-free guidance on the x0 prediction: out = uncond + w·(cond − uncond).
-///
-/// w = 1 runs only the B conditioned rows (`cfg`); w = 0 runs only the B unconditioned rows (both exact special
-/// cases of the formula, half the work). Any other w, and w = 1 with `cfgpp`, runs ONE denoiser call with 2B
-/// rows — the B conditioned rows first, then the same B rows unconditioned — and mixes the halves.
-/// `unconditional` is the unconditioned prediction when `cfgpp` needs it for its noise estimate (nil when
-/// it equals `x0`, at w = 0, or with `cfg`).
-enum Guidance {
-    static func predictX0<D: MotionDenoiser>(
-        _ denoiser: D, x: [Float], timestep t: Int, clips: [Int], weight w: Float, method: GuidanceMethod,
-        context: D.AudioContext, frames: Int
-    ) throws -> (x0: [Float], unconditional: [Float]?) {
-        let B = clips.count
-        let n = x.count
-        let ts = [Int](repeating: t, count: B)
-        if (w == 1 && method == .cfg) || w == 0 {
-            let rows = clips.map { DenoiserRow(clip: $0, conditioned: w == 1) }
-            let out = try denoiser.predictX0(x: x, timesteps: ts, rows: rows, context: context, frames: frames)
-            guard out.count == n else { throw SamplingError.denoiserOutput(got: out.count, expected: n) }
-            return (out, nil)
-        }
-        let rows = clips.map { DenoiserRow(clip: $0, conditioned: true) } + clips.map { DenoiserRow(clip: $0, conditioned: false) }
-        let both = try denoiser.predictX0(x: x + x, timesteps: ts + ts, rows: rows, context: context, frames: frames)
-        guard both.count == 2 * n else { throw SamplingError.denoiserOutput(got: both.count, expected: 2 * n) }
-        var out = [Float](repeating: 0, count: n)
-        both.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                let c = p[i], u = p[n + i]
-                out[i] = u + w * (c - u)
-            }
-        }
-        return (out, method == .cfgpp ? Array(both[n...]) : nil)
     }
 }

@@ -6,7 +6,7 @@
 /// Classifier-free guidance runs through here as one batch of 2B rows: the caller lists the B conditioned
 /// rows, then the B unconditioned rows (`conditioned == false`, which use the learned null embeddings and
 /// never read the audio), and mixes the two halves of the output.
-public protocol MotionDenoiser: AnyObject {
+package protocol MotionDenoiser: AnyObject {
     /// Per-clip audio state that does not change across denoising steps (encoded audio tokens, pooled
     /// audio vector, and the audio part of the cross-attention keys/values), computed once per window.
     associatedtype AudioContext

@@ -49,46 +49,44 @@ public struct FrameTie: Equatable, Sendable {
     }
 }
 
-/// The reverse diffusion process as a `Sequence` of `DenoisingStep`s, network predicting x0.
+/// The reverse diffusion process as a `Sequence` of `DenoisingStep`s: the network, a `Sampler` (the update
+/// rule, DDIM or DDPM or any other conforming type) and a `GuidanceMixer` (CFG, CFG++), plus the long-form
+/// frame constraints, which only need the sampler's `marginal(step:)` and so work with every sampler.
 ///
-/// Each step with x_t and x̂0 = guided prediction computes x_{t'} = a·x_t + b·x̂0 + s·z, t' the next visited
-/// timestep (or "−1" = clean after the last step), with (a, b, s) precomputed in Double per step:
-/// - DDIM (Song et al. 2021 eq. 12): σ = η·√((1−ᾱ')/(1−ᾱ))·√(1−ᾱ/ᾱ'), ε̂ = (x_t − √ᾱ·x̂0)/√(1−ᾱ),
-///   x_{t'} = √ᾱ'·x̂0 + √(1−ᾱ'−σ²)·ε̂ + σz.
-/// - DDPM: the posterior q(x_{t'} | x_t, x̂0) of the respaced chain with β' = 1 − ᾱ/ᾱ' (improved-diffusion
-///   `SpacedDiffusion`): mean = √ᾱ'β'/(1−ᾱ)·x̂0 + √(1−β')(1−ᾱ')/(1−ᾱ)·x_t, variance β'(1−ᾱ')/(1−ᾱ).
-///   This equals DDIM with η = 1 (tested).
-/// The last step returns x̂0 itself (s = 0, ᾱ' = 1).
-/// With `GuidanceMethod.cfgpp` ε̂ is computed from the unconditional prediction û0 instead of x̂0, which adds
-/// r·(x̂0 − û0) with r = a·√ᾱ to the same update (both samplers have b = √ᾱ' − a·√ᾱ).
+/// Each step: impose the constraint's known frames on x at the step's noise level and apply the ties; run the
+/// network on the branches the mixer's plan asks for (one call, 2B rows for both); mix them into the guided
+/// prediction; let the sampler move x to the next noise level (after the last step, the sample).
 ///
-/// Noise: row b draws x_T and every z from `generators[b]` (by default `PCG32.derived(seed, .sampling,
-/// rank: b)`), so a row's result does not depend on which other rows share the batch. `next()` stops (returns
-/// nil) on a denoiser error and keeps it in `error`; `finish()` rethrows it.
-public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, IteratorProtocol {
-    public let timesteps: [Int]
-    public private(set) var generators: [PCG32]
-    public private(set) var error: Error?
-    public private(set) var current: [Float]
-    public private(set) var lastX0: [Float]?
+/// Noise: row b draws x_T, the constraint noise and the sampler's step noise from `generators[b]` (by default
+/// `PCG32.derived(seed, .sampling, rank: b)`), so a row's result does not depend on which other rows share the
+/// batch. `next()` stops (returns nil) on a denoiser error and keeps it in `error`; `finish()` rethrows it.
+package final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorProtocol {
+    package let sampler: any Sampler
+    package let guidance: any GuidanceMixer
+    package var timesteps: [Int] { sampler.timesteps }
+    package var generators: [PCG32] { noise.generators }
+    package private(set) var error: Error?
+    package private(set) var current: [Float]
+    package private(set) var lastX0: [Float]?
 
-    private let denoiser: Denoiser
-    private let schedule: DiffusionSchedule
-    private let options: SamplerOptions
-    private let context: Denoiser.AudioContext
+    private let denoiser: Network
+    private let noise: RowNoise
+    private let context: Network.AudioContext
     private let clips: [Int]
     private let frames: Int
     private let constraint: PrefixConstraint?
-    private let coefficients: [(a: Float, b: Float, s: Float, r: Float)]
     private var index = 0
 
     /// - Parameters:
+    ///   - options: validated against the model; the sampler and mixer are made from them unless given.
     ///   - clips: for each of the B rows, its clip index in `context`.
     ///   - generators: one RNG per row; nil = `PCG32.derived(seed: options.seed, purpose: .sampling, rank: b)`.
     ///   - initialNoise: x_T ([B, frames, D]); nil = drawn from the generators.
-    public init(denoiser: Denoiser, schedule: DiffusionSchedule, options: SamplerOptions,
-                context: Denoiser.AudioContext, clips: [Int], frames: Int,
-                generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil) throws {
+    ///   - sampler, guidance: the update rule and mixer; nil = `options.makeSampler(schedule:)`, `options.makeGuidance()`.
+    package init(denoiser: Network, schedule: DiffusionSchedule, options: SamplerOptions,
+                context: Network.AudioContext, clips: [Int], frames: Int,
+                generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil,
+                sampler: (any Sampler)? = nil, guidance: (any GuidanceMixer)? = nil) throws {
         try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
         guard denoiser.trainingSteps == schedule.steps else {
             throw SamplingError.invalidOption(name: "schedule steps", value: "\(schedule.steps)",
@@ -111,63 +109,37 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
             throw SamplingError.invalidOption(name: "constraint.ties", value: "\(tie)",
                                               expected: "row in 0..<\(B), source < row, frames within 0..<\(frames)")
         }
+        let sampler = sampler ?? options.makeSampler(schedule: schedule)
+        guard !sampler.timesteps.isEmpty, sampler.timesteps.allSatisfy({ (0..<schedule.steps).contains($0) }) else {
+            throw SamplingError.invalidOption(name: "sampler timesteps", value: "\(sampler.timesteps.count) steps",
+                                              expected: "at least one, each in 0..<\(schedule.steps)")
+        }
         self.denoiser = denoiser
-        self.schedule = schedule
-        self.options = options
+        self.sampler = sampler
+        self.guidance = guidance ?? options.makeGuidance()
         self.context = context
         self.clips = clips
         self.frames = frames
         self.constraint = constraint
-        self.generators = generators ?? (0..<B).map { PCG32.derived(seed: options.seed, purpose: .sampling, rank: $0) }
-        timesteps = options.spacing.timesteps(schedule: schedule, steps: options.steps)
-        coefficients = Self.coefficients(schedule: schedule, timesteps: timesteps, kind: options.kind, eta: Double(options.eta))
+        noise = RowNoise(generators ?? (0..<B).map { PCG32.derived(seed: options.seed, purpose: .sampling, rank: $0) })
         if let x = initialNoise {
             guard x.count == n else { throw SamplingError.invalidOption(name: "initialNoise", value: "\(x.count) values", expected: "\(n)") }
             current = x
         } else {
             current = [Float](repeating: 0, count: n)
-            drawNoise(into: &current)
+            noise.fill(&current)
         }
     }
 
-    /// Per-step (a, b, s) of x_{t'} = a·x_t + b·x̂0 + s·z, and CFG++'s r = a·√ᾱ, computed in Double.
-    static func coefficients(schedule: DiffusionSchedule, timesteps: [Int], kind: SamplerKind, eta: Double) -> [(a: Float, b: Float, s: Float, r: Float)] {
-        timesteps.indices.map { i in
-            let ab = schedule.alphasCumprod64[timesteps[i]]
-            let abPrev = i + 1 < timesteps.count ? schedule.alphasCumprod64[timesteps[i + 1]] : 1.0
-            switch kind {
-            case .ddim:
-                let sigma = eta * ((1 - abPrev) / (1 - ab)).squareRoot() * (1 - ab / abPrev).squareRoot()
-                let a = Swift.max(0, 1 - abPrev - sigma * sigma).squareRoot() / (1 - ab).squareRoot()
-                return (Float(a), Float(abPrev.squareRoot() - a * ab.squareRoot()), Float(sigma), Float(a * ab.squareRoot()))
-            case .ddpm:
-                let beta = 1 - ab / abPrev
-                let c1 = abPrev.squareRoot() * beta / (1 - ab)
-                let c2 = (1 - beta).squareRoot() * (1 - abPrev) / (1 - ab)
-                let variance = beta * (1 - abPrev) / (1 - ab)
-                return (Float(c2), Float(c1), Float(variance.squareRoot()), Float(c2 * ab.squareRoot()))
-            }
-        }
-    }
-
-    /// Fills `buffer` row by row, row b from generator b.
-    private func drawNoise(into buffer: inout [Float]) {
-        let per = buffer.count / clips.count
-        buffer.withUnsafeMutableBufferPointer { p in
-            for b in 0..<clips.count {
-                generators[b].fillGaussian(UnsafeMutableBufferPointer(rebasing: p[b * per..<(b + 1) * per]))
-            }
-        }
-    }
-
-    private func applyConstraint(at t: Int) {
+    /// Known frames noised to the step's level with fresh noise (q(x_t | x0) for the DDPM family), then ties.
+    private func applyConstraint(step: Int) {
         guard let c = constraint else { return }
         let D = denoiser.motionDim
-        let a = schedule.sqrtAlphasCumprod[t], s = schedule.sqrtOneMinusAlphasCumprod[t]
+        let (a, s) = sampler.marginal(step: step)
         for b in 0..<clips.count where c.lengths[b] > 0 {
             let base = b * frames * D
             for i in base..<base + c.lengths[b] * D {
-                current[i] = a * c.x0[i] + s * generators[b].gaussian()
+                current[i] = a * c.x0[i] + s * noise.gaussian(row: b)
             }
         }
         applyTies()
@@ -183,31 +155,42 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
         }
     }
 
-    /// Runs one denoising step; nil when all steps are done.
-    public func step() throws -> DenoisingStep? {
-        guard index < timesteps.count, error == nil else { return nil }
-        let t = timesteps[index]
-        applyConstraint(at: t)
-        let w = options.guidanceSchedule.weight(options.guidance, step: index, of: timesteps.count)
-        let (x0, unconditional) = try Guidance.predictX0(denoiser, x: current, timestep: t, clips: clips, weight: w,
-                                                         method: options.guidanceMethod, context: context, frames: frames)
-        let xt = current
-        let (a, b, s, r) = coefficients[index]
-        var next = [Float](repeating: 0, count: xt.count)
-        if s > 0 { drawNoise(into: &next) }
-        if let u = unconditional {
-            for i in 0..<next.count { next[i] = a * xt[i] + b * x0[i] + r * (x0[i] - u[i]) + s * next[i] }
-        } else {
-            for i in 0..<next.count { next[i] = a * xt[i] + b * x0[i] + s * next[i] }
+    /// The network on the branches `plan` asks for: B rows, or 2B rows in one call (conditioned first).
+    private func predict(_ plan: GuidancePlan, timestep t: Int) throws -> [Float] {
+        let n = current.count
+        let ts = [Int](repeating: t, count: clips.count)
+        switch plan.branches {
+        case .conditional, .unconditional:
+            let rows = clips.map { DenoiserRow(clip: $0, conditioned: plan.branches == .conditional) }
+            let out = try denoiser.predictX0(x: current, timesteps: ts, rows: rows, context: context, frames: frames)
+            guard out.count == n else { throw SamplingError.denoiserOutput(got: out.count, expected: n) }
+            return out
+        case .both:
+            let rows = clips.map { DenoiserRow(clip: $0, conditioned: true) } + clips.map { DenoiserRow(clip: $0, conditioned: false) }
+            let out = try denoiser.predictX0(x: current + current, timesteps: ts + ts, rows: rows, context: context, frames: frames)
+            guard out.count == 2 * n else { throw SamplingError.denoiserOutput(got: out.count, expected: 2 * n) }
+            return out
         }
-        let result = DenoisingStep(index: index, count: timesteps.count, timestep: t, guidance: w, x: xt, x0: x0)
+    }
+
+    /// Runs one denoising step; nil when all steps are done.
+    package func step() throws -> DenoisingStep? {
+        let count = sampler.timesteps.count
+        guard index < count, error == nil else { return nil }
+        let t = sampler.timesteps[index]
+        applyConstraint(step: index)
+        let plan = guidance.plan(step: index, of: count)
+        let shape = PredictionShape(rows: clips.count, frames: frames, dim: denoiser.motionDim)
+        let prediction = guidance.mix(plan, output: try predict(plan, timestep: t), shape: shape)
+        let xt = current
+        current = try sampler.step(index, x: xt, prediction: prediction, noise: noise)
+        let result = DenoisingStep(index: index, count: count, timestep: t, guidance: plan.weight, x: xt, x0: prediction.x0)
         index += 1
-        current = index == timesteps.count ? x0 : next
-        lastX0 = x0
+        lastX0 = prediction.x0
         return result
     }
 
-    public func next() -> DenoisingStep? {
+    package func next() -> DenoisingStep? {
         do { return try step() } catch {
             self.error = error
             return nil
@@ -215,7 +198,7 @@ public final class DiffusionSampler<Denoiser: MotionDenoiser>: Sequence, Iterato
     }
 
     /// Runs the remaining steps and returns the sample x0 ([B, frames, D]); rethrows a denoiser error.
-    public func finish() throws -> [Float] {
+    package func finish() throws -> [Float] {
         if let e = error { throw e }
         while try step() != nil {}
         return current

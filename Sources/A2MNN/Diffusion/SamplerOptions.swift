@@ -7,6 +7,18 @@ public enum SamplerKind: String, CaseIterable, Sendable, Codable {
     /// Ho et al. 2020 ancestral sampling: x_{t'} ~ q(x_{t'} | x_t, x̂0) on the respaced chain
     /// (improved-diffusion `SpacedDiffusion`, posterior variance β̃, no noise on the last step).
     case ddpm
+    /// DPM-Solver++(2M) (Lu et al. 2022): a deterministic second-order multistep solver of the same ODE as
+    /// DDIM η = 0, for few steps (`DPMSolverPlusPlusSampler`; docs/sampling.md, "Few steps").
+    case dpmpp2m = "dpmpp-2m"
+
+    /// A fresh sampler of this kind on `timesteps` (one per run: samplers keep state between steps).
+    public func makeSampler(schedule: DiffusionSchedule, timesteps: [Int], eta: Float) -> any Sampler {
+        switch self {
+        case .ddim: return DDIMSampler(schedule: schedule, timesteps: timesteps, eta: Double(eta))
+        case .ddpm: return DDPMSampler(schedule: schedule, timesteps: timesteps)
+        case .dpmpp2m: return DPMSolverPlusPlusSampler(schedule: schedule, timesteps: timesteps)
+        }
+    }
 }
 
 /// Errors raised before or during sampling.
@@ -71,13 +83,23 @@ public struct SamplerOptions: Sendable, Equatable {
         guard eta.isFinite, (0...1).contains(eta) else {
             throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "a number in 0...1")
         }
-        if kind == .ddpm && eta != 0 {
-            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the ddpm sampler (eta applies to ddim only)")
+        if kind != .ddim && eta != 0 {
+            throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the \(kind.rawValue) sampler (eta applies to ddim only)")
         }
         try validateGuidance()
         if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant || guidanceMethod != .cfg) {
             throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule, method: guidanceMethod)
         }
+    }
+
+    /// A fresh sampler of `kind` on the timesteps `spacing` picks for `steps` (validate first).
+    public func makeSampler(schedule: DiffusionSchedule) -> any Sampler {
+        kind.makeSampler(schedule: schedule, timesteps: spacing.timesteps(schedule: schedule, steps: steps), eta: eta)
+    }
+
+    /// The guidance mixer of `guidanceMethod` at `guidance` with `guidanceSchedule`.
+    public func makeGuidance() -> any GuidanceMixer {
+        guidanceMethod.mixer(weight: guidance, schedule: guidanceSchedule)
     }
 
     /// The weight's range for the method, and the method's schedules (no model needed).
@@ -121,9 +143,9 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
     case karras
 
     /// EDM's σ_max for ρ = 7 (Karras et al. 2022, table 1).
-    public static let karrasSigmaMax = 80.0
+    static let karrasSigmaMax = 80.0
     /// EDM's ρ.
-    public static let karrasRho = 7.0
+    static let karrasRho = 7.0
 
     /// The visited timesteps, noisiest first: `steps` distinct values in 0..<T, starting at T − 1.
     public func timesteps(schedule: DiffusionSchedule, steps: Int) -> [Int] {
@@ -138,7 +160,7 @@ public enum TimestepSpacing: String, CaseIterable, Sendable, Codable {
         return (0..<steps).map { i in Int((Double(T) * Double(steps - i) / Double(steps)).rounded()) - 1 }
     }
 
-    public static func karras(schedule: DiffusionSchedule, steps: Int, sigmaMax: Double = karrasSigmaMax, rho: Double = karrasRho) -> [Int] {
+    static func karras(schedule: DiffusionSchedule, steps: Int, sigmaMax: Double = karrasSigmaMax, rho: Double = karrasRho) -> [Int] {
         let T = schedule.steps
         precondition((1...T).contains(steps), "steps \(steps) outside 1...\(T)")
         let logSigma = schedule.alphasCumprod64.map { 0.5 * log((1 - $0) / $0) }

@@ -5,12 +5,12 @@ import Foundation
 /// denominator √v̂ + eps), with global-norm gradient clipping first (torch.nn.utils.clip_grad_norm_).
 /// Moments are arenas with the parameters' layout. Weight decay applies only to `decayed` tensors.
 public final class AdamW {
-    public var beta1: Double = 0.9
-    public var beta2: Double = 0.999
-    public var eps: Double = 1e-8
-    public var weightDecay: Double = 0.01
+    var beta1: Double = 0.9
+    var beta2: Double = 0.999
+    package var eps: Double = 1e-8
+    package var weightDecay: Double = 0.01
     /// Clip the gradient's global L2 norm to this value (nil = no clipping).
-    public var maxGradNorm: Double? = 1.0
+    package var maxGradNorm: Double? = 1.0
     public var schedule: LearningRateSchedule
     /// Optimizer steps taken (the next step is `step + 1`).
     public var step = 0
@@ -27,7 +27,7 @@ public final class AdamW {
     }
 
     /// Global L2 norm of `grads` (Double accumulation over fixed blocks, so it does not depend on threads).
-    public static func globalNorm(_ grads: TensorArena) -> Double {
+    package static func globalNorm(_ grads: TensorArena) -> Double {
         let blocks = 64, n = grads.count, per = (n + blocks - 1) / blocks
         var partial = [Double](repeating: 0, count: blocks)
         let g = SendableBuffer(grads.base, count: n)
@@ -78,17 +78,17 @@ public final class AdamW {
 }
 
 /// Exponential moving average of the weights (what inference uses): ema ← decay·ema + (1 − decay)·params.
-public final class ExponentialMovingAverage {
-    public var decay: Float
-    public let weights: TensorArena
+package final class ExponentialMovingAverage {
+    package var decay: Float
+    package let weights: TensorArena
 
-    public init(copying params: TensorArena, decay: Float = 0.9999) {
+    package init(copying params: TensorArena, decay: Float = 0.9999) {
         self.decay = decay
         weights = TensorArena(layout: params.layout)
         weights.copy(from: params)
     }
 
-    public func update(from params: TensorArena) {
+    package func update(from params: TensorArena) {
         let e = SendableBuffer(weights.base, count: weights.count), p = SendableBuffer(params.base, count: params.count)
         let dcy = decay
         parallelFor(weights.count, minChunk: 65536) { range in

@@ -5,13 +5,13 @@
 /// part of a2m). The acceleration term is a2m's own (docs/training.md).
 public struct LossWeights: Sendable, Equatable, Codable {
     /// Weight of the masked x0 MSE. Default 1.
-    public var mse: Float = 1
+    package var mse: Float = 1
     /// Weight of the masked velocity (frame-difference) MSE. Default 1.
-    public var velocity: Float = 1
+    package var velocity: Float = 1
     /// Weight of the forward-kinematics foot velocity term (`FootVelocityLoss`). Default 0 (off).
-    public var footVelocity: Float = 0
+    package var footVelocity: Float = 0
     /// Weight of the masked acceleration (second frame-difference) MSE. Default 0 (off).
-    public var acceleration: Float = 0
+    package var acceleration: Float = 0
     /// Per-feature factors of the velocity and acceleration terms; nil = 1 for every feature. Set by the trainer
     /// from `training.derivativeWeighting`.
     package var derivativeChannels: DerivativeChannelWeights? = nil
@@ -33,27 +33,27 @@ package struct DerivativeChannelWeights: Equatable, Sendable, Codable {
 
 /// The terms (unweighted) and their weighted sum.
 public struct LossParts: Sendable, Equatable {
-    public var total: Double
-    public var mse: Double
-    public var velocity: Double
+    package var total: Double
+    package var mse: Double
+    package var velocity: Double
     /// The foot velocity term (0 when it is off).
-    public var foot: Double = 0
+    package var foot: Double = 0
     /// The acceleration term (0 when it is off).
-    public var acceleration: Double = 0
+    package var acceleration: Double = 0
 
-    public init(total: Double, mse: Double, velocity: Double, foot: Double = 0, acceleration: Double = 0) {
+    package init(total: Double, mse: Double, velocity: Double, foot: Double = 0, acceleration: Double = 0) {
         self.total = total; self.mse = mse; self.velocity = velocity; self.foot = foot; self.acceleration = acceleration
     }
 }
 
 /// Valid frames, valid adjacent frame pairs and valid runs of three frames of a batch: the denominators of the
 /// masked means of every loss term.
-public struct MaskedCounts: Sendable, Equatable {
-    public var frames: Double, pairs: Double, triples: Double
-    public init(frames: Double, pairs: Double, triples: Double) { self.frames = frames; self.pairs = pairs; self.triples = triples }
+package struct MaskedCounts: Sendable, Equatable {
+    package var frames: Double, pairs: Double, triples: Double
+    package init(frames: Double, pairs: Double, triples: Double) { self.frames = frames; self.pairs = pairs; self.triples = triples }
 
     /// The counts of a [B, T] frame mask (nil = all valid).
-    public init(mask: [Float]?, b: Int, t: Int) {
+    package init(mask: [Float]?, b: Int, t: Int) {
         if let mask {
             let c = mask.withUnsafeBufferPointer { maskedCounts(mask: UnsafeMutablePointer(mutating: $0.baseAddress!), b: b, t: t) }
             self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
@@ -61,6 +61,20 @@ public struct MaskedCounts: Sendable, Equatable {
             let c = maskedCounts(mask: nil, b: b, t: t)
             self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
         }
+    }
+}
+
+/// One rank's rows of a batch split over data-parallel ranks (docs/training.md, "Data-parallel training").
+package struct BatchShard: Sendable, Equatable {
+    /// Rows of the whole batch before these.
+    package var rowOffset: Int
+    /// Rows whose audio is kept (CFG) before these.
+    package var keptRowOffset: Int
+    /// The whole batch's masked counts (`maskedCounts`): valid frames, frame pairs and runs of three frames.
+    package var counts: MaskedCounts
+
+    package init(rowOffset: Int, keptRowOffset: Int, counts: MaskedCounts) {
+        self.rowOffset = rowOffset; self.keptRowOffset = keptRowOffset; self.counts = counts
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// (constant `floor` after). Computed in Double.
 public struct LearningRateSchedule: Sendable, Equatable, Codable {
     public var peak: Double
-    public var floor: Double
+    package var floor: Double
     public var warmupSteps: Int
     public var totalSteps: Int
 

@@ -2,12 +2,12 @@ import A2MCore
 import Foundation
 
 /// Element types of the safetensors format (huggingface/safetensors `Dtype`).
-public enum SafetensorsDType: String, Sendable, CaseIterable {
+enum SafetensorsDType: String, Sendable, CaseIterable {
     case bool = "BOOL", u8 = "U8", i8 = "I8", f8e5m2 = "F8_E5M2", f8e4m3 = "F8_E4M3"
     case i16 = "I16", u16 = "U16", f16 = "F16", bf16 = "BF16"
     case i32 = "I32", u32 = "U32", f32 = "F32", f64 = "F64", i64 = "I64", u64 = "U64"
 
-    public var byteSize: Int {
+    var byteSize: Int {
         switch self {
         case .bool, .u8, .i8, .f8e5m2, .f8e4m3: return 1
         case .i16, .u16, .f16, .bf16: return 2
@@ -18,12 +18,12 @@ public enum SafetensorsDType: String, Sendable, CaseIterable {
 }
 
 /// One tensor entry of a validated header; offsets are relative to the data section.
-public struct SafetensorsTensor: Sendable, Equatable {
-    public let name: String
-    public let dtype: SafetensorsDType
-    public let shape: [Int]
-    public let begin: Int
-    public let end: Int
+package struct SafetensorsTensor: Sendable, Equatable {
+    let name: String
+    let dtype: SafetensorsDType
+    let shape: [Int]
+    let begin: Int
+    let end: Int
 }
 
 /// A safetensors file (8-byte little-endian header length, JSON header, raw little-endian data), read and
@@ -33,17 +33,17 @@ public struct SafetensorsTensor: Sendable, Equatable {
 /// implementation, the tensors must tile the data section exactly).
 public struct SafetensorsFile {
     /// Largest accepted header (the reference implementation's limit is 100 MB).
-    public static let maxHeaderBytes = 100_000_000
+    static let maxHeaderBytes = 100_000_000
 
-    public let path: String
-    public let metadata: [String: String]
-    public let tensors: [String: SafetensorsTensor]
+    package let path: String
+    package let metadata: [String: String]
+    package let tensors: [String: SafetensorsTensor]
     private let data: Data
     private let dataStart: Int
     /// Bytes of the data section (everything after the header).
     public var dataBytes: Int { data.count - dataStart }
 
-    public init(contentsOf url: URL) throws {
+    package init(contentsOf url: URL) throws {
         let d: Data
         do { d = try InputFile.read(url) } catch {
             throw CheckpointError.unreadable(path: url.path, reason: error.reason)
@@ -51,7 +51,7 @@ public struct SafetensorsFile {
         try self.init(data: d, path: url.path)
     }
 
-    public init(data: Data, path: String) throws {
+    package init(data: Data, path: String) throws {
         self.path = path
         guard data.count >= 8 else { throw CheckpointError.truncated(path: path, size: data.count) }
         var n: UInt64 = 0
@@ -118,7 +118,7 @@ public struct SafetensorsFile {
     }
 
     /// The tensor's values as Float (F32, F16 and BF16 are read; other dtypes are refused).
-    public func floats(_ name: String) throws -> [Float] {
+    func floats(_ name: String) throws -> [Float] {
         guard let t = tensors[name] else { throw CheckpointError.tensorMismatch(path: path, problems: ["missing tensor '\(name)'"]) }
         var out = [Float](repeating: 0, count: (t.end - t.begin) / t.dtype.byteSize)
         try out.withUnsafeMutableBufferPointer { try read(t, into: $0.baseAddress!) }
@@ -164,18 +164,18 @@ public enum CheckpointDType: String, Sendable, CaseIterable {
 }
 
 /// Writes safetensors files atomically (temporary file + rename).
-public enum SafetensorsWriter {
+enum SafetensorsWriter {
     /// One tensor to write: its name, shape and `shape.product` floats.
-    public struct Entry {
-        public var name: String
-        public var shape: [Int]
-        public var values: UnsafeBufferPointer<Float>
-        public init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>) {
+    struct Entry {
+        var name: String
+        var shape: [Int]
+        var values: UnsafeBufferPointer<Float>
+        init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>) {
             self.name = name; self.shape = shape; self.values = values
         }
     }
 
-    public static func write(_ entries: [Entry], metadata: [String: String], dtype: CheckpointDType = .f32, to url: URL) throws {
+    static func write(_ entries: [Entry], metadata: [String: String], dtype: CheckpointDType = .f32, to url: URL) throws {
         let size = dtype == .f32 ? 4 : 2
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -245,7 +245,7 @@ extension TensorArena {
     }
 
     /// Safetensors entries for every tensor (names prefixed), viewing this arena's memory.
-    public func entries(prefix: String = "") -> [SafetensorsWriter.Entry] {
+    func entries(prefix: String = "") -> [SafetensorsWriter.Entry] {
         layout.specs.map { SafetensorsWriter.Entry(name: prefix + $0.name, shape: $0.shape,
                                                    values: UnsafeBufferPointer(start: base + $0.offset, count: $0.count)) }
     }

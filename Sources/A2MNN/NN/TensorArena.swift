@@ -1,26 +1,26 @@
 import Foundation
 
 /// Raw float pointer used by every kernel. Kernels take explicit shapes; nothing is bounds-checked in release.
-public typealias FPtr = UnsafeMutablePointer<Float>
+package typealias FPtr = UnsafeMutablePointer<Float>
 
 /// One named tensor inside an arena: row-major shape and its offset (in floats) from the arena base.
 public struct TensorSpec: Sendable, Equatable {
-    public let name: String
-    public let shape: [Int]
-    public let offset: Int
-    public var count: Int { shape.reduce(1, *) }
+    let name: String
+    let shape: [Int]
+    let offset: Int
+    var count: Int { shape.reduce(1, *) }
 }
 
 /// The list of named tensors in a fixed order, shared by parameters, gradients, Adam m/v and the EMA copy,
 /// so the same offset addresses the same weight in all of them (llm.c's one-arena-with-views).
 /// Offsets are padded to 16 floats (64 bytes) so every view is cache-line aligned; the padding stays zero.
 public struct TensorLayout: Sendable {
-    public private(set) var specs: [TensorSpec] = []
+    private(set) var specs: [TensorSpec] = []
     /// Total floats including padding.
-    public private(set) var count = 0
+    private(set) var count = 0
     private var index: [String: Int] = [:]
 
-    public init() {}
+    init() {}
 
     /// Appends a tensor and returns its offset.
     @discardableResult
@@ -33,21 +33,21 @@ public struct TensorLayout: Sendable {
         return off
     }
 
-    public func spec(_ name: String) -> TensorSpec? { index[name].map { specs[$0] } }
+    func spec(_ name: String) -> TensorSpec? { index[name].map { specs[$0] } }
 
     /// Number of real (unpadded) floats.
-    public var parameterCount: Int { specs.reduce(0) { $0 + $1.count } }
+    var parameterCount: Int { specs.reduce(0) { $0 + $1.count } }
 }
 
 /// A 64-byte aligned, zero-initialized Float buffer laid out by a `TensorLayout`. Owns its memory.
 public final class TensorArena {
-    public let layout: TensorLayout
-    public let base: FPtr
-    public var count: Int { layout.count }
+    package let layout: TensorLayout
+    package let base: FPtr
+    package var count: Int { layout.count }
 
     /// `spare` floats after the layout (not part of `count`) carry a few values with the buffer: the gradient
     /// arena's step scalars ride in its one allreduce (`Trainer`).
-    public init(layout: TensorLayout, spare: Int = 0) {
+    package init(layout: TensorLayout, spare: Int = 0) {
         self.layout = layout
         base = alignedFloats(max(layout.count + spare, 16))
     }
@@ -55,12 +55,12 @@ public final class TensorArena {
     deinit { free(base) }
 
     /// The view of tensor `name`; traps on an unknown name (programming error).
-    public func view(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+    func view(_ name: String) -> UnsafeMutableBufferPointer<Float> {
         guard let s = layout.spec(name) else { preconditionFailure("no tensor \(name)") }
         return UnsafeMutableBufferPointer(start: base + s.offset, count: s.count)
     }
 
-    public func zero() { base.update(repeating: 0, count: count) }
+    func zero() { base.update(repeating: 0, count: count) }
 
     /// The first non-finite (or, with `nonNegative`, negative) value, with its tensor's name: weights read from a
     /// file are checked, since one NaN would only show up later as a broken output or a "divergence".
@@ -72,7 +72,7 @@ public final class TensorArena {
         return nil
     }
 
-    public func copy(from other: TensorArena) {
+    package func copy(from other: TensorArena) {
         precondition(other.count == count)
         base.update(from: other.base, count: count)
     }

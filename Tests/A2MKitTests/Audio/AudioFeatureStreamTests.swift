@@ -99,4 +99,17 @@ import Foundation
             do { _ = try AudioFeatureStream(url: url) } catch { #expect("\(error)" == expected) }
         }
     }
+
+    /// Audio statistics whose size is not the front end's mel count (a model assembled in memory) are an error
+    /// naming both sizes, not a trap.
+    @Test func normalizationOfAnotherSizeIsAnError() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("tone.wav")
+        try AudioFixtures.wavBytes(float32: AudioFixtures.sine(sampleRate: 16000), sampleRate: 16000).write(to: url)
+        let stats = try NormalizationStats(mean: [Float](repeating: 0, count: 79), std: [Float](repeating: 1, count: 79))
+        #expect(throws: NormalizationError.invalid("stats have 79 features, expected 80")) {
+            _ = try AudioFeatureStream(url: url, config: .model, fps: 30, normalization: stats)
+        }
+    }
 }

@@ -6,8 +6,14 @@ import Foundation
 @testable import A2MCorpus
 @testable import A2MEvaluation
 
-/// Matched audio–motion correlation must beat the mismatched control by at least this much (mean over clips).
-private let correlationMargin = 0.15
+/// Audio–motion coupling each gesture model must show on 8 clips (seed 7): the mean matched correlation beats the
+/// mismatched control by `margin`, and at least `clips` of the 8 clips correlate above `floor`. Measured: v1
+/// 0.48 against 0.15 (all clips 0.38–0.59); v2 0.33 against 0.11 (clips 0.17–0.47; 7 of 8 above 0.2). v2 couples
+/// less because its hands do not follow the loudness envelope: they stroke on stressed syllables, prepare before
+/// speech and retract after it, as people do (docs/corpus.md).
+private let coupling: [GestureModelVersion: (margin: Double, floor: Double, clips: Int)] = [
+    .v1: (0.15, 0.3, 6), .v2: (0.1, 0.2, 6),
+]
 
 private func scratchDirectory() throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-corpus-test-\(UUID().uuidString)")
@@ -63,9 +69,9 @@ private func scratchDirectory() throws -> URL {
         let features = try SpeechFeatures.analyze(samples: samples, sampleRate: 22050, fps: 30)
         var rng = PCG32(seed: 1)
         let style = GestureStyle.random(using: &rng)
-        let clip = try ProceduralGesture.generate(features: features, style: style, skeleton: .a2mDefault, rng: &rng)
+        let clip = try ProceduralGesture.generate(features: features, style: style, skeleton: .a2mBody, rng: &rng)
         let p = JointPositions(clip: clip)
-        let sk = Skeleton.a2mDefault
+        let sk = Skeleton.a2mBody
         let lw = sk.index(of: "LeftHand")!, rw = sk.index(of: "RightHand")!, ls = sk.index(of: "LeftArm")!, foot = sk.index(of: "LeftToeBase")!
         for f in stride(from: 0, to: p.frameCount, by: 10) {
             let l = p.position(frame: f, joint: lw), r = p.position(frame: f, joint: rw), s = p.position(frame: f, joint: ls)
@@ -88,12 +94,14 @@ private func scratchDirectory() throws -> URL {
 @Suite(.serialized) struct CorpusBuildTests {
     /// The property a trained model must learn, checked on the data: wrist and head speed follow the clip's
     /// own loudness envelope far better than another clip's (the mismatched-audio control).
-    @Test func motionFollowsItsOwnLoudnessFarAboveTheMismatchedControl() throws {
-        let builder = try CorpusBuilder(options: CorpusOptions(count: 8, seed: 7))
+    @Test(.needsEspeak, arguments: GestureModelVersion.allCases)
+    func motionFollowsItsOwnLoudnessFarAboveTheMismatchedControl(model: GestureModelVersion) throws {
+        let builder = try CorpusBuilder(options: CorpusOptions(count: 8, seed: 7, gestureModel: model))
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let clips = try (0..<8).map { try builder.makeClip($0, scratch: scratch) }
-        let sk = Skeleton.a2mDefault
+        let sk = builder.skeleton
+        let bound = coupling[model]!
         let joints = ["LeftHand", "RightHand", "Head"].map { sk.index(of: $0)! }
         let positions = clips.map { JointPositions(clip: $0.motion) }
         let (matched, mismatched) = try MismatchedAudio.scores(count: clips.count, seed: 1) { m, a in
@@ -102,22 +110,22 @@ private func scratchDirectory() throws -> URL {
                                                 loudness: Array(clips[a].features.rms[0..<n]))?.value
         }
         let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(xs.count) }
-        print("audio–motion correlation: matched \(mean(matched)) \(matched), mismatched \(mean(mismatched)) \(mismatched)")
+        print("\(model) audio–motion correlation: matched \(mean(matched)) \(matched), mismatched \(mean(mismatched)) \(mismatched)")
         #expect(matched.count == 8 && mismatched.count == 8)
-        #expect(mean(matched) > mean(mismatched) + correlationMargin,
-                "matched \(mean(matched)) vs mismatched \(mean(mismatched)): margin below \(correlationMargin)")
-        #expect(matched.filter { $0 > 0.3 }.count >= 6, "matched \(matched)")
+        #expect(mean(matched) > mean(mismatched) + bound.margin,
+                "\(model): matched \(mean(matched)) vs mismatched \(mean(mismatched)): margin below \(bound.margin)")
+        #expect(matched.filter { $0 > bound.floor }.count >= bound.clips, "\(model): matched \(matched)")
 
         // Beat strokes end on the vowels after onsets, so wrist speed minima sit near the clip's own onsets.
         let wrists = ["LeftHand", "RightHand"].map { sk.index(of: $0)! }
         let beats = try MismatchedAudio.scores(count: clips.count, seed: 1) { m, a in
             BeatConsistency.clipScore(positions: positions[m], joints: wrists, audioBeats: clips[a].features.onsetTimes.filter { $0 < positions[m].duration })
         }
-        print("beat consistency: matched \(mean(beats.matched)), mismatched \(mean(beats.mismatched))")
+        print("\(model) beat consistency: matched \(mean(beats.matched)), mismatched \(mean(beats.mismatched))")
         #expect(mean(beats.matched) > mean(beats.mismatched), "beat consistency matched \(beats.matched) mismatched \(beats.mismatched)")
     }
 
-    @Test func buildIsDeterministicAndWritesPairedFiles() throws {
+    @Test(.needsEspeak) func buildIsDeterministicAndWritesPairedFiles() throws {
         let a = try scratchDirectory(), b = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
         let options = CorpusOptions(count: 3, seed: 11, minSeconds: 3, maxSeconds: 5)
@@ -150,9 +158,10 @@ private func scratchDirectory() throws -> URL {
 
 @Suite struct MotionEvaluationTests {
     /// Ground truth scored as if generated: FID 0, smoothness ratios 1, the same alignment as the ground
-    /// truth, and the mismatched control below it.
-    @Test func groundTruthAsGeneratedIsAPerfectModel() throws {
-        let builder = try CorpusBuilder(options: CorpusOptions(count: 6, seed: 21, minSeconds: 4, maxSeconds: 8))
+    /// truth, and the mismatched control below it. On gesture model 1, whose hands follow the loudness and rest
+    /// in every silence by construction, so the controls separate by a wide margin on 6 clips.
+    @Test(.needsEspeak) func groundTruthAsGeneratedIsAPerfectModel() throws {
+        let builder = try CorpusBuilder(options: CorpusOptions(count: 6, seed: 21, minSeconds: 4, maxSeconds: 8, gestureModel: .v1))
         let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let clips = try (0..<6).map { i -> EvaluationClip in
@@ -160,7 +169,7 @@ private func scratchDirectory() throws -> URL {
             let p = JointPositions(clip: c.motion)
             return EvaluationClip(name: c.record.name, audio: c.features, groundTruth: p, generated: [p])
         }
-        var settings = try #require(EvaluationSettings(jointNames: Skeleton.a2mDefault.names))
+        var settings = try #require(EvaluationSettings(jointNames: builder.skeleton.names))
         settings.bootstrapResamples = 200
         let r = try MotionEvaluation.evaluate(clips, settings: settings)
         #expect(abs(r.kinetic.fid) < 1e-6, "FID \(r.kinetic.fid)")
@@ -199,7 +208,7 @@ private func scratchDirectory() throws -> URL {
 }
 
 @Suite struct EvaluationDataTests {
-    @Test func pairsCorpusFilesAndGeneratedSamples() throws {
+    @Test(.needsEspeak) func pairsCorpusFilesAndGeneratedSamples() throws {
         let data = try scratchDirectory(), gen = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: gen) }
         let manifest = try CorpusBuilder(options: CorpusOptions(count: 4, seed: 3, minSeconds: 3, maxSeconds: 4)).build(into: data)

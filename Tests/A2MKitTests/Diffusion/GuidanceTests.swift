@@ -57,7 +57,7 @@ final class SplitPasses: MotionDenoiser {
             let batched = try SamplerFixtures.makeSampler(MockDenoiser(), options: opts).finish()
             let split = SplitPasses(MockDenoiser())
             let ctx = try split.encodeAudio((0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<24, dim: 4, phase: Float($0)) }, clips: 2, frames: 24)
-            let two = try DiffusionSampler(denoiser: split, schedule: DiffusionSchedule(), options: opts, context: ctx,
+            let two = try DenoisingLoop(denoiser: split, schedule: DiffusionSchedule(), options: opts, context: ctx,
                                            clips: [0, 1], frames: 24).finish()
             #expect(split.inner.calls == 24 && split.inner.rowLog.allSatisfy { $0.count == 2 })
             let d = SamplerFixtures.maxAbsDiff(batched, two)
@@ -172,7 +172,7 @@ final class SplitPasses: MotionDenoiser {
         let s = DiffusionSchedule()
         for kind in SamplerKind.allCases {
             let ts = TimestepSpacing.trailing(trainingSteps: 1000, steps: 25)
-            let c = DiffusionSampler<MockDenoiser>.coefficients(schedule: s, timesteps: ts, kind: kind, eta: 0)
+            let c = SamplerFixtures.coefficients(kind, schedule: s, timesteps: ts)
             var worst = 0.0
             for i in ts.indices {
                 let abPrev = i + 1 < ts.count ? s.alphasCumprod64[ts[i + 1]] : 1

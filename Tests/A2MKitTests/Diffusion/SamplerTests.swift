@@ -10,10 +10,10 @@ extension SamplerFixtures {
 
 extension SamplerFixtures {
     static func makeSampler(_ m: MockDenoiser, options: SamplerOptions, clips: Int = 2, frames: Int = 24,
-                     audio: [Float]? = nil, initialNoise: [Float]? = nil, generators: [PCG32]? = nil) throws -> DiffusionSampler<MockDenoiser> {
+                     audio: [Float]? = nil, initialNoise: [Float]? = nil, generators: [PCG32]? = nil) throws -> DenoisingLoop<MockDenoiser> {
         let a = audio ?? (0..<clips).flatMap { SamplerFixtures.testAudio(frames: 0..<frames, dim: m.audioDim, phase: Float($0)) }
         let ctx = try m.encodeAudio(a, clips: clips, frames: frames)
-        return try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: options,
+        return try DenoisingLoop(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: options,
                                     context: ctx, clips: Array(0..<clips), frames: frames,
                                     generators: generators, initialNoise: initialNoise)
     }
@@ -21,13 +21,18 @@ extension SamplerFixtures {
 
 extension SamplerFixtures {
     static func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
+
+    /// The per-step coefficients of a DDIM (eta 0) or DDPM sampler on `timesteps`.
+    static func coefficients(_ kind: SamplerKind, schedule: DiffusionSchedule, timesteps: [Int]) -> [LinearStepCoefficients] {
+        (kind.makeSampler(schedule: schedule, timesteps: timesteps, eta: 0) as! any LinearStepSampler).coefficients
+    }
 }
 
 @Suite struct SamplerTests {
     @Test func ddpmOnTheFullChainUsesThePosterior() {
         let s = DiffusionSchedule()
         let ts = TimestepSpacing.trailing(trainingSteps: 1000, steps: 1000)
-        let c = DiffusionSampler<MockDenoiser>.coefficients(schedule: s, timesteps: ts, kind: .ddpm, eta: 0)
+        let c = SamplerFixtures.coefficients(.ddpm, schedule: s, timesteps: ts)
         var worst: Float = 0
         for (i, t) in ts.enumerated() {
             worst = max(worst, abs(c[i].a - s.posteriorMeanCoef2[t]), abs(c[i].b - s.posteriorMeanCoef1[t]),
@@ -109,7 +114,7 @@ extension SamplerFixtures {
         let m = MockDenoiser()
         let F = 24, D = m.motionDim, tie = FrameTie(row: 1, source: 0, sourceStart: 12, count: 12)
         let audio = (0..<2).flatMap { SamplerFixtures.testAudio(frames: 0..<F, dim: m.audioDim, phase: Float($0)) }
-        let s = try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps),
+        let s = try DenoisingLoop(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps),
                                      options: SamplerOptions(kind: .ddpm, steps: 8, guidance: 2, seed: 3),
                                      context: m.encodeAudio(audio, clips: 2, frames: F), clips: [0, 1], frames: F,
                                      constraint: PrefixConstraint(lengths: [0, 0], x0: [Float](repeating: 0, count: 2 * F * D), ties: [tie]))
@@ -126,7 +131,7 @@ extension SamplerFixtures {
         // A tie must point back to an earlier row, inside the window.
         for bad in [FrameTie(row: 0, source: 1, sourceStart: 0, count: 4), FrameTie(row: 1, source: 0, sourceStart: 20, count: 8)] {
             #expect(throws: SamplingError.self) {
-                _ = try DiffusionSampler(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: SamplerOptions(steps: 2),
+                _ = try DenoisingLoop(denoiser: m, schedule: DiffusionSchedule(steps: m.trainingSteps), options: SamplerOptions(steps: 2),
                                          context: m.encodeAudio(audio, clips: 2, frames: F), clips: [0, 1], frames: F,
                                          constraint: PrefixConstraint(lengths: [0, 0], x0: [Float](repeating: 0, count: 2 * F * D), ties: [bad]))
             }
@@ -142,7 +147,7 @@ extension SamplerFixtures {
             }
         }
         let f = Failing()
-        let s = try DiffusionSampler(denoiser: f, schedule: DiffusionSchedule(), options: SamplerOptions(steps: 5),
+        let s = try DenoisingLoop(denoiser: f, schedule: DiffusionSchedule(), options: SamplerOptions(steps: 5),
                                      context: (), clips: [0], frames: 3)
         var seen = 0
         for _ in s { seen += 1 }

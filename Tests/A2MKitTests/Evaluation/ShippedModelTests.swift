@@ -94,7 +94,7 @@ import Testing
     /// CFG++ at λ = 0.75 is held to the same margin as w = 2.5: docs/sampling.md says it follows the audio about
     /// as closely. Measured on this test's 12 clips: +0.320 (0.142 → 0.462) against +0.319. The hands' rest in the
     /// audio's silences is held to its own margin from the same motion.
-    @Test func guidanceRaisesAudioCorrelation() throws {
+    @Test(.needsEspeak) func guidanceRaisesAudioCorrelation() throws {
         let (a0, a25, pp) = try Self.alignments(Self.speech)
         let (c0, c25, c) = (a0.correlation, a25.correlation, pp.correlation)
         #expect(c25 - c0 >= Self.minimumCorrelationGain, "correlation w=0 \(c0), w=2.5 \(c25)")
@@ -134,18 +134,14 @@ import Testing
         return (dir, files)
     }
 
-    static let fliteInstalled = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/flite") }
-
-    @Test(.enabled(if: fliteInstalled, "flite is not installed (apt-get install flite; README's first command and .ci/run install it)"))
-    func guidanceRaisesAudioCorrelationOnFliteSpeech() throws {
+    @Test(.needsFlite) func guidanceRaisesAudioCorrelationOnFliteSpeech() throws {
         let (a0, a25, pp) = try Self.alignments(Self.fliteSpeech)
         let (c0, c25, c) = (a0.correlation, a25.correlation, pp.correlation)
         #expect(c25 - c0 >= Self.minimumFliteCorrelationGain, "flite speech: correlation w=0 \(c0), w=2.5 \(c25)")
         #expect(c - c0 >= Self.minimumFliteCorrelationGain, "flite speech: correlation w=0 \(c0), cfgpp λ=0.75 \(c)")
     }
 
-    @Test func unconditionalMotionDoesNotDependOnTheAudio() throws {
+    @Test(.needsEspeak) func unconditionalMotionDoesNotDependOnTheAudio() throws {
         var study = try Self.study()
         study.samples = 6
         // The two clips' 6 + 6 samples are independent draws (`GuidanceStudy` gives each its own noise stream;
@@ -176,7 +172,7 @@ import Testing
     /// `FootLock`'s doc comment), which `kneeSpeedRatioLimit` catches; the two-bone IK lock at 0.857 (1.16×). The
     /// two-bone lock's knee kicks are sudden but small, so they show in acceleration, not speed, and this model's
     /// own knee tremor hides them: `FootLockTests.swayingHipsOverAHeldFootDoNotKickTheKnees` holds that line.
-    @Test func footLockHoldsTheShippedModelsFeet() throws {
+    @Test(.needsEspeak) func footLockHoldsTheShippedModelsFeet() throws {
         var study = try Self.study()
         study.samples = 1
         let (locked, free) = try Self.withSpeechPair { pair in

@@ -3,6 +3,7 @@ import Foundation
 @testable import A2MAudio
 @testable import A2MMotion
 @testable import A2MGeneration
+@testable import A2MEvaluation
 
 /// `a2m generate`, run as the built binary next to the test bundle, with a tiny untrained checkpoint.
 @Suite struct GenerateCommandTests {
@@ -30,10 +31,11 @@ import Foundation
         try #require(r2.status == 0, "a2m generate failed: \(r2.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) == first)
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.json")) == firstJSON)
-        let r3 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "5", "--out", out.path])
+        // A second run replaces the first's files only with --overwrite (OutputSafetyTests).
+        let r3 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "5", "--out", out.path, "--overwrite"])
         try #require(r3.status == 0, "a2m generate failed: \(r3.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--seed ignored")
-        let r4 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4", "--spacing", "karras", "--out", out.path])
+        let r4 = try generate([wav.path, "--model", model.path, "--guidance", "2.5", "--seed", "4", "--spacing", "karras", "--out", out.path, "--overwrite"])
         try #require(r4.status == 0, "a2m generate failed: \(r4.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("talk.bvh")) != first, "--spacing ignored")
     }
@@ -70,8 +72,10 @@ import Foundation
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--format", "bvh", "--fps", "60", "--guidance", "2.5", "--out", out.path])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
-        #expect(try files(out) == ["a_1.bvh", "a_2.bvh", "b_1.bvh", "b_2.bvh"])
-        let a1 = try BVHReader.read(out.appendingPathComponent("a_1.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a_2.bvh")).clip
+        // Samples are NAME.0, NAME.1, … (OutputNaming), the names a2m eval --generated reads.
+        #expect(try files(out) == ["a.0.bvh", "a.1.bvh", "b.0.bvh", "b.1.bvh"])
+        #expect(try EvaluationData.generatedFiles(in: out, names: ["a", "b"]).map { $0.map(\.lastPathComponent) } == [["a.0.bvh", "a.1.bvh"], ["b.0.bvh", "b.1.bvh"]])
+        let a1 = try BVHReader.read(out.appendingPathComponent("a.0.bvh")).clip, a2 = try BVHReader.read(out.appendingPathComponent("a.1.bvh")).clip
         #expect(a1.fps == 60 && a1.frameCount == 72)  // 1.2 s: 36 frames at 30 fps, 72 at 60
         #expect(a1.rootPositions != a2.rootPositions)
         let r2 = try generate([a.path, "--model", model.path, "--format", "json", "--json-format", "threejs", "--out", out.path])
@@ -91,11 +95,11 @@ import Foundation
         let out = dir.appendingPathComponent("out")
         let r = try generate([a.path, b.path, "--model", model.path, "--samples", "2", "--view", "--format", "bvh", "--out", out.path])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
-        #expect(try files(out) == ["a.html", "a_1.bvh", "a_2.bvh", "b.html", "b_1.bvh", "b_2.bvh"])
+        #expect(try files(out) == ["a.0.bvh", "a.1.bvh", "a.html", "b.0.bvh", "b.1.bvh", "b.html"])
         let html = try String(contentsOf: out.appendingPathComponent("a.html"), encoding: .utf8)
         let wavBase64 = try Data(contentsOf: a).base64EncodedString()
         #expect(html.contains("data:audio/wav;base64,\(wavBase64)"), "the input's own bytes are embedded")
-        #expect(html.contains("\"a_1\"") && html.contains("\"a_2\"") && html.contains("\"seed\""))
+        #expect(html.contains("\"a.0\"") && html.contains("\"a.1\"") && html.contains("\"seed\""))
         let aiffPage = try String(contentsOf: out.appendingPathComponent("b.html"), encoding: .utf8)
         #expect(aiffPage.contains("data:audio/wav;base64,UklGR"), "AIFF is re-encoded as WAV (RIFF)")
         // Without --view no page is written.

@@ -43,6 +43,14 @@ enum TinyModel {
         return try body(try GenerationModel.load(contentsOf: try write(to: dir)), dir)
     }
 
+    /// `options` as a pipeline configuration (foot lock on, as in `a2m generate`).
+    static func configuration(_ options: SamplerOptions, samples: Int = 1) -> GenerationConfiguration {
+        var c = GenerationConfiguration()
+        c.sampling = options
+        c.samples = samples
+        return c
+    }
+
     /// Log-mel-like features (dB around −40) that vary over frames and bins, for network-level tests.
     static func speechLikeFeatures(frames: Int, bins: Int) -> FeatureMatrix {
         FeatureMatrix(frames: frames, bins: bins, values: (0..<(frames * bins)).map { Float(-40 + 30 * sin(0.3 * Double($0))) })
@@ -98,7 +106,7 @@ enum TinyModel {
             let options = SamplerOptions(steps: 4, guidance: 2.5, seed: 9)
             func once() throws -> [[MotionClip]] {
                 let p = GenerationPipeline(model: model)
-                return try p.run([(name: wav.path, features: try p.features(wav))], samples: 2, options: options)
+                return try p.clips([(name: wav.path, features: try p.features(wav))], configuration: TinyModel.configuration(options, samples: 2))
             }
             let a = try once(), b = try once()
             #expect(a[0].count == 2 && a[0].allSatisfy { $0.frameCount == 66 && $0.skeleton == .a2mDefault && $0.fps == 30 })
@@ -115,8 +123,8 @@ enum TinyModel {
             let speech = TinyModel.speechLikeFeatures(frames: frames, bins: M)
             let other = FeatureMatrix(frames: frames, bins: M, values: (0..<(frames * M)).map { Float(-60 + 20 * cos(0.11 * Double($0))) })
             func sample(_ f: FeatureMatrix, _ w: Float) throws -> [SIMD4<Float>] {
-                try GenerationPipeline(model: model).run([(name: "x", features: f)], samples: 1,
-                                                         options: SamplerOptions(steps: 3, guidance: w, seed: 2))[0][0].rotations
+                try GenerationPipeline(model: model).clips([(name: "x", features: f)],
+                                                           configuration: TinyModel.configuration(SamplerOptions(steps: 3, guidance: w, seed: 2)))[0][0].rotations
             }
             #expect(try sample(speech, 0) == (try sample(other, 0)), "w = 0 depends on the audio")
             for w: Float in [1, 2.5] {
@@ -138,8 +146,8 @@ enum TinyModel {
             let options = SamplerOptions(steps: 3, guidance: 2.5, seed: 4)
             /// Root positions, flattened, of sample k of input i: `result[i][k]`.
             func roots(_ n: Int, streams: [Int]?) throws -> [[[Float]]] {
-                try GenerationPipeline(model: model).run(Array(repeating: (name: "x", features: f), count: n), samples: 2,
-                                                         options: options, streams: streams)
+                try GenerationPipeline(model: model).clips(Array(repeating: (name: "x", features: f), count: n),
+                                                           configuration: TinyModel.configuration(options, samples: 2), streams: streams)
                     .map { $0.map { $0.rootPositions.flatMap { [$0.x, $0.y, $0.z] } } }
             }
             let tol = Self.batchRoundingTolerance, apart = Self.independentDrawDifference

@@ -124,18 +124,16 @@ enum CommandMemoryProbe {
         let p = GenerationPipeline(model: model)
         let bvh = out.appendingPathComponent("m.bvh"), json = out.appendingPathComponent("m.json")
         let frames: Int
+        var configuration = TinyModel.configuration(options)
         if env[CommandMemoryProbe.modeKey] == "whole" {
-            let clip = try p.run([(name: wav.path, features: try p.features(wav))], samples: 1, options: options)[0][0]
+            let clip = try p.clips([(name: wav.path, features: try p.features(wav))], configuration: configuration)[0][0]
             try BVHWriter.write(clip, to: bvh)
             try MotionJSON.write(clip, format: .a2m, to: json)
             frames = clip.frameCount
         } else {
-            let source = try p.featureStream(wav)
-            frames = source.frames
-            try p.write([(name: wav.path, source: source)], samples: 1, options: options, writers: [[[
-                try BVHStreamWriter(url: bvh, skeleton: model.skeleton, fps: model.fps, frameCount: frames),
-                try MotionJSONStreamWriter(url: json, format: .a2m, skeleton: model.skeleton, fps: model.fps, frameCount: frames),
-            ]]])
+            // What `a2m generate` runs: features streamed from the file, frames into the writers.
+            configuration.outputDirectory = out
+            frames = try p.generate(files: [wav], configuration: configuration)[0].frames
         }
         try "\(try MemoryProbe.peakKiB()) \(frames)".write(to: out.appendingPathComponent("peak.txt"), atomically: true, encoding: .utf8)
     }

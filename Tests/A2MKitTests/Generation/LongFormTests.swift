@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+@testable import A2MAudio
 @testable import A2MNN
 @testable import A2MGeneration
 
@@ -112,6 +113,11 @@ extension SamplerFixtures {
     static func seamStats(velocities v: [Float], plan: WindowPlan) -> SeamStats {
         var junction = Set<Int>()
         for k in 1..<plan.count { junction.insert(plan.starts[k] - 1); junction.insert(plan.window(k - 1).upperBound - 1) }
+        return seamStats(velocities: v, junctions: junction)
+    }
+
+    /// The statistics with the boundary velocities at `junction` (v[f] joins frames f and f+1).
+    static func seamStats(velocities v: [Float], junctions junction: Set<Int>) -> SeamStats {
         var b = [Float](), i = [Float]()
         for f in 4..<(v.count - 4) {
             // The extrapolated quadratic can approach 0 where v is noisy; half the neighbours' mean bounds it below.
@@ -143,10 +149,16 @@ extension SamplerFixtures {
         #expect(WindowPlan(totalFrames: 151, windowFrames: 60).starts == [0, 30, 60, 90, 91])
     }
 
+    /// A 65-s file gets exactly round(65 × fps) motion frames whatever its sample rate, counted by
+    /// `AudioFeatureStream` as `a2m generate` counts them, and long-form generation fills every one of them.
     @Test func sixtyFiveSecondsGiveExactlyRound65TimesFpsFrames() throws {
-        for (fps, sr) in [(30.0, 16000.0), (25.0, 44100.0), (24.0, 15360.0)] {
-            let n = MotionTiming.frameCount(samples: Int(65 * sr), sampleRate: sr, fps: fps)
-            #expect(n == Int((65 * fps).rounded()))
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (fps, sr) in [(30.0, 16000), (25.0, 44100), (24.0, 15360)] {
+            let url = dir.appendingPathComponent("65s_\(sr).wav")
+            try AudioFixtures.wavBytes(float32: AudioFixtures.sine(sampleRate: sr, seconds: 65), sampleRate: sr).write(to: url)
+            let n = try AudioFeatureStream(url: url, fps: fps).frames
+            #expect(n == Int((65 * fps).rounded()), "\(sr) Hz at \(fps) fps: \(n) frames")
             let m = MockDenoiser()
             let c = FrameCollector(D: m.motionDim)
             let g = try LongFormGenerator(denoiser: m, schedule: DiffusionSchedule(), windowFrames: Self.window,

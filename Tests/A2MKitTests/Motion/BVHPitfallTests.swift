@@ -113,7 +113,7 @@ import Foundation
         // 179.9° → −179.7° about Y at 30 fps; at 60 fps the middle frame is 180.1°, so the nose (0,0,10)
         // points to (10·sin 180.1°, 0, 10·cos 180.1°). Interpolating Euler angles would give 0.1°.
         let clip = try BVHReader.read(MotionTestSupport.fixture("euler_wrap.bvh")).clip
-        let mid = clip.resampled(to: 60).worldPositions(frame: 1)[1]
+        let mid = try clip.resampled(to: 60).worldPositions(frame: 1)[1]
         #expect(SIMD3<Double>(mid - SIMD3<Float>(-0.0174533, 0, -9.9999848)).abs().max() < 1e-4, "\(mid)")
     }
 }

@@ -23,18 +23,6 @@ import Foundation
         return motion.flatMap { $0.split(separator: " ").map { Double($0)! } }
     }
 
-    @Test func defaultSkeletonIsEmbeddedVerbatim() throws {
-        let url = MotionTestSupport.repoRoot.appendingPathComponent("Motions/default_skeleton.bvh")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        #expect(text == Skeleton.defaultSkeletonBVH + "\n")
-        let (clip, warnings) = try BVHReader.read(url)
-        #expect(warnings.isEmpty)
-        #expect(clip.skeleton == Skeleton.a2mDefault)
-        #expect(clip.jointCount == 22)
-        #expect(clip.fps == 30)
-        #expect(Skeleton.a2mDefault.joints.allSatisfy { $0.rotationOrder == .zxy })
-    }
-
     @Test func writeThenReadReproducesEveryChannel() throws {
         // Mixed rotation orders, as in CMU "3dsMax-friendly" files.
         var joints = Skeleton.a2mDefault.joints

@@ -12,7 +12,7 @@ import Foundation
         let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: fps, seconds: 10, seed: 4)
         let features = MotionFeatures.encode(clip)
         #expect(features.count == clip.frameCount * Skeleton.a2mDefault.featureDim)
-        #expect(Skeleton.a2mDefault.featureDim == 4 + 6 * 22)
+        #expect(Skeleton.a2mDefault.featureDim == 4 + 6 * 52 && Skeleton.a2mBody.featureDim == 4 + 6 * 22)
         let back = try MotionFeatures.decode(features, skeleton: clip.skeleton, fps: fps, start: MotionFeatures.rootStart(of: clip))
         let err = MotionTestSupport.maxPositionError(clip, back)
         #expect(err < Self.positionTolerance, "max world position error \(err) cm")
@@ -56,9 +56,16 @@ import Foundation
 @Suite struct ResamplingTests {
     static let tolerance: Float = 1e-3
 
-    @Test func downAndUpSampling() {
+    /// A frame rate from a flag or a config is checked by the library too: an error, not a trap.
+    @Test(arguments: [0.0, -30, .infinity, .nan])
+    func impossibleFrameRateIsAnError(fps: Double) {
+        let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 30, seconds: 1, seed: 1)
+        #expect(throws: ResamplingError.self) { try clip.resampled(to: fps) }
+    }
+
+    @Test func downAndUpSampling() throws {
         let clip120 = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 120, seconds: 3, seed: 8)
-        let clip30 = clip120.resampled(to: 30)
+        let clip30 = try clip120.resampled(to: 30)
         // 361 frames at 120 fps last 361 / 120 s: round(361 / 4) = 90 frames at 30 fps.
         #expect(clip30.frameCount == 90)
         #expect(clip30.fps == 30)
@@ -69,7 +76,7 @@ import Foundation
             #expect(err < 1e-4, "frame \(f): \(err)")
         }
         // 30 → 60: odd frames are slerp midpoints; the angle to both neighbours is half their angle.
-        let clip60 = clip30.resampled(to: 60)
+        let clip60 = try clip30.resampled(to: 60)
         #expect(clip60.frameCount == 180)
         for f in stride(from: 1, to: 180, by: 18) {
             for j in 0..<clip60.jointCount {

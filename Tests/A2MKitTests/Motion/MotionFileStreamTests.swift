@@ -95,4 +95,20 @@ import Foundation
         long.discard()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
+
+    /// A chunk on another skeleton, or with per-joint translations, is an error (not a trap), and nothing is committed.
+    @Test(arguments: ["bvh", "a2m", "threejs"])
+    func chunkOfAnotherLayoutIsAnError(kind: String) throws {
+        let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 30, seconds: 1, seed: 7)
+        let dir = try MotionTestSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = try Self.makeWriter(kind, dir.appendingPathComponent("m.\(kind)"), clip)
+        var translated = Self.chunk(clip, 0..<2)
+        translated.translations = [1: [SIMD3<Float>(0, 1, 0), SIMD3<Float>(0, 2, 0)]]
+        #expect(throws: OutputError.self) { try writer.append(translated) }
+        let other = MotionTestSupport.smoothClip(skeleton: try Skeleton(joints: [clip.skeleton.joints[0]]), fps: 30, seconds: 1, seed: 7)
+        #expect(throws: OutputError.self) { try writer.append(other) }
+        writer.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
 }

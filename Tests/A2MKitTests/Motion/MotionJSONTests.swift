@@ -10,7 +10,7 @@ import Foundation
     }
 
     @Test func a2mRoundTripThroughAFile() throws {
-        let clip = MotionTestSupport.smoothClip(skeleton: .a2mDefault, fps: 30, seconds: 2, seed: 21)
+        let clip = MotionTestSupport.smoothClip(skeleton: .a2mBody, fps: 30, seconds: 2, seed: 21)
         let dir = try MotionTestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("m.json")

@@ -74,7 +74,7 @@ import A2MKit
         let dir = try ScratchDirectory("resample-length")
         var clip = MotionClip(restPoseOf: .a2mDefault, fps: 30, frames: 90)
         clip.rootPositions[89].x = 1
-        #expect(clip.resampled(to: 60).frameCount == 180 && clip.resampled(to: 120).frameCount == 360 && clip.resampled(to: 24).frameCount == 72)
+        #expect(try clip.resampled(to: 60).frameCount == 180 && clip.resampled(to: 120).frameCount == 360 && clip.resampled(to: 24).frameCount == 72)
         let model = try TinyModel.write(to: dir.url)
         let wav = try TinyModel.wav(in: dir.url, name: "three.wav", seconds: 3)
         let r = try Probe.a2m(["generate", wav.path, "--model", model.path, "--fps", "60", "--format", "bvh", "--steps", "2", "--quiet"])

@@ -93,11 +93,12 @@ import A2MKit
         }
     }
 
-    /// `{}` is a valid config (every default), and the sizes it implies are reported with the file they came from.
-    @Test func emptyConfigIsReportedWithItsFileName() throws {
-        let dir = try ScratchDirectory("empty-config")
+    /// A size that does not fit the data is reported with the config file it came from. (`{}` itself now trains:
+    /// its default motionDim, 136, is the default skeleton's, as `A2MConfigTests` checks.)
+    @Test func configSizeIsReportedWithItsFileName() throws {
+        let dir = try ScratchDirectory("size-config")
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 2)
-        let cfg = try TrainingFixtures.writeConfig("{}", in: dir, name: "empty.json")
+        let cfg = try TrainingFixtures.writeConfig(#"{"model": {"motionDim": 135}}"#, in: dir, name: "sizes.json")
         let r = try Probe.a2m(["train", "--data", data.path, "--config", cfg.path, "--out", dir.path("out").path, "--quiet"])
         #expect(r.status == 1 && r.stderr.contains(cfg.path) && r.stderr.contains("model.motionDim"), "\(r.stderr)")
     }

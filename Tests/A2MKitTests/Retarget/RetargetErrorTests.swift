@@ -113,7 +113,7 @@ import Testing
         let dir = try MotionTestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         // The a2m skeleton with every joint renamed to something no built-in map knows.
-        let s = Skeleton.a2mDefault
+        let s = Skeleton.a2mBody
         var joints = s.joints
         for j in joints.indices { joints[j].name = "bone_\(j)" }
         let clip = MotionClip(restPoseOf: try Skeleton(joints: joints), fps: 30, frames: 2)

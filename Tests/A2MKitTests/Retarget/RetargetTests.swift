@@ -84,7 +84,7 @@ import Testing
         #expect(report.largestStep.degrees < RetargetCheck.flipDegreesPerFrame)
 
         // An A-pose rig (arms 45° down at zero rotation): each arm bone must point where the source's points.
-        var joints = Skeleton.a2mDefault.joints
+        var joints = Skeleton.a2mBody.joints
         let down = Matrix3.axisRotation(2, -Double.pi / 4), upR = Matrix3.axisRotation(2, Double.pi / 4)
         for (j, joint) in joints.enumerated() where ["LeftForeArm", "LeftHand", "RightForeArm", "RightHand"].contains(joint.name) {
             joints[j].offset = SIMD3<Float>((joint.name.hasPrefix("Left") ? down : upR) * SIMD3<Double>(joint.offset))

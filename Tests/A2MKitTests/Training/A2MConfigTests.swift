@@ -11,16 +11,26 @@ import Foundation
         .deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func shippedConfigsLoadAndAreConsistent() throws {
-        for name in ["tiny", "small", "base", "small_prosody"] {
+        // small_v1 is the shipped model's recipe: corpus v1 on the 22-joint body skeleton; the rest are for the
+        // default skeleton with fingers that `a2m corpus` writes.
+        for name in ["tiny", "small", "base", "small_prosody", "small_v1"] {
             let url = Self.repository.appendingPathComponent("Configs/\(name).json")
             let c = try A2MConfig.load(contentsOf: url)
             // Every shipped config spells out its training section (no silent defaults).
             let top = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
             let training = top["training"] as! [String: Any]
             #expect(Set(training.keys) == Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)), "\(name)")
-            // The sizes the data fixes are left to the data (issue 39): motionDim from the skeleton, audioDim from the audio section.
+            // The sizes the data fixes are left to the data (issue 39): motionDim from the skeleton, audioDim from
+            // the audio section. Left out, motionDim is the default skeleton's until the data resolves it; small_v1
+            // names its 22-joint body so that data for another skeleton is refused.
             let model = top["model"] as! [String: Any]
-            #expect(model["motionDim"] == nil && model["audioDim"] == nil && c.motionDimFromData, "\(name)")
+            let skeleton = name == "small_v1" ? Skeleton.a2mBody : Skeleton.a2mDefault
+            #expect(c.model.motionDim == MotionFeatures.featureDim(for: skeleton), "\(name)")
+            if name == "small_v1" {
+                #expect(model["motionDim"] as? Int == MotionFeatures.featureDim(for: skeleton) && !c.motionDimFromData)
+            } else {
+                #expect(model["motionDim"] == nil && model["audioDim"] == nil && c.motionDimFromData, "\(name)")
+            }
             #expect(c.model.audioDim == c.audio.featureDim, "\(name)")
         }
         // The prosody config is small.json plus the audio section that opts in (and the audioDim that follows).
@@ -30,6 +40,15 @@ import Foundation
         prosody.audio.prosody = []
         prosody.model.audioDim = 80
         #expect(prosody == small)
+        var v1 = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small_v1.json"))
+        v1.model.motionDim = small.model.motionDim
+        #expect(v1 == small)
+    }
+
+    /// The network's default motion size is the default skeleton's feature size (4 + 6 × 22 = 136), so a config
+    /// that leaves `model.motionDim` out fits the default skeleton.
+    @Test func defaultMotionDimIsTheDefaultSkeletons() {
+        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault))
     }
 
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of

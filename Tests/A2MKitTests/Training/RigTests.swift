@@ -68,8 +68,10 @@ import Foundation
         #expect(model.sourceFPS == 60)   // the data's own rate, which generation writes at by default
         let wav = data.appendingPathComponent("walk0.wav")
         let pipeline = GenerationPipeline(model: model)
-        let clip = try pipeline.run([(name: wav.path, features: try pipeline.features(wav))], samples: 1,
-                                    options: SamplerOptions(steps: 10, guidance: 1, seed: 3))[0][0]
+        var configuration = GenerationConfiguration()
+        configuration.sampling = SamplerOptions(steps: 10, guidance: 1, seed: 3)
+        configuration.postProcessing = []   // the network's own root travel
+        let clip = try pipeline.clips([(name: wav.path, features: try pipeline.features(wav))], configuration: configuration)[0][0]
         let seconds = Double(clip.frameCount - 1) / clip.fps
         func travel(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Double { Double(((b - a) * SIMD3(1, 0, 1) * (b - a)).sum().squareRoot()) }
         let generated = travel(clip.rootPositions.first!, clip.rootPositions.last!)

@@ -4,6 +4,8 @@ import Foundation
 @testable import A2MMotion
 @testable import A2MGeneration
 @testable import A2MTraining
+@testable import A2MAudio
+@testable import A2MNN
 
 @Suite(.serialized) struct TrainerTests {
     func prepare(data: URL, config: URL?, out: URL, resume: URL? = nil, steps: Int? = nil) throws -> Trainer {

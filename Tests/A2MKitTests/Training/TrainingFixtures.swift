@@ -49,7 +49,7 @@ enum TrainingFixtures {
 
     /// One pair NAME.wav + NAME.bvh of `seconds` seconds, motion at `fps` on `skeleton`.
     static func writePair(_ name: String, in dir: URL, seconds: Double, fps: Double = 60, seed: UInt64,
-                          skeleton: Skeleton = Skeleton.a2mDefault, audioExtension: String = "wav") throws {
+                          skeleton: Skeleton = Skeleton.a2mBody, audioExtension: String = "wav") throws {
         let sr = 16000
         let n = Int(seconds * Double(sr))
         var rng = PCG32(seed: seed, stream: 99)

@@ -23,7 +23,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     do { _ = try BVHReader.read(bytes: written, name: "rewritten.bvh") } catch {
         fatalError("a2m's own BVH of an accepted file does not read back: \(error)")
     }
-    if (try? clip.checkResampling(to: 30, file: "fuzz.bvh")) != nil { _ = clip.resampled(to: 30) }
+    if (try? clip.checkResampling(to: 30, file: "fuzz.bvh")) != nil { _ = try? clip.resampled(to: 30) }
     _ = MotionJSON.bytes(clip, format: .a2m)
     return 0
 }
