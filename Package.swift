@@ -1,5 +1,19 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Open MPI is optional. When its pkg-config file `ompi.pc` is installed (Debian: libopenmpi-dev) the `a2m` binary
+/// is built with the CMPI system-library target and the `A2M_MPI` condition, and trains data-parallel under
+/// `mpirun`; without it a2m builds and runs as before, one process. `A2M_MPI=0` (or `=1`) in the environment
+/// overrides the check; docs/training.md ("Data-parallel training") says why this is decided here, in the manifest.
+func openMPIInstalled() -> Bool {
+    if let forced = Context.environment["A2M_MPI"] { return forced != "0" }
+    let searched = (Context.environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
+        + ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib64/pkgconfig", "/usr/lib/pkgconfig",
+           "/usr/local/lib/pkgconfig", "/usr/share/pkgconfig", "/opt/homebrew/lib/pkgconfig"]
+    return searched.contains { FileManager.default.fileExists(atPath: $0 + "/ompi.pc") }
+}
+let mpi = openMPIInstalled()
 
 let package = Package(
     name: "a2m",
@@ -36,7 +50,7 @@ let package = Package(
         .target(name: "A2MRetarget", dependencies: ["A2MCore", "A2MMotion"]),
         .target(name: "A2MExport", dependencies: ["A2MCore", "A2MMotion", "A2MRetarget"]),
         // Live audio in, motion out (a2m stream): live features, OSC/VMC, JSON lines.
-        .target(name: "A2MLive", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration"]),
+        .target(name: "A2MLive", dependencies: ["A2MCore", "A2MAudio", "A2MMotion", "A2MNN", "A2MGeneration", "A2MRetarget", "A2MExport"]),
         // The library product an app imports: re-exports every module above.
         .target(
             name: "A2MKit",
@@ -45,7 +59,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "a2m",
-            dependencies: ["A2MKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["A2MKit", .product(name: "ArgumentParser", package: "swift-argument-parser")] + (mpi ? ["CMPI"] : []),
+            swiftSettings: mpi ? [.define("A2M_MPI")] : []
         ),
         .testTarget(
             name: "A2MKitTests",
@@ -53,5 +68,8 @@ let package = Package(
                            "A2MEvaluation", "A2MCorpus", "A2MView", "A2MRetarget", "A2MExport", "A2MLive", "CKernels", "CFFTW", "CSoxr"],
             resources: [.copy("Fixtures")]
         ),
-    ]
+    ] + (mpi ? [
+        // Open MPI for data-parallel training; only when installed (see openMPIInstalled above).
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+    ] : [])
 )

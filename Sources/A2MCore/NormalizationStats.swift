@@ -38,33 +38,56 @@ public struct NormalizationStats: Codable, Sendable, Equatable {
     /// mean. Everywhere else a non-finite value is an error, as is a missing-value column with no value at all.
     public init(featureDim: Int, clips: [[Float]], stdFloor: Float = NormalizationStats.defaultStdFloor,
                 missingValues: Set<Int> = []) throws {
+        try self.init(featureDim: featureDim, count: clips.count, stdFloor: stdFloor, missingValues: missingValues) { c, body in
+            try clips[c].withUnsafeBufferPointer { try body($0) }
+        }
+    }
+
+    /// Statistics over `count` clips that `clip(c, body)` hands to `body` one at a time, twice each (a pass for
+    /// the mean, one for the spread), so the clips need not be in memory together (a memory-mapped corpus).
+    /// The sums run in the same order as over one flat array, so both initializers give the same bits.
+    public init(featureDim: Int, count: Int, stdFloor: Float = NormalizationStats.defaultStdFloor, missingValues: Set<Int> = [],
+                clip: (Int, (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws {
         guard featureDim > 0 else { throw NormalizationError.invalid("featureDim must be positive") }
         guard stdFloor > 0, stdFloor.isFinite else { throw NormalizationError.invalid("stdFloor must be positive") }
+        let missing = (0..<featureDim).map { missingValues.contains($0) }
         var sum = [Double](repeating: 0, count: featureDim)
         var counts = [Int](repeating: 0, count: featureDim)
-        for (c, clip) in clips.enumerated() {
-            guard clip.count % featureDim == 0 else {
-                throw NormalizationError.invalid("clip \(c) has \(clip.count) values, not a multiple of featureDim \(featureDim)")
-            }
-            if let bad = clip.indices.first(where: { !clip[$0].isFinite && !(clip[$0].isNaN && missingValues.contains($0 % featureDim)) }) {
-                throw NormalizationError.invalid("clip \(c), frame \(bad / featureDim), feature \(bad % featureDim) is not finite")
-            }
-            for i in 0..<clip.count where !clip[i].isNaN {
-                sum[i % featureDim] += Double(clip[i])
-                counts[i % featureDim] += 1
+        var frames = 0
+        for c in 0..<count {
+            try clip(c) { x in
+                guard x.count % featureDim == 0 else {
+                    throw NormalizationError.invalid("clip \(c) has \(x.count) values, not a multiple of featureDim \(featureDim)")
+                }
+                if let bad = x.indices.first(where: { !x[$0].isFinite && !(x[$0].isNaN && missing[$0 % featureDim]) }) {
+                    throw NormalizationError.invalid("clip \(c), frame \(bad / featureDim), feature \(bad % featureDim) is not finite")
+                }
+                let n = x.count / featureDim
+                for f in 0..<n {
+                    for j in 0..<featureDim where !x[f * featureDim + j].isNaN {
+                        sum[j] += Double(x[f * featureDim + j])
+                        counts[j] += 1
+                    }
+                }
+                frames += n
             }
         }
-        guard clips.contains(where: { !$0.isEmpty }) else { throw NormalizationError.invalid("no frames to compute statistics from") }
+        guard frames > 0 else { throw NormalizationError.invalid("no frames to compute statistics from") }
         if let empty = counts.firstIndex(of: 0) {
             throw NormalizationError.invalid("feature \(empty) has no value in any frame (an unvoiced corpus has no log-F0)")
         }
         let mean = zip(sum, counts).map { $0 / Double($1) }
         // Second pass on centred values: numerically safer than E[x²] − E[x]².
         var sq = [Double](repeating: 0, count: featureDim)
-        for clip in clips {
-            for i in 0..<clip.count where !clip[i].isNaN {
-                let d = Double(clip[i]) - mean[i % featureDim]
-                sq[i % featureDim] += d * d
+        for c in 0..<count {
+            try clip(c) { x in
+                let n = x.count / featureDim
+                for f in 0..<n {
+                    for j in 0..<featureDim where !x[f * featureDim + j].isNaN {
+                        let d = Double(x[f * featureDim + j]) - mean[j]
+                        sq[j] += d * d
+                    }
+                }
             }
         }
         let std = zip(sq, counts).map { max(($0 / Double($1)).squareRoot(), Double(stdFloor)) }

@@ -10,7 +10,8 @@ public struct GenerationConfiguration: Sendable {
     public var sampling = SamplerOptions()
     /// Samples per input, 1...`maxSamples` (sample k uses noise stream k).
     public var samples = 1
-    /// Output frame rate, 1...1000; nil keeps the model's. Another rate resamples whole clips (slerp).
+    /// Output frame rate, 1...1000; nil takes the training data's own rate when the model records it
+    /// (`GenerationModel.sourceFPS`), else the model's. Another rate resamples whole clips (slerp).
     public var fps: Double?
     /// Steps between the sampler and the writers, in order (`RetargetStep` puts frames on a user's rig). Default:
     /// the foot lock.

@@ -20,6 +20,7 @@ import Foundation
 /// | `a2m.motionStats` | `NormalizationStats` JSON of the motion features: the network's output is denormalized with it |
 /// | `a2m.audioStats` | `NormalizationStats` JSON of the audio feature rows (log-mel, then prosody): the network's audio input is normalized with it |
 /// | `a2m.step` | training step of the weights |
+/// | `a2m.sourceFPS` | optional: the frame rate the training data was recorded at; `a2m generate` writes at it by default |
 ///
 /// A training checkpoint (OUT/checkpoint.safetensors) carries the same keys, so it loads here too.
 public struct GenerationModel {
@@ -38,6 +39,9 @@ public struct GenerationModel {
     public let motionStats: NormalizationStats
     public let audioStats: NormalizationStats
     public let step: Int
+    /// The training data's own frame rate (nil for models trained before it was recorded): generation's default
+    /// output rate, so a 60 fps corpus gives 60 fps motion.
+    public let sourceFPS: Double?
     public let path: String
 
     package enum Key {
@@ -49,13 +53,14 @@ public struct GenerationModel {
         package static let motionStats = "a2m.motionStats"
         package static let audioStats = "a2m.audioStats"
         package static let step = "a2m.step"
+        package static let sourceFPS = "a2m.sourceFPS"
     }
 
     public var windowFrames: Int { denoiser.config.windowFrames }
 
     /// A model assembled in memory (benchmarks, tests); `load` is the checked way from a file.
     public init(denoiser: Denoiser, diffusion: DiffusionConfig, audio: AudioFeatureConfig, skeleton: Skeleton, fps: Double,
-                motionStats: NormalizationStats, audioStats: NormalizationStats, step: Int = 0, path: String) {
+                motionStats: NormalizationStats, audioStats: NormalizationStats, step: Int = 0, sourceFPS: Double? = nil, path: String) {
         self.denoiser = denoiser
         self.diffusion = diffusion
         self.audio = audio
@@ -64,17 +69,19 @@ public struct GenerationModel {
         self.motionStats = motionStats
         self.audioStats = audioStats
         self.step = step
+        self.sourceFPS = sourceFPS
         self.path = path
     }
 
     /// The metadata entries that make a denoiser checkpoint a generation model.
     public static func metadata(diffusion: DiffusionConfig, audio: AudioFeatureConfig, skeleton: Skeleton, fps: Double,
-                                motionStats: NormalizationStats, audioStats: NormalizationStats, step: Int) throws -> [String: String] {
+                                motionStats: NormalizationStats, audioStats: NormalizationStats, step: Int,
+                                sourceFPS: Double? = nil) throws -> [String: String] {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try enc.encode(v), as: UTF8.self) }
         let bvh = try BVHWriter.bytes(MotionClip(restPoseOf: skeleton, fps: fps, frames: 1))
-        return [
+        var meta = [
             Key.format: format,
             Key.diffusion: try json(diffusion),
             Key.audio: try json(audio),
@@ -84,13 +91,15 @@ public struct GenerationModel {
             Key.audioStats: try json(audioStats),
             Key.step: "\(step)",
         ]
+        if let sourceFPS { meta[Key.sourceFPS] = "\(sourceFPS)" }
+        return meta
     }
 
     /// Writes this model as a generation-only file (weights and the metadata above; no training state), e.g. as
     /// F16 for shipping: half the size, and generation reads it back as F32. Atomic.
     public func write(to url: URL, dtype: CheckpointDType) throws {
         let meta = try GenerationModel.metadata(diffusion: diffusion, audio: audio, skeleton: skeleton, fps: fps,
-                                                motionStats: motionStats, audioStats: audioStats, step: step)
+                                                motionStats: motionStats, audioStats: audioStats, step: step, sourceFPS: sourceFPS)
         try denoiser.saveCheckpoint(to: url, metadata: meta, dtype: dtype)
     }
 
@@ -147,6 +156,13 @@ public struct GenerationModel {
         guard let step = Int(stepText), step >= 0 else {
             throw CheckpointError.metadata(path: path, key: Key.step, reason: "'\(stepText)' is not a step count")
         }
+        var sourceFPS: Double?
+        if let text = file.metadata[Key.sourceFPS] {
+            guard let f = Double(text), f.isFinite, f > 0 else {
+                throw CheckpointError.metadata(path: path, key: Key.sourceFPS, reason: "'\(text)' is not a positive frame rate")
+            }
+            sourceFPS = f
+        }
         let skeleton: Skeleton
         do { skeleton = try BVHReader.read(string: try value(Key.skeleton), name: "\(path) [__metadata__.\(Key.skeleton)]").clip.skeleton } catch let e as CheckpointError {
             throw e
@@ -175,6 +191,6 @@ public struct GenerationModel {
             throw CheckpointError.badValue(path: path, tensor: bad.tensor, value: bad.value, expected: "finite weights")
         }
         return GenerationModel(denoiser: denoiser, diffusion: diffusion, audio: audio, skeleton: skeleton, fps: fps,
-                               motionStats: motionStats, audioStats: audioStats, step: step, path: path)
+                               motionStats: motionStats, audioStats: audioStats, step: step, sourceFPS: sourceFPS, path: path)
     }
 }

@@ -131,7 +131,8 @@ public final class GenerationPipeline {
     }
 
     /// Whole clips: `result[i][k]` is sample k of `inputs[i]` (noise stream `streams[i] + k`), post-processed
-    /// and at `configuration.fps` when given (resampled with slerp).
+    /// and at `configuration.fps` when given, else at the training data's rate when the model records it
+    /// (resampled with slerp).
     public func clips(_ inputs: [(name: String, features: FeatureMatrix)], configuration: GenerationConfiguration,
                       streams: [Int]? = nil, progress: GenerationProgressHandler? = nil) throws -> [[MotionClip]] {
         let samples = configuration.samples
@@ -161,7 +162,7 @@ public final class GenerationPipeline {
             try (0..<samples).map { k in
                 let clip = MotionClip(skeleton: skeleton, fps: model.fps, rootPositions: roots[i][k], rotations: rotations[i][k],
                                       translations: translations[i][k])
-                if let fps = configuration.fps, fps != clip.fps { return try clip.resampled(to: fps) }
+                if let fps = outputFPS(configuration), fps != clip.fps { return try clip.resampled(to: fps) }
                 return clip
             }
         }
@@ -231,8 +232,12 @@ public final class GenerationPipeline {
     /// Whether frames can go straight from the stitcher into the files: the model's frame rate and no
     /// output that needs whole clips.
     func streams(_ c: GenerationConfiguration) -> Bool {
-        c.sampleSetFormats.isEmpty && (c.fps == nil || c.fps == model.fps)
+        c.sampleSetFormats.isEmpty && (outputFPS(c) ?? model.fps) == model.fps
     }
+
+    /// `configuration.fps`, else the training data's own frame rate when the model records it (a 60 fps corpus
+    /// gives 60 fps motion), else nil: the model's.
+    func outputFPS(_ c: GenerationConfiguration) -> Double? { c.fps ?? model.sourceFPS }
 
     private func generateStreaming(_ inputs: [URL], plan: OutputPlan, set: OutputSet, configuration c: GenerationConfiguration,
                                    progress: GenerationProgressHandler?) throws -> (files: [GeneratedFile], steps: Int) {

@@ -5,10 +5,10 @@
 /// exactly at the last frame, so every window is full of real audio (its overlap is then longer than W/2);
 /// no audio is padded. A clip shorter than W is one window of its own length.
 package struct WindowPlan: Sendable, Equatable {
-    let windowFrames: Int
-    let totalFrames: Int
+    package let windowFrames: Int
+    package let totalFrames: Int
     /// Start frame of each window, increasing.
-    let starts: [Int]
+    package let starts: [Int]
 
     package init(totalFrames: Int, windowFrames: Int) {
         precondition(totalFrames > 0 && windowFrames > 1, "WindowPlan needs frames > 0 and a window > 1")

@@ -42,9 +42,9 @@ public final class LiveSession {
         }
         let recorder = LatencyRecorder(fps: model.fps, inputRate: inputRate)
         self.recorder = recorder
-        let layout = MotionLayout(skeleton: model.skeleton, unit: .cm)
-        let chain = try MotionPostProcessChain(configuration.postProcessing, layout: layout, fps: model.fps)
-        outputSkeleton = try MotionPostProcessChain.outputLayout(configuration.postProcessing, for: layout).skeleton
+        let modelLayout = MotionLayout(skeleton: model.skeleton, unit: .cm)
+        let chain = try MotionPostProcessChain(configuration.postProcessing, layout: modelLayout, fps: model.fps)
+        outputSkeleton = try MotionPostProcessChain.outputLayout(configuration.postProcessing, for: modelLayout).skeleton
         let stitcher = MotionStitcher(skeleton: model.skeleton, fps: model.fps, normalization: model.motionStats) { first, chunk in
             var chunk = chunk
             try chain.process(&chunk)

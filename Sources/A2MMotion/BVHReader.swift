@@ -134,7 +134,7 @@ private struct Parser {
             throw BVHError.syntax(file: file, line: countLine, expected: "a channel count (0 to 6)", found: t.text)
         }
         guard n.value <= 6 else {
-            throw BVHError.badChannelCount(file: file, line: countLine, joint: joint, reason: "CHANNELS \(Int(n.value)) is more than 6")
+            throw BVHError.badChannelCount(file: file, line: countLine, joint: joint, reason: "CHANNELS \(n.value < 1e15 ? String(Int(n.value)) : String(n.value)) is more than 6")
         }
         let count = Int(n.value)
         var out: [ChannelKind] = []

@@ -10,6 +10,13 @@ public struct A2MConfig: Codable, Sendable, Equatable {
     public var model: DenoiserConfig
     public var diffusion: DiffusionConfig
     public var training: TrainingConfig
+    /// `model.motionDim` was left out of the file: the training data sets it (`resolvingDimensions`). Not part of
+    /// the config's identity (a resolved config equals one that wrote the number) and never encoded.
+    public private(set) var motionDimFromData = false
+
+    public static func == (a: A2MConfig, b: A2MConfig) -> Bool {
+        a.audio == b.audio && a.model == b.model && a.diffusion == b.diffusion && a.training == b.training
+    }
 
     public init(audio: AudioFeatureConfig = AudioFeatureConfig(), model: DenoiserConfig = DenoiserConfig(),
                 diffusion: DiffusionConfig = DiffusionConfig(), training: TrainingConfig = TrainingConfig()) {
@@ -29,6 +36,32 @@ public struct A2MConfig: Codable, Sendable, Equatable {
         model = try c.decodeIfPresent(DenoiserConfig.self, forKey: .model) ?? DenoiserConfig()
         diffusion = try c.decodeIfPresent(DiffusionConfig.self, forKey: .diffusion) ?? DiffusionConfig()
         training = try c.decodeIfPresent(TrainingConfig.self, forKey: .training) ?? TrainingConfig()
+        // The sizes the data fixes may be left out: audioDim follows from the audio section at once, motionDim
+        // from the training data's skeleton (`resolvingDimensions`).
+        let given = try c.decodeIfPresent(PresentKeys.self, forKey: .model)?.keys ?? []
+        if !given.contains("audioDim") { model.audioDim = audio.featureDim }
+        motionDimFromData = !given.contains("motionDim")
+    }
+
+    /// The keys of a JSON object.
+    private struct PresentKeys: Decodable {
+        var keys: Set<String>
+        init(from decoder: Decoder) throws { keys = Set(try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue)) }
+    }
+
+    /// This config with the sizes the data fixes filled in: `model.motionDim` from the data's skeleton when the
+    /// file left it out. A number the file gives that disagrees with the data is refused with both numbers.
+    public func resolvingDimensions(motionDim: Int, jointCount: Int, file: String) throws -> A2MConfig {
+        var c = self
+        if motionDimFromData {
+            c.model.motionDim = motionDim
+            c.motionDimFromData = false
+        } else if model.motionDim != motionDim {
+            throw ConfigError.invalid(file: file, field: "model.motionDim",
+                                      reason: "is \(model.motionDim) but the data's skeleton (\(jointCount) joints) gives \(motionDim) motion features per frame (4 + 6 × joints); leave the key out to take it from the data, or set it to \(motionDim)")
+        }
+        try c.model.validate(file: file)
+        return c
     }
 
     /// Reads, decodes and validates a config file.
@@ -46,7 +79,7 @@ public struct A2MConfig: Codable, Sendable, Equatable {
         try training.validate(file: file, prefix: "training")
         let v = ConfigValidator(file: file)
         try v.require("model.audioDim", model.audioDim == audio.featureDim,
-                      "model.audioDim \(model.audioDim) must equal the number of audio features, \(audio.featureDimDescription) (the network reads one feature row per frame)")
+                      "model.audioDim \(model.audioDim) must equal the number of audio features, \(audio.featureDimDescription) (the network reads one feature row per frame); leave the key out to take it from the audio section")
         try v.require("model.diffusionSteps", model.diffusionSteps == diffusion.steps,
                       "model.diffusionSteps \(model.diffusionSteps) must equal diffusion.steps \(diffusion.steps) (the timestep embedding covers the schedule)")
         try v.require("training.windowFrames", training.windowFrames == model.windowFrames,

@@ -13,6 +13,16 @@ struct ContentHash: Sendable {
         value = h
     }
 
+    /// FNV-1a over 64-bit little-endian words (the tail byte by byte): the same guard against damage at 8× the
+    /// speed, for the feature cache's checksum, which covers gigabytes on a large corpus.
+    mutating func addWords(_ bytes: UnsafeRawBufferPointer) {
+        var h = value
+        let words = bytes.count / 8
+        for i in 0..<words { h = (h ^ bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian) &* 0x0000_0100_0000_01b3 }
+        value = h
+        add(UnsafeRawBufferPointer(rebasing: bytes[(8 * words)...]))
+    }
+
     mutating func add(_ data: Data) { data.withUnsafeBytes { add($0) } }
     mutating func add(_ string: String) { add(Data(string.utf8)); add(UInt64(string.utf8.count)) }
     mutating func add(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { add($0) } }

@@ -25,12 +25,17 @@ extension DerivativeChannelWeights {
     /// Weights of `weighting` for D-feature clips ([frames × D] each, normalized), each at least `floor`
     /// (`training.derivativeFactorFloor`); nil for `.uniform`.
     static func make(_ weighting: DerivativeWeighting, floor: Float = 0, clips: [[Float]], d: Int) -> DerivativeChannelWeights? {
+        make(weighting, floor: floor, count: clips.count, d: d) { clips[$0] }
+    }
+
+    /// `make` over `count` clips that `clip(c)` returns one at a time (a memory-mapped corpus).
+    static func make(_ weighting: DerivativeWeighting, floor: Float = 0, count: Int, d: Int, clip: (Int) -> [Float]) -> DerivativeChannelWeights? {
         switch weighting {
         case .uniform: return nil
         case .inverseVariance:
             func floored(_ w: [Float]) -> [Float] { w.map { max($0, floor) } }
-            return DerivativeChannelWeights(velocity: floored(inverseVariance(clips: clips, d: d, order: 1)),
-                                            acceleration: floored(inverseVariance(clips: clips, d: d, order: 2)))
+            return DerivativeChannelWeights(velocity: floored(inverseVariance(count: count, d: d, order: 1, clip: clip)),
+                                            acceleration: floored(inverseVariance(count: count, d: d, order: 2, clip: clip)))
         }
     }
 
@@ -38,9 +43,14 @@ extension DerivativeChannelWeights {
     /// frame of every clip (Double sums, in clip order, so the weights are deterministic). All ones when no
     /// clip has `order` + 1 frames or nothing moves.
     static func inverseVariance(clips: [[Float]], d: Int, order: Int) -> [Float] {
+        inverseVariance(count: clips.count, d: d, order: order) { clips[$0] }
+    }
+
+    static func inverseVariance(count clipCount: Int, d: Int, order: Int, clip get: (Int) -> [Float]) -> [Float] {
         var sums = [Double](repeating: 0, count: d)
         var count = 0.0
-        for clip in clips {
+        for c in 0..<clipCount {
+            let clip = get(c)
             let frames = clip.count / d
             guard frames > order else { continue }
             for f in 0..<(frames - order) {

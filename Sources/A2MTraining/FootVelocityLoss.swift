@@ -116,9 +116,10 @@ final class FootVelocityLoss: FootLossTerm {
     /// Returns the unweighted loss, and adds weight · ∂loss/∂pred to `dpred` (+=) when it is given (the caller
     /// adds weight · loss to its total). `pred`, `target` [B, T, D] normalized; `mask` [B, T] or nil; `rowWeights`
     /// [B] or nil.
-    func accumulate(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?, b: Int, t: Int, weight: Float) -> Double {
+    func accumulate(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?, b: Int, t: Int, weight: Float,
+                    pairs wholeBatchPairs: Double? = nil) -> Double {
         let d = featureDim, nf = footSlots.count
-        let pairs = maskedCounts(mask: mask, b: b, t: t).pairs
+        let pairs = wholeBatchPairs ?? maskedCounts(mask: mask, b: b, t: t).pairs
         guard pairs > 0 else { return 0 }
         let scale = fps / bodyHeight
         let c = 1 / (pairs * Double(nf))

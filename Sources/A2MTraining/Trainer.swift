@@ -17,7 +17,12 @@ import Foundation
 ///    term) over real (unpadded) frames;
 /// 5. NaN/Inf in the loss or the gradient norm stops the run before the weights change;
 /// 6. AdamW (global-norm clip, warm-up + cosine LR) and the EMA update (decay warmed up, see `emaDecay`).
-/// All streams derive from (seed, rank), as planned for data-parallel training (docs/design.md §10).
+///
+/// Data-parallel (`collective.size` N > 1, docs/training.md "Data-parallel training"): every rank draws the whole
+/// batch's windows, timesteps, noise and keep mask from the same streams and runs rows r·B/N ..< (r+1)·B/N of it
+/// (`BatchShard`), so the run does not depend on N; the gradients (and the step's loss terms and stop flag,
+/// in the arena's spare floats) are summed by one allreduce; every rank then takes the same AdamW and EMA step.
+/// Rank 0 alone writes the log and the checkpoints.
 public final class Trainer {
     public let config: A2MConfig
     public let data: TrainingSet
@@ -37,6 +42,8 @@ public final class Trainer {
     /// The foot term's kinematics (nil when `footVelocityLossWeight` is 0).
     let feet: FootVelocityLoss?
     var lastCheckpoint: String?
+    /// The ranks of the run (one process without MPI).
+    public let collective: Collective
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var modelURL: URL { outDirectory.appendingPathComponent("model.safetensors") }
@@ -75,8 +82,13 @@ public final class Trainer {
     /// Prepares a run: a fresh model from `training.seed`, or the state of `resume`. `steps` overrides
     /// `training.totalSteps` (on resume the checkpoint's run length is kept unless `steps` is given).
     /// Nothing is written until `run`.
-    init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil) throws {
+    package init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil,
+                 collective: Collective = SingleProcess()) throws {
         var cfg = config
+        self.collective = collective
+        guard cfg.training.batchSize % collective.size == 0 else {
+            throw TrainingError.modelMismatch(reason: "training.batchSize \(cfg.training.batchSize) cannot be split over \(collective.size) ranks; run a number of ranks that divides it")
+        }
         guard data.motionDim == cfg.model.motionDim else {
             throw TrainingError.modelMismatch(reason: "model.motionDim is \(cfg.model.motionDim) but the data's skeleton (\(data.skeleton.jointCount) joints) gives \(data.motionDim) motion features per frame; set model.motionDim to \(data.motionDim)")
         }
@@ -88,8 +100,8 @@ public final class Trainer {
         let t = cfg.training
         var weights = LossWeights(mse: t.x0LossWeight, velocity: t.velocityLossWeight, footVelocity: t.footVelocityLossWeight,
                                   acceleration: t.accelerationLossWeight)
-        weights.derivativeChannels = DerivativeChannelWeights.make(t.derivativeWeighting, floor: t.derivativeFactorFloor,
-                                                                   clips: data.trainingFiles.map { data.files[$0].motion }, d: data.motionDim)
+        weights.derivativeChannels = DerivativeChannelWeights.make(t.derivativeWeighting, floor: t.derivativeFactorFloor, count: data.trainingFiles.count,
+                                                                   d: data.motionDim) { data.motion(file: data.trainingFiles[$0]) }
         lossWeights = weights
         feet = t.footVelocityLossWeight > 0 ? try FootVelocityLoss(skeleton: data.skeleton, stats: data.motionStats, fps: data.fps) : nil
         schedule = DiffusionSchedule(cfg.diffusion)
@@ -191,35 +203,58 @@ public final class Trainer {
         return state
     }
 
-    /// Trains until `totalSteps` or until `shouldStop` (checked before every step) returns true; then writes a
-    /// checkpoint and returns. `onLog` sees every log line (the CLI's progress line).
+    /// Trains until `totalSteps` or until `shouldStop` (checked before every step; with several ranks, any rank's
+    /// request stops every rank after the same step) returns true; then writes a checkpoint and returns. `onLog`
+    /// sees every log line (the CLI's progress line).
     public func run(shouldStop: () -> Bool = { false }, onLog: (LogEntry) -> Void = { _ in }) throws -> Outcome {
-        do { try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
-            throw OutputError.cannotWrite(path: outDirectory.path, reason: "cannot create the directory (\(FileProblem.describe(error)))")
+        let root = collective.isRoot
+        if root {
+            do { try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true) } catch {
+                throw OutputError.cannotWrite(path: outDirectory.path, reason: "cannot create the directory (\(FileProblem.describe(error)))")
+            }
+            try prepareLog()
         }
-        try prepareLog()
         let t = config.training
         let B = t.batchSize, L = t.windowFrames, D = data.motionDim
+        let ranks = collective.size, rows = B / ranks, first = collective.rank * rows
         let started = DispatchTime.now().uptimeNanoseconds
         let elapsedBefore = state.elapsed
         func elapsed() -> Double { elapsedBefore + Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var motion: [Float] = [], audio: [Float] = [], mask: [Float] = []
         var noise = [Float](repeating: 0, count: B * L * D)
         while step < totalSteps {
-            if shouldStop() {
+            let stopHere = shouldStop()
+            if ranks == 1 && stopHere {
                 state.elapsed = elapsed()
                 try saveCheckpoint()
                 return .stopped(step: step)
             }
+            // The whole batch's draws, on every rank, in the order one process makes them.
             let windows = state.dataOrder.next(B).map { data.trainingWindows[$0] }
-            data.fillBatch(windows, length: L, motion: &motion, audio: &audio, mask: &mask)
             let timesteps = (0..<B).map { _ in state.timesteps.int(below: schedule.steps) }
             noise.withUnsafeMutableBufferPointer { state.noise.fillGaussian($0) }
-            let noisy = schedule.qSample(x0: motion, timesteps: timesteps, noise: noise)
             let keep = state.conditionDrop.keepMask(batch: B)
-            let batch = DenoiserBatch(rows: B, frames: L, noisy: noisy, timesteps: timesteps, audio: audio, keep: keep,
+            // This rank's rows.
+            let mine = first..<(first + rows)
+            data.fillBatch(Array(windows[mine]), length: L, motion: &motion, audio: &audio, mask: &mask)
+            let noisy = schedule.qSample(x0: motion, timesteps: Array(timesteps[mine]),
+                                         noise: ranks == 1 ? noise : Array(noise[(first * L * D)..<((first + rows) * L * D)]))
+            let shard = ranks == 1 ? nil : BatchShard(rowOffset: first, keptRowOffset: keep[..<first].filter { $0 }.count,
+                                                      counts: Trainer.maskedCounts(windows, length: L))
+            var batch = DenoiserBatch(rows: rows, frames: L, noisy: noisy, timesteps: Array(timesteps[mine]), audio: audio, keep: Array(keep[mine]),
                                       target: motion, frameMask: mask.contains(0) ? mask : nil)
-            let loss = try model.trainStep(batch, lossWeights: lossWeights, feet: feet)
+            batch.shard = shard
+            var loss = try model.trainStep(batch, lossWeights: lossWeights, feet: feet)
+            var stopAfter = false
+            if ranks > 1 {
+                // One allreduce: the gradient, then the loss terms and the stop flag in the arena's spare floats.
+                let spare = model.gradients.base + model.gradients.count
+                for (i, x) in [loss.total, loss.mse, loss.velocity, loss.foot, loss.acceleration, stopHere ? 1 : 0].enumerated() { spare[i] = Float(x) }
+                try collective.allreduceSum(UnsafeMutableBufferPointer(start: model.gradients.base, count: model.gradients.count + 6))
+                loss = LossParts(total: Double(spare[0]), mse: Double(spare[1]), velocity: Double(spare[2]), foot: Double(spare[3]),
+                                 acceleration: Double(spare[4]))
+                stopAfter = spare[5] > 0
+            }
             guard loss.total.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the loss", lastCheckpoint: lastCheckpoint) }
             let norm = AdamW.globalNorm(model.gradients)
             guard norm.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the gradient norm", lastCheckpoint: lastCheckpoint) }
@@ -247,18 +282,32 @@ public final class Trainer {
                                      lossAcceleration: lossWeights.acceleration > 0 ? sums[4] / n : nil,
                                      valLoss: val, valLossUncond: valUncond, lr: lr, gradNorm: gradNorm, condDropped: state.intervalDropped,
                                      samples: state.intervalSteps * B, elapsed: elapsed())
-                try appendLog(entry)
+                if root { try appendLog(entry) }
                 onLog(entry)
                 state.intervalSums = [UInt64](repeating: 0, count: 5)
                 state.intervalSteps = 0
                 state.intervalDropped = 0
             }
-            if step % t.checkpointInterval == 0 || last {
+            if step % t.checkpointInterval == 0 || last || stopAfter {
                 state.elapsed = elapsed()
                 try saveCheckpoint()
             }
+            if stopAfter && !last { return .stopped(step: step) }
         }
         return .finished(step: step)
+    }
+
+    /// The masked counts of a whole batch of `windows` padded to `length`: a window's real frames come first, so
+    /// f real frames give f frames, f − 1 pairs and f − 2 runs of three (the same sums `maskedCounts` makes).
+    static func maskedCounts(_ windows: [TrainingWindow], length: Int) -> MaskedCounts {
+        var c = MaskedCounts(frames: 0, pairs: 0, triples: 0)
+        for w in windows {
+            let f = min(w.frames, length)
+            c.frames += Double(f)
+            c.pairs += Double(max(0, f - 1))
+            c.triples += Double(max(0, f - 2))
+        }
+        return c
     }
 
     /// EMA decay at 1-based step `step`: min(target, (1 + step) / (10 + step)), the `num_updates` rule of
@@ -279,20 +328,24 @@ public final class Trainer {
         var rng = PCG32.derived(seed: config.training.seed, purpose: .validation)
         let B = config.training.batchSize, L = config.training.windowFrames, D = data.motionDim
         var motion: [Float] = [], audio: [Float] = [], mask: [Float] = []
-        var total = 0.0
-        for chunkStart in stride(from: 0, to: windows.count, by: B) {
-            let chunk = Array(windows[chunkStart..<min(windows.count, chunkStart + B)])
+        // Chunk c runs on rank c mod N; every rank draws every chunk's numbers (the stream is sequential), and the
+        // chunks' totals, summed over ranks (each is non-zero on one rank only: exact), add up in chunk order.
+        let chunks = stride(from: 0, to: windows.count, by: B).map { Array(windows[$0..<min(windows.count, $0 + B)]) }
+        var totals = [Double](repeating: 0, count: chunks.count)
+        for (c, chunk) in chunks.enumerated() {
             let n = chunk.count
-            data.fillBatch(chunk, length: L, motion: &motion, audio: &audio, mask: &mask)
             let timesteps = (0..<n).map { _ in rng.int(below: schedule.steps) }
             var noise = [Float](repeating: 0, count: n * L * D)
             noise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
+            guard c % collective.size == collective.rank else { continue }
+            data.fillBatch(chunk, length: L, motion: &motion, audio: &audio, mask: &mask)
             let batch = DenoiserBatch(rows: n, frames: L, noisy: schedule.qSample(x0: motion, timesteps: timesteps, noise: noise),
                                       timesteps: timesteps, audio: audio, keep: Array(repeating: conditioned, count: n), target: motion,
                                       frameMask: mask.contains(0) ? mask : nil)
-            total += try evalModel.forward(batch, lossWeights: lossWeights, feet: feet, training: false).total * Double(n)
+            totals[c] = try evalModel.forward(batch, lossWeights: lossWeights, feet: feet, training: false).total * Double(n)
         }
-        return total / Double(windows.count)
+        if collective.size > 1 { try totals.withUnsafeMutableBufferPointer { try collective.allreduceSum($0) } }
+        return totals.reduce(0, +) / Double(windows.count)
     }
 
     /// Writes OUT/checkpoint.safetensors (EMA weights as the model + the full training state) and
@@ -301,17 +354,32 @@ public final class Trainer {
     /// The checkpoint goes first: if the model file then cannot be written, the model is older than the checkpoint
     /// (a resume rewrites it), never newer than anything the run can continue from.
     func saveCheckpoint() throws {
+        if collective.size > 1 {
+            // Every rank took the same steps from the same sums; a rank whose weights differ has gone wrong.
+            var h = ContentHash()
+            h.addWords(UnsafeRawBufferPointer(start: model.parameters.base, count: 4 * model.parameters.count))
+            guard try collective.agree(h.value) else {
+                throw TrainingError.ranksDiverged(step: step, rank: collective.rank)
+            }
+        }
+        if collective.isRoot { try writeCheckpoint() }
+        lastCheckpoint = checkpointURL.path
+        // No rank leaves (and perhaps ends the job) before rank 0 has its files on disk.
+        if collective.size > 1 { try collective.barrier() }
+    }
+
+    func writeCheckpoint() throws {
         try flushLog()
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let meta = try GenerationModel.metadata(diffusion: config.diffusion, audio: config.audio, skeleton: data.skeleton, fps: data.fps,
-                                                motionStats: data.motionStats, audioStats: data.audioStats, step: step)
+                                                motionStats: data.motionStats, audioStats: data.audioStats, step: step,
+                                                sourceFPS: data.sourceFPS != data.fps ? data.sourceFPS : nil)
         var full = meta
         full[TrainingState.metadataKey] = try state.json()
         full[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)
         try model.saveCheckpoint(to: checkpointURL, weights: ema.weights, metadata: full,
                                  extra: [("train.params.", model.parameters), ("train.adam_m.", adam.m), ("train.adam_v.", adam.v)])
-        lastCheckpoint = checkpointURL.path
         try model.saveCheckpoint(to: modelURL, weights: ema.weights, metadata: meta)
     }
 

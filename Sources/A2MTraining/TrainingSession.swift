@@ -6,25 +6,33 @@ import Foundation
 /// command-line overrides, preprocesses the data and prepares the `Trainer`. Everything is checked before
 /// anything is written to the output directory, so bad input leaves no partial checkpoint behind.
 public enum TrainingSession {
-    public struct Options: Sendable {
+    public struct Options {
         public var data: URL
         public var config: URL?
         public var out: URL
+        /// The feature cache; default OUT/cache (never the data folder, which may be read-only or shared).
         public var cache: URL?
         public var resume: URL?
         public var steps: Int?
         public var seed: UInt64?
+        public var layout: DatasetLayout
+        public var split: URL?
+        public var collective: Collective
         public var quiet: Bool
         /// Start a new run in an `out` that already holds one (its checkpoint, model and log are replaced).
         public var overwrite: Bool
         /// Asked before each file of preprocessing (the CLI's Ctrl-C); a stop ends `prepare` with `TrainingError.stopped`.
         public var shouldStop: @Sendable () -> Bool
-        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil, quiet: Bool = true,
+        public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
+                    layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true,
                     overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }) {
-            self.overwrite = overwrite
             self.data = data; self.config = config; self.out = out; self.cache = cache
-            self.resume = resume; self.steps = steps; self.seed = seed; self.quiet = quiet; self.shouldStop = shouldStop
+            self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
+            self.collective = collective; self.quiet = quiet; self.overwrite = overwrite; self.shouldStop = shouldStop
         }
+
+        /// Where the feature cache goes by default: under the output folder.
+        public static func defaultCache(out: URL) -> URL { out.appendingPathComponent("cache") }
     }
 
     public static func prepare(_ o: Options) throws -> (trainer: Trainer, notes: [String]) {
@@ -49,11 +57,15 @@ public enum TrainingSession {
         try MemoryBudget.check(Denoiser.trainingBytes(config.model, batch: config.training.batchSize), for: "training with this config",
                                file: configFile, detail: "model width \(config.model.width), \(config.model.layers) layers, ffn \(config.model.ffn), "
                                    + "windowFrames \(config.model.windowFrames), batchSize \(config.training.batchSize)")
-        let data = try TrainingSet.load(directory: o.data, cacheDirectory: o.cache, audio: config.audio, training: config.training, quiet: o.quiet,
-                                        shouldStop: o.shouldStop)
+        let source = TrainingSet.Source(directory: o.data, layout: o.layout, splitFile: o.split, exclude: [o.out])
+        let data = try TrainingSet.load(source, cache: o.cache ?? Options.defaultCache(out: o.out), audio: config.audio, training: config.training,
+                                        collective: o.collective, quiet: o.quiet, shouldStop: o.shouldStop)
+        config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount, file: configFile)
         let trainer: Trainer
-        do { trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume) } catch let TrainingError.modelMismatch(reason) {
-            // Name the config the sizes came from (a `{}` config takes every default, e.g. a 22-joint motionDim).
+        do {
+            trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
+        } catch let TrainingError.modelMismatch(reason) {
+            // Name the config the sizes came from.
             throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")
         }
         return (trainer, data.notes)

@@ -3,43 +3,76 @@ import A2MCore
 import A2MMotion
 import Foundation
 
-/// A preprocessed training corpus: per file, motion features (resampled to the model fps, normalized with
-/// statistics of the training files) and motion-aligned log-mel features (normalized the same way), the
-/// validation split by file, and the windows of each split.
+/// A preprocessed training corpus, streamed from disk: per file, motion features (resampled to the model fps)
+/// and motion-aligned audio features live in a memory-mapped feature cache (`FeatureCache`); what stays in
+/// memory is the index (files, windows, split) and the normalization statistics, so the process does not grow
+/// with the corpus (docs/training.md, "Memory").
 ///
-/// Preprocessing per pair: BVH → `MotionClip` → slerp-resampled to `training.fps` → `MotionFeatures.encode`;
-/// audio → `AudioFeatures.extract` (round(duration × fps) rows). Both are cut to the shorter of the two.
-/// The skeleton of every file is round-tripped through a one-frame BVH text, which is also what the cache and
-/// the model file store, so a fresh run and a cached run see bit-identical skeletons.
-public struct TrainingSet: Sendable {
+/// Preprocessing per pair: BVH → `MotionClip` → re-rooted at the joint that carries the motion when the root
+/// stays still (`MotionRoot`) → slerp-resampled to `training.fps` → `MotionFeatures.encode`; audio →
+/// `AudioFeatures.extract` (round(duration × fps) rows). Both are cut to the shorter of the two. The skeleton of
+/// every file is round-tripped through a one-frame BVH text, which is also what the cache and the model file
+/// store, so a fresh run and a cached run see bit-identical skeletons. Windows are normalized as they are read
+/// (`fillBatch`), with statistics of the training files.
+public final class TrainingSet: @unchecked Sendable {
     public struct File: Sendable {
-        var stem: String
-        var frames: Int
-        /// Normalized motion features [frames × D].
-        var motion: [Float]
-        /// Normalized audio features [frames × M]: log-mel, then the config's prosody columns (unvoiced log-F0 as 0).
-        var audio: [Float]
+        package var stem: String
+        package var frames: Int
+        /// Frame rate of the BVH the motion was read from.
+        package var sourceFPS: Double
+        package var bvh: URL
     }
 
-    let directory: URL
+    /// Where the data is: a folder, its layout, and optionally a split file.
+    package struct Source: Sendable {
+        package var directory: URL
+        package var layout: DatasetLayout
+        package var splitFile: URL?
+        /// Folders never searched for data (the run's output folder when it lies inside the data folder).
+        package var exclude: [URL]
+        package init(directory: URL, layout: DatasetLayout = .auto, splitFile: URL? = nil, exclude: [URL] = []) {
+            self.directory = directory; self.layout = layout; self.splitFile = splitFile; self.exclude = exclude
+        }
+    }
+
+    package let directory: URL
+    package let layout: DatasetLayout
+    /// Every file used (training and validation), sorted by stem.
     public let files: [File]
-    /// The model's skeleton (offsets of the first file in name order) as a one-frame rest-pose BVH.
-    let skeletonBVH: String
-    let skeleton: Skeleton
+    let entries: [FeatureCache.Mapped]
+    /// The model's skeleton (offsets of the first file in name order of the corpus's rig) as a one-frame rest-pose BVH.
+    package let skeletonBVH: String
+    package let skeleton: Skeleton
     public let fps: Double
-    let motionDim: Int
-    let audioDim: Int
-    let motionStats: NormalizationStats
-    let audioStats: NormalizationStats
+    /// The frame rate most training files were recorded at: `a2m generate` writes at it unless told otherwise.
+    package let sourceFPS: Double
+    package let motionDim: Int
+    package let audioDim: Int
+    package let motionStats: NormalizationStats
+    package let audioStats: NormalizationStats
     public let trainingFiles: [Int]
     public let validationFiles: [Int]
     public let trainingWindows: [TrainingWindow]
-    let validationWindows: [TrainingWindow]
-    /// Reader warnings and cache notes, one line each, for the CLI to print.
-    let notes: [String]
-    /// Pairs read from the cache / computed in this run.
+    package let validationWindows: [TrainingWindow]
+    /// Layout, split, rig and cache notes, reader warnings: one line each, for the CLI to print.
+    package let notes: [String]
+    /// Pairs read from the cache / computed in this run (by this rank).
     public let cacheHits: Int
-    let cacheMisses: Int
+    package let cacheMisses: Int
+    /// The joint the motion was moved to when the rig's root stays still, else nil.
+    package let carrier: MotionRoot.Carrier?
+
+    init(directory: URL, layout: DatasetLayout, files: [File], entries: [FeatureCache.Mapped], skeletonBVH: String, skeleton: Skeleton,
+         fps: Double, sourceFPS: Double, motionDim: Int, audioDim: Int, motionStats: NormalizationStats, audioStats: NormalizationStats,
+         trainingFiles: [Int], validationFiles: [Int], trainingWindows: [TrainingWindow], validationWindows: [TrainingWindow],
+         notes: [String], cacheHits: Int, cacheMisses: Int, carrier: MotionRoot.Carrier?) {
+        self.directory = directory; self.layout = layout; self.files = files; self.entries = entries
+        self.skeletonBVH = skeletonBVH; self.skeleton = skeleton; self.fps = fps; self.sourceFPS = sourceFPS
+        self.motionDim = motionDim; self.audioDim = audioDim; self.motionStats = motionStats; self.audioStats = audioStats
+        self.trainingFiles = trainingFiles; self.validationFiles = validationFiles
+        self.trainingWindows = trainingWindows; self.validationWindows = validationWindows
+        self.notes = notes; self.cacheHits = cacheHits; self.cacheMisses = cacheMisses; self.carrier = carrier
+    }
 
     /// Audio and motion longer than each other by more than this are refused as mismatched pairs.
     static let maxDurationMismatch = 1.0
@@ -47,88 +80,202 @@ public struct TrainingSet: Sendable {
     /// the reference length before the skeletons count as different (another unit, another rig).
     static let offsetTolerance: Float = 0.5
     /// Bumped whenever preprocessing changes meaning, so old caches miss.
-    /// v2: resampled motion keeps its length (frameCount / fps seconds) instead of ending on the last source frame.
     static let preprocessingVersion = "motion-features-v2"
 
-    /// Scans, preprocesses (or reads from the cache at `cacheDirectory`, default DIR/.a2m-cache) and splits.
+    /// The number of audio features per frame the data will have: fixed by the feature config, not the data.
+    public static func audioDim(for audio: AudioFeatureConfig) -> Int { audio.featureDim }
+
+    /// Scans `source`, preprocesses every pair into the feature cache at `cache` (or maps the entries already
+    /// there), checks that every file has the same rig, splits and computes the statistics. With several ranks,
+    /// rank r builds the missing entries i ≡ r (mod size) first; then every rank maps every entry (and builds
+    /// what it still misses, when the ranks do not share the cache folder).
     /// `shouldStop` is asked before each file (the CLI's Ctrl-C): preprocessing then ends with
     /// `TrainingError.stopped` between two cache writes, so no cache file is left half-written.
-    static func load(directory: URL, cacheDirectory: URL? = nil, audio: AudioFeatureConfig,
-                     training: TrainingConfig, quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
-        let pairs = try TrainingPairs.scan(directory)
-        if training.validationFraction > 0 && pairs.count < 2 {
-            throw TrainingDataError.noValidationFiles(directory: directory.path, files: pairs.count, fraction: training.validationFraction)
+    package static func load(_ source: Source, cache cacheDirectory: URL, audio: AudioFeatureConfig, training: TrainingConfig,
+                            collective: Collective = SingleProcess(), quiet: Bool = true, shouldStop: () -> Bool = { false }) throws -> TrainingSet {
+        let directory = source.directory
+        let index = try source.layout.scan(directory, excluding: source.exclude)
+        var notes = index.notes
+        var pairs = index.pairs
+        if let split = source.splitFile {
+            for i in pairs.indices { pairs[i].subset = nil }
+            pairs = try SplitFile.read(split).apply(to: pairs, file: split.path, notes: &notes)
         }
-        let cache = FeatureCache(directory: cacheDirectory ?? directory.appendingPathComponent(".a2m-cache"))
-        let settings = try cacheSettings(audio: audio, fps: training.fps)
-        let removed = cache.removeStaleTemporaries()
-        let progress = ProgressLine(total: pairs.count, label: "preprocessing", unit: "files", quiet: quiet)
-        var raw: [(stem: String, motion: [Float], audio: [Float], frames: Int)] = []
-        var notes: [String] = []
-        var hits = 0, misses = 0
-        var reference: (file: String, skeleton: Skeleton, text: String)?
+        let test = pairs.filter { $0.subset == .test }.count
+        if test > 0 { notes.append("\(test) test pair(s) left out of training and validation") }
+        pairs.removeAll { $0.subset == .test }
+        guard !pairs.isEmpty else { throw TrainingDataError.noTrainingFiles(directory: directory.path, reason: "every pair is in the test subset") }
+
+        let cache = FeatureCache(directory: cacheDirectory)
+        let removed = collective.isRoot ? cache.removeStaleTemporaries() : 0
         if removed > 0 { notes.append("\(cache.directory.path): removed \(removed) temporary file(s) an interrupted run left behind") }
-        for (i, pair) in pairs.enumerated() {
+        let settings = try cacheSettings(audio: audio, fps: training.fps)
+        var hits = 0, misses = 0
+        var keys: [UInt64] = []
+        keys.reserveCapacity(pairs.count)
+        for pair in pairs { keys.append(try FeatureCache.key(files: [pair.audio, pair.bvh], settings: settings)) }
+        func build(_ i: Int, reason: String?) throws -> FeatureCache.Mapped {
+            if let reason { notes.append("\(cache.url(for: pairs[i].stem).path): rebuilt the cache entry (\(reason))") }
+            let built = try preprocess(pairs[i], audio: audio, fps: training.fps)
+            notes += built.warnings
+            try cache.store(built.entry, stem: pairs[i].stem, key: keys[i])
+            misses += 1
+            guard case .hit(let m) = cache.load(stem: pairs[i].stem, key: keys[i]) else {
+                throw TrainingDataError.incompatibleFeatures(file: cache.url(for: pairs[i].stem).path, reason: "the cache entry just written does not read back")
+            }
+            return m
+        }
+        if collective.size > 1 {
+            let mine = Array(stride(from: collective.rank, to: pairs.count, by: collective.size))
+            let progress = ProgressLine(total: mine.count, label: "preprocessing (rank \(collective.rank))", unit: "files", quiet: quiet)
+            for (k, i) in mine.enumerated() {
+                if shouldStop() {
+                    progress.finish()
+                    throw TrainingError.stopped(during: "preprocessing", done: k, total: mine.count)
+                }
+                if case .miss(let reason) = cache.load(stem: pairs[i].stem, key: keys[i]) { _ = try build(i, reason: reason) }
+                progress.update(k + 1)
+            }
+            progress.finish()
+            // Entries every rank built in phase one are no cache hits of this run.
+            var built = [Double(misses)]
+            try built.withUnsafeMutableBufferPointer { try collective.allreduceSum($0) }
+            hits -= Int(built[0])
+        }
+        let progress = ProgressLine(total: pairs.count, label: collective.size > 1 ? "checking cache" : "preprocessing", unit: "files", quiet: quiet)
+        var entries: [FeatureCache.Mapped] = []
+        entries.reserveCapacity(pairs.count)
+        for i in pairs.indices {
             if shouldStop() {
                 progress.finish()
                 throw TrainingError.stopped(during: "preprocessing", done: i, total: pairs.count)
             }
-            let key = try FeatureCache.key(files: [pair.audio, pair.bvh], settings: settings)
-            var entry: FeatureCache.Entry
-            switch cache.load(stem: pair.stem, key: key) {
-            case .hit(let e):
-                entry = e
+            switch cache.load(stem: pairs[i].stem, key: keys[i]) {
+            case .hit(let m):
+                entries.append(m)
                 hits += 1
             case .miss(let reason):
-                if let reason { notes.append("\(cache.url(for: pair.stem).path): rebuilt the cache entry (\(reason))") }
-                let built = try preprocess(pair, audio: audio, fps: training.fps)
-                entry = built.entry
-                notes += built.warnings
-                try cache.store(entry, stem: pair.stem, key: key)
-                misses += 1
+                entries.append(try build(i, reason: reason))
             }
-            guard let text = entry.meta["skeleton"], let frames = entry.meta["frames"].flatMap(Int.init),
-                  let motion = entry.tensor("motion"), let mel = entry.tensor("audio") else {
-                throw TrainingDataError.incompatibleFeatures(file: cache.url(for: pair.stem).path, reason: "cache entry lacks skeleton, frames or features")
-            }
-            let skeleton = try BVHReader.read(string: text, name: pair.bvh.path).clip.skeleton
-            if let ref = reference {
-                if let reason = mismatch(ref.skeleton, skeleton) {
-                    throw TrainingDataError.skeletonMismatch(reference: ref.file, file: pair.bvh.path, reason: reason)
-                }
-            } else {
-                reference = (pair.bvh.path, skeleton, text)
-            }
-            raw.append((pair.stem, motion, mel, frames))
             progress.update(i + 1)
         }
         progress.finish()
-        let ref = reference!
-        let motionDim = MotionFeatures.featureDim(for: ref.skeleton), audioDim = audio.featureDim
-        for (r, pair) in zip(raw, pairs) where r.motion.count != r.frames * motionDim || r.audio.count != r.frames * audioDim {
-            throw TrainingDataError.incompatibleFeatures(file: pair.bvh.path, reason: "feature sizes disagree with the skeleton or audio config")
+
+        // Every file's skeleton, checked against the corpus's rig.
+        var files: [File] = [], skeletons: [(skeleton: Skeleton, text: String)] = []
+        var carriers: [String: (carrier: MotionRoot.Carrier, files: Int)] = [:]
+        for (pair, e) in zip(pairs, entries) {
+            let path = e.file.url.path
+            guard let text = e.meta["skeleton"], let frames = e.meta["frames"].flatMap(Int.init),
+                  let sourceFPS = e.meta["sourceFPS"].flatMap(Double.init) else {
+                throw TrainingDataError.incompatibleFeatures(file: path, reason: "cache entry lacks skeleton, frames or source fps")
+            }
+            skeletons.append((try BVHReader.read(string: text, name: pair.bvh.path).clip.skeleton, text))
+            files.append(File(stem: pair.stem, frames: frames, sourceFPS: sourceFPS, bvh: pair.bvh))
+            if let joint = e.meta["carrier"] {
+                let removed = (e.meta["carrierRemoved"] ?? "").split(separator: ",").map(String.init)
+                carriers[joint, default: (MotionRoot.Carrier(joint: joint, removed: removed), 0)].files += 1
+            }
+        }
+        let ref = try checkRig(skeletons.map(\.skeleton), files: pairs.map(\.bvh.path))
+        let skeleton = skeletons[ref].skeleton
+        let motionDim = MotionFeatures.featureDim(for: skeleton), audioDim = audioDim(for: audio)
+        for (i, e) in entries.enumerated() {
+            guard let m = e.floats("motion"), let a = e.floats("audio"), m.count == files[i].frames * motionDim, a.count == files[i].frames * audioDim else {
+                throw TrainingDataError.incompatibleFeatures(file: pairs[i].bvh.path, reason: "feature sizes disagree with the skeleton or audio config")
+            }
+        }
+        let carrier = carriers.values.max { $0.files < $1.files }?.carrier
+        if let c = carriers.values.max(by: { $0.files < $1.files }) {
+            notes.append("rig: the root \(c.carrier.removed.map { "'\($0)'" }.joined(separator: " → ")) stays still and '\(c.carrier.joint)' carries the motion "
+                         + "in \(c.files) of \(files.count) files: trained with '\(c.carrier.joint)' as the root, so generated motion has '\(c.carrier.joint)' as its root")
+        }
+        let rates = Dictionary(grouping: files.map(\.sourceFPS), by: { $0 }).mapValues(\.count)
+        if rates.count > 1 {
+            notes.append("frame rates: " + rates.sorted { $0.key < $1.key }.map { "\(fpsText($0.key)) fps (\($0.value) files)" }.joined(separator: ", ")
+                         + "; every file is resampled to \(fpsText(training.fps)) fps")
         }
 
-        let split = ValidationSplit.split(count: pairs.count, fraction: training.validationFraction, seed: training.seed)
-        let motionStats = try NormalizationStats(featureDim: motionDim, clips: split.training.map { raw[$0].motion },
-                                                  stdFloor: training.motionStdFloor)
+        let (trainingFiles, validationFiles) = try split(pairs: pairs, files: files, training: training, directory: directory, notes: &notes)
+        let sourceFPS = mostCommon(trainingFiles.map { files[$0].sourceFPS })
+        let motionStats = try NormalizationStats(featureDim: motionDim, count: trainingFiles.count, stdFloor: training.motionStdFloor) { k, body in
+            let e = entries[trainingFiles[k]]
+            try body(e.floats("motion")!)
+            e.file.releaseAll()
+        }
         // Per-feature statistics of the training files, as for the mel rows; log-F0 over voiced frames only.
-        let audioStats = try NormalizationStats(featureDim: audioDim, clips: split.training.map { raw[$0].audio },
-                                                missingValues: audio.missingValueColumns)
-        let files = raw.map { r in
-            File(stem: r.stem, frames: r.frames, motion: motionStats.normalized(r.motion), audio: audioStats.normalizedFillingMissing(r.audio))
+        let audioStats = try NormalizationStats(featureDim: audioDim, count: trainingFiles.count, missingValues: audio.missingValueColumns) { k, body in
+            let e = entries[trainingFiles[k]]
+            try body(e.floats("audio")!)
+            e.file.releaseAll()
         }
         func windows(_ indices: [Int]) -> [TrainingWindow] {
             indices.flatMap { TrainingWindows.windows(file: $0, frameCount: files[$0].frames, length: training.windowFrames, stride: training.windowStride) }
         }
-        let trainWindows = windows(split.training)
+        let trainWindows = windows(trainingFiles)
         guard !trainWindows.isEmpty else {
-            throw TrainingDataError.tooShort(file: directory.path, frames: split.training.map { files[$0].frames }.max() ?? 0, required: TrainingWindows.minimumFrames)
+            throw TrainingDataError.tooShort(file: directory.path, frames: trainingFiles.map { files[$0].frames }.max() ?? 0, required: TrainingWindows.minimumFrames)
         }
-        return TrainingSet(directory: directory, files: files, skeletonBVH: ref.text, skeleton: ref.skeleton, fps: training.fps,
-                           motionDim: motionDim, audioDim: audioDim, motionStats: motionStats, audioStats: audioStats,
-                           trainingFiles: split.training, validationFiles: split.validation, trainingWindows: trainWindows,
-                           validationWindows: windows(split.validation), notes: notes, cacheHits: hits, cacheMisses: misses)
+        return TrainingSet(directory: directory, layout: index.layout, files: files, entries: entries, skeletonBVH: skeletons[ref].text,
+                           skeleton: skeleton, fps: training.fps, sourceFPS: sourceFPS, motionDim: motionDim, audioDim: audioDim,
+                           motionStats: motionStats, audioStats: audioStats, trainingFiles: trainingFiles, validationFiles: validationFiles,
+                           trainingWindows: trainWindows, validationWindows: windows(validationFiles), notes: notes,
+                           cacheHits: hits, cacheMisses: misses, carrier: carrier)
+    }
+
+    /// Training and validation files: the dataset's own validation files (layout or split file) when it names
+    /// any; otherwise `training.validationFraction` of the duration, chosen by `ValidationSplit`.
+    static func split(pairs: [TrainingPair], files: [File], training: TrainingConfig, directory: URL,
+                      notes: inout [String]) throws -> (training: [Int], validation: [Int]) {
+        let given = pairs.indices.filter { pairs[$0].subset == .validation }
+        if !given.isEmpty {
+            let rest = pairs.indices.filter { pairs[$0].subset != .validation }
+            guard !rest.isEmpty else { throw TrainingDataError.noTrainingFiles(directory: directory.path, reason: "every pair is in the validation subset") }
+            notes.append("validation: the dataset's own split, \(given.count) files (\(share(given, of: files))); training.validationFraction is not used")
+            return (rest, given)
+        }
+        if training.validationFraction > 0 && pairs.count < 2 {
+            throw TrainingDataError.noValidationFiles(directory: directory.path, files: pairs.count, fraction: training.validationFraction)
+        }
+        let s = ValidationSplit.split(durations: files.map { Double($0.frames) }, fraction: training.validationFraction, seed: training.seed)
+        if !s.validation.isEmpty {
+            notes.append("validation: \(s.validation.count) of \(files.count) files, \(share(s.validation, of: files)), chosen by duration (training.validationFraction \(training.validationFraction))")
+        }
+        return s
+    }
+
+    static func share(_ indices: [Int], of files: [File]) -> String {
+        let frames = indices.reduce(0) { $0 + files[$1].frames }, total = files.reduce(0) { $0 + $1.frames }
+        return String(format: "%.1f %% of the frames", 100 * Double(frames) / Double(max(total, 1)))
+    }
+
+    /// The value most often in `xs` (the larger on a tie).
+    static func mostCommon(_ xs: [Double]) -> Double {
+        var counts: [Double: Int] = [:]
+        for x in xs { counts[x, default: 0] += 1 }
+        var best = (value: 0.0, count: 0)
+        for (x, n) in counts where n > best.count || (n == best.count && x > best.value) { best = (x, n) }
+        return best.value
+    }
+
+    static func fpsText(_ fps: Double) -> String { fps == fps.rounded() ? String(Int(fps)) : String(format: "%.3f", fps) }
+
+    /// The index of the file whose skeleton the corpus uses: the rig most files share (names, parents, offsets
+    /// within `offsetTolerance`), the first such file in name order. Throws naming every file of another rig.
+    static func checkRig(_ skeletons: [Skeleton], files: [String]) throws -> Int {
+        // Group by the first file each matches; the largest group is the corpus's rig.
+        var groups: [(first: Int, members: [Int])] = []
+        for (i, s) in skeletons.enumerated() {
+            if let g = groups.firstIndex(where: { mismatch(skeletons[$0.first], s) == nil }) { groups[g].members.append(i) } else { groups.append((i, [i])) }
+        }
+        let main = groups.max { $0.members.count < $1.members.count || ($0.members.count == $1.members.count && $0.first > $1.first) }!
+        let ref = skeletons[main.first]
+        let odd = skeletons.indices.filter { mismatch(ref, skeletons[$0]) != nil }
+        if !odd.isEmpty {
+            throw TrainingDataError.rigsMismatch(reference: files[main.first], referenceFiles: main.members.count, jointCount: ref.jointCount,
+                                                 mismatches: odd.map { (files[$0], mismatch(ref, skeletons[$0])!) })
+        }
+        return main.first
     }
 
     /// Everything that changes the cached features besides the files themselves. The audio config's JSON names
@@ -142,11 +289,22 @@ public struct TrainingSet: Sendable {
 
     /// Reads and featurizes one pair (the cache-miss path).
     static func preprocess(_ pair: TrainingPair, audio: AudioFeatureConfig, fps: Double) throws -> (entry: FeatureCache.Entry, warnings: [String]) {
-        let (clip, warnings) = try BVHReader.read(pair.bvh)
+        var (clip, warnings) = try BVHReader.read(pair.bvh)
         guard clip.fps.isFinite, (1...10_000).contains(clip.fps) else {
             throw TrainingDataError.unsupportedFPS(file: pair.bvh.path, fps: clip.fps, target: fps)
         }
         try clip.checkResampling(to: fps, file: pair.bvh.path)
+        var meta: [String: String] = [:]
+        if let carrier = MotionRoot.carrier(of: clip) {
+            clip = try MotionRoot.rerooted(clip, at: carrier)
+            meta["carrier"] = carrier.joint
+            meta["carrierRemoved"] = carrier.removed.joined(separator: ",")
+            // The reader's note on the carrier's position channels is what re-rooting took care of.
+            warnings.removeAll { $0.contains("joint '\(carrier.joint)' has position channels that vary") }
+        }
+        for j in clip.translations.keys.sorted() {
+            warnings.append("joint '\(clip.skeleton.joints[j].name)' moves against its parent (varying position channels); the motion features keep joint rotations only, so that translation is not learned")
+        }
         let motion = try clip.resampled(to: fps)
         guard motion.frameCount >= TrainingWindows.minimumFrames else {
             throw TrainingDataError.tooShort(file: pair.bvh.path, frames: motion.frameCount, required: TrainingWindows.minimumFrames)
@@ -166,11 +324,11 @@ public struct TrainingSet: Sendable {
         let d = MotionFeatures.featureDim(for: clip.skeleton)
         let features = Array(MotionFeatures.encode(motion).prefix(frames * d))
         let rest = MotionClip(restPoseOf: clip.skeleton, fps: fps, frames: 1)
-        let skeletonText = String(decoding: try BVHWriter.bytes(rest), as: UTF8.self)
-        let entry = FeatureCache.Entry(
-            meta: ["skeleton": skeletonText, "frames": String(frames), "sourceFPS": String(clip.fps)],
-            tensors: [("motion", features), ("audio", Array(mel.values.prefix(frames * mel.bins)))])
-        return (entry, warnings.map { "\(pair.bvh.path): \($0)" })
+        meta["skeleton"] = String(decoding: try BVHWriter.bytes(rest), as: UTF8.self)
+        meta["frames"] = String(frames)
+        meta["sourceFPS"] = String(clip.fps)
+        let entry = FeatureCache.Entry(meta: meta, tensors: [("motion", features), ("audio", Array(mel.values.prefix(frames * mel.bins)))])
+        return (entry, warnings.map { $0.hasPrefix(pair.bvh.path) ? $0 : "\(pair.bvh.path): \($0)" })
     }
 
     /// Why `b` is not the same skeleton as `a`, naming the first differing joint; nil when they agree.
@@ -196,21 +354,41 @@ public struct TrainingSet: Sendable {
         return nil
     }
 
+    /// Normalized motion features of file `i` [frames × D] (a copy; tests and one-off passes).
+    public func motion(file i: Int) -> [Float] { normalized(i, "motion", motionStats) }
+    /// Normalized audio features of file `i` [frames × M] (a copy).
+    public func audio(file i: Int) -> [Float] { normalized(i, "audio", audioStats) }
+
+    /// Normalized copy of tensor `name` of file `i`; a missing value (NaN: unvoiced log-F0) becomes 0, the mean.
+    func normalized(_ i: Int, _ name: String, _ stats: NormalizationStats) -> [Float] {
+        let e = entries[i]
+        defer { e.file.releaseAll() }
+        return stats.normalizedFillingMissing(Array(e.floats(name)!))
+    }
+
     /// Fills one batch: normalized motion [B, L, D], audio [B, L, M], frame mask [B, L]. Windows shorter than L are
-    /// padded by repeating their last real frame (mask 0), which keeps padded rows in the data's range.
+    /// padded by repeating their last real frame (mask 0), which keeps padded rows in the data's range. The pages
+    /// read are released from the process as soon as they are copied.
     func fillBatch(_ windows: [TrainingWindow], length L: Int, motion: inout [Float], audio: inout [Float], mask: inout [Float]) {
         let B = windows.count, D = motionDim, M = audioDim
         motion = [Float](repeating: 0, count: B * L * D)
         audio = [Float](repeating: 0, count: B * L * M)
         mask = [Float](repeating: 0, count: B * L)
         for (b, w) in windows.enumerated() {
-            let f = files[w.file]
+            let e = entries[w.file]
+            let fm = e.floats("motion")!, fa = e.floats("audio")!
             for t in 0..<L {
                 let src = w.start + min(t, w.frames - 1)
                 mask[b * L + t] = t < w.frames ? 1 : 0
-                for i in 0..<D { motion[(b * L + t) * D + i] = f.motion[src * D + i] }
-                for i in 0..<M { audio[(b * L + t) * M + i] = f.audio[src * M + i] }
+                // The same arithmetic as NormalizationStats.normalize, so a window is bit-identical to a normalized copy.
+                for i in 0..<D { motion[(b * L + t) * D + i] = (fm[src * D + i] - motionStats.mean[i]) / motionStats.std[i] }
+                for i in 0..<M {
+                    let x = (fa[src * M + i] - audioStats.mean[i]) / audioStats.std[i]
+                    audio[(b * L + t) * M + i] = x.isNaN ? 0 : x   // unvoiced log-F0 → the mean (normalizeFillingMissing)
+                }
             }
+            e.file.release(e.byteRange("motion", start: w.start * D, count: w.frames * D))
+            e.file.release(e.byteRange("audio", start: w.start * M, count: w.frames * M))
         }
     }
 }

@@ -19,7 +19,7 @@ struct BenchTrainStep: AsyncParsableCommand {
     @Option(help: "Frames per window (default 150).") var frames: Int?
     @Option(help: "Batch rows.") var batch = 32
     @Option(help: "Audio features per frame.") var mel: Int?
-    @Option(help: "Motion features per frame.") var pose: Int?
+    @Option(help: "Motion features per frame (default: the config's, else the default skeleton's; 454 for the 75-joint ZeroEGGS/BEAT rig).") var pose: Int?
     @Option(help: "Timed repetitions (median reported).") var steps = 5
     @Option(help: "Comma-separated thread counts.") var threadCounts = "1,2"
     @Option(help: "Also run this PyTorch peer script with the same sizes (needs python3 with torch).") var torchScript: String?
@@ -35,7 +35,12 @@ struct BenchTrainStep: AsyncParsableCommand {
 
     func modelConfig() throws -> DenoiserConfig {
         var c: DenoiserConfig
-        if let config { c = try DenoiserConfig.load(contentsOf: URL(fileURLWithPath: config)) } else {
+        if let config {
+            // A config that leaves motionDim to the data gets the default skeleton's (136 for its 22 joints).
+            let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
+            c = full.model
+            if full.motionDimFromData { c.motionDim = MotionFeatures.featureDim(for: .a2mDefault) }
+        } else {
             c = DenoiserConfig()
             c.width = 256; c.layers = 6; c.heads = 8; c.ffn = 1024; c.windowFrames = 150; c.audioDim = 80; c.motionDim = 135
         }

@@ -68,7 +68,7 @@ struct Generate: AsyncParsableCommand {
 
     @Option(help: "With --rig: the length unit of a .bvh rig, cm or m (glTF and VRM are metres).") var rigUnits: LengthUnit?
 
-    @Option(help: "Output frame rate (resampled with slerp). Default: the model's.") var fps: Double?
+    @Option(help: "Output frame rate (resampled with slerp). Default: the training data's own, as the model records it, else the model's.") var fps: Double?
 
     @Flag(inversion: .prefixedNo, help: "Hold feet the network leaves nearly still in place on the ground plane (leg IK; docs/sampling.md, \"Foot lock\"). A skeleton without legs is left as it is.")
     var footLock = true

@@ -13,7 +13,9 @@ struct StreamCommand: AsyncParsableCommand {
             Input '-' reads a WAV stream (any data size, e.g. `sox ... -t wav -`, `arecord -f S16_LE`) or, with \
             --rate and --channels, raw 16-bit little-endian PCM, as it arrives. A FILE is read whole, or with \
             --realtime paced like a live source. Output: JSON lines on standard output (a skeleton line, then one \
-            line per frame with time, root position and joint quaternions, flushed per frame). A frame waits for at most --latency of audio plus one window's compute \
+            line per frame with time, root position and joint quaternions, flushed per frame) and, with --vmc HOST:PORT, \
+            the VMC protocol (OSC over UDP) that VSeeFace, VNyan and Warudo receive. A frame waits for at most \
+            --latency of audio plus one window's compute \
             (docs/sampling.md, "Streaming"); the latency measured is printed at the end.
             """
     )
@@ -31,6 +33,11 @@ struct StreamCommand: AsyncParsableCommand {
     var channels: Int?
 
     @Flag(help: "Play FILE at real-time pace (as if it were live).") var realtime = false
+
+    @Option(help: "Also send the motion as VMC (OSC over UDP, one bundle per frame) to HOST:PORT, e.g. 127.0.0.1:39539.")
+    var vmc: String?
+
+    @Flag(name: .customLong("no-json"), help: "Do not write JSON lines to standard output (with --vmc).") var noJSON = false
 
     @Option(help: "Audio a frame may wait for, in ms: half look-ahead (audio past the frame the window sees), half chunk (frames finished per window).")
     var latency: Double = 500
@@ -56,11 +63,14 @@ struct StreamCommand: AsyncParsableCommand {
         if input == "-" && realtime { throw ValidationError("--realtime paces a FILE; standard input arrives at its own pace") }
         guard latency.isFinite, latency > 0 else { throw ValidationError("--latency must be a positive number of ms, got \(latency)") }
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
+        if noJSON && vmc == nil { throw ValidationError("--no-json without --vmc leaves no output") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
     }
 
     func run() async throws {
         global.apply()
+        // The peer first: a bad HOST:PORT is reported before any input is read.
+        let vmcSender = try vmc.map { try UDPSender($0) }
         let url = try DefaultModel.locate(explicit: model)
         let m = try GenerationModel.load(contentsOf: url)
         var configuration = GenerationConfiguration()
@@ -81,7 +91,9 @@ struct StreamCommand: AsyncParsableCommand {
             feeder.startFile(signal.samples, rate: signal.sampleRate, realtime: realtime)
         }
 
-        let sinks: [any LiveFrameSink] = [JSONLinesSink()]
+        var sinks: [any LiveFrameSink] = []
+        if !noJSON { sinks.append(JSONLinesSink()) }
+        if let vmcSender { sinks.append(VMCSink(vmcSender)) }
         let session: LiveSession
         do {
             session = try LiveSession(model: m, configuration: configuration, latency: lat, inputRate: inputRate, source: source, sinks: sinks)

@@ -2,7 +2,8 @@ import A2MKit
 import ArgumentParser
 import Foundation
 
-/// `a2m train --data DIR --config FILE`: trains the denoiser on paired audio + BVH files (docs/training.md).
+/// `a2m train --data DIR --config FILE`: trains the denoiser on paired audio + BVH files (docs/training.md); under
+/// `mpirun -n N` (a binary built with Open MPI), N ranks train data-parallel.
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on paired audio + BVH files (NAME.wav + NAME.bvh).",
@@ -12,14 +13,21 @@ struct Train: AsyncParsableCommand {
             checkpoint interval and at the end. Ctrl-C (SIGINT) or SIGTERM saves a resumable checkpoint at the next \
             step boundary and exits with status 128 + signal; a second signal kills the run at once. \
             Resume with --resume OUT/checkpoint.safetensors: the continued run is bit-identical to an uninterrupted one. \
-            See docs/training.md.
+            Under `mpirun -n N a2m train ...` every rank trains on its share of each batch and rank 0 writes; \
+            `kill -USR1` to mpirun stops all ranks at a step boundary with a checkpoint. See docs/training.md.
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Directory of paired files: NAME.wav (or .flac, .ogg, .mp3, .aiff, ...) next to NAME.bvh.")
+    @Option(help: "Data folder: paired files NAME.wav (or .flac, .ogg, .mp3, .aiff, ...) and NAME.bvh, anywhere below it, or a dataset as it unpacks (see --layout).")
     var data: String
+
+    @Option(help: "How the data folder is organized: auto (detect, and say which), recursive, flat, zeggs, beat, genea or trinity.")
+    var layout: DatasetLayout = .auto
+
+    @Option(help: "Split file: lines 'STEM train|val|test' (or a CSV such as BEAT2's train_test_split.csv). Overrides the dataset's own split.")
+    var split: String?
 
     @Option(help: "Config file (e.g. Configs/small.json). Optional with --resume, which carries its config; if given, it must match.")
     var config: String?
@@ -27,7 +35,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Output directory.")
     var out: String = "a2m-run"
 
-    @Option(help: "Feature cache directory (default: DATA/.a2m-cache).")
+    @Option(help: "Feature cache directory (default: OUT/cache).")
     var cache: String?
 
     @Option(help: "Continue from OUT/checkpoint.safetensors of an earlier run.")
@@ -49,18 +57,47 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let collective = try RunCollective.make()
         global.apply()
+        if global.threads == nil && collective.size > 1 {
+            // Ranks on one host share its cores.
+            Threads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / RunCollective.localRanks))
+        }
+        do {
+            try train(collective)
+        } catch let e as ExitCode {
+            throw e
+        } catch where collective.size > 1 {
+            // A rank that cannot go on must not leave the others waiting in the next allreduce.
+            collective.abort("a2m train, rank \(collective.rank) of \(collective.size) on \(collective.processorName): \(error)", code: 1)
+        }
+    }
+
+    func train(_ collective: Collective) throws {
         let url = { (p: String) in URL(fileURLWithPath: p) }
+        let root = collective.isRoot
+        let quiet = global.quiet || !root
         let stderr = FileHandle.standardError
-        func say(_ s: String) { stderr.write(Data((s + "\n").utf8)) }
+        func say(_ s: String) { if root { stderr.write(Data((s + "\n").utf8)) } }
         // Watching from the start: Ctrl-C during preprocessing stops between two cache files, so none is left half-written.
-        StopSignal.install()
+        if collective.size > 1 {
+            // mpirun tears the job down on SIGINT/SIGTERM: say what is left and go; SIGUSR1/2 (forwarded) stop cleanly.
+            let checkpoint = url(out).appendingPathComponent("checkpoint.safetensors").path, rank = collective.rank
+            StopSignal.install(stopOn: [SIGUSR1, SIGUSR2], endOn: [SIGINT, SIGTERM]) { sig in
+                let last = FileManager.default.fileExists(atPath: checkpoint) ? "the last checkpoint, \(checkpoint), stays valid" : "no checkpoint was written yet"
+                FileHandle.standardError.write(Data("a2m train, rank \(rank): ended by \(StopSignal.name(sig)) (mpirun stops every rank when one fails or is interrupted); \(last)\n".utf8))
+                _exit(128 + sig)
+            }
+        } else {
+            StopSignal.install()
+        }
         defer { StopSignal.uninstall() }
         let (trainer, notes): (Trainer, [String])
         do {
             (trainer, notes) = try TrainingSession.prepare(.init(
                 data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
-                steps: steps, seed: seed, quiet: global.quiet, overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
+                steps: steps, seed: seed, layout: layout, split: split.map(url), collective: collective, quiet: quiet,
+                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
         } catch let e as TrainingError {
             guard case .stopped = e else { throw e }
             let sig = StopSignal.requested ?? SIGINT
@@ -72,11 +109,15 @@ struct Train: AsyncParsableCommand {
         if !global.quiet {
             say("data: \(d.files.count) files (\(d.trainingFiles.count) training, \(d.validationFiles.count) validation), "
                 + "\(d.trainingWindows.count) training windows of \(trainer.config.training.windowFrames) frames at \(d.fps) fps, "
-                + "\(d.cacheHits) from cache")
+                + "\(d.cacheHits) from cache in \(cache ?? TrainingSession.Options.defaultCache(out: url(out)).path)")
+            say("model: motionDim \(trainer.config.model.motionDim) (\(d.skeleton.jointCount) joints), audioDim \(trainer.config.model.audioDim)")
             if let f = trainer.derivativeFactorSummary { say("derivative factors: " + f) }
+            if collective.size > 1 {
+                say("data-parallel: \(collective.size) ranks × \(trainer.config.training.batchSize / collective.size) windows of the batch of \(trainer.config.training.batchSize), \(Threads.count) thread(s) each")
+            }
             say("training steps \(trainer.step + 1)...\(trainer.totalSteps) -> \(out)")
         }
-        let progress = ProgressLine(total: trainer.totalSteps - trainer.step, label: "train", unit: "steps", quiet: global.quiet)
+        let progress = ProgressLine(total: trainer.totalSteps - trainer.step, label: "train", unit: "steps", quiet: quiet)
         let first = trainer.step
         let started = DispatchTime.now().uptimeNanoseconds
         var lastVal = ""
@@ -98,9 +139,16 @@ struct Train: AsyncParsableCommand {
                            seconds, Double(step - first) / seconds, frames / seconds))
             }
         case .stopped(let step):
-            let sig = StopSignal.requested ?? SIGINT
-            say("stopped by \(StopSignal.name(sig)) at step \(step); resume with: a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)")
+            // Under mpirun every rank stops at the step where any rank had a request (mpirun forwards SIGUSR1 to all,
+            // but they may see it a step apart).
+            let local = StopSignal.requested
+            let sig = local ?? (collective.size > 1 ? SIGUSR1 : SIGINT)
+            let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
+            let by = local.map { "by \(StopSignal.name($0))" } ?? "at another rank's request"
+            say("stopped \(by) at step \(step); resume with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)")
             throw ExitCode(128 + sig)
         }
     }
 }
+
+extension DatasetLayout: ExpressibleByArgument {}

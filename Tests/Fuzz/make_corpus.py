@@ -108,6 +108,11 @@ def main():
     for name in sorted(os.listdir(motion)):
         if name.endswith(".bvh"):
             shutil.copy(os.path.join(motion, name), d)
+    # Inputs that once crashed the reader (CI's fuzz run found each); kept as seeds so a regression is hit at once.
+    with open(os.path.join(d, "channel_count_past_int_max.bvh"), "w") as f:
+        f.write("HIERARCHY\nROOT Hips\n{\n\tOFFSET 0 0 0\n\tCHANNELS 6 Xposition Yposition Zposition Zrotation "
+                "Yrotation Xrotation\n\tJOINT Chest\n\t{\n\t\tOFFSET 0 10 0\n"
+                "\t\tCHANNELS 377777777777777777777777.767959595 Zrotation\n")
 
     d = target("FuzzJSON")
     for name in ("tiny.json", "audio_model.json"):

@@ -16,8 +16,11 @@ public final class Denoiser {
     let p: DenoiserParameters
     /// All weights, one arena with named views (torch state_dict names).
     public let parameters: TensorArena
-    /// Gradients, same layout as `parameters`: one contiguous buffer (the future MPI_Allreduce target).
-    public private(set) lazy var gradients = TensorArena(layout: p.layout)
+    /// Gradients, same layout as `parameters`: one contiguous buffer, summed over data-parallel ranks by one
+    /// MPI_Allreduce per step together with `gradientSpare` floats after it (`Trainer`).
+    public private(set) lazy var gradients = TensorArena(layout: p.layout, spare: Denoiser.gradientSpare)
+    /// Floats after the gradients that travel with them (the step's loss terms and the stop flag).
+    public static let gradientSpare = 16
     let rotary: RotaryTable
     var dropoutRNG: PCG32
     var stepKey: UInt64 = 0
@@ -34,6 +37,9 @@ public final class Denoiser {
     var forwardDone = false
     /// Tests pin the dropout masks across repeated forwards (gradient checks).
     var fixedDropoutKey: UInt64?
+    /// Rows (and kept rows) of the whole batch before this call's rows, when a batch is split over data-parallel
+    /// ranks: dropout masks are indexed as if the whole batch ran here (`dropout(_:rowElements:encoder:)`).
+    var shardRowOffset = 0, shardKeptOffset = 0
 
     /// A fresh model with torch-default initialization from `seed`; dropout masks use the `.dropout` stream of
     /// (seed, rank).
@@ -73,12 +79,17 @@ public final class Denoiser {
                        weight: W + l.w + outOffset * l.inF, n: rows, c: l.inF, oc: outCount ?? l.outF)
     }
 
-    func dropout(_ site: Int) -> DropoutMask {
+    /// The mask of dropout site `site`, whose buffer holds `rowElements` elements per batch row (per kept row for
+    /// the `encoder`'s sites). A mask hashes (key, element index), and key + i·φ hashes element i + 1 of key
+    /// (`DropoutMask.factor`), so shifting the key by the elements of the rows before this shard gives each row
+    /// the mask it has when the whole batch runs in one call.
+    func dropout(_ site: Int, rowElements: Int, encoder: Bool = false) -> DropoutMask {
         guard dropoutActive, config.dropout > 0 else { return DropoutMask(p: 0, key: 0) }
         var z = stepKey &+ UInt64(site) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return DropoutMask(p: config.dropout, key: z ^ (z >> 31))
+        let offset = UInt64((encoder ? shardKeptOffset : shardRowOffset) * rowElements)
+        return DropoutMask(p: config.dropout, key: (z ^ (z >> 31)) &+ offset &* 0x9E37_79B9_7F4A_7C15)
     }
 
     // MARK: - Audio encoder (rows `b`, input a.encMel [b·T, M], output pointer [b·T, d])
@@ -92,16 +103,16 @@ public final class Denoiser {
             linear(e.qkv, e.ln1, lp.inProj, rows: n)
             let sh = AttentionShape(b: b, h: config.heads, t: t, s: t, hd: d / config.heads, ldq: 3 * d, ldk: 3 * d, ldv: 3 * d, ldo: d)
             attentionForward(out: e.ao, probs: e.probs, q: e.qkv, k: e.qkv + d, v: e.qkv + 2 * d, keyMask: mask, shape: sh,
-                             dropout: dropout(100 + 4 * i), scratch: a.attnScratch)
+                             dropout: dropout(100 + 4 * i, rowElements: config.heads * t * t, encoder: true), scratch: a.attnScratch)
             linear(e.s, e.ao, lp.outProj, rows: n)
-            dropoutApply(e.s, count: n * d, mask: dropout(101 + 4 * i))
+            dropoutApply(e.s, count: n * d, mask: dropout(101 + 4 * i, rowElements: t * d, encoder: true))
             addInto(e.x1, x, e.s, n * d)
             layerNormForward(out: e.ln2, mean: e.mean2, rstd: e.rstd2, inp: e.x1, gamma: W + lp.norm2.g, beta: W + lp.norm2.b, n: n, c: d)
             linear(e.h, e.ln2, lp.linear1, rows: n)
             geluForward(out: e.g, inp: e.h, count: n * f)
-            dropoutApply(e.g, count: n * f, mask: dropout(102 + 4 * i))
+            dropoutApply(e.g, count: n * f, mask: dropout(102 + 4 * i, rowElements: t * f, encoder: true))
             linear(e.s2, e.g, lp.linear2, rows: n)
-            dropoutApply(e.s2, count: n * d, mask: dropout(103 + 4 * i))
+            dropoutApply(e.s2, count: n * d, mask: dropout(103 + 4 * i, rowElements: t * d, encoder: true))
             addInto(e.out, e.x1, e.s2, n * d)
             x = e.out
         }
@@ -117,10 +128,10 @@ public final class Denoiser {
             let lp = p.encoder[i], e = a.encoder[i]
             let xin = i == 0 ? a.enc0 : a.encoder[i - 1].out
             // x_out = x1 + drop(linear2(drop(gelu(linear1(ln2(x1))))))
-            dropoutForward(out: g.dsub, inp: dres, count: n * d, mask: dropout(103 + 4 * i))
+            dropoutForward(out: g.dsub, inp: dres, count: n * d, mask: dropout(103 + 4 * i, rowElements: t * d, encoder: true))
             zero(g.dg, n * f)
             linearGrad(g.dg, g.dsub, e.g, lp.linear2, rows: n)
-            dropoutApply(g.dg, count: n * f, mask: dropout(102 + 4 * i))
+            dropoutApply(g.dg, count: n * f, mask: dropout(102 + 4 * i, rowElements: t * f, encoder: true))
             zero(g.dh, n * f)
             geluBackward(dinp: g.dh, inp: e.h, dout: g.dg, count: n * f)
             zero(g.dy, n * d)
@@ -128,13 +139,13 @@ public final class Denoiser {
             layerNormBackward(dinp: dres, dgamma: G + lp.norm2.g, dbeta: G + lp.norm2.b, dout: g.dy, inp: e.x1,
                               gamma: W + lp.norm2.g, mean: e.mean2, rstd: e.rstd2, n: n, c: d)
             // x1 = x + drop(out_proj(attn(ln1(x))))
-            dropoutForward(out: g.dsub, inp: dres, count: n * d, mask: dropout(101 + 4 * i))
+            dropoutForward(out: g.dsub, inp: dres, count: n * d, mask: dropout(101 + 4 * i, rowElements: t * d, encoder: true))
             zero(g.dao, n * d)
             linearGrad(g.dao, g.dsub, e.ao, lp.outProj, rows: n)
             zero(g.dqk, n * 3 * d)
             let sh = AttentionShape(b: b, h: config.heads, t: t, s: t, hd: d / config.heads, ldq: 3 * d, ldk: 3 * d, ldv: 3 * d, ldo: d)
             attentionBackward(dq: g.dqk, dk: g.dqk + d, dv: g.dqk + 2 * d, dout: g.dao, probs: e.probs, q: e.qkv, k: e.qkv + d,
-                              v: e.qkv + 2 * d, shape: sh, dropout: dropout(100 + 4 * i), scratch: g.attn)
+                              v: e.qkv + 2 * d, shape: sh, dropout: dropout(100 + 4 * i, rowElements: config.heads * t * t, encoder: true), scratch: g.attn)
             zero(g.dy, n * d)
             linearGrad(g.dy, g.dqk, e.ln1, lp.inProj, rows: n)
             layerNormBackward(dinp: dres, dgamma: G + lp.norm1.g, dbeta: G + lp.norm1.b, dout: g.dy, inp: xin,
@@ -158,7 +169,7 @@ public final class Denoiser {
             linear(l.v, l.y1, lp.saIn, rows: n, outOffset: 2 * d, outCount: d)
             let sh1 = AttentionShape(b: b, h: config.heads, t: t, s: t, hd: hd, ldq: 2 * d, ldk: 2 * d, ldv: d, ldo: d)
             attentionForward(out: l.ao1, probs: l.probs1, q: l.qk, k: l.qk + d, v: l.v, keyMask: selfMask, shape: sh1,
-                             dropout: dropout(1000 + 3 * j), scratch: a.attnScratch)
+                             dropout: dropout(1000 + 3 * j, rowElements: config.heads * t * t), scratch: a.attnScratch)
             linear(l.s1, l.ao1, lp.saOut, rows: n)
             filmResidualForward(out: l.x1, x: x, sub: l.s1, film: film, b: b, t: t, c: d)
             // Cross-attention: q = rot(y2), k = rot(mem), v = mem.
@@ -167,14 +178,14 @@ public final class Denoiser {
             linear(l.q2, l.r2, lp.caIn, rows: n, outCount: d)
             let sh2 = AttentionShape(b: b, h: config.heads, t: t, s: s, hd: hd, ldq: d, ldk: d, ldv: d, ldo: d)
             attentionForward(out: l.ao2, probs: l.probs2, q: l.q2, k: l.k, v: l.vv, keyMask: crossMask, shape: sh2,
-                             dropout: dropout(1001 + 3 * j), scratch: a.attnScratch)
+                             dropout: dropout(1001 + 3 * j, rowElements: config.heads * t * s), scratch: a.attnScratch)
             linear(l.s2, l.ao2, lp.caOut, rows: n)
             filmResidualForward(out: l.x2, x: l.x1, sub: l.s2, film: film + b * 2 * d, b: b, t: t, c: d)
             // Feed-forward.
             layerNormForward(out: l.y3, mean: l.mean3, rstd: l.rstd3, inp: l.x2, gamma: W + lp.n3.g, beta: W + lp.n3.b, n: n, c: d)
             linear(l.h, l.y3, lp.ffn0, rows: n)
             geluForward(out: l.g, inp: l.h, count: n * f)
-            dropoutApply(l.g, count: n * f, mask: dropout(1002 + 3 * j))
+            dropoutApply(l.g, count: n * f, mask: dropout(1002 + 3 * j, rowElements: t * f))
             linear(l.s3, l.g, lp.ffn3, rows: n)
             filmResidualForward(out: l.x3, x: l.x2, sub: l.s3, film: film + 2 * b * 2 * d, b: b, t: t, c: d)
             x = l.x3
@@ -200,7 +211,7 @@ public final class Denoiser {
             filmResidualBackward(dx: nil, dsub: g.dsub, dfilm: dfilm + 2 * b * 2 * d, dout: dres, sub: l.s3, film: film + 2 * b * 2 * d, b: b, t: t, c: d)
             zero(g.dg, n * f)
             linearGrad(g.dg, g.dsub, l.g, lp.ffn3, rows: n)
-            dropoutApply(g.dg, count: n * f, mask: dropout(1002 + 3 * j))
+            dropoutApply(g.dg, count: n * f, mask: dropout(1002 + 3 * j, rowElements: t * f))
             zero(g.dh, n * f)
             geluBackward(dinp: g.dh, inp: l.h, dout: g.dg, count: n * f)
             zero(g.dy, n * d)
@@ -215,7 +226,7 @@ public final class Denoiser {
             zero(g.dqk, n * d); zero(g.dK, b * s * d); zero(g.dV, b * s * d)
             let sh2 = AttentionShape(b: b, h: config.heads, t: t, s: s, hd: hd, ldq: d, ldk: d, ldv: d, ldo: d)
             attentionBackward(dq: g.dqk, dk: g.dK, dv: g.dV, dout: g.dao, probs: l.probs2, q: l.q2, k: l.k, v: l.vv, shape: sh2,
-                              dropout: dropout(1001 + 3 * j), scratch: g.attn)
+                              dropout: dropout(1001 + 3 * j, rowElements: config.heads * t * s), scratch: g.attn)
             linearGrad(g.drmem, g.dK, a.rmem, lp.caIn, rows: b * s, outOffset: d, outCount: d)
             linearGrad(g.dmem, g.dV, a.mem, lp.caIn, rows: b * s, outOffset: 2 * d, outCount: d)
             zero(g.dr, n * d)
@@ -232,7 +243,7 @@ public final class Denoiser {
             zero(g.dqk, n * 2 * d); zero(g.dv, n * d)
             let sh1 = AttentionShape(b: b, h: config.heads, t: t, s: t, hd: hd, ldq: 2 * d, ldk: 2 * d, ldv: d, ldo: d)
             attentionBackward(dq: g.dqk, dk: g.dqk + d, dv: g.dv, dout: g.dao, probs: l.probs1, q: l.qk, k: l.qk + d, v: l.v,
-                              shape: sh1, dropout: dropout(1000 + 3 * j), scratch: g.attn)
+                              shape: sh1, dropout: dropout(1000 + 3 * j, rowElements: config.heads * t * t), scratch: g.attn)
             zero(g.dr, n * d)
             linearGrad(g.dr, g.dqk, l.r1, lp.saIn, rows: n, outCount: 2 * d)
             zero(g.dy, n * d)

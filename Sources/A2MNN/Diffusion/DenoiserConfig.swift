@@ -18,9 +18,9 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     public var dropout: Float = 0.1
     /// Frames per training window (also the length of the learned null audio-token sequence). Default 120.
     public var windowFrames: Int = 120
-    /// Motion features per frame D, 4 + 6 × joints (`MotionFeatures.featureDim`). Default 136, the 22-joint
-    /// default skeleton's.
-    public var motionDim: Int = 136
+    /// Motion features per frame D, 4 + 6 × joints (`MotionFeatures.featureDim`). Default 316, the 52-joint
+    /// default skeleton's (with fingers); a training config that leaves it out takes it from the data.
+    public var motionDim: Int = 316
     /// Audio features per frame M (n_mels). Default 80.
     public var audioDim: Int = 80
     /// Probability of replacing a training sample's audio with the learned null embeddings (CFG). Default 0.25.

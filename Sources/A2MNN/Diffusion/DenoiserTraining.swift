@@ -18,6 +18,9 @@ public struct DenoiserBatch {
     public var frameMask: [Float]?
     /// Optional per-row loss weights [B].
     package var rowWeights: [Float]?
+    /// When these rows are one rank's share of a larger batch (data-parallel training): where they sit in it and
+    /// the whole batch's loss denominators, so the ranks' losses and gradients sum to the whole batch's.
+    package var shard: BatchShard?
 
     public init(rows: Int, frames: Int, noisy: [Float], timesteps: [Int], audio: [Float], keep: [Bool], target: [Float],
                 frameMask: [Float]? = nil, rowWeights: [Float]? = nil) {
@@ -52,6 +55,8 @@ extension Denoiser {
         let a = trainActs!
         dropoutActive = training
         if training { stepKey = fixedDropoutKey ?? nextDropoutKey() }
+        shardRowOffset = batch.shard?.rowOffset ?? 0
+        shardKeptOffset = batch.shard?.keptRowOffset ?? 0
         copy(batch.noisy, a.x); copy(batch.target, a.target)
         kept = (0..<b).filter { batch.keep[$0] }
         dropped = (0..<b).filter { !batch.keep[$0] }
@@ -85,11 +90,11 @@ extension Denoiser {
         forwardDone = training
         let mask: FPtr? = lastHasMask ? a.frameMask : nil, rowWeights: FPtr? = batch.rowWeights != nil ? a.rowWeights : nil
         var parts = diffusionLoss(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
-                                  b: b, t: t, d: cf.motionDim, weights: lossWeights)
+                                  b: b, t: t, d: cf.motionDim, weights: lossWeights, counts: batch.shard?.counts)
         if lossWeights.footVelocity > 0 {
             guard let feet else { throw DenoiserError.badInput(field: "lossWeights.footVelocity", got: "\(lossWeights.footVelocity)", expected: "0 without a foot loss") }
             parts.foot = feet.accumulate(dpred: a.dout, pred: a.out, target: a.target, mask: mask, rowWeights: rowWeights,
-                                         b: b, t: t, weight: lossWeights.footVelocity)
+                                         b: b, t: t, weight: lossWeights.footVelocity, pairs: batch.shard?.counts.pairs)
             parts.total += Double(lossWeights.footVelocity) * parts.foot
         }
         return parts

@@ -4,6 +4,8 @@
 package protocol FootLossTerm: AnyObject {
     /// Returns the unweighted loss, and adds weight · ∂loss/∂pred to `dpred` (+=) when it is given (the caller
     /// adds weight · loss to its total). `pred`, `target` [B, T, D] normalized; `mask` [B, T] or nil; `rowWeights`
-    /// [B] or nil.
-    func accumulate(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?, b: Int, t: Int, weight: Float) -> Double
+    /// [B] or nil. `pairs` is the whole batch's count of valid frame pairs when these rows are one rank's shard of
+    /// it (data-parallel training normalizes by the global count); nil counts the pairs of `mask`.
+    func accumulate(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?, b: Int, t: Int, weight: Float,
+                    pairs: Double?) -> Double
 }

@@ -40,6 +40,42 @@ public struct LossParts: Sendable, Equatable {
     package var foot: Double = 0
     /// The acceleration term (0 when it is off).
     package var acceleration: Double = 0
+
+    package init(total: Double, mse: Double, velocity: Double, foot: Double = 0, acceleration: Double = 0) {
+        self.total = total; self.mse = mse; self.velocity = velocity; self.foot = foot; self.acceleration = acceleration
+    }
+}
+
+/// Valid frames, valid adjacent frame pairs and valid runs of three frames of a batch: the denominators of the
+/// masked means of every loss term.
+package struct MaskedCounts: Sendable, Equatable {
+    package var frames: Double, pairs: Double, triples: Double
+    package init(frames: Double, pairs: Double, triples: Double) { self.frames = frames; self.pairs = pairs; self.triples = triples }
+
+    /// The counts of a [B, T] frame mask (nil = all valid).
+    package init(mask: [Float]?, b: Int, t: Int) {
+        if let mask {
+            let c = mask.withUnsafeBufferPointer { maskedCounts(mask: UnsafeMutablePointer(mutating: $0.baseAddress!), b: b, t: t) }
+            self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
+        } else {
+            let c = maskedCounts(mask: nil, b: b, t: t)
+            self.init(frames: c.frames, pairs: c.pairs, triples: c.triples)
+        }
+    }
+}
+
+/// One rank's rows of a batch split over data-parallel ranks (docs/training.md, "Data-parallel training").
+package struct BatchShard: Sendable, Equatable {
+    /// Rows of the whole batch before these.
+    package var rowOffset: Int
+    /// Rows whose audio is kept (CFG) before these.
+    package var keptRowOffset: Int
+    /// The whole batch's masked counts (`maskedCounts`): valid frames, frame pairs and runs of three frames.
+    package var counts: MaskedCounts
+
+    package init(rowOffset: Int, keptRowOffset: Int, counts: MaskedCounts) {
+        self.rowOffset = rowOffset; self.keptRowOffset = keptRowOffset; self.counts = counts
+    }
 }
 
 /// Valid frames, valid adjacent frame pairs and valid runs of three frames of a [B, T] mask (nil = all valid):
@@ -66,14 +102,15 @@ package func maskedCounts(mask: FPtr?, b: Int, t: Int) -> (frames: Double, pairs
 /// the acceleration term prices jitter at a few hertz far above slow drift, which the velocity term barely
 /// separates (docs/training.md). Feature j's velocity (acceleration) error is further multiplied by
 /// `weights.derivativeChannels.velocity[j]` (`.acceleration[j]`) when given; a factor of 1 leaves the sums bit-identical.
+/// `counts` replaces the mask's own denominators when these rows are a share of a larger batch (`BatchShard`).
 func diffusionLoss(dpred: FPtr?, pred: FPtr, target: FPtr, mask: FPtr?, rowWeights: FPtr?,
-                   b: Int, t: Int, d: Int, weights: LossWeights) -> LossParts {
+                   b: Int, t: Int, d: Int, weights: LossWeights, counts: MaskedCounts? = nil) -> LossParts {
     let channels = weights.derivativeChannels
     precondition(channels.map { $0.velocity.count == d && $0.acceleration.count == d } ?? true,
                  "per-feature loss factors must have D = \(d) entries")
     let vw = channels?.velocity ?? [Float](repeating: 1, count: d)
     let aw = channels?.acceleration ?? [Float](repeating: 1, count: d)
-    let (nFrames, nPairs, nTriples) = maskedCounts(mask: mask, b: b, t: t)
+    let (nFrames, nPairs, nTriples) = counts.map { ($0.frames, $0.pairs, $0.triples) } ?? maskedCounts(mask: mask, b: b, t: t)
     let cm = nFrames > 0 ? 1 / (nFrames * Double(d)) : 0
     let cv = nPairs > 0 ? 1 / (nPairs * Double(d)) : 0
     let ca = nTriples > 0 ? 1 / (nTriples * Double(d)) : 0

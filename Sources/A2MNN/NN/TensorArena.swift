@@ -41,13 +41,15 @@ public struct TensorLayout: Sendable {
 
 /// A 64-byte aligned, zero-initialized Float buffer laid out by a `TensorLayout`. Owns its memory.
 public final class TensorArena {
-    let layout: TensorLayout
-    let base: FPtr
-    var count: Int { layout.count }
+    package let layout: TensorLayout
+    package let base: FPtr
+    package var count: Int { layout.count }
 
-    init(layout: TensorLayout) {
+    /// `spare` floats after the layout (not part of `count`) carry a few values with the buffer: the gradient
+    /// arena's step scalars ride in its one allreduce (`Trainer`).
+    package init(layout: TensorLayout, spare: Int = 0) {
         self.layout = layout
-        base = alignedFloats(max(layout.count, 16))
+        base = alignedFloats(max(layout.count + spare, 16))
     }
 
     deinit { free(base) }

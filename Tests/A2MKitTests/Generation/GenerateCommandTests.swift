@@ -169,7 +169,11 @@ import Foundation
         let r = try generate([wav.path, "--model", modelURL.path, "--guidance", "2"])
         try #require(r.status == 0, "a2m generate failed: \(r.stderr)")
         let clip = try BVHReader.read(dir.path("speech.bvh")).clip
-        #expect(clip.skeleton.names == trained.skeleton.names && clip.fps == trained.fps)
-        #expect(clip.frameCount == MotionAlignment.frameCount(duration: 2, fps: trained.fps))
+        // The model runs at its training fps (30) and remembers the data's own rate (the fixtures' 60 fps BVH), which
+        // `a2m generate` writes at by default (issue 39: "the output frame rate defaults to the data's own").
+        let dataFPS = try #require(trained.sourceFPS)
+        #expect(trained.fps == 30 && dataFPS == 60)
+        #expect(clip.skeleton.names == trained.skeleton.names && clip.fps == dataFPS)
+        #expect(clip.frameCount == MotionAlignment.frameCount(duration: 2, fps: dataFPS))
     }
 }

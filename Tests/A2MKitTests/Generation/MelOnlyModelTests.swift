@@ -5,25 +5,38 @@ import Testing
 @testable import A2MNN
 @testable import A2MGeneration
 
-/// Models from before prosody (log-mel only, as the shipped Motions/default_model.safetensors) keep loading and
+/// Models from before prosody (log-mel only, as the default model shipped until 2026-12-07) keep loading and
 /// see exactly the features they saw before, on every path, so they generate the same bytes: the network's
-/// input is bit-identical to the pre-prosody computation (`motionAlignedLogMel`, then `normalize`).
+/// input is bit-identical to the pre-prosody computation (`motionAlignedLogMel`, then `normalize`). The model is
+/// the tiny one on the 22-joint body skeleton, saved with the audio metadata those models hold.
 @Suite struct MelOnlyModelTests {
-    @Test func shippedModelLoadsAsMelOnlyAndItsMetadataReadsBack() throws {
-        let url = ShippedModelTests.modelURL
+    /// `a2m.audio` exactly as the log-mel-only default model of 2026-11-23 stored it (copied from that file).
+    static let preProsodyAudioMetadata =
+        #"{"epsilon":1e-10,"fmax":null,"fmin":0,"hopLength":512,"logMode":"powerToDB","nFFT":1024,"nMels":80,"sampleRate":15360,"topDB":null,"winLength":null}"#
+
+    /// The tiny model with the pre-prosody audio metadata, in `dir`.
+    static func melOnlyModel(in dir: URL) throws -> URL {
+        try TinyModel.write(to: dir) { $0[GenerationModel.Key.audio] = preProsodyAudioMetadata }
+    }
+
+    @Test func preProsodyModelLoadsAsMelOnlyAndItsMetadataReadsBack() throws {
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = try Self.melOnlyModel(in: dir)
         let model = try GenerationModel.load(contentsOf: url)
         #expect(model.audio.prosody.isEmpty && model.audio.featureDim == 80 && model.denoiser.audioDim == 80)
         #expect(model.audioStats.featureDim == 80)
-        // What a2m writes for this config today is what the file holds: a log-mel-only model saved now reads
+        // What a2m writes for this config today is what those files hold: a log-mel-only model saved now reads
         // the same in older a2m (which rejects unknown keys such as "prosody").
-        let stored = try SafetensorsFile(contentsOf: url).metadata[GenerationModel.Key.audio]
         let written = try GenerationModel.metadata(diffusion: model.diffusion, audio: model.audio, skeleton: model.skeleton, fps: model.fps,
                                                    motionStats: model.motionStats, audioStats: model.audioStats, step: model.step)
-        #expect(stored != nil && written[GenerationModel.Key.audio] == stored)
+        #expect(written[GenerationModel.Key.audio] == Self.preProsodyAudioMetadata)
     }
 
     @Test func melOnlyFeaturesAreThePreProsodyOnesOnEveryPath() throws {
-        let model = try GenerationModel.load(contentsOf: ShippedModelTests.modelURL)
+        let dir = try AudioFixtures.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try GenerationModel.load(contentsOf: try Self.melOnlyModel(in: dir))
         let pipeline = GenerationPipeline(model: model)
         let wav = try AudioFixtures.url("speech_multivoice", "wav")
         var before = try LogMelExtractor(model.audio).motionAlignedLogMel(try AudioFile.load(wav), fps: model.fps)

@@ -65,6 +65,10 @@ import Foundation
         #expect(line == 6 && joint == "Hips" && reason.contains("lists only 3"))
         let many = Self.error("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 7 Zrotation\n")
         guard case .badChannelCount? = many else { Issue.record("got \(String(describing: many))"); return }
+        // A count past Int's range (found by FuzzBVH in CI) is reported as written, not converted to Int.
+        let huge = Self.error("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 377777777777777777777777.7679 Zrotation\n")
+        guard case let .badChannelCount(_, _, _, hugeReason)? = huge else { Issue.record("got \(String(describing: huge))"); return }
+        #expect(hugeReason.contains("e+23") && hugeReason.contains("more than 6"), "\(hugeReason)")
         let twice = Self.error("HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 2 Zrotation zrotation\n}\n")
         guard case .badChannelCount? = twice else { Issue.record("got \(String(describing: twice))"); return }
     }

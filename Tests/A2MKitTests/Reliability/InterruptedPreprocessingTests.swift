@@ -35,7 +35,8 @@ import A2MKit
         let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(validationFraction: 0), in: dir)
         let p = Process()
         p.executableURL = try AudioFixtures.a2mBinary()
-        p.arguments = ["train", "--data", data.path, "--config", cfg.path, "--out", dir.path("out").path, "--threads", "1", "--quiet"]
+        // The cache in the data folder (the default is OUT/cache), so OUT stays untouched by a stop during preprocessing.
+        p.arguments = ["train", "--data", data.path, "--config", cfg.path, "--out", dir.path("out").path, "--cache", cache.path, "--threads", "1", "--quiet"]
         let err = Pipe()
         p.standardError = err
         try p.run()

@@ -20,8 +20,17 @@ import Foundation
             let top = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
             let training = top["training"] as! [String: Any]
             #expect(Set(training.keys) == Set(TrainingConfig.CodingKeys.allCases.map(\.stringValue)), "\(name)")
+            // The sizes the data fixes are left to the data (issue 39): motionDim from the skeleton, audioDim from
+            // the audio section. Left out, motionDim is the default skeleton's until the data resolves it; small_v1
+            // names its 22-joint body so that data for another skeleton is refused.
+            let model = top["model"] as! [String: Any]
             let skeleton = name == "small_v1" ? Skeleton.a2mBody : Skeleton.a2mDefault
             #expect(c.model.motionDim == MotionFeatures.featureDim(for: skeleton), "\(name)")
+            if name == "small_v1" {
+                #expect(model["motionDim"] as? Int == MotionFeatures.featureDim(for: skeleton) && !c.motionDimFromData)
+            } else {
+                #expect(model["motionDim"] == nil && model["audioDim"] == nil && c.motionDimFromData, "\(name)")
+            }
             #expect(c.model.audioDim == c.audio.featureDim, "\(name)")
         }
         // The prosody config is small.json plus the audio section that opts in (and the audioDim that follows).
@@ -36,11 +45,11 @@ import Foundation
         #expect(v1 == small)
     }
 
-    /// The network's default motion size stays the 22-joint body skeleton's feature size (4 + 6 × 22 = 136), the
-    /// skeleton of every model made before the finger skeleton, so a config that leaves `model.motionDim` out reads
-    /// as it always did; the shipped configs on the finger skeleton state 316.
-    @Test func defaultMotionDimIsTheBodySkeletons() {
-        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mBody))
+    /// The network's default motion size is the default (finger) skeleton's feature size (4 + 6 × 52 = 316). A
+    /// training config that leaves `model.motionDim` out takes it from the data instead (issue 39), and every model
+    /// file states its own, so models made on the 22-joint body skeleton keep loading as they were.
+    @Test func defaultMotionDimIsTheDefaultSkeletons() {
+        #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault))
     }
 
     /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
@@ -113,5 +122,22 @@ import Foundation
         bad = c
         bad.audio.hopLength = 256
         #expect { try bad.validate(file: "c.json") } throws: { e in "\(e)".contains("training.fps") && "\(e)".contains("15360 / 256") }
+    }
+
+    /// model.motionDim and model.audioDim may be left out: audioDim follows from the audio section, motionDim from
+    /// the data; a number given that disagrees is refused with both numbers.
+    @Test func dimensionsComeFromTheData() throws {
+        let c = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}}"#.utf8), file: "c.json")
+        #expect(c.model.audioDim == 40 && c.motionDimFromData)
+        let r = try c.resolvingDimensions(motionDim: 454, jointCount: 75, file: "c.json")
+        #expect(r.model.motionDim == 454 && !r.motionDimFromData)
+        // A resolved config equals one that wrote the numbers (what a resumed run compares).
+        let written = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}, "model": {"motionDim": 454, "audioDim": 40}}"#.utf8), file: "w.json")
+        #expect(written == r && !written.motionDimFromData)
+        #expect { try written.resolvingDimensions(motionDim: 136, jointCount: 22, file: "w.json") } throws: { e in
+            "\(e)".contains("w.json") && "\(e)".contains("model.motionDim") && "\(e)".contains("454") && "\(e)".contains("136") && "\(e)".contains("22 joints")
+        }
+        let wrongAudio = try StrictJSON.decode(A2MConfig.self, from: Data(#"{"audio": {"nMels": 40}, "model": {"audioDim": 80}}"#.utf8), file: "a.json")
+        #expect { try wrongAudio.validate(file: "a.json") } throws: { e in "\(e)".contains("model.audioDim") && "\(e)".contains("80") && "\(e)".contains("40") }
     }
 }

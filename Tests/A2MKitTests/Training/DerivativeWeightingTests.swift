@@ -64,17 +64,17 @@ import Foundation
                                                   in: dir, name: "iv.json")
         let t = try TrainingSession.prepare(.init(data: data, config: iv, out: dir.path("iv"))).trainer
         #expect(!t.data.validationFiles.isEmpty)
-        let want = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: t.data.trainingFiles.map { t.data.files[$0].motion },
+        let want = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: t.data.trainingFiles.map { t.data.motion(file: $0) },
                                                               d: t.data.motionDim))
         #expect(t.lossWeights.derivativeChannels == want)
-        let everyFile = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: t.data.files.map(\.motion), d: t.data.motionDim))
+        let everyFile = try #require(DerivativeChannelWeights.make(.inverseVariance, clips: t.data.files.indices.map { t.data.motion(file: $0) }, d: t.data.motionDim))
         #expect(everyFile.velocity != want.velocity)
         // The config's floor reaches the factors.
         let fl = try TrainingFixtures.writeConfig(base.replacingOccurrences(of: "\"seed\": 3}",
             with: "\"seed\": 3, \"derivativeWeighting\": \"inverseVariance\", \"derivativeFactorFloor\": 50}"), in: dir, name: "fl.json")
         let tf = try TrainingSession.prepare(.init(data: data, config: fl, out: dir.path("fl"))).trainer
         let wantFloored = try #require(DerivativeChannelWeights.make(.inverseVariance, floor: 50,
-                                                                     clips: t.data.trainingFiles.map { t.data.files[$0].motion }, d: t.data.motionDim))
+                                                                     clips: t.data.trainingFiles.map { t.data.motion(file: $0) }, d: t.data.motionDim))
         #expect(tf.lossWeights.derivativeChannels == wantFloored && wantFloored != want)
         // The CLI's line: the floor is the smallest factor.
         let line = try #require(tf.derivativeFactorSummary)

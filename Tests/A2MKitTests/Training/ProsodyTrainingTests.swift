@@ -24,13 +24,14 @@ import Testing
         let cfg = try Self.config()
         let set = try TrainingSet.load(directory: data, audio: cfg.audio, training: cfg.training)
         #expect(set.audioDim == 16 + 4 && set.audioStats.featureDim == 20)
-        #expect(set.files.allSatisfy { $0.audio.count == $0.frames * 20 && $0.audio.allSatisfy(\.isFinite) })
+        let audio = set.files.indices.map { set.audio(file: $0) }
+        #expect(set.files.indices.allSatisfy { audio[$0].count == set.files[$0].frames * 20 && audio[$0].allSatisfy(\.isFinite) })
         // The fixtures' audio is a 220 Hz tone under a slow envelope: log-F0 statistics over voiced frames
         // sit at hz_to_midi(220) = 57 semitones.
         let f0 = cfg.audio.column(of: .logF0)!
         #expect(abs(set.audioStats.mean[f0] - 57) < 0.05, "log-F0 mean \(set.audioStats.mean[f0])")
         // Every column is normalized over the training files (mean 0 there; unvoiced log-F0 is the mean, 0).
-        let training = set.trainingFiles.map { set.files[$0] }
+        let training = set.trainingFiles.map { (frames: set.files[$0].frames, audio: audio[$0]) }
         let frames = training.reduce(0) { $0 + $1.frames }
         for column in 16..<20 {
             let mean = training.reduce(0.0) { acc, f in acc + (0..<f.frames).reduce(0.0) { $0 + Double(f.audio[$1 * 20 + column]) } } / Double(frames)
@@ -45,9 +46,11 @@ import Testing
         let plain = try TrainingSet.load(directory: data, audio: melOnly.audio, training: cfg.training)
         #expect(plain.cacheMisses == 3 && plain.audioDim == 16)
         // The log-mel columns do not change when prosody columns are added after them.
-        for (a, b) in zip(plain.files, set.files) {
-            #expect(a.frames == b.frames)
-            let raw = (0..<a.frames).allSatisfy { t in (0..<16).allSatisfy { plain.audioStats.denormalized(Array(a.audio[(t * 16)..<(t * 16 + 16)]))[$0] == set.audioStats.denormalized(Array(b.audio[(t * 20)..<(t * 20 + 20)]))[$0] } }
+        for i in plain.files.indices {
+            let fa = plain.files[i].frames, fb = set.files[i].frames
+            #expect(fa == fb)
+            let a = plain.audio(file: i), b = audio[i]
+            let raw = (0..<fa).allSatisfy { t in (0..<16).allSatisfy { plain.audioStats.denormalized(Array(a[(t * 16)..<(t * 16 + 16)]))[$0] == set.audioStats.denormalized(Array(b[(t * 20)..<(t * 20 + 20)]))[$0] } }
             #expect(raw, "log-mel columns differ with prosody")
         }
     }

@@ -55,7 +55,7 @@ import Foundation
         #expect(stderr.contains("stopped by \(StopSignal.name(sig))") && stderr.contains("--resume"), "\(stderr)")
         let ckpt = out.appendingPathComponent("checkpoint.safetensors")
         let saved = try TrainingSession.configOfCheckpoint(ckpt)
-        let set = try TrainingSet.load(directory: data, audio: saved.audio, training: saved.training)
+        let set = try TrainingSet.load(.init(directory: data), cache: out.appendingPathComponent("cache"), audio: saved.audio, training: saved.training)
         let state = try Trainer.readState(ckpt, config: saved, data: set).0
         let logged = try Trainer.readLog(log)
         #expect(state.step >= 3 && state.step == logged.last!.step)

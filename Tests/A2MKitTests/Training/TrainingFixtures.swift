@@ -1,6 +1,8 @@
 import Foundation
 @testable import A2MCore
 @testable import A2MMotion
+@testable import A2MAudio
+@testable import A2MTraining
 
 /// Small paired corpora made on the fly: a 16-bit WAV (tiny writer below) whose loudness follows an envelope,
 /// and a BVH (Motion's writer) whose arms swing with the same envelope.
@@ -70,6 +72,43 @@ enum TrainingFixtures {
         try BVHWriter.write(clip, to: dir.appendingPathComponent(name + ".bvh"))
     }
 
+    /// The default skeleton under a still root node ("Reference", as CMU conversions and Bandai Namco's `joint_Root`):
+    /// the Hips carry the body's travel in position channels of their own.
+    static let stillRootSkeleton: Skeleton = {
+        let d = Skeleton.a2mDefault
+        var joints = [Skeleton.Joint(name: "Reference", parent: nil, offset: .zero, hasPosition: true)]
+        for j in d.joints {
+            var k = j
+            k.parent = (j.parent ?? -1) + 1
+            if j.parent == nil { k.hasPosition = true }
+            joints.append(k)
+        }
+        return try! Skeleton(joints: joints)
+    }()
+
+    /// A pair on `stillRootSkeleton` whose Hips walk `speed` units/s along +x (with a small sideways sway) while the
+    /// root stays at the origin; audio as `writePair`.
+    static func writeStillRootPair(_ name: String, in dir: URL, seconds: Double, fps: Double = 60, seed: UInt64, speed: Double = 6) throws {
+        try writePair(name, in: dir, seconds: seconds, fps: fps, seed: seed)
+        let s = stillRootSkeleton
+        let frames = Int(seconds * fps) + 1
+        var clip = MotionClip(restPoseOf: s, fps: fps, frames: frames)
+        let hips = s.joints[1].offset
+        clip.translations[1] = (0..<frames).map { f in
+            let t = Double(f) / fps
+            return hips + SIMD3<Float>(Float(speed * t), Float(0.5 * sin(4 * t)), Float(sin(2 * Double.pi * 0.5 * t)))
+        }
+        let arms = ["LeftArm", "RightArm"].compactMap { s.index(of: $0) }
+        for f in 0..<frames {
+            let e = envelope(Double(f) / fps, seed: seed)
+            for (k, j) in arms.enumerated() {
+                let angle = (e - 0.5) * (k == 1 ? -1 : 1)
+                clip.rotations[f * s.jointCount + j] = SIMD4<Float>(0, 0, Float(sin(angle / 2)), Float(cos(angle / 2)))
+            }
+        }
+        try BVHWriter.write(clip, to: dir.appendingPathComponent(name + ".bvh"))
+    }
+
     /// A corpus of `count` pairs named clip0, clip1, ...
     static func corpus(count: Int, seconds: Double = 2, in dir: URL) throws {
         for i in 0..<count { try writePair("clip\(i)", in: dir, seconds: seconds, seed: UInt64(i + 1)) }
@@ -81,5 +120,12 @@ enum TrainingFixtures {
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try corpus(count: count, in: data)
         return data
+    }
+}
+
+extension TrainingSet {
+    /// The tests' shorthand: every layout detected, the cache in DIR/.a2m-cache (a hidden folder the scan skips).
+    static func load(directory: URL, audio: AudioFeatureConfig, training: TrainingConfig) throws -> TrainingSet {
+        try load(Source(directory: directory), cache: directory.appendingPathComponent(".a2m-cache"), audio: audio, training: training)
     }
 }

@@ -18,23 +18,25 @@ let config: A2MConfig = {
     var c = A2MConfig()
     c.training.batchSize = 4
     c.training.logInterval = 10
+    c.training.validationFraction = 0
     return c
 }()
 
+/// Three pairs on disk (5, 3 and 10 s of a tone and rest-pose motion), loaded as `a2m train` loads data: since
+/// the training set streams windows from a memory-mapped feature cache, it is built from files, once per process.
 let data: TrainingSet = {
-    let skeleton = Skeleton.a2mDefault
-    let d = MotionFeatures.featureDim(for: skeleton), m = config.audio.nMels
-    let frames = [150, 90, 300]
-    let files = frames.enumerated().map { i, n in
-        TrainingSet.File(stem: "clip\(i)", frames: n, motion: [Float](repeating: 0, count: n * d), audio: [Float](repeating: 0, count: n * m))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("a2m-fuzz-state-\(getpid())")
+    try? FileManager.default.removeItem(at: dir)
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let sr = 16000
+    for (i, seconds) in [5.0, 3.0, 10.0].enumerated() {
+        let tone = (0..<Int(seconds * Double(sr))).map { Float(0.25 * sin(2 * Double.pi * 220 * Double($0) / Double(sr))) }
+        try! PCM16WAV.encode(tone, sampleRate: sr).write(to: dir.appendingPathComponent("clip\(i).wav"))
+        try! BVHWriter.write(MotionClip(restPoseOf: .a2mDefault, fps: 30, frames: Int(seconds * 30)),
+                             to: dir.appendingPathComponent("clip\(i).bvh"))
     }
-    let windows = frames.indices.flatMap { TrainingWindows.windows(file: $0, frameCount: frames[$0], length: 120, stride: 60) }
-    return TrainingSet(directory: URL(fileURLWithPath: "/fuzz"), files: files, skeletonBVH: "", skeleton: skeleton, fps: 30,
-                       motionDim: d, audioDim: m,
-                       motionStats: try! NormalizationStats(mean: [Float](repeating: 0, count: d), std: [Float](repeating: 1, count: d)),
-                       audioStats: try! NormalizationStats(mean: [Float](repeating: 0, count: m), std: [Float](repeating: 1, count: m)),
-                       trainingFiles: [0, 1, 2], validationFiles: [], trainingWindows: windows, validationWindows: [], notes: [],
-                       cacheHits: 0, cacheMisses: 0)
+    return try! TrainingSet.load(TrainingSet.Source(directory: dir), cache: dir.appendingPathComponent("cache"),
+                                 audio: config.audio, training: config.training)
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
