@@ -47,12 +47,16 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Seed of every training random stream (overrides training.seed).")
     var seed: UInt64?
 
+    @Option(help: "End this sitting with a checkpoint once the run has done this many steps (exit 0); --resume continues it exactly, as after Ctrl-C, but at a step you chose.")
+    var stopAfter: Int?
+
     @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
     var overwrite = false
 
     func validate() throws {
         if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         if let steps, !(1...1_000_000_000).contains(steps) { throw ValidationError("--steps must be in 1...1000000000, got \(steps)") }
+        if let stopAfter, !(1...1_000_000_000).contains(stopAfter) { throw ValidationError("--stop-after must be in 1...1000000000, got \(stopAfter)") }
         if config == nil && resume == nil { throw ValidationError("pass --config FILE (or --resume CKPT, which carries its config)") }
     }
 
@@ -121,7 +125,11 @@ struct Train: AsyncParsableCommand {
         let first = trainer.step
         let started = DispatchTime.now().uptimeNanoseconds
         var lastVal = ""
-        let outcome = try trainer.run(shouldStop: { StopSignal.requested != nil }, onLog: { e in
+        if let stopAfter, stopAfter <= trainer.step {
+            throw ValidationError("--stop-after \(stopAfter): the run is already at step \(trainer.step)")
+        }
+        let stopAfter = self.stopAfter
+        let outcome = try trainer.run(shouldStop: { StopSignal.requested != nil || stopAfter.map { trainer.step >= $0 } == true }, onLog: { e in
             if let v = e.valLoss {
                 // The unconditional loss beside it shows whether the model is using the audio at all.
                 lastVal = String(format: "  val %.4f", v) + (e.valLossUncond.map { String(format: " (no audio %.4f)", $0) } ?? "")
@@ -138,6 +146,9 @@ struct Train: AsyncParsableCommand {
                 say(String(format: "%.1f s, %.2f steps/s, %.0f training frames/s (including validation and checkpoints)",
                            seconds, Double(step - first) / seconds, frames / seconds))
             }
+        case .stopped(let step) where StopSignal.requested == nil && stopAfter.map({ step >= $0 }) == true:
+            let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
+            say("stopped after step \(step) (--stop-after); continue with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)")
         case .stopped(let step):
             // Under mpirun every rank stops at the step where any rank had a request (mpirun forwards SIGUSR1 to all,
             // but they may see it a step apart).

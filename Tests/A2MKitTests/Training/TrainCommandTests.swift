@@ -64,4 +64,31 @@ import Foundation
         try #require(r.status == 0, "resume failed: \(r.stderr)")
         #expect(try Trainer.readLog(log).map(\.step) == Array(1...(state.step + 2)))
     }
+
+    /// `--stop-after N` ends a sitting with a checkpoint after step N (exit 0), and resuming it gives the same model,
+    /// byte for byte, as the run without a stop: a long run spread over sittings at steps one can name (the default
+    /// model's recipe, docs/model_card.md).
+    @Test func stopAfterEndsASittingThatResumesExactly() throws {
+        let dir = try ScratchDirectory("cli")
+        let data = try corpus(dir)
+        let cfg = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig(steps: 12, validationFraction: 0), in: dir)
+        let a2m = try AudioFixtures.a2mBinary().path
+        let whole = dir.path("whole"), split = dir.path("split")
+        let r = try AudioFixtures.run(a2m, ["train", "--data", data.path, "--config", cfg.path, "--out", whole.path, "--threads", "1", "--quiet"])
+        try #require(r.status == 0, "a2m train failed: \(r.stderr)")
+        let first = try AudioFixtures.run(a2m, ["train", "--data", data.path, "--config", cfg.path, "--out", split.path, "--stop-after", "5",
+                                                "--threads", "1", "--quiet"])
+        try #require(first.status == 0, "a2m train --stop-after failed: \(first.stderr)")
+        #expect(first.stderr.contains("stopped after step 5 (--stop-after)") && first.stderr.contains("--resume"), "\(first.stderr)")
+        #expect(try Trainer.readLog(split.appendingPathComponent("train.jsonl")).map(\.step) == Array(1...5))
+        let ckpt = split.appendingPathComponent("checkpoint.safetensors")
+        let again = try AudioFixtures.run(a2m, ["train", "--data", data.path, "--out", split.path, "--resume", ckpt.path, "--stop-after", "5",
+                                                "--threads", "1", "--quiet"])
+        #expect(again.status != 0 && again.stderr.contains("already at step 5"), "\(again.stderr)")
+        let rest = try AudioFixtures.run(a2m, ["train", "--data", data.path, "--out", split.path, "--resume", ckpt.path, "--threads", "1", "--quiet"])
+        try #require(rest.status == 0, "resume failed: \(rest.stderr)")
+        let a = try Data(contentsOf: whole.appendingPathComponent("model.safetensors"))
+        let b = try Data(contentsOf: split.appendingPathComponent("model.safetensors"))
+        #expect(a == b, "the model of a run stopped after step 5 and resumed differs from the uninterrupted run's")
+    }
 }
