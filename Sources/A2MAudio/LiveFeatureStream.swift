@@ -1,7 +1,9 @@
 import A2MCore
 
-/// The motion-aligned log-mel features of audio that arrives while it is being used (`a2m stream`): samples go
-/// in as they come (`feed`), feature rows come out as soon as their STFT window is complete (`take`).
+/// The motion-aligned features of audio that arrives while it is being used (`a2m stream`): samples go in as they
+/// come (`feed`), feature rows come out as soon as their STFT window is complete (`take`). With prosody in the
+/// config the rows are `featureDim` wide (log-mel, then the prosody columns, assembled by the file path's
+/// `FeatureAssembler`; unvoiced log-F0 is handed out as the normalized mean, as there).
 ///
 /// Every row is computed by the same code as `AudioFeatureStream` (`MelPowerStream`, `MotionAlignment`), with
 /// two differences a live source forces:
@@ -21,6 +23,7 @@ public final class LiveFeatureStream {
     let extractor: LogMelExtractor
     let normalization: NormalizationStats?
     private let mel: MelPowerStream
+    private var assembler: FeatureAssembler
     private var resampler: ResamplerStream?
     /// Input samples (mono) seen.
     public private(set) var inputSamples = 0
@@ -37,12 +40,13 @@ public final class LiveFeatureStream {
                 source: String = "<stdin>") throws {
         guard AudioFile.sampleRateRange.contains(inputRate) else { throw AudioError.invalidSampleRate(file: source, rate: inputRate) }
         extractor = try LogMelExtractor(config)
-        precondition(normalization.map { $0.featureDim == config.nMels } ?? true, "normalization does not match the front end")
+        precondition(normalization.map { $0.featureDim == config.featureDim } ?? true, "normalization does not match the front end")
         self.inputRate = inputRate
         self.fps = fps
         self.normalization = normalization
         self.source = source
-        bins = config.nMels
+        bins = config.featureDim
+        assembler = FeatureAssembler(extractor)
         let mel = MelPowerStream.live(extractor: extractor)
         self.mel = mel
         if inputRate != config.sampleRate {
@@ -71,11 +75,11 @@ public final class LiveFeatureStream {
     }
 
     private func collect() {
-        var (first, rows) = mel.take()
-        guard !rows.isEmpty else { return }
-        precondition(first == melStart + melRows.count / bins, "log-mel frames out of order")
-        extractor.logScale(&rows)
-        if let m = rows.max() { peak = max(peak ?? m, m) }
+        let (first, analysis) = mel.take()
+        guard !analysis.isEmpty else { return }
+        precondition(first == melStart + melRows.count / bins && first == assembler.nextFrame, "feature frames out of order")
+        let rows = assembler.assemble(analysis)
+        if let m = extractor.melPeak(rows) { peak = max(peak ?? m, m) }
         melRows += rows
     }
 
@@ -102,8 +106,8 @@ public final class LiveFeatureStream {
                 }
             }
         }
-        if let floor = extractor.logFloor(peak: peak) { extractor.clamp(&out, to: floor) }
-        normalization?.normalize(&out)
+        if let floor = extractor.logFloor(peak: peak) { extractor.clampMel(&out, to: floor) }
+        normalization?.normalizeFillingMissing(&out)
         taken = last
         // Keep the feature frames the next motion frame may read.
         let keep = MotionAlignment.source(of: taken, featureRate: rate, fps: fps, featureFrames: Int.max).i0 - 1

@@ -20,15 +20,16 @@ public struct GuidanceStudy {
     }
 
     /// The study's defaults in one place: the properties below start from them, and `a2m eval` falls back to
-    /// them and states them in its help. The sampling ones are `SamplerOptions`' own, so the study samples as
-    /// `a2m generate` does unless told otherwise.
+    /// them and states them in its help. They are `a2m generate`'s, so the study samples as `a2m generate` does
+    /// unless told otherwise.
     public enum Defaults {
         /// docs/design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
         public static let guidance: [Float] = [0, 1, 2.5, 5]
         public static let samples = 1
         public static let steps = SamplerOptions().steps
         public static let schedule = SamplerOptions().guidanceSchedule
-        public static let method = SamplerOptions().guidanceMethod
+        /// `a2m generate`'s default method (`GuidanceMethod.commandDefault`).
+        public static let method = GuidanceMethod.commandDefault
         public static let spacing = SamplerOptions().spacing
         /// On, as in `a2m generate`.
         public static let footLock = true

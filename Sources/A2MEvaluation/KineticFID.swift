@@ -6,7 +6,15 @@ import Foundation
 /// 2. both normalized with the ground-truth per-dimension mean and population std: (x − μ_gt) / (σ_gt + 1e-10);
 /// 3. FID_k = Fréchet distance between the normalized sets; Diversity_k = mean pairwise L2 distance within
 ///    each normalized set.
+/// One departure: a dimension the ground truth barely varies (σ_gt below `constantStdRatio` × the median σ_gt of all
+/// dimensions, e.g. the kinetic energy of feet that stay planted in every clip, whose spread is float noise) is
+/// left out of both sets. Bailando's 1e-10 would divide the generated clips' least motion there by that noise and
+/// put FID_k near 1e10–1e21 (measured on the finger-skeleton corpus, whose legs never move: its foot features'
+/// σ_gt is 1e-10–1e-4 against a median of 81), which says nothing about the rest of the body.
 public enum KineticFID {
+    /// σ_gt, as a fraction of the median σ_gt over the dimensions, below which a dimension is left out.
+    public static let constantStdRatio = 1e-4
+
     public struct Result: Sendable, Equatable, Codable {
         public let fid: Double
         public let diversityGenerated: Double
@@ -39,7 +47,21 @@ public enum KineticFID {
         return total / (Double(n * (n - 1)) / 2)
     }
 
+    /// The dimensions `reference` varies in: population std ≥ `constantStdRatio` × the median std.
+    static func varying(_ reference: [[Double]]) -> [Int] {
+        guard let d = reference.first?.count else { return [] }
+        let n = Double(reference.count)
+        let std = (0..<d).map { i -> Double in
+            let mean = reference.reduce(0) { $0 + $1[i] } / n
+            return (reference.reduce(0) { $0 + ($1[i] - mean) * ($1[i] - mean) } / n).squareRoot()
+        }
+        let median = std.sorted()[d / 2]
+        return (0..<d).filter { std[$0] >= constantStdRatio * median && std[$0] > 0 }
+    }
+
     static func evaluate(generated: [[Double]], groundTruth: [[Double]]) throws -> Result {
+        let keep = varying(groundTruth)
+        let generated = generated.map { v in keep.map { v[$0] } }, groundTruth = groundTruth.map { v in keep.map { v[$0] } }
         let gen = normalize(generated, by: groundTruth), gt = normalize(groundTruth, by: groundTruth)
         return Result(fid: try FrechetDistance.distance(gen, gt), diversityGenerated: diversity(gen), diversityGroundTruth: diversity(gt))
     }

@@ -32,8 +32,8 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Guidance over the steps: constant; ramp (0 → w over the first half); interval (w over the first 60 %, then 1).")
     var guidanceSchedule: GuidanceSchedule = .constant
 
-    @Option(help: "How the guided prediction enters each step: cfg; cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule); lowpass (only the guided difference's low temporal frequencies are extrapolated); velocity (CFG with the conditional model's speed); docs/sampling.md.")
-    var guidanceMethod: GuidanceMethod = .cfg
+    @Option(help: "How the guided prediction enters each step: lowpass (default: only the guided difference's low temporal frequencies are extrapolated, so w > 1 adds no tremor); cfg (plain classifier-free guidance); cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule); velocity (CFG with the conditional model's speed); docs/sampling.md.")
+    var guidanceMethod: GuidanceMethod = .commandDefault
 
     @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
 

@@ -28,6 +28,12 @@ public enum GuidanceMethod: String, CaseIterable, Sendable, Codable {
 }
 
 extension GuidanceMethod {
+    /// What `--guidance` does when no method is named (`a2m generate`, `a2m eval`): `lowpass`, chosen on real speech
+    /// (docs/model_card.md, "Guidance without tremor"): at w = 2.5 it keeps `cfg`'s audio coupling and seed
+    /// independence with the least added tremor. `SamplerOptions` itself defaults to `cfg`, the plain mixing the
+    /// sampler tests are written against; at w ≤ 1 the two are the same.
+    public static let commandDefault: GuidanceMethod = .lowpass
+
     /// The mixer of this method at `weight` (CFG's w, CFG++'s λ) with `schedule` (all but cfgpp; validated by
     /// `SamplerOptions.validateGuidance`; cfgpp takes none).
     public func mixer(weight: Float, schedule: GuidanceSchedule) -> any GuidanceMixer {

@@ -90,9 +90,9 @@ import A2MKit
         let plain = try study("plain.json", [])
         #expect(plain.document["samples"] as? Int == 1 && plain.document["spacing"] as? String == "trailing"
                 && plain.document["footLock"] as? Bool == true && plain.document["guidanceSchedule"] as? String == "constant"
-                && plain.document["guidanceMethod"] as? String == "cfg" && plain.document["steps"] as? Int == 3)
+                && plain.document["guidanceMethod"] as? String == "lowpass" && plain.document["steps"] as? Int == 3)
         let spelled = try study("spelled.json", ["--samples", "1", "--spacing", "trailing", "--foot-lock",
-                                                 "--guidance-schedule", "constant", "--guidance-method", "cfg"])
+                                                 "--guidance-schedule", "constant", "--guidance-method", "lowpass"])
         #expect(spelled.json == plain.json, "explicit defaults changed the study")
         let plainRows = try #require(plain.document["rows"] as? [[String: Any]])
         #expect(plainRows.count == 2)
@@ -102,7 +102,8 @@ import A2MKit
             (["--spacing", "karras"], { $0["spacing"] as? String == "karras" }, true),
             (["--no-foot-lock"], { $0["footLock"] as? Bool == false }, false),
             (["--samples", "2"], { $0["samples"] as? Int == 2 }, true),
-            (["--guidance-schedule", "interval"], { $0["guidanceSchedule"] as? String == "interval" }, true)]
+            (["--guidance-schedule", "interval"], { $0["guidanceSchedule"] as? String == "interval" }, true),
+            (["--guidance-method", "cfg"], { $0["guidanceMethod"] as? String == "cfg" }, true)]
         for (k, (args, recorded, changesScores)) in changes.enumerated() {
             let changed = try study("changed-\(k).json", args)
             #expect(recorded(changed.document), "\(args) not recorded")

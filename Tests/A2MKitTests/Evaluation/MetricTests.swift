@@ -204,6 +204,17 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(abs(r.fid) < eigenTolerance, "FID \(r.fid)")
         #expect(abs(r.diversityGenerated - r.diversityGroundTruth) < exactTolerance)
     }
+
+    /// A dimension the ground truth never varies (planted feet) is left out: without that, generated motion 1e-4
+    /// off it would count (1e-4 / 1e-10)² ≈ 1e12 in FID_k.
+    @Test func dimensionsTheGroundTruthNeverVariesAreLeftOut() throws {
+        var rng = PCG32(seed: 6)
+        let gt = (0..<30).map { _ in (0..<4).map { _ in Double(rng.gaussian()) * 10 + 50 } + [0] }
+        let gen = gt.enumerated().map { i, v in Array(v.dropLast()) + [i % 2 == 0 ? 1e-4 : -1e-4] }
+        #expect(KineticFID.varying(gt) == [0, 1, 2, 3])
+        let r = try KineticFID.evaluate(generated: gen, groundTruth: gt)
+        #expect(abs(r.fid) < eigenTolerance, "FID \(r.fid)")
+    }
 }
 
 @Suite struct MotionSmoothnessTests {
