@@ -21,14 +21,21 @@ public enum KineticFID {
         public let diversityGroundTruth: Double
     }
 
-    /// Normalizes `features` with the per-dimension mean and population std of `reference`.
-    static func normalize(_ features: [[Double]], by reference: [[Double]]) -> [[Double]] {
-        guard let d = reference.first?.count else { return features }
+    /// Per-dimension mean and population std of `reference` (empty for an empty set).
+    static func moments(_ reference: [[Double]]) -> (mean: [Double], std: [Double]) {
+        guard let d = reference.first?.count else { return ([], []) }
         let n = Double(reference.count)
         var mean = [Double](repeating: 0, count: d), std = [Double](repeating: 0, count: d)
         for r in reference { for i in 0..<d { mean[i] += r[i] / n } }
         for r in reference { for i in 0..<d { std[i] += (r[i] - mean[i]) * (r[i] - mean[i]) / n } }
         for i in 0..<d { std[i] = std[i].squareRoot() }
+        return (mean, std)
+    }
+
+    /// Normalizes `features` with the per-dimension mean and population std of `reference`.
+    static func normalize(_ features: [[Double]], by reference: [[Double]]) -> [[Double]] {
+        guard let d = reference.first?.count else { return features }
+        let (mean, std) = moments(reference)
         return features.map { f in (0..<d).map { (f[$0] - mean[$0]) / (std[$0] + 1e-10) } }
     }
 
@@ -49,14 +56,10 @@ public enum KineticFID {
 
     /// The dimensions `reference` varies in: population std ≥ `constantStdRatio` × the median std.
     static func varying(_ reference: [[Double]]) -> [Int] {
-        guard let d = reference.first?.count else { return [] }
-        let n = Double(reference.count)
-        let std = (0..<d).map { i -> Double in
-            let mean = reference.reduce(0) { $0 + $1[i] } / n
-            return (reference.reduce(0) { $0 + ($1[i] - mean) * ($1[i] - mean) } / n).squareRoot()
-        }
-        let median = std.sorted()[d / 2]
-        return (0..<d).filter { std[$0] >= constantStdRatio * median && std[$0] > 0 }
+        let std = moments(reference).std
+        guard !std.isEmpty else { return [] }
+        let median = std.sorted()[std.count / 2]
+        return std.indices.filter { std[$0] >= constantStdRatio * median && std[$0] > 0 }
     }
 
     static func evaluate(generated: [[Double]], groundTruth: [[Double]]) throws -> Result {
