@@ -5,7 +5,7 @@ import A2MKit
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print a table.",
-        subcommands: [BenchGemm.self, BenchFeatures.self, BenchBVH.self, BenchCorpus.self, BenchTrainStep.self, BenchGenerate.self, BenchSample.self, BenchStream.self]
+        subcommands: [BenchGemm.self, BenchFeatures.self, BenchBVH.self, BenchCorpus.self, BenchTrainStep.self, BenchGenerate.self, BenchSample.self, BenchStream.self, BenchAllreduce.self]
     )
 }
 

@@ -27,6 +27,7 @@ struct DataParallelTests {
     struct Run {
         var status: Int32
         var stderr: String
+        var stdout = ""
     }
 
     /// Runs a2m (under mpirun with `ranks` > 0) and waits; `whileRunning` may signal it.
@@ -46,21 +47,26 @@ struct DataParallelTests {
         env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         p.environment = env
-        let err = Pipe()
+        let err = Pipe(), out = Pipe()
         p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        // Read stderr while the process runs, so a full pipe never blocks it.
-        nonisolated(unsafe) var collected = Data()
+        p.standardOutput = out
+        // Read both pipes while the process runs, so a full pipe never blocks it.
+        nonisolated(unsafe) var collected = Data(), printed = Data()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             collected = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+        DispatchQueue.global().async {
+            printed = out.fileHandleForReading.readDataToEndOfFile()
             done.signal()
         }
         try p.run()
         try whileRunning?(p)
         p.waitUntilExit()
         done.wait()
-        return Run(status: p.terminationStatus, stderr: String(decoding: collected, as: UTF8.self))
+        done.wait()
+        return Run(status: p.terminationStatus, stderr: String(decoding: collected, as: UTF8.self), stdout: String(decoding: printed, as: UTF8.self))
     }
 
     static func config(in dir: ScratchDirectory, steps: Int = 20, checkpointInterval: Int = 10) throws -> URL {
@@ -190,6 +196,19 @@ struct DataParallelTests {
         #expect(step >= 3 && step % 3 == 0)
         let resumed = try Self.a2m(["train", "--data", data.path, "--out", out.path, "--resume", ckpt.path, "--steps", "\(step + 2)", "--threads", "1", "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
+    }
+
+    /// `a2m bench allreduce` times the gradient's allreduce across the ranks (it checks the sum itself and fails if it
+    /// is wrong): under mpirun rank 0 prints one row per size, and without mpirun it refuses with a clear error.
+    @Test func allreduceBenchSumsAcrossRanks() throws {
+        let run = try Self.a2m(["bench", "allreduce", "--floats", "1000,250000", "--repeats", "3"], ranks: 2)
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = run.stdout.split(separator: "\n").filter { $0.hasPrefix("| 2 |") }
+        #expect(rows.count == 2 && rows[0].contains("| 1,000 |") && rows[1].contains("| 250,000 |"), "\(run.stdout)")
+        let alone = try Self.a2m(["bench", "allreduce", "--floats", "1000"])
+        #expect(alone.status != 0 && alone.stderr.contains("run it under mpirun -n N"), "\(alone.stderr)")
+        let both = try Self.a2m(["bench", "allreduce", "--floats", "1000", "--config", "x.json"])
+        #expect(both.status != 0 && both.stderr.contains("exactly one of --config and --floats"), "\(both.stderr)")
     }
 
     static func children(of pid: Int32) -> [Int32] { OpenMPI.children(of: pid) }
