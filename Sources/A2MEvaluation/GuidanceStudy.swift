@@ -26,17 +26,21 @@ public struct GuidanceStudy {
         /// docs/design.md §7's weights: the unconditional model, the conditional model, and two guided weights.
         public static let guidance: [Float] = [0, 1, 2.5, 5]
         public static let samples = 1
-        public static let steps = SamplerOptions().steps
+        /// `a2m generate`'s sampler, steps and spacing (`SamplerOptions.commandDefault`).
+        public static let sampler = SamplerOptions.commandDefault.kind
+        public static let steps = SamplerOptions.commandDefault.steps
         public static let schedule = SamplerOptions().guidanceSchedule
         /// `a2m generate`'s default method (`GuidanceMethod.commandDefault`).
         public static let method = GuidanceMethod.commandDefault
-        public static let spacing = SamplerOptions().spacing
+        public static let spacing = SamplerOptions.commandDefault.spacing
         /// On, as in `a2m generate`.
         public static let footLock = true
     }
 
     public let model: GenerationModel
     public var samples = Defaults.samples
+    /// Which reverse process runs (`SamplerKind`; deterministic: DDIM runs with eta 0).
+    public var sampler = Defaults.sampler
     public var steps = Defaults.steps
     public var seed: UInt64 = 0
     /// How w varies over the steps (`GuidanceSchedule`).
@@ -63,11 +67,11 @@ public struct GuidanceStudy {
         }
     }
 
-    /// The generation options of the study at guidance `w`: DDIM, eta 0, and the study's steps, spacing,
+    /// The generation options of the study at guidance `w`: eta 0, and the study's sampler, steps, spacing,
     /// schedule, method, seed, samples and foot lock.
     public func configuration(guidance w: Float) -> GenerationConfiguration {
         var c = GenerationConfiguration()
-        c.sampling = SamplerOptions(kind: .ddim, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method,
+        c.sampling = SamplerOptions(kind: sampler, steps: steps, eta: 0, guidance: w, guidanceSchedule: schedule, guidanceMethod: method,
                                     seed: seed, spacing: spacing)
         c.samples = samples
         c.footLock = footLock

@@ -37,6 +37,9 @@ public struct EvaluationSettings: Sendable {
     var beatOrder = BeatConsistency.defaultOrder
     var maxLagSeconds = AudioMotionCorrelation.defaultMaxLagSeconds
     public var bootstrapResamples = 2000
+    /// Resamples for the intervals of FID_k and the jerk and acceleration ratios, which recompute the statistic on
+    /// every resample (FID_k: two eigen-decompositions of the feature covariance each).
+    public var recomputedResamples = 200
     var confidence = 0.95
     public var seed: UInt64 = 0
     /// What the gesture statistics are compared with (`GestureReport`), and its name in reports.
@@ -71,6 +74,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         public let groundTruth: Double
         /// generated / ground truth (1 = as smooth as the data).
         public let ratio: Double?
+        /// Bootstrap interval of `ratio` over clips (paired: a resample draws a clip's generated and ground-truth
+        /// motion together); nil in reports written before it existed, or when the ground truth does not move.
+        public let ratioInterval: Bootstrap.Interval?
     }
 
     public let clips: Int
@@ -81,6 +87,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// generated motion, the ground truth or the mismatched pairs.
     public let restContrast: Aligned?
     public let kinetic: KineticFID.Result
+    /// Bootstrap interval of FID_k over clips (`Bootstrap.resampledInterval`: its `mean` is `kinetic.fid`, and the
+    /// resampled distances are biased upward by the repeated clips); nil in reports written before it existed.
+    public let kineticFIDInterval: Bootstrap.Interval?
     public let jerk: Smoothness
     package let acceleration: Smoothness
     /// Gesture statistics of the generated motion and the ground truth against `EvaluationSettings.gestureReference`;
@@ -140,12 +149,25 @@ public enum MotionEvaluation {
         // rather than failing the other metrics.
         let restLists = scores(rest)
         let restContrast = restLists.allSatisfy { !$0.values.isEmpty } ? try interval(restLists, seedOffset: 20) : nil
-        let generatedAll = clips.flatMap(\.generated), truth = clips.map(\.groundTruth)
-        let kinetic = try KineticFID.evaluate(generated: generatedAll.map(KineticFeatures.vector), groundTruth: truth.map(KineticFeatures.vector))
-        func smooth(_ f: (JointPositions) -> Double) -> EvaluationReport.Smoothness {
-            let g = generatedAll.map(f).reduce(0, +) / Double(generatedAll.count)
-            let t = truth.map(f).reduce(0, +) / Double(truth.count)
-            return .init(generated: g, groundTruth: t, ratio: MotionSmoothness.ratio(g, to: t))
+        let truth = clips.map(\.groundTruth)
+        let generatedKinetic = clips.map { $0.generated.map(KineticFeatures.vector) }, truthKinetic = truth.map(KineticFeatures.vector)
+        let kinetic = try KineticFID.evaluate(generated: generatedKinetic.flatMap { $0 }, groundTruth: truthKinetic)
+        let fidInterval = try Bootstrap.resampledInterval(count: clips.count, point: kinetic.fid, resamples: settings.recomputedResamples,
+                                                          confidence: settings.confidence, seed: settings.seed &+ 30) { idx in
+            try? KineticFID.evaluate(generated: idx.flatMap { generatedKinetic[$0] }, groundTruth: idx.map { truthKinetic[$0] }).fid
+        }
+        func smooth(_ f: (JointPositions) -> Double, seedOffset: UInt64) throws -> EvaluationReport.Smoothness {
+            // Per clip: the mean over its K samples, and its ground truth; every clip weighs the same.
+            let gen = clips.map { c in c.generated.map(f).reduce(0, +) / Double(c.generated.count) }, gt = truth.map(f)
+            let g = gen.reduce(0, +) / Double(gen.count), t = gt.reduce(0, +) / Double(gt.count)
+            let ratio = MotionSmoothness.ratio(g, to: t)
+            let interval = try ratio.map { point in
+                try Bootstrap.resampledInterval(count: clips.count, point: point, resamples: settings.recomputedResamples,
+                                                confidence: settings.confidence, seed: settings.seed &+ seedOffset) { idx in
+                    MotionSmoothness.ratio(idx.reduce(0) { $0 + gen[$1] }, to: idx.reduce(0) { $0 + gt[$1] })
+                }
+            }
+            return .init(generated: g, groundTruth: t, ratio: ratio, ratioInterval: interval)
         }
         var gesture: GestureReport?
         if clips.allSatisfy({ $0.groundTruthGesture != nil && $0.generatedGesture.count == k }) {
@@ -156,7 +178,7 @@ public enum MotionEvaluation {
                                 beatConsistency: try aligned("beat consistency", beat, seedOffset: 0),
                                 audioMotionCorrelation: try aligned("audio–motion correlation", corr, seedOffset: 10),
                                 restContrast: restContrast,
-                                kinetic: kinetic, jerk: smooth(MotionSmoothness.meanJerk),
-                                acceleration: smooth(MotionSmoothness.meanAcceleration), gesture: gesture)
+                                kinetic: kinetic, kineticFIDInterval: fidInterval, jerk: try smooth(MotionSmoothness.meanJerk, seedOffset: 40),
+                                acceleration: try smooth(MotionSmoothness.meanAcceleration, seedOffset: 50), gesture: gesture)
     }
 }

@@ -13,20 +13,23 @@ struct BenchSample: AsyncParsableCommand {
 
     @Argument(help: "Audio file (docs/benchmarks.md uses 60 s of speech).") var input: String
     @Option(help: "Model checkpoint. Default: as for a2m generate.") var model: String?
-    @Option(help: "Comma-separated SAMPLER:STEPS settings, the first is the baseline.") var settings = "ddim:50,dpmpp-2m:10,dpmpp-2m:8,dpmpp-2m:5"
+    @Option(help: "Comma-separated SAMPLER:STEPS[:SPACING] settings (spacing trailing when left out), the first is the baseline. Default: the 50-step DDIM default before 2026-12-07, then a2m generate's default.")
+    var settings = "ddim:50:trailing,dpmpp-2m:\(SamplerOptions.commandDefault.steps):\(SamplerOptions.commandDefault.spacing.rawValue)"
     @Option(parsing: .unconditional, help: "Guidance weight (≠ 0 and ≠ 1 runs both branches: two passes per step).") var guidance: Float = 1
     @Option(help: "Comma-separated thread counts.") var threads = "2"
 
-    struct Setting { var kind: SamplerKind; var steps: Int }
+    struct Setting { var kind: SamplerKind; var steps: Int; var spacing: TimestepSpacing }
 
     var parsedSettings: [Setting] {
         get throws {
             try settings.split(separator: ",").map { part in
                 let f = part.split(separator: ":")
-                guard f.count == 2, let k = SamplerKind(rawValue: String(f[0])), let n = Int(f[1]), n >= 1 else {
-                    throw ValidationError("--settings: '\(part)' is not SAMPLER:STEPS with SAMPLER one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                guard (2...3).contains(f.count), let k = SamplerKind(rawValue: String(f[0])), let n = Int(f[1]), n >= 1,
+                      let spacing = f.count == 3 ? TimestepSpacing(rawValue: String(f[2])) : .trailing else {
+                    throw ValidationError("--settings: '\(part)' is not SAMPLER:STEPS[:SPACING] with SAMPLER one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")) "
+                                          + "and SPACING one of \(TimestepSpacing.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                return Setting(kind: k, steps: n)
+                return Setting(kind: k, steps: n, spacing: spacing)
             }
         }
     }
@@ -48,15 +51,17 @@ struct BenchSample: AsyncParsableCommand {
         printBLASCore()
         let passesPerStep = guidance == 0 || guidance == 1 ? 1 : 2
         print("model: \(m.path) (window \(m.windowFrames) frames); guidance \(guidance) (\(passesPerStep) network pass\(passesPerStep == 1 ? "" : "es") per step)")
-        print("| threads | sampler | steps | passes/window | windows | sampling s | ms/window | total s | × real time | speed-up |")
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| threads | sampler | steps | spacing | passes/window | windows | sampling s | ms/window | total s | × real time | speed-up |")
+        print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
         for n in threadCounts {
             Threads.set(n)
             var baseline: Double?
             for (i, s) in try parsedSettings.enumerated() {
                 let pipeline = GenerationPipeline(model: m)
                 var configuration = GenerationConfiguration()
-                configuration.sampling = SamplerOptions(kind: s.kind, steps: s.steps, guidance: guidance, seed: 1)
+                // The guidance method is a2m generate's (it decides what a guided step costs beside the passes).
+                configuration.sampling = SamplerOptions(kind: s.kind, steps: s.steps, guidance: guidance, guidanceMethod: .commandDefault,
+                                                        seed: 1, spacing: s.spacing)
                 configuration.outputDirectory = tmp.appendingPathComponent("\(n)-\(i)")
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let files = try pipeline.generate(files: [url], configuration: configuration)
@@ -66,7 +71,7 @@ struct BenchSample: AsyncParsableCommand {
                 let duration = Double(frames) / m.fps
                 let sampling = pipeline.seconds["sampling"]!
                 if baseline == nil { baseline = total }
-                print("| \(n) | \(s.kind.rawValue) | \(s.steps) | \(s.steps * passesPerStep) | \(windows) | "
+                print("| \(n) | \(s.kind.rawValue) | \(s.steps) | \(s.spacing.rawValue) | \(s.steps * passesPerStep) | \(windows) | "
                     + String(format: "%.2f | %.1f | %.2f | %.2f | %.2f |", sampling, sampling / Double(windows) * 1000, total, duration / total, baseline! / total))
             }
         }

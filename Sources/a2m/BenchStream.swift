@@ -15,9 +15,9 @@ struct BenchStream: AsyncParsableCommand {
     @Option(help: "Model checkpoint. Default: as for a2m generate.") var model: String?
     @Option(help: "Seconds of the file to play (from the start).") var seconds: Double = 60
     @Option(help: "Latency budget in ms (as a2m stream --latency).") var latency: Double = 500
-    @Option(help: "Sampler.") var sampler: SamplerKind = .dpmpp2m
-    @Option(help: "Denoising steps per window.") var steps = 10
-    @Option(help: "Timestep spacing (as a2m stream).") var spacing: TimestepSpacing = .karras
+    @Option(help: "Sampler (default as a2m stream).") var sampler: SamplerKind = SamplerOptions.commandDefault.kind
+    @Option(help: "Denoising steps per window (default as a2m stream).") var steps = SamplerOptions.commandDefault.steps
+    @Option(help: "Timestep spacing (default as a2m stream).") var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
     @Option(parsing: .unconditional, help: "Guidance weight.") var guidance: Float = 1
     @Option(help: "Comma-separated thread counts.") var threads = "1,2"
 

@@ -12,7 +12,7 @@ struct Eval: AsyncParsableCommand {
         discussion: """
             Ground truth: DIR/NAME.bvh with DIR/NAME.wav (or .flac/.ogg/.aiff); with DIR/corpus.json, --split picks \
             its clips. With --model, motion is generated for every clip at each --guidance weight (--samples per clip, \
-            DDIM with --steps, eta 0) and each weight gets its own table. With --generated: GEN/NAME.bvh, or \
+            --sampler with --steps, eta 0) and each weight gets its own table. With --generated: GEN/NAME.bvh, or \
             GEN/NAME.0.bvh, GEN/NAME.1.bvh, ... for several samples per clip. \
             Prints a table (mean and 95% bootstrap interval over clips) and writes the full report as JSON with \
             --out. Metrics and references: docs/evaluation.md.
@@ -28,8 +28,10 @@ struct Eval: AsyncParsableCommand {
     // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy.Defaults.
     @Option(help: "With --model: comma-separated guidance weights (default: \(Eval.defaultGuidance)).") var guidance: String?
     @Option(help: "With --model: samples per clip (default: \(GuidanceStudy.Defaults.samples)).") var samples: Int?
-    @Option(help: "With --model: DDIM steps (default: \(GuidanceStudy.Defaults.steps)).") var steps: Int?
-    @Option(help: "With --model: timestep spacing (trailing, karras; default: \(GuidanceStudy.Defaults.spacing.rawValue)).") var spacing: TimestepSpacing?
+    @Option(help: "With --model: sampler (\(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")); default: \(GuidanceStudy.Defaults.sampler.rawValue); ddim runs with eta 0).")
+    var sampler: SamplerKind?
+    @Option(help: "With --model: denoising steps (default: \(GuidanceStudy.Defaults.steps)).") var steps: Int?
+    @Option(help: "With --model: timestep spacing (few-step, trailing, karras; default: \(GuidanceStudy.Defaults.spacing.rawValue)).") var spacing: TimestepSpacing?
     @Option(help: "With --model: guidance schedule (constant, ramp, interval; default: \(GuidanceStudy.Defaults.schedule.rawValue)).")
     var guidanceSchedule: GuidanceSchedule?
     @Option(help: "With --model: guidance method (cfg; cfgpp: CFG++, weights in 0...1, constant schedule; lowpass; velocity; default: \(GuidanceStudy.Defaults.method.rawValue)).")
@@ -62,7 +64,7 @@ struct Eval: AsyncParsableCommand {
 
     /// The generation-only options given on the command line, by flag.
     var generationOptionsGiven: [String] {
-        [("--guidance", guidance != nil), ("--samples", samples != nil), ("--steps", steps != nil), ("--spacing", spacing != nil),
+        [("--guidance", guidance != nil), ("--samples", samples != nil), ("--sampler", sampler != nil), ("--steps", steps != nil), ("--spacing", spacing != nil),
          ("--guidance-schedule", guidanceSchedule != nil), ("--guidance-method", guidanceMethod != nil),
          (footLock == false ? "--no-foot-lock" : "--foot-lock", footLock != nil)].filter(\.1).map(\.0)
     }
@@ -72,6 +74,7 @@ struct Eval: AsyncParsableCommand {
         var study = GuidanceStudy(model: model, settings: settings)
         study.seed = seed
         if let samples { study.samples = samples }
+        if let sampler { study.sampler = sampler }
         if let steps { study.steps = steps }
         if let spacing { study.spacing = spacing }
         if let guidanceSchedule { study.schedule = guidanceSchedule }
@@ -180,7 +183,7 @@ struct Eval: AsyncParsableCommand {
         }
         print("\n" + Self.summary(rows))
         if let out {
-            let document = StudyDocument(model: path, data: data, split: split, samples: study.samples, steps: study.steps, spacing: study.spacing,
+            let document = StudyDocument(model: path, data: data, split: split, samples: study.samples, sampler: study.sampler, steps: study.steps, spacing: study.spacing,
                                          guidanceSchedule: study.schedule, guidanceMethod: study.method, footLock: study.footLock, seed: seed,
                                          clipNames: truth.map(\.name), rows: rows)
             try Self.write(document, to: out)
@@ -194,6 +197,7 @@ struct Eval: AsyncParsableCommand {
         var data: String
         var split: String?
         var samples: Int
+        var sampler: SamplerKind
         var steps: Int
         var spacing: TimestepSpacing
         var guidanceSchedule: GuidanceSchedule
@@ -213,6 +217,17 @@ struct Eval: AsyncParsableCommand {
 
     static func ci(_ i: Bootstrap.Interval) -> String { String(format: "%.3f [%.3f, %.3f]", i.mean, i.lower, i.upper) }
 
+    /// FID_k with its clip-bootstrap interval when the report has one.
+    static func fid(_ r: EvaluationReport) -> String {
+        r.kineticFIDInterval.map { String(format: "%.4g [%.4g, %.4g]", $0.mean, $0.lower, $0.upper) } ?? String(format: "%.4g", r.kinetic.fid)
+    }
+
+    /// A smoothness ratio with its interval when the report has one; "–" when the ground truth does not move.
+    static func jerkRatio(_ s: EvaluationReport.Smoothness) -> String {
+        guard let ratio = s.ratio else { return "–" }
+        return s.ratioInterval.map(ci) ?? String(format: "%.3f", ratio)
+    }
+
     static func summary(_ rows: [GuidanceStudy.Row]) -> String {
         var lines = ["| w | beat consistency ↑ | mismatched | correlation ↑ | mismatched | rest in silence ↑ | mismatched | FID_k ↓ | Diversity_k | jerk ratio |",
                      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -220,7 +235,7 @@ struct Eval: AsyncParsableCommand {
             let b = r.report.beatConsistency, c = r.report.audioMotionCorrelation, s = r.report.restContrast
             lines.append("| \(r.guidance) | \(ci(b.generated)) | \(ci(b.mismatched)) | \(ci(c.generated)) | \(ci(c.mismatched)) | "
                          + "\(s.map { ci($0.generated) } ?? "–") | \(s.map { ci($0.mismatched) } ?? "–") | "
-                         + String(format: "%.3f | %.3f | %.3f |", r.report.kinetic.fid, r.report.kinetic.diversityGenerated, r.report.jerk.ratio ?? .nan))
+                         + "\(fid(r.report)) | " + String(format: "%.3f", r.report.kinetic.diversityGenerated) + " | \(jerkRatio(r.report.jerk)) |")
         }
         if let first = rows.first {
             let c = first.report.audioMotionCorrelation.groundTruth, b = first.report.beatConsistency.groundTruth
@@ -265,10 +280,10 @@ struct Eval: AsyncParsableCommand {
         } else {
             rows.append("| rest in silence ↑ | – (no clip has both a silent and a speech half-second) | | |")
         }
-        rows.append("| FID_k ↓ | \(num(r.kinetic.fid)) | 0 | |")
+        rows.append("| FID_k ↓ | \(fid(r)) | 0 | |")
         rows.append("| Diversity_k | \(num(r.kinetic.diversityGenerated)) | \(num(r.kinetic.diversityGroundTruth)) | |")
-        rows.append("| mean jerk (cm/s³) | \(num(r.jerk.generated)) | \(num(r.jerk.groundTruth)) | ratio \(r.jerk.ratio.map(num) ?? "-") |")
-        rows.append("| mean acceleration (cm/s²) | \(num(r.acceleration.generated)) | \(num(r.acceleration.groundTruth)) | ratio \(r.acceleration.ratio.map(num) ?? "-") |")
+        rows.append("| mean jerk (cm/s³) | \(num(r.jerk.generated)) | \(num(r.jerk.groundTruth)) | ratio \(jerkRatio(r.jerk)) |")
+        rows.append("| mean acceleration (cm/s²) | \(num(r.acceleration.generated)) | \(num(r.acceleration.groundTruth)) | ratio \(jerkRatio(r.acceleration)) |")
         return rows.joined(separator: "\n")
     }
 }

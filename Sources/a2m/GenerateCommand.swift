@@ -35,14 +35,16 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "How the guided prediction enters each step: lowpass (default: only the guided difference's low temporal frequencies are extrapolated, so w > 1 adds no tremor); cfg (plain classifier-free guidance); cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule); velocity (CFG with the conditional model's speed); docs/sampling.md.")
     var guidanceMethod: GuidanceMethod = .commandDefault
 
-    @Option(help: "Denoising steps (network evaluations).") var steps: Int = 50
+    @Option(help: "Denoising steps (network evaluations; twice that many passes with guidance other than 0 and 1).")
+    var steps: Int = SamplerOptions.commandDefault.steps
 
-    @Option(help: "Which timesteps the steps visit: trailing (uniform in t) or karras (EDM's ρ = 7 noise levels; more steps at high noise, where slow whole-window motion such as a weight shift is decided; docs/sampling.md).")
-    var spacing: TimestepSpacing = .trailing
+    @Option(help: "Which timesteps the steps visit: few-step (the default: Karras's ρ = 7 from σ 20 down to 50-step DDIM's last noise level, chosen for 10 steps); trailing (uniform in t); karras (EDM's ρ = 7 from σ 80 to σ(0); smoother motion); docs/sampling.md.")
+    var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
 
     @Option(help: "DDIM noise scale in 0...1 (0 = deterministic given the seed; ddim only).") var eta: Float = 0
 
-    @Option(help: "Sampler: \(SamplerKind.allCases.map(\.rawValue).joined(separator: " or ")).") var sampler: SamplerKind = .ddim
+    @Option(help: "Sampler: dpmpp-2m (the default: DPM-Solver++(2M), 10 steps keep 50-step DDIM's quality), ddim, or ddpm (ancestral).")
+    var sampler: SamplerKind = SamplerOptions.commandDefault.kind
 
     @Option(help: "Random seed.") var seed: UInt64 = 0
 

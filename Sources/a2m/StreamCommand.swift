@@ -42,12 +42,12 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Audio a frame may wait for, in ms: half look-ahead (audio past the frame the window sees), half chunk (frames finished per window).")
     var latency: Double = 500
 
-    @Option(help: "Sampler: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var sampler: SamplerKind = .dpmpp2m
+    @Option(help: "Sampler: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")); default as a2m generate.") var sampler: SamplerKind = SamplerOptions.commandDefault.kind
 
-    @Option(help: "Denoising steps per window.") var steps: Int = 10
+    @Option(help: "Denoising steps per window (default as a2m generate).") var steps: Int = SamplerOptions.commandDefault.steps
 
-    @Option(help: "Timestep spacing: karras (default here: 10 steps keep 50-step DDIM's quality, docs/sampling.md \"Few steps\") or trailing.")
-    var spacing: TimestepSpacing = .karras
+    @Option(help: "Timestep spacing: few-step, trailing or karras (default as a2m generate: 10 steps keep 50-step DDIM's quality, docs/sampling.md \"Few steps\").")
+    var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
 
     @Option(parsing: .unconditional, help: "Classifier-free guidance weight (1 = one network pass per step).") var guidance: Float = 1
 

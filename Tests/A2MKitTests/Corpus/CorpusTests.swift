@@ -174,6 +174,14 @@ private func scratchDirectory() throws -> URL {
         let r = try MotionEvaluation.evaluate(clips, settings: settings)
         #expect(abs(r.kinetic.fid) < 1e-6, "FID \(r.kinetic.fid)")
         #expect(r.jerk.ratio == 1 && r.acceleration.ratio == 1)
+        // Every clip resample pairs each clip with itself: FID_k stays ~0 and the ratios exactly 1. A resample of 6
+        // clips repeats some, and its covariances go through the 1e-6·I regularizer: round-off of order 1e-6.
+        let resampledIdenticalFIDTolerance = 1e-5
+        let fidInterval = try #require(r.kineticFIDInterval)
+        #expect(fidInterval.mean == r.kinetic.fid && abs(fidInterval.lower) < resampledIdenticalFIDTolerance
+                && abs(fidInterval.upper) < resampledIdenticalFIDTolerance, "FID_k interval \(fidInterval)")
+        #expect(r.jerk.ratioInterval.map { $0.lower == 1 && $0.upper == 1 } == true, "jerk ratio interval \(String(describing: r.jerk.ratioInterval))")
+        #expect(r.acceleration.ratioInterval.map { $0.lower == 1 && $0.upper == 1 } == true)
         #expect(r.audioMotionCorrelation.generated.mean == r.audioMotionCorrelation.groundTruth.mean)
         #expect(r.beatConsistency.generated.mean == r.beatConsistency.groundTruth.mean)
         #expect(r.audioMotionCorrelation.mismatched.mean < r.audioMotionCorrelation.generated.mean - 0.1,

@@ -124,4 +124,19 @@ import Foundation
         let short = DiffusionSchedule(steps: 10)
         #expect(TimestepSpacing.karras(schedule: short, steps: 10) == Array((0..<10).reversed()))
     }
+
+    /// The few-step spacing: Karras's interpolation from σ 20 to σ(19). The 10-step list is the one docs/sampling.md's
+    /// "Few steps" table was measured with (computed there by an independent numpy script); every step count gives
+    /// distinct, decreasing timesteps from T − 1, ending at 19 while there is room.
+    @Test func fewStepSpacingIsTheMeasuredList() {
+        let s = DiffusionSchedule()
+        #expect(TimestepSpacing.fewStep.timesteps(schedule: s, steps: 10) == [999, 967, 944, 903, 822, 669, 433, 206, 75, 19])
+        for steps in [2, 3, 5, 20, 50, 200, 1000] {
+            let ts = TimestepSpacing.fewStep.timesteps(schedule: s, steps: steps)
+            #expect(ts.count == steps && ts[0] == 999, "steps \(steps): \(ts.prefix(5))")
+            #expect(zip(ts, ts.dropFirst()).allSatisfy { $0 > $1 }, "steps \(steps) not strictly decreasing: \(ts)")
+            if steps <= 200 { #expect(ts.last == 19, "steps \(steps) ends at \(ts.last ?? -1)") }
+        }
+        #expect(TimestepSpacing.fewStep.timesteps(schedule: DiffusionSchedule(steps: 10), steps: 10) == Array((0..<10).reversed()))
+    }
 }

@@ -88,10 +88,11 @@ import A2MKit
             return (json, try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any]))
         }
         let plain = try study("plain.json", [])
-        #expect(plain.document["samples"] as? Int == 1 && plain.document["spacing"] as? String == "trailing"
+        #expect(plain.document["samples"] as? Int == 1 && plain.document["spacing"] as? String == "few-step"
+                && plain.document["sampler"] as? String == "dpmpp-2m"
                 && plain.document["footLock"] as? Bool == true && plain.document["guidanceSchedule"] as? String == "constant"
                 && plain.document["guidanceMethod"] as? String == "lowpass" && plain.document["steps"] as? Int == 3)
-        let spelled = try study("spelled.json", ["--samples", "1", "--spacing", "trailing", "--foot-lock",
+        let spelled = try study("spelled.json", ["--samples", "1", "--sampler", "dpmpp-2m", "--spacing", "few-step", "--foot-lock",
                                                  "--guidance-schedule", "constant", "--guidance-method", "lowpass"])
         #expect(spelled.json == plain.json, "explicit defaults changed the study")
         let plainRows = try #require(plain.document["rows"] as? [[String: Any]])

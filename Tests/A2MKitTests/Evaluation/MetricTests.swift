@@ -244,6 +244,22 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(c.lower == 2 && c.upper == 2)
     }
 
+    /// The recomputing bootstrap draws the same clip indices as `meanInterval` (the scipy-checked estimator), so
+    /// with the mean as its statistic it gives the same interval; its centre is the caller's point value.
+    @Test func recomputedIntervalMatchesTheMeanInterval() throws {
+        let values = (0..<40).map { Double(($0 * 37) % 11) / 3 }
+        let reference = try Bootstrap.meanInterval(values, resamples: 300, seed: 5)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let recomputed = try Bootstrap.resampledInterval(count: values.count, point: mean, resamples: 300, seed: 5) { idx in
+            idx.reduce(0) { $0 + values[$1] } / Double(idx.count)
+        }
+        #expect(abs(recomputed.lower - reference.lower) <= 1e-12 && abs(recomputed.upper - reference.upper) <= 1e-12,
+                "recomputed \(recomputed) vs meanInterval \(reference)")
+        #expect(recomputed.mean == mean)
+        // A statistic with no value on any resample is an error, not an empty interval.
+        #expect(throws: AnalysisError.self) { try Bootstrap.resampledInterval(count: 3, point: 0, seed: 1) { _ in nil } }
+    }
+
     @Test func pairingIsADerangement() throws {
         for n in [2, 3, 10] {
             let p = try MismatchedAudio.pairing(count: n, seed: 4)

@@ -28,9 +28,12 @@ struct GenerateDigestTests {
     }
 
     /// Few steps keep it fast; every case has both inputs, so every case also runs the long-form path
-    /// (`long.wav` is 14 windows of the tiny model, four rounds) and batches two inputs.
-    static let cases: [Case] = [
-        Case(name: "defaults-50-steps", args: []),
+    /// (`long.wav` is 14 windows of the tiny model, four rounds) and batches two inputs. The cases recorded before the
+    /// command's default sampler became DPM-Solver++(2M) with few-step spacing (2026-12-07) name the DDIM defaults
+    /// they were recorded with (`ddimUnlessNamed`), so their digests did not change; "defaults" and
+    /// "shipped-defaults-dpmpp" hold the command's defaults now.
+    static let cases: [Case] = ([
+        Case(name: "defaults-50-steps", args: ["--steps", "50"]),
         Case(name: "w0", args: ["--steps", "6", "--guidance", "0"]),
         Case(name: "w1", args: ["--steps", "6", "--guidance", "1"]),
         Case(name: "w2.5", args: ["--steps", "6", "--guidance", "2.5", "--guidance-method", "cfg"]),
@@ -65,7 +68,21 @@ struct GenerateDigestTests {
                                                          "--spacing", "karras"], shipped: true),
         Case(name: "shipped-cfgpp-ddpm", args: ["--steps", "8", "--guidance", "0.75", "--guidance-method", "cfgpp", "--sampler", "ddpm"],
              shipped: true),
+    ].map(ddimUnlessNamed)) + [
+        Case(name: "defaults", args: []),
+        Case(name: "shipped-defaults-dpmpp", args: [], shipped: true),
+        Case(name: "shipped-w2.5-dpmpp", args: ["--guidance", "2.5"], shipped: true),
     ]
+
+    /// The case with `--sampler ddim` and `--spacing trailing` added where it does not name them.
+    static func ddimUnlessNamed(_ c: Case) -> Case {
+        var c = c
+        var args = c.args
+        if !args.contains("--sampler") { args = ["--sampler", "ddim"] + args }
+        if !args.contains("--spacing") { args += ["--spacing", "trailing"] }
+        c = Case(name: c.name, args: args, shipped: c.shipped, besideInputs: c.besideInputs)
+        return c
+    }
 
     /// The inputs: (name, seconds). At the model's 15360 Hz, so no resampler runs.
     static let inputs: [(name: String, seconds: Double)] = [("short.wav", 1.2), ("long.wav", 7.0)]
