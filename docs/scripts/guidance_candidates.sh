@@ -10,7 +10,8 @@
 #               candidate folder with all its files is not generated again
 #   CANDIDATE   name=generate-flags; default: the list below
 # environment: A2M (default: a2m on PATH), A2M_MODEL (default: the built-in model), SEEDS (default: "0 1 2 3"),
-#   THREADS (default: 1), STEPS (default: 50), A2M_GESTURE (an a2m whose eval has the gesture statistics, when
+#   THREADS (default: 1), SAMPLING (default: "--sampler ddim --steps 50 --spacing trailing", the setting the model
+#   card's tables were measured with; SAMPLING="" samples with a2m generate's own default), A2M_GESTURE (an a2m whose eval has the gesture statistics, when
 #   A2M's has not: its report goes to eval-gesture.json)
 # Eval needs motion paired with each recording only for its ground-truth columns, which this script does not use:
 # OUT_DIR/data pairs each recording with the w1 candidate's first-seed motion so that `a2m eval` runs; read the
@@ -18,7 +19,7 @@
 set -eu
 [ $# -ge 2 ] || { sed -n '2,20p' "$0"; exit 2; }
 speech=$1; out=$2; shift 2
-A2M=${A2M:-a2m}; SEEDS=${SEEDS:-"0 1 2 3"}; THREADS=${THREADS:-1}; STEPS=${STEPS:-50}
+A2M=${A2M:-a2m}; SEEDS=${SEEDS:-"0 1 2 3"}; THREADS=${THREADS:-1}; SAMPLING=${SAMPLING-"--sampler ddim --steps 50 --spacing trailing"}
 model=""; [ -n "${A2M_MODEL:-}" ] && model="--model $A2M_MODEL"
 if [ $# -eq 0 ]; then
   set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5" "interval=--guidance 2.5 --guidance-schedule interval" "ramp=--guidance 2.5 --guidance-schedule ramp" \
@@ -33,9 +34,9 @@ for c in "$@"; do
   for s in $SEEDS; do
     [ "$(ls "$dir"/*."$s".bvh 2>/dev/null | wc -l)" -eq "$count" ] && continue
     rm -rf "$dir/tmp"; mkdir -p "$dir/tmp"
-    echo "$name seed $s: $A2M generate $speech/*.wav $flags --seed $s --steps $STEPS --threads $THREADS --format bvh" >&2
+    echo "$name seed $s: $A2M generate $speech/*.wav $flags --seed $s $SAMPLING --threads $THREADS --format bvh" >&2
     # shellcheck disable=SC2086
-    $A2M generate "$speech"/*.wav $model $flags --seed "$s" --steps "$STEPS" --threads "$THREADS" --format bvh --out "$dir/tmp" --quiet
+    $A2M generate "$speech"/*.wav $model $flags --seed "$s" $SAMPLING --threads "$THREADS" --format bvh --out "$dir/tmp" --quiet
     for f in "$dir"/tmp/*.bvh; do mv "$f" "$dir/$(basename "$f" .bvh).$s.bvh"; done
     rmdir "$dir/tmp"
   done
