@@ -15,13 +15,23 @@ struct BenchGenerate: AsyncParsableCommand {
     @Argument(help: "Audio file (docs/benchmarks.md uses 60 s of speech).") var input: String
     @Option(help: "Model checkpoint; default: an untrained network sized by --config.") var model: String?
     @Option(help: "Model config JSON (used without --model): its \"model\" and \"audio\" sections.") var config = "Configs/small.json"
-    @Option(help: "Denoising steps.") var steps = 50
-    @Option(help: "Guidance weight (≠ 1 runs the 2B-row CFG batch).") var guidance: Float = 2.5
+    // Sampling defaults are a2m generate's (`SamplerOptions.commandDefault`, `GuidanceMethod.commandDefault`); the
+    // tables of docs/benchmarks.md measured before 2026-12-07 ran 50-step trailing DDIM with plain CFG.
+    @Option(help: "Sampler (default as a2m generate).") var sampler: SamplerKind = SamplerOptions.commandDefault.kind
+    @Option(help: "Denoising steps (default as a2m generate).") var steps = SamplerOptions.commandDefault.steps
+    @Option(help: "Timestep spacing (default as a2m generate).") var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
+    @Option(help: "Guidance method (default as a2m generate).") var guidanceMethod: GuidanceMethod = .commandDefault
+    @Option(help: "Guidance weight (≠ 0 and ≠ 1 runs both branches, a 2B-row batch).") var guidance: Float = 2.5
     @Option(help: "Comma-separated thread counts.") var threads = "1,2"
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0") }
+        do {
+            try SamplerOptions(kind: sampler, guidance: guidance, guidanceMethod: guidanceMethod).validateGuidance()
+        } catch let e as SamplingError {
+            throw ValidationError("--guidance \(guidance) with --guidance-method \(guidanceMethod.rawValue): \(e)")
+        }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ (1...256).contains($0) }) else {
             throw ValidationError("--threads must list counts in 1...256, e.g. 1,2")
         }
@@ -53,9 +63,10 @@ struct BenchGenerate: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
         let c = m.denoiser.config
-        let options = SamplerOptions(steps: steps, guidance: guidance, seed: 1)
+        let options = SamplerOptions(kind: sampler, steps: steps, guidance: guidance, guidanceMethod: guidanceMethod, seed: 1, spacing: spacing)
         printBLASCore()
-        print("model: \(m.path) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); \(steps) DDIM steps, guidance \(guidance)")
+        print("model: \(m.path) (width \(c.width), layers \(c.layers), window \(c.windowFrames) frames, \(m.denoiser.parameterCount) parameters); "
+              + "\(sampler.rawValue), \(steps) steps, \(spacing.rawValue) spacing, guidance \(guidance) (\(guidanceMethod.rawValue))")
         print("| threads | features s | sampling s | decode s | export s | total s | audio s | × real time |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in threadCounts {
