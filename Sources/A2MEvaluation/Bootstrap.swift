@@ -16,21 +16,9 @@ public enum Bootstrap {
     /// the resampled means (linear interpolation between order statistics, numpy's default).
     static func meanInterval(_ values: [Double], resamples: Int = 2000, confidence: Double = 0.95, seed: UInt64) throws -> Interval {
         guard !values.isEmpty else { throw AnalysisError.invalidInput("bootstrap needs at least one value") }
-        guard resamples >= 1, confidence > 0, confidence < 1 else {
-            throw AnalysisError.invalidInput("bootstrap needs resamples ≥ 1 and 0 < confidence < 1")
-        }
-        var rng = PCG32.derived(seed: seed, purpose: .sampling, rank: 0xB007)
-        let n = values.count
-        var means = [Double](repeating: 0, count: resamples)
-        for r in 0..<resamples {
-            var s = 0.0
-            for _ in 0..<n { s += values[rng.int(below: n)] }
-            means[r] = s / Double(n)
-        }
-        means.sort()
-        let alpha = 1 - confidence
-        return Interval(mean: values.reduce(0, +) / Double(n),
-                        lower: quantile(means, alpha / 2), upper: quantile(means, 1 - alpha / 2), confidence: confidence)
+        let n = Double(values.count)
+        return try resampledInterval(count: values.count, point: values.reduce(0, +) / n, resamples: resamples, confidence: confidence,
+                                     seed: seed) { idx in idx.reduce(0) { $0 + values[$1] } / n }
     }
 
     /// Percentile bootstrap interval of a statistic that is not a mean of per-clip values (FID_k, a ratio of

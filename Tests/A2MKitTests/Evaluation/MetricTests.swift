@@ -244,18 +244,32 @@ private func track(fps: Double, frames: Int, _ x: (Double) -> Double) throws -> 
         #expect(c.lower == 2 && c.upper == 2)
     }
 
-    /// The recomputing bootstrap draws the same clip indices as `meanInterval` (the scipy-checked estimator), so
-    /// with the mean as its statistic it gives the same interval; its centre is the caller's point value.
-    @Test func recomputedIntervalMatchesTheMeanInterval() throws {
-        let values = (0..<40).map { Double(($0 * 37) % 11) / 3 }
-        let reference = try Bootstrap.meanInterval(values, resamples: 300, seed: 5)
-        let mean = values.reduce(0, +) / Double(values.count)
-        let recomputed = try Bootstrap.resampledInterval(count: values.count, point: mean, resamples: 300, seed: 5) { idx in
-            idx.reduce(0) { $0 + values[$1] } / Double(idx.count)
+    /// The percentile bootstrap written out as a plain loop (the estimator of Efron & Tibshirani §13.3 that
+    /// `scipy.stats.bootstrap(method='percentile')` implements), drawing indices from the same seeded stream.
+    static func referenceInterval(_ values: [Double], resamples: Int, seed: UInt64,
+                                  statistic: ([Int]) -> Double) -> (lower: Double, upper: Double) {
+        var rng = PCG32.derived(seed: seed, purpose: .sampling, rank: 0xB007)
+        var stats = (0..<resamples).map { _ in statistic((0..<values.count).map { _ in rng.int(below: values.count) }) }
+        stats.sort()
+        func q(_ p: Double) -> Double {
+            let pos = p * Double(stats.count - 1), i = Int(pos.rounded(.down))
+            return i + 1 < stats.count ? stats[i] + (pos - Double(i)) * (stats[i + 1] - stats[i]) : stats[i]
         }
-        #expect(abs(recomputed.lower - reference.lower) <= 1e-12 && abs(recomputed.upper - reference.upper) <= 1e-12,
-                "recomputed \(recomputed) vs meanInterval \(reference)")
-        #expect(recomputed.mean == mean)
+        return (q(0.025), q(0.975))
+    }
+
+    /// `meanInterval` and the recomputing `resampledInterval` against that loop: the mean, and a statistic that is
+    /// not a mean (a ratio of sums, as the jerk ratio's interval uses); the interval's centre is the caller's value.
+    @Test func intervalsMatchAPlainPercentileBootstrap() throws {
+        let values = (0..<40).map { Double(($0 * 37) % 11) / 3 }, other = (0..<40).map { 1 + Double(($0 * 13) % 7) }
+        let mean = { (idx: [Int]) in idx.reduce(0) { $0 + values[$1] } / Double(idx.count) }
+        let ratio = { (idx: [Int]) in idx.reduce(0) { $0 + values[$1] } / idx.reduce(0) { $0 + other[$1] } }
+        let m = try Bootstrap.meanInterval(values, resamples: 300, seed: 5), mRef = Self.referenceInterval(values, resamples: 300, seed: 5, statistic: mean)
+        #expect(abs(m.lower - mRef.lower) <= 1e-12 && abs(m.upper - mRef.upper) <= 1e-12, "meanInterval \(m) vs loop \(mRef)")
+        #expect(m.mean == values.reduce(0, +) / Double(values.count))
+        let r = try Bootstrap.resampledInterval(count: values.count, point: 0.5, resamples: 300, seed: 6) { ratio($0) }
+        let rRef = Self.referenceInterval(values, resamples: 300, seed: 6, statistic: ratio)
+        #expect(abs(r.lower - rRef.lower) <= 1e-12 && abs(r.upper - rRef.upper) <= 1e-12 && r.mean == 0.5, "ratio \(r) vs loop \(rRef)")
         // A statistic with no value on any resample is an error, not an empty interval.
         #expect(throws: AnalysisError.self) { try Bootstrap.resampledInterval(count: 3, point: 0, seed: 1) { _ in nil } }
     }
