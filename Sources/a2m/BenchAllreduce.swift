@@ -50,9 +50,8 @@ struct BenchAllreduce: ParsableCommand {
     func measure(_ collective: Collective) throws {
         var parameters = 0, label = "--floats"
         if let config {
-            let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
-            var c = full.model
-            if let pose { c.motionDim = pose } else if full.motionDimFromData { c.motionDim = MotionFeatures.featureDim(for: .a2mDefault) }
+            var c = try benchDenoiserConfig(config)
+            if let pose { c.motionDim = pose }
             try c.validate(file: config)
             parameters = try Denoiser(config: c, seed: 0).parameterCount
             label = "\(config) (d \(c.width), \(c.layers) layers, pose \(c.motionDim): \(parameters.groupedDigits) parameters)"
@@ -71,8 +70,7 @@ struct BenchAllreduce: ParsableCommand {
             var times = [Double]()
             for i in 0..<(repeats + 2) {
                 // Fresh values each time, so the sum is checked and no rank can skip work on repeated data.
-                let mine = Float(collective.rank + 1)
-                for j in stride(from: 0, to: n, by: 1) { buffer[j] = mine }
+                buffer.withUnsafeMutableBufferPointer { $0.update(repeating: Float(collective.rank + 1)) }
                 try collective.barrier()
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 try buffer.withUnsafeMutableBufferPointer { try collective.allreduceSum($0) }

@@ -27,11 +27,7 @@ struct BenchGenerate: AsyncParsableCommand {
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0") }
-        do {
-            try SamplerOptions(kind: sampler, guidance: guidance, guidanceMethod: guidanceMethod).validateGuidance()
-        } catch let e as SamplingError {
-            throw ValidationError("--guidance \(guidance) with --guidance-method \(guidanceMethod.rawValue): \(e)")
-        }
+        try SamplerOptions(kind: sampler, guidance: guidance, guidanceMethod: guidanceMethod).validateGuidanceOptions()
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ (1...256).contains($0) }) else {
             throw ValidationError("--threads must list counts in 1...256, e.g. 1,2")
         }

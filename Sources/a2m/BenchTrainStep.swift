@@ -36,10 +36,7 @@ struct BenchTrainStep: AsyncParsableCommand {
     func modelConfig() throws -> DenoiserConfig {
         var c: DenoiserConfig
         if let config {
-            // A config that leaves motionDim to the data gets the default skeleton's (136 for its 22 joints).
-            let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: config))
-            c = full.model
-            if full.motionDimFromData { c.motionDim = MotionFeatures.featureDim(for: .a2mDefault) }
+            c = try benchDenoiserConfig(config)
         } else {
             c = DenoiserConfig()
             c.width = 256; c.layers = 6; c.heads = 8; c.ffn = 1024; c.windowFrames = 150; c.audioDim = 80; c.motionDim = 135

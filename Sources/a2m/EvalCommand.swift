@@ -99,11 +99,7 @@ struct Eval: AsyncParsableCommand {
         for w in weights {
             let options = SamplerOptions(guidance: w, guidanceSchedule: guidanceSchedule ?? GuidanceStudy.Defaults.schedule,
                                          guidanceMethod: guidanceMethod ?? GuidanceStudy.Defaults.method)
-            do {
-                try options.validateGuidance()
-            } catch let e as SamplingError {
-                throw ValidationError("--guidance \(w) with --guidance-method \(options.guidanceMethod.rawValue): \(e)")
-            }
+            try options.validateGuidanceOptions()
         }
         guard fps.isFinite, (1...240).contains(fps) else { throw ValidationError("--fps must be in 1...240, got \(fps)") }
         guard (100...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 100...100000, got \(bootstrap)") }

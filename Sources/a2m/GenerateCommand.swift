@@ -133,11 +133,7 @@ struct Generate: AsyncParsableCommand {
             throw ValidationError("'-' (standard input): generation reads its audio more than once; save it to a file and give that file")
         }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
-        do {
-            try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidance()
-        } catch {
-            throw ValidationError("--guidance \(guidance) with --guidance-method \(guidanceMethod.rawValue): \(error)")
-        }
+        try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidanceOptions()
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in 0...1, got \(eta)") }
         if sampler != .ddim && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }

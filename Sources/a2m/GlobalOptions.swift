@@ -29,3 +29,24 @@ struct GlobalOptions: ParsableArguments {
 }
 
 import Foundation
+
+extension SamplerOptions {
+    /// `validateGuidance()` as a command-line error naming `--guidance` and `--guidance-method` (exit 64, before
+    /// any work), for every subcommand that takes the two.
+    func validateGuidanceOptions() throws {
+        do {
+            try validateGuidance()
+        } catch {
+            throw ValidationError("--guidance \(guidance) with --guidance-method \(guidanceMethod.rawValue): \(error)")
+        }
+    }
+}
+
+/// The "model" section of a config file, for the benches that size a network from it: a config that leaves
+/// `motionDim` to the data gets the default skeleton's.
+func benchDenoiserConfig(_ path: String) throws -> DenoiserConfig {
+    let full = try A2MConfig.load(contentsOf: URL(fileURLWithPath: path))
+    var c = full.model
+    if full.motionDimFromData { c.motionDim = MotionFeatures.featureDim(for: .a2mDefault) }
+    return c
+}
