@@ -17,6 +17,12 @@ public protocol Collective: AnyObject {
     /// Element-wise sum over the ranks, in place, on every rank.
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws
+    /// Starts the element-wise sum over the ranks of `buffer`, in place, to run while this rank computes on; the
+    /// buffer must not be read or written until `waitForSums()`. Sums complete in the order they were started, and
+    /// every rank must start the same spans in the same order. No other collective may be called in between.
+    func startAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Waits until every sum `startAllreduceSum` began is complete; throws the first failure among them.
+    func waitForSums() throws
     /// Element-wise maximum over the ranks, in place, on every rank.
     func allreduceMax(_ buffer: UnsafeMutableBufferPointer<UInt64>) throws
     /// Ends every rank of the run with `code` after printing `message` (a rank that cannot go on must not leave
@@ -26,6 +32,10 @@ public protocol Collective: AnyObject {
 
 extension Collective {
     public var isRoot: Bool { rank == 0 }
+
+    /// Without a background reduction: the sum at once, nothing to wait for.
+    public func startAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws { try allreduceSum(buffer) }
+    public func waitForSums() throws {}
 
     /// The same value on every rank: rank 0's, checked by comparing the maximum with the minimum over ranks.
     public func agree(_ value: UInt64) throws -> Bool {

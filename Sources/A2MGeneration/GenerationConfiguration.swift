@@ -58,7 +58,8 @@ public struct GenerationConfiguration: Sendable {
     /// mode, …).
     public func validate(for model: GenerationModel) throws {
         try validate()
-        try sampling.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance)
+        try sampling.validate(trainingSteps: model.diffusion.steps, supportsGuidance: model.denoiser.supportsGuidance,
+                              distilled: model.denoiser.distilledGuidance)
     }
 }
 

@@ -21,6 +21,7 @@ import Foundation
 /// | `a2m.audioStats` | `NormalizationStats` JSON of the audio feature rows (log-mel, then prosody): the network's audio input is normalized with it |
 /// | `a2m.step` | training step of the weights |
 /// | `a2m.sourceFPS` | optional: the frame rate the training data was recorded at; `a2m generate` writes at it by default |
+/// | `a2m.teacher` | optional: on a guidance-distilled student (`a2m train --teacher`), the teacher's weight fingerprint |
 ///
 /// A training checkpoint (OUT/checkpoint.safetensors) carries the same keys, so it loads here too.
 public struct GenerationModel {

@@ -92,7 +92,7 @@ final class LongFormGenerator<Denoiser: MotionDenoiser> {
 
     init(denoiser: Denoiser, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
                 windowsPerRound: Int = 4, makeSampler: ((DiffusionSchedule, SamplerOptions) -> any Sampler)? = nil) throws {
-        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
+        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance, distilled: denoiser.distilledGuidance)
         guard windowFrames > 1 else {
             throw SamplingError.invalidOption(name: "windowFrames", value: "\(windowFrames)", expected: "at least 2")
         }

@@ -78,7 +78,7 @@ package final class StreamingGenerator<Network: MotionDenoiser> {
 
     package init(denoiser: Network, schedule: DiffusionSchedule, windowFrames: Int, options: SamplerOptions,
                 latency: StreamingLatency, stitcher: any WindowStitcher) throws {
-        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
+        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance, distilled: denoiser.distilledGuidance)
         guard windowFrames > 1 else {
             throw SamplingError.invalidOption(name: "windowFrames", value: "\(windowFrames)", expected: "at least 2")
         }

@@ -21,7 +21,8 @@ import Foundation
 /// Data-parallel (`collective.size` N > 1, docs/training.md "Data-parallel training"): every rank draws the whole
 /// batch's windows, timesteps, noise and keep mask from the same streams and runs rows r·B/N ..< (r+1)·B/N of it
 /// (`BatchShard`), so the run does not depend on N; the gradients (and the step's loss terms and stop flag,
-/// in the arena's spare floats) are summed by one allreduce; every rank then takes the same AdamW and EMA step.
+/// in the arena's spare floats) are summed over the ranks, span by span while backward runs (`overlapAllreduce`);
+/// every rank then takes the same AdamW and EMA step.
 /// Rank 0 alone writes the log and the checkpoints.
 public final class Trainer {
     public let config: A2MConfig
@@ -44,6 +45,8 @@ public final class Trainer {
     var lastCheckpoint: String?
     /// The ranks of the run (one process without MPI).
     public let collective: Collective
+    /// Guidance distillation's teacher (`model.distilledGuidance`): its guided x0 is the target; nil for training.
+    let teacher: GuidanceTeacher?
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var modelURL: URL { outDirectory.appendingPathComponent("model.safetensors") }
@@ -82,8 +85,10 @@ public final class Trainer {
     /// Prepares a run: a fresh model from `training.seed`, or the state of `resume`. `steps` overrides
     /// `training.totalSteps` (on resume the checkpoint's run length is kept unless `steps` is given).
     /// Nothing is written until `run`.
+    /// `teacher`: the model to distil guidance from, required exactly when `config.model.distilledGuidance` is set;
+    /// the student then starts from its weights and uses its normalization statistics.
     package init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil,
-                 collective: Collective = SingleProcess()) throws {
+                 collective: Collective = SingleProcess(), teacher teacherURL: URL? = nil) throws {
         var cfg = config
         self.collective = collective
         guard cfg.training.batchSize % collective.size == 0 else {
@@ -94,6 +99,22 @@ public final class Trainer {
         }
         guard data.audioDim == cfg.model.audioDim else {
             throw TrainingError.modelMismatch(reason: "model.audioDim \(cfg.model.audioDim) differs from the data's \(data.audioDim) audio features")
+        }
+        switch (cfg.model.distilledGuidance, teacherURL) {
+        case (nil, nil):
+            teacher = nil
+        case let (g?, url?):
+            let tch = try GuidanceTeacher(url: url, guidance: g)
+            let problems = tch.problems(student: cfg, data: data)
+            guard problems.isEmpty else {
+                throw TrainingError.modelMismatch(reason: "cannot distil from \(url.path): " + ErrorList.capped(problems).joined(separator: "; "))
+            }
+            try data.useStatistics(motion: tch.model.motionStats, audio: tch.model.audioStats)
+            teacher = tch
+        case (_?, nil):
+            throw TrainingError.modelMismatch(reason: "model.distilledGuidance is set, so this config distils guidance; pass --teacher MODEL, the model to distil it from")
+        case (nil, let url?):
+            throw TrainingError.modelMismatch(reason: "--teacher \(url.path) needs a config whose model.distilledGuidance names the guidance to distil, e.g. {\"weight\": 2.5, \"method\": \"lowpass\"}")
         }
         self.data = data
         self.outDirectory = outDirectory
@@ -111,6 +132,9 @@ public final class Trainer {
         var restored: (TrainingState, SafetensorsFile)?
         if let resume {
             let (s, file) = try Trainer.readState(resume, config: cfg, data: data)
+            if let teacher, file.metadata[GuidanceTeacher.metadataKey] != teacher.fingerprint {
+                throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it was distilled from another teacher (weights \(file.metadata[GuidanceTeacher.metadataKey] ?? "unknown"); --teacher has \(teacher.fingerprint))")
+            }
             if steps == nil { total = s.totalSteps }
             guard total > s.step else {
                 throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it is at step \(s.step) and the run has \(total) steps; pass a larger --steps to continue")
@@ -144,6 +168,7 @@ public final class Trainer {
             state = s2
             lastCheckpoint = resume?.path
         } else {
+            if let teacher { model.parameters.copy(from: teacher.model.denoiser.parameters) }
             ema = ExponentialMovingAverage(copying: model.parameters, decay: t.emaDecay)
             state = TrainingState(
                 step: 0, totalSteps: total,
@@ -233,7 +258,9 @@ public final class Trainer {
             let windows = state.dataOrder.next(B).map { data.trainingWindows[$0] }
             let timesteps = (0..<B).map { _ in state.timesteps.int(below: schedule.steps) }
             noise.withUnsafeMutableBufferPointer { state.noise.fillGaussian($0) }
-            let keep = state.conditionDrop.keepMask(batch: B)
+            let drawnKeep = state.conditionDrop.keepMask(batch: B)
+            // A student learns the guided prediction of conditioned rows only (drawn all the same: one stream layout).
+            let keep = teacher == nil ? drawnKeep : [Bool](repeating: true, count: B)
             // This rank's rows.
             let mine = first..<(first + rows)
             data.fillBatch(Array(windows[mine]), length: L, motion: &motion, audio: &audio, mask: &mask)
@@ -241,19 +268,24 @@ public final class Trainer {
                                          noise: ranks == 1 ? noise : Array(noise[(first * L * D)..<((first + rows) * L * D)]))
             let shard = ranks == 1 ? nil : BatchShard(rowOffset: first, keptRowOffset: keep[..<first].filter { $0 }.count,
                                                       counts: Trainer.maskedCounts(windows, length: L))
+            let target = try teacher?.targets(noisy: noisy, timesteps: Array(timesteps[mine]), audio: audio, rows: rows, frames: L) ?? motion
             var batch = DenoiserBatch(rows: rows, frames: L, noisy: noisy, timesteps: Array(timesteps[mine]), audio: audio, keep: Array(keep[mine]),
-                                      target: motion, frameMask: mask.contains(0) ? mask : nil)
+                                      target: target, frameMask: mask.contains(0) ? mask : nil)
             batch.shard = shard
-            var loss = try model.trainStep(batch, lossWeights: lossWeights, feet: feet)
+            var loss: LossParts
             var stopAfter = false
             if ranks > 1 {
-                // One allreduce: the gradient, then the loss terms and the stop flag in the arena's spare floats.
+                // The gradient, then the loss terms and the stop flag in the arena's spare floats, summed over the ranks.
+                model.zeroGradients()
+                loss = try model.forward(batch, lossWeights: lossWeights, feet: feet, training: true)
                 let spare = model.gradients.base + model.gradients.count
                 for (i, x) in [loss.total, loss.mse, loss.velocity, loss.foot, loss.acceleration, stopHere ? 1 : 0].enumerated() { spare[i] = Float(x) }
-                try collective.allreduceSum(UnsafeMutableBufferPointer(start: model.gradients.base, count: model.gradients.count + 6))
+                try backwardSummingGradients(spare: 6)
                 loss = LossParts(total: Double(spare[0]), mse: Double(spare[1]), velocity: Double(spare[2]), foot: Double(spare[3]),
                                  acceleration: Double(spare[4]))
                 stopAfter = spare[5] > 0
+            } else {
+                loss = try model.trainStep(batch, lossWeights: lossWeights, feet: feet)
             }
             guard loss.total.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the loss", lastCheckpoint: lastCheckpoint) }
             let norm = AdamW.globalNorm(model.gradients)
@@ -276,7 +308,7 @@ public final class Trainer {
                 let n = Double(state.intervalSteps)
                 let validate = step % t.validationInterval == 0 || last
                 let val = validate ? try validationLoss() : nil
-                let valUncond = validate && evalModel.supportsGuidance ? try validationLoss(conditioned: false) : nil
+                let valUncond = validate && evalModel.supportsGuidance && teacher == nil ? try validationLoss(conditioned: false) : nil
                 let entry = LogEntry(step: step, loss: sums[0] / n, lossX0: sums[1] / n, lossVelocity: sums[2] / n,
                                      lossFoot: feet != nil ? sums[3] / n : nil,
                                      lossAcceleration: lossWeights.acceleration > 0 ? sums[4] / n : nil,
@@ -295,6 +327,40 @@ public final class Trainer {
             if stopAfter && !last { return .stopped(step: step) }
         }
         return .finished(step: step)
+    }
+
+    /// With several ranks: whether each span of the gradient is summed while backward computes the next
+    /// (`Denoiser.gradientSpans`), instead of all of it in one allreduce after backward. The sums are the same.
+    public var overlapAllreduce = true
+
+    /// Backward of the last forward, and the sum over the ranks of the gradient and the `spare` floats after it:
+    /// started span by span as backward finishes them (`overlapAllreduce`), or in one allreduce afterwards.
+    func backwardSummingGradients(spare: Int) throws {
+        let base = model.gradients.base, n = model.gradients.count
+        guard overlapAllreduce else {
+            try model.backward()
+            return try collective.allreduceSum(UnsafeMutableBufferPointer(start: base, count: n + spare))
+        }
+        let collective = self.collective
+        var failure: Error?
+        func start(_ r: Range<Int>) {
+            guard failure == nil else { return }
+            // The output layer's span ends the arena: the spare floats (known since forward) travel with it.
+            let span = r.upperBound == n ? r.lowerBound..<(n + spare) : r
+            do { try collective.startAllreduceSum(UnsafeMutableBufferPointer(start: base + span.lowerBound, count: span.count)) } catch { failure = error }
+        }
+        let spans = model.gradientSpans
+        model.onGradientSpanDone = { start($0) }
+        defer { model.onGradientSpanDone = nil }
+        do {
+            try model.backward()
+        } catch {
+            try? collective.waitForSums()
+            throw error
+        }
+        for r in spans.after { start(r) }
+        try collective.waitForSums()
+        if let failure { throw failure }
     }
 
     /// The masked counts of a whole batch of `windows` padded to `length`: a window's real frames come first, so
@@ -319,8 +385,8 @@ public final class Trainer {
 
     /// Validation loss of the EMA weights over the first `validationMaxWindows` validation windows, with timesteps
     /// and noise from a stream re-seeded every pass (so values are comparable across steps, and the conditional and
-    /// unconditional passes see the same x_t); `conditioned: false` gives every sample the null embeddings.
-    /// nil without validation files.
+    /// unconditional passes see the same x_t); `conditioned: false` gives every sample the null embeddings. A
+    /// student's target is its teacher's guided x0, as in training. nil without validation files.
     func validationLoss(conditioned: Bool = true) throws -> Double? {
         let windows = Array(data.validationWindows.prefix(config.training.validationMaxWindows))
         guard !windows.isEmpty else { return nil }
@@ -339,9 +405,10 @@ public final class Trainer {
             noise.withUnsafeMutableBufferPointer { rng.fillGaussian($0) }
             guard c % collective.size == collective.rank else { continue }
             data.fillBatch(chunk, length: L, motion: &motion, audio: &audio, mask: &mask)
-            let batch = DenoiserBatch(rows: n, frames: L, noisy: schedule.qSample(x0: motion, timesteps: timesteps, noise: noise),
-                                      timesteps: timesteps, audio: audio, keep: Array(repeating: conditioned, count: n), target: motion,
-                                      frameMask: mask.contains(0) ? mask : nil)
+            let noisy = schedule.qSample(x0: motion, timesteps: timesteps, noise: noise)
+            let target = try teacher?.targets(noisy: noisy, timesteps: timesteps, audio: audio, rows: n, frames: L) ?? motion
+            let batch = DenoiserBatch(rows: n, frames: L, noisy: noisy, timesteps: timesteps, audio: audio, keep: Array(repeating: conditioned, count: n),
+                                      target: target, frameMask: mask.contains(0) ? mask : nil)
             totals[c] = try evalModel.forward(batch, lossWeights: lossWeights, feet: feet, training: false).total * Double(n)
         }
         if collective.size > 1 { try totals.withUnsafeMutableBufferPointer { try collective.allreduceSum($0) } }
@@ -375,6 +442,7 @@ public final class Trainer {
         let meta = try GenerationModel.metadata(diffusion: config.diffusion, audio: config.audio, skeleton: data.skeleton, fps: data.fps,
                                                 motionStats: data.motionStats, audioStats: data.audioStats, step: step,
                                                 sourceFPS: data.sourceFPS != data.fps ? data.sourceFPS : nil)
+            .merging(teacher.map { [GuidanceTeacher.metadataKey: $0.fingerprint] } ?? [:]) { a, _ in a }
         var full = meta
         full[TrainingState.metadataKey] = try state.json()
         full[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)

@@ -23,12 +23,15 @@ public enum TrainingSession {
         public var overwrite: Bool
         /// Asked before each file of preprocessing (the CLI's Ctrl-C); a stop ends `prepare` with `TrainingError.stopped`.
         public var shouldStop: @Sendable () -> Bool
+        /// The model to distil guidance from (a config with `model.distilledGuidance`); nil for training.
+        public var teacher: URL?
         public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
                     layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true,
-                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }) {
+                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }, teacher: URL? = nil) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
             self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
             self.collective = collective; self.quiet = quiet; self.overwrite = overwrite; self.shouldStop = shouldStop
+            self.teacher = teacher
         }
 
         /// Where the feature cache goes by default: under the output folder.
@@ -63,7 +66,8 @@ public enum TrainingSession {
         config = try config.resolvingDimensions(motionDim: data.motionDim, jointCount: data.skeleton.jointCount, file: configFile)
         let trainer: Trainer
         do {
-            trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective)
+            trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective,
+                                  teacher: o.teacher)
         } catch let TrainingError.modelMismatch(reason) {
             // Name the config the sizes came from.
             throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")

@@ -48,8 +48,8 @@ public final class TrainingSet: @unchecked Sendable {
     package let sourceFPS: Double
     package let motionDim: Int
     package let audioDim: Int
-    package let motionStats: NormalizationStats
-    package let audioStats: NormalizationStats
+    package private(set) var motionStats: NormalizationStats
+    package private(set) var audioStats: NormalizationStats
     public let trainingFiles: [Int]
     public let validationFiles: [Int]
     public let trainingWindows: [TrainingWindow]
@@ -72,6 +72,16 @@ public final class TrainingSet: @unchecked Sendable {
         self.trainingFiles = trainingFiles; self.validationFiles = validationFiles
         self.trainingWindows = trainingWindows; self.validationWindows = validationWindows
         self.notes = notes; self.cacheHits = cacheHits; self.cacheMisses = cacheMisses; self.carrier = carrier
+    }
+
+    /// Normalizes with another model's statistics from now on (guidance distillation: the student sees the numbers
+    /// its teacher was trained on). Before training starts; the data fingerprint follows.
+    package func useStatistics(motion: NormalizationStats, audio: NormalizationStats) throws {
+        guard motion.mean.count == motionDim, audio.mean.count == audioDim else {
+            throw TrainingError.modelMismatch(reason: "normalization statistics of \(motion.mean.count) motion and \(audio.mean.count) audio features; the data has \(motionDim) and \(audioDim)")
+        }
+        motionStats = motion
+        audioStats = audio
     }
 
     /// Audio and motion longer than each other by more than this are refused as mismatched pairs.

@@ -15,7 +15,7 @@ struct BenchSample: AsyncParsableCommand {
     @Option(help: "Model checkpoint. Default: as for a2m generate.") var model: String?
     @Option(help: "Comma-separated SAMPLER:STEPS[:SPACING] settings (spacing trailing when left out), the first is the baseline. Default: the 50-step DDIM default before 2026-12-07, then a2m generate's default.")
     var settings = "ddim:50:trailing,dpmpp-2m:\(SamplerOptions.commandDefault.steps):\(SamplerOptions.commandDefault.spacing.rawValue)"
-    @Option(parsing: .unconditional, help: "Guidance weight (≠ 0 and ≠ 1 runs both branches: two passes per step).") var guidance: Float = 1
+    @Option(parsing: .unconditional, help: "Guidance weight (≠ 0 and ≠ 1 runs both branches: two passes per step; a guidance-distilled model runs one at its own weight, the default for it). Default 1.") var guidance: Float?
     @Option(help: "Comma-separated thread counts.") var threads = "2"
 
     struct Setting { var kind: SamplerKind; var steps: Int; var spacing: TimestepSpacing }
@@ -38,7 +38,7 @@ struct BenchSample: AsyncParsableCommand {
 
     func validate() throws {
         _ = try parsedSettings
-        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0") }
+        if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance must be a finite number ≥ 0") }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--threads must list counts in 1...256") }
     }
 
@@ -49,8 +49,11 @@ struct BenchSample: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
         printBLASCore()
-        let passesPerStep = guidance == 0 || guidance == 1 ? 1 : 2
-        print("model: \(m.path) (window \(m.windowFrames) frames); guidance \(guidance) (\(passesPerStep) network pass\(passesPerStep == 1 ? "" : "es") per step)")
+        // The guidance method is a2m generate's (it decides what a guided step costs beside the passes).
+        var options = SamplerOptions(guidance: guidance ?? 1, guidanceMethod: .commandDefault, seed: 1)
+        options.adoptDistilledGuidance(of: m.denoiser, guidance: guidance, method: nil)
+        let distilled = m.denoiser.distilledGuidance
+        print("model: \(m.path) (window \(m.windowFrames) frames); guidance \(options.guidance) \(options.guidanceMethod.rawValue)\(distilled == nil ? "" : " (distilled: one pass per step)")")
         print("| threads | sampler | steps | spacing | passes/window | windows | sampling s | ms/window | total s | × real time | speed-up |")
         print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
         for n in threadCounts {
@@ -59,9 +62,10 @@ struct BenchSample: AsyncParsableCommand {
             for (i, s) in try parsedSettings.enumerated() {
                 let pipeline = GenerationPipeline(model: m)
                 var configuration = GenerationConfiguration()
-                // The guidance method is a2m generate's (it decides what a guided step costs beside the passes).
-                configuration.sampling = SamplerOptions(kind: s.kind, steps: s.steps, guidance: guidance, guidanceMethod: .commandDefault,
-                                                        seed: 1, spacing: s.spacing)
+                configuration.sampling = options
+                configuration.sampling.kind = s.kind
+                configuration.sampling.steps = s.steps
+                configuration.sampling.spacing = s.spacing
                 configuration.outputDirectory = tmp.appendingPathComponent("\(n)-\(i)")
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let files = try pipeline.generate(files: [url], configuration: configuration)
@@ -71,7 +75,7 @@ struct BenchSample: AsyncParsableCommand {
                 let duration = Double(frames) / m.fps
                 let sampling = pipeline.seconds["sampling"]!
                 if baseline == nil { baseline = total }
-                print("| \(n) | \(s.kind.rawValue) | \(s.steps) | \(s.spacing.rawValue) | \(s.steps * passesPerStep) | \(windows) | "
+                print("| \(n) | \(s.kind.rawValue) | \(s.steps) | \(s.spacing.rawValue) | \(configuration.sampling.networkPasses(distilled: distilled)) | \(windows) | "
                     + String(format: "%.2f | %.1f | %.2f | %.2f | %.2f |", sampling, sampling / Double(windows) * 1000, total, duration / total, baseline! / total))
             }
         }

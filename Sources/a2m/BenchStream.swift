@@ -18,7 +18,7 @@ struct BenchStream: AsyncParsableCommand {
     @Option(help: "Sampler (default as a2m stream).") var sampler: SamplerKind = SamplerOptions.commandDefault.kind
     @Option(help: "Denoising steps per window (default as a2m stream).") var steps = SamplerOptions.commandDefault.steps
     @Option(help: "Timestep spacing (default as a2m stream).") var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
-    @Option(parsing: .unconditional, help: "Guidance weight.") var guidance: Float = 1
+    @Option(parsing: .unconditional, help: "Guidance weight, mixed as a2m stream mixes it (default 1; a guidance-distilled model: its own).") var guidance: Float?
     @Option(help: "Comma-separated thread counts.") var threads = "1,2"
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -33,11 +33,12 @@ struct BenchStream: AsyncParsableCommand {
         let signal = try AudioFile.load(URL(fileURLWithPath: input))
         let samples = Array(signal.samples.prefix(Int(seconds * Double(signal.sampleRate))))
         var configuration = GenerationConfiguration()
-        configuration.sampling = SamplerOptions(kind: sampler, steps: steps, guidance: guidance, seed: 1, spacing: spacing)
+        configuration.sampling = SamplerOptions(kind: sampler, steps: steps, guidance: guidance ?? 1, guidanceMethod: .commandDefault, seed: 1, spacing: spacing)
+        configuration.sampling.adoptDistilledGuidance(of: m.denoiser, guidance: guidance, method: nil)
         let lat = StreamingLatency(seconds: latency / 1000, fps: m.fps)
-        let passes = steps * (guidance == 0 || guidance == 1 ? 1 : 2)
+        let passes = configuration.sampling.networkPasses(distilled: m.denoiser.distilledGuidance)
         printBLASCore()
-        print("model: \(m.path) (window \(m.windowFrames) frames); \(sampler.rawValue) \(steps) steps, guidance \(guidance): \(passes) passes per window; "
+        print("model: \(m.path) (window \(m.windowFrames) frames); \(sampler.rawValue) \(steps) steps, guidance \(configuration.sampling.guidance): \(passes) passes per window; "
             + "latency budget \(latency) ms = look-ahead \(lat.lookahead) + chunk \(lat.chunk) frames; \(String(format: "%.1f", Double(samples.count) / Double(signal.sampleRate))) s of audio at \(signal.sampleRate) Hz")
         print("| threads | frames | windows | ms/window | first frame ms | p50 ms | p99 ms | max ms | look-ahead dropped | compute × real time |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -26,7 +26,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Model checkpoint to generate with (instead of --generated).") var model: String?
     // Generation-only options are optional so that "given" and "left at its default" differ: with --generated,
     // every one that is given is rejected, even when it names the default value. Defaults are GuidanceStudy.Defaults.
-    @Option(help: "With --model: comma-separated guidance weights (default: \(Eval.defaultGuidance)).") var guidance: String?
+    @Option(help: "With --model: comma-separated guidance weights (default: \(Eval.defaultGuidance); a guidance-distilled model: its own weight, the only one it takes).") var guidance: String?
     @Option(help: "With --model: samples per clip (default: \(GuidanceStudy.Defaults.samples)).") var samples: Int?
     @Option(help: "With --model: sampler (\(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")); default: \(GuidanceStudy.Defaults.sampler.rawValue); ddim runs with eta 0).")
     var sampler: SamplerKind?
@@ -166,8 +166,13 @@ struct Eval: AsyncParsableCommand {
         settings.seed = seed
         settings.bootstrapResamples = bootstrap
         (settings.gestureReference, settings.gestureReferenceName) = gesture
-        let study = study(model: loaded, settings: settings)
-        let weights = try guidanceWeights
+        var study = study(model: loaded, settings: settings)
+        var weights = try guidanceWeights
+        if let d = loaded.denoiser.distilledGuidance {
+            // A guidance-distilled model samples at its own guidance only: the study's default is that weight.
+            if guidance == nil { weights = [d.weight] }
+            if guidanceMethod == nil { study.method = d.method }
+        }
         let line = ProgressLine(total: truth.count * weights.count, label: "eval", unit: "clips", quiet: global.quiet)
         let rows = try study.run(truth, guidance: weights) { w, done, _ in
             line.update((weights.firstIndex(of: w) ?? 0) * truth.count + done)

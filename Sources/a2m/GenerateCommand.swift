@@ -26,14 +26,14 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Model checkpoint (.safetensors). Default: $\(DefaultModel.environmentKey), else \(DefaultModel.relativePath) (current directory, then beside the binary).")
     var model: String?
 
-    @Option(parsing: .unconditional, help: "Classifier-free guidance weight w ≥ 0: 0 ignores the audio, 1 is the conditional model, > 1 follows the audio more.")
-    var guidance: Float = 1
+    @Option(parsing: .unconditional, help: "Classifier-free guidance weight w ≥ 0: 0 ignores the audio, 1 (default) is the conditional model, > 1 follows the audio more. A guidance-distilled model samples at its own weight only (its default).")
+    var guidance: Float?
 
     @Option(help: "Guidance over the steps: constant; ramp (0 → w over the first half); interval (w over the first 60 %, then 1).")
     var guidanceSchedule: GuidanceSchedule = .constant
 
     @Option(help: "How the guided prediction enters each step: lowpass (default: only the guided difference's low temporal frequencies are extrapolated, so w > 1 adds no tremor); cfg (plain classifier-free guidance); cfgpp (CFG++: --guidance is its λ in 0...1, constant schedule); velocity (CFG with the conditional model's speed); docs/sampling.md.")
-    var guidanceMethod: GuidanceMethod = .commandDefault
+    var guidanceMethod: GuidanceMethod?
 
     @Option(help: "Denoising steps (network evaluations; twice that many passes with guidance other than 0 and 1).")
     var steps: Int = SamplerOptions.commandDefault.steps
@@ -111,8 +111,8 @@ struct Generate: AsyncParsableCommand {
     /// foot lock, and a second foot lock on the rig's legs.
     func generationConfiguration(rig: Rig? = nil, map jointMap: JointMapFile? = nil, model: String = "the model") -> GenerationConfiguration {
         var c = GenerationConfiguration()
-        c.sampling = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance, guidanceSchedule: guidanceSchedule,
-                                    guidanceMethod: guidanceMethod, seed: seed, spacing: spacing)
+        c.sampling = SamplerOptions(kind: sampler, steps: steps, eta: eta, guidance: guidance ?? 1, guidanceSchedule: guidanceSchedule,
+                                    guidanceMethod: guidanceMethod ?? .commandDefault, seed: seed, spacing: spacing)
         c.samples = samples
         c.fps = fps
         c.footLock = footLock
@@ -132,8 +132,8 @@ struct Generate: AsyncParsableCommand {
         if audio.contains("-") {
             throw ValidationError("'-' (standard input): generation reads its audio more than once; save it to a file and give that file")
         }
-        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
-        try SamplerOptions(guidance: guidance, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod).validateGuidanceOptions()
+        if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
+        try SamplerOptions(guidance: guidance ?? 1, guidanceSchedule: guidanceSchedule, guidanceMethod: guidanceMethod ?? .commandDefault).validateGuidanceOptions()
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         guard eta.isFinite, (0...1).contains(eta) else { throw ValidationError("--eta must be in 0...1, got \(eta)") }
         if sampler != .ddim && eta != 0 { throw ValidationError("--eta applies to --sampler ddim only") }
@@ -170,6 +170,7 @@ struct Generate: AsyncParsableCommand {
         let target = try rig.map { try Rig.load(URL(fileURLWithPath: $0), bvhUnit: rigUnits ?? .cm) }
         let jointMap = try map.map { try JointMapFile.load(URL(fileURLWithPath: $0)) }
         var configuration = generationConfiguration(rig: target, map: jointMap, model: url.path)
+        configuration.sampling.adoptDistilledGuidance(of: pipeline.model.denoiser, guidance: guidance, method: guidanceMethod)
         // The rig and the map are inputs too: no output may replace them.
         configuration.protectedFiles = [rig, map].compactMap { $0.map { URL(fileURLWithPath: $0) } }
         do {

@@ -50,3 +50,13 @@ func benchDenoiserConfig(_ path: String) throws -> DenoiserConfig {
     if full.motionDimFromData { c.motionDim = MotionFeatures.featureDim(for: .a2mDefault) }
     return c
 }
+
+extension SamplerOptions {
+    /// A guidance-distilled model's weight and method wherever the command line left them out (`--guidance`,
+    /// `--guidance-method` nil), so `a2m generate --model STUDENT` samples at the guidance it was distilled for.
+    mutating func adoptDistilledGuidance(of denoiser: Denoiser, guidance: Float?, method: GuidanceMethod?) {
+        guard let d = denoiser.distilledGuidance else { return }
+        if guidance == nil { self.guidance = d.weight }
+        if method == nil { guidanceMethod = d.method }
+    }
+}

@@ -30,17 +30,24 @@ enum RunCollective {
 #if A2M_MPI
 /// One rank of `mpirun -n N a2m train`. Errors are returned, not fatal (MPI_ERRORS_RETURN), so a failed
 /// collective becomes a message naming the rank and the operation; `abort` ends every rank.
-final class MPICollective: Collective {
+/// Sendable: its stored state is immutable after init (the failure box is ordered by the reducer queue).
+final class MPICollective: Collective, @unchecked Sendable {
     let rank: Int
     let size: Int
     let processorName: String
     private let comm = a2m_mpi_comm_world()
+    /// Where `startAllreduceSum` runs its sums, one after another, while the main thread computes; nil when the MPI
+    /// library cannot take calls from another thread (below MPI_THREAD_SERIALIZED), and the sums then run at once.
+    private let reducer: DispatchQueue?
+    private let reducerFailure = ReducerFailure()
 
     init() throws {
         var provided: Int32 = 0
-        // The training loop calls MPI from one thread at a time (the main one).
-        let rc = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
+        // MPI is called from one thread at a time: the main one, or the reducer queue between startAllreduceSum and
+        // waitForSums, while the main thread makes no MPI call.
+        let rc = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided)
         guard rc == a2m_mpi_success() else { throw MPIError(operation: "MPI_Init_thread", code: rc, rank: -1) }
+        reducer = provided >= Int32(MPI_THREAD_SERIALIZED) ? DispatchQueue(label: "a2m.allreduce") : nil
         MPI_Comm_set_errhandler(comm, a2m_mpi_errors_return())
         var r: Int32 = 0, s: Int32 = 0
         MPI_Comm_rank(comm, &r)
@@ -75,11 +82,37 @@ final class MPICollective: Collective {
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws { try allreduce(buffer, a2m_mpi_double(), a2m_mpi_sum(), "MPI_Allreduce (double sum)") }
     func allreduceMax(_ buffer: UnsafeMutableBufferPointer<UInt64>) throws { try allreduce(buffer, a2m_mpi_uint64(), a2m_mpi_max(), "MPI_Allreduce (max)") }
 
+    func startAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let reducer else { return try allreduceSum(buffer) }
+        let span = SendableSpan(buffer), failure = reducerFailure
+        reducer.async { [self] in
+            guard failure.error == nil else { return }
+            do { try allreduceSum(span.buffer) } catch { failure.error = error }
+        }
+    }
+
+    func waitForSums() throws {
+        guard let reducer else { return }
+        reducer.sync {}
+        if let e = reducerFailure.error { reducerFailure.error = nil; throw e }
+    }
+
     func abort(_ message: String, code: Int32) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         MPI_Abort(comm, code)
         exit(code)
     }
+}
+
+/// The first failure of the reducer queue, read by the main thread after `reducer.sync {}` (which orders the two).
+private final class ReducerFailure: @unchecked Sendable {
+    var error: Error?
+}
+
+/// A gradient span handed to the reducer queue; the caller does not touch it until `waitForSums`.
+private struct SendableSpan: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Float>
+    init(_ buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
 }
 
 struct MPIError: Error, CustomStringConvertible {

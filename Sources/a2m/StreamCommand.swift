@@ -49,7 +49,7 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Timestep spacing: few-step, trailing or karras (default as a2m generate: 10 steps keep 50-step DDIM's quality, docs/sampling.md \"Few steps\").")
     var spacing: TimestepSpacing = SamplerOptions.commandDefault.spacing
 
-    @Option(parsing: .unconditional, help: "Classifier-free guidance weight (1 = one network pass per step).") var guidance: Float = 1
+    @Option(parsing: .unconditional, help: "Classifier-free guidance weight, with a2m generate's default method (1, the default, is one network pass per step; a guidance-distilled model samples at its own weight in one pass).") var guidance: Float?
 
     @Option(help: "Random seed.") var seed: UInt64 = 0
 
@@ -64,7 +64,7 @@ struct StreamCommand: AsyncParsableCommand {
         guard latency.isFinite, latency > 0 else { throw ValidationError("--latency must be a positive number of ms, got \(latency)") }
         guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         if noJSON && vmc == nil { throw ValidationError("--no-json without --vmc leaves no output") }
-        guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
+        if let guidance, !(guidance.isFinite && guidance >= 0) { throw ValidationError("--guidance must be a finite number ≥ 0, got \(guidance)") }
     }
 
     func run() async throws {
@@ -74,7 +74,8 @@ struct StreamCommand: AsyncParsableCommand {
         let url = try DefaultModel.locate(explicit: model)
         let m = try GenerationModel.load(contentsOf: url)
         var configuration = GenerationConfiguration()
-        configuration.sampling = SamplerOptions(kind: sampler, steps: steps, guidance: guidance, seed: seed, spacing: spacing)
+        configuration.sampling = SamplerOptions(kind: sampler, steps: steps, guidance: guidance ?? 1, guidanceMethod: .commandDefault, seed: seed, spacing: spacing)
+        configuration.sampling.adoptDistilledGuidance(of: m.denoiser, guidance: guidance, method: nil)
         configuration.footLock = footLock
         let lat = StreamingLatency(seconds: latency / 1000, fps: m.fps)
 

@@ -50,6 +50,12 @@ struct Train: AsyncParsableCommand {
     @Option(help: "End this sitting with a checkpoint once the run has done this many steps (exit 0); --resume continues it exactly, as after Ctrl-C, but at a step you chose.")
     var stopAfter: Int?
 
+    @Option(help: "Distil guidance from this model: with a config whose model.distilledGuidance names the weight and method (e.g. Configs/distill_small_prosody.json), the student learns the teacher's guided prediction and samples at that guidance in one pass per step. Required again with --resume.")
+    var teacher: String?
+
+    @Flag(inversion: .prefixedNo, help: "Under mpirun: sum each part of the gradient over the ranks while backward computes the rest (default), or all of it after backward (--no-overlap-allreduce). Same numbers either way; docs/benchmarks.md measures both.")
+    var overlapAllreduce = true
+
     @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
     var overwrite = false
 
@@ -101,7 +107,7 @@ struct Train: AsyncParsableCommand {
             (trainer, notes) = try TrainingSession.prepare(.init(
                 data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
                 steps: steps, seed: seed, layout: layout, split: split.map(url), collective: collective, quiet: quiet,
-                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }))
+                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }, teacher: teacher.map(url)))
         } catch let e as TrainingError {
             guard case .stopped = e else { throw e }
             let sig = StopSignal.requested ?? SIGINT
@@ -109,6 +115,10 @@ struct Train: AsyncParsableCommand {
             throw ExitCode(128 + sig)
         }
         for n in notes { say("note: " + n) }
+        if !overlapAllreduce && collective.size == 1 {
+            throw ValidationError("--no-overlap-allreduce applies to data-parallel runs under mpirun; this run has one process")
+        }
+        trainer.overlapAllreduce = overlapAllreduce
         let d = trainer.data
         if !global.quiet {
             say("data: \(d.files.count) files (\(d.trainingFiles.count) training, \(d.validationFiles.count) validation), "
@@ -116,6 +126,9 @@ struct Train: AsyncParsableCommand {
                 + "\(d.cacheHits) from cache in \(cache ?? TrainingSession.Options.defaultCache(out: url(out)).path)")
             say("model: motionDim \(trainer.config.model.motionDim) (\(d.skeleton.jointCount) joints), audioDim \(trainer.config.model.audioDim)")
             if let f = trainer.derivativeFactorSummary { say("derivative factors: " + f) }
+            if let g = trainer.config.model.distilledGuidance, let teacher {
+                say("distilling guidance \(g.weight) (\(g.method.rawValue)) from \(teacher): the student starts from its weights and statistics")
+            }
             if collective.size > 1 {
                 say("data-parallel: \(collective.size) ranks × \(trainer.config.training.batchSize / collective.size) windows of the batch of \(trainer.config.training.batchSize), \(Threads.count) thread(s) each")
             }
@@ -148,7 +161,7 @@ struct Train: AsyncParsableCommand {
             }
         case .stopped(let step) where StopSignal.requested == nil && stopAfter.map({ step >= $0 }) == true:
             let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
-            say("stopped after step \(step) (--stop-after); continue with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)")
+            say("stopped after step \(step) (--stop-after); continue with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(teacherArgument)")
         case .stopped(let step):
             // Under mpirun every rank stops at the step where any rank had a request (mpirun forwards SIGUSR1 to all,
             // but they may see it a step apart).
@@ -156,10 +169,15 @@ struct Train: AsyncParsableCommand {
             let sig = local ?? (collective.size > 1 ? SIGUSR1 : SIGINT)
             let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
             let by = local.map { "by \(StopSignal.name($0))" } ?? "at another rank's request"
-            say("stopped \(by) at step \(step); resume with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)")
+            say("stopped \(by) at step \(step); resume with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(teacherArgument)")
             throw ExitCode(128 + sig)
         }
     }
+}
+
+extension Train {
+    /// What a resume command must repeat.
+    var teacherArgument: String { teacher.map { " --teacher \($0)" } ?? "" }
 }
 
 extension DatasetLayout: ExpressibleByArgument {}

@@ -8,6 +8,11 @@
 #   docs/scripts/netns_allreduce.sh A2M_BINARY K RATE -- BENCH_ARGS...
 #   docs/scripts/netns_allreduce.sh .build/release/a2m 4 1gbit -- --config Configs/base.json --pose 454
 #
+# With A2M_COMMAND set, the ranks run that subcommand instead of `bench allreduce`, e.g. a data-parallel training
+# run across the hosts (docs/benchmarks.md, "Overlapping the allreduce with backward"):
+#
+#   A2M_COMMAND=train docs/scripts/netns_allreduce.sh .build/release/a2m 2 1gbit -- --data corpus --config c.json --out run
+#
 # RATE is tc's syntax (1gbit, 10gbit) or "none" for the veth's own speed (memory copies, several GB/s).
 set -euo pipefail
 A2M=$(realpath "$1"); K=$2; RATE=$3; shift 3
@@ -65,4 +70,4 @@ ip netns exec a2m-n1 mpirun -n "$K" --hostfile "$WORK/hosts" --map-by node \
     --mca plm_rsh_agent "$WORK/netns-agent" \
     --mca btl tcp,self --mca btl_tcp_if_include 10.78.0.0/24 --mca oob_tcp_if_include 10.78.0.0/24 \
     --mca pml ob1 \
-    "$A2M" bench allreduce "$@"
+    "$A2M" ${A2M_COMMAND:-bench allreduce} "$@"

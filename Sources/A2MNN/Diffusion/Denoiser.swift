@@ -37,6 +37,10 @@ public final class Denoiser {
     var forwardDone = false
     /// Tests pin the dropout masks across repeated forwards (gradient checks).
     var fixedDropoutKey: UInt64?
+    /// Called by `backward()` with each span of the gradient arena (float offsets, `gradientSpans.during`, in that
+    /// order) as soon as backward has finished writing it, so a data-parallel trainer can start summing it over the
+    /// ranks while backward goes on. Runs on the backward's thread; it must not touch the span's values itself.
+    package var onGradientSpanDone: ((Range<Int>) -> Void)?
     /// Rows (and kept rows) of the whole batch before this call's rows, when a batch is split over data-parallel
     /// ranks: dropout masks are indexed as if the whole batch ran here (`dropout(_:rowElements:encoder:)`).
     var shardRowOffset = 0, shardKeptOffset = 0
@@ -54,6 +58,22 @@ public final class Denoiser {
     }
 
     package var layout: TensorLayout { p.layout }
+
+    /// The gradient arena in spans, by when backward finishes them: `during` backward, the output layer's, then
+    /// each decoder layer's, last layer first (without its FiLM linears, whose gradient comes from the shared
+    /// conditioning after all layers); `after`, the rest (input layer, conditioning, encoder, null embeddings, FiLM),
+    /// final when `backward()` returns. Together they cover 0..<`parameterCount` once.
+    package var gradientSpans: (during: [Range<Int>], after: [Range<Int>]) {
+        let n = p.layout.count
+        let during = [p.out.w..<n] + p.layers.reversed().map { $0.saIn.w..<$0.film[0].w }
+        var after: [Range<Int>] = [], at = 0
+        for r in during.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if at < r.lowerBound { after.append(at..<r.lowerBound) }
+            at = r.upperBound
+        }
+        if at < n { after.append(at..<n) }
+        return (during, after)
+    }
     public var parameterCount: Int { p.layout.parameterCount }
     /// Tensors AdamW applies weight decay to (2-D weight matrices).
     var decayedTensors: [TensorSpec] { p.decayed }
@@ -202,6 +222,8 @@ public final class Denoiser {
         // Scratch gradients are written with += below, so every one of them starts each backward at zero.
         zero(dres, n * d); zero(g.drmem, b * s * d); zero(g.dmem, b * s * d); zero(g.dfilm, p.layers.count * 3 * b * 2 * d)
         linearGrad(dres, a.dout, a.layers.last?.x3 ?? a.h0, p.out, rows: n)
+        let spans = onGradientSpanDone == nil ? [] : gradientSpans.during
+        onGradientSpanDone?(spans[0])
         for j in stride(from: p.layers.count - 1, through: 0, by: -1) {
             let lp = p.layers[j], l = a.layers[j]
             let xin = j == 0 ? a.h0 : a.layers[j - 1].x3
@@ -251,6 +273,7 @@ public final class Denoiser {
             rotaryBackward(dinp: g.dy, dout: g.dr, table: rotary, b: b, t: t, c: d)
             layerNormBackward(dinp: dres, dgamma: G + lp.n1.g, dbeta: G + lp.n1.b, dout: g.dy, inp: xin, gamma: W + lp.n1.g,
                               mean: l.mean1, rstd: l.rstd1, n: n, c: d)
+            onGradientSpanDone?(spans[p.layers.count - j])
         }
         linearGrad(nil, dres, a.x, p.inp, rows: n)
     }

@@ -40,12 +40,22 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
     /// `frameAlignedAudio` is rejected (it would change nothing). docs/notes/2026-11-results-notebook.md ("Where FID_k's excess sits")
     /// measures 2, 4 and 8.
     public var alignedAudioSmoothing: Int = 2
+    /// Set on a student trained by guidance distillation (`a2m train --teacher`): the teacher's guidance weight
+    /// and method, which this model's conditioned pass reproduces alone (`DistilledGuidance`). Default none.
+    public var distilledGuidance: DistilledGuidance?
 
     public init() {}
 
+    /// The config without `distilledGuidance`: the architecture a teacher and its student share.
+    public var architecture: DenoiserConfig {
+        var c = self
+        c.distilledGuidance = nil
+        return c
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case width, layers, heads, ffn, encoderLayers, dropout, windowFrames, motionDim, audioDim
-        case condDropProbability, diffusionSteps, frameAlignedAudio, alignedAudioSmoothing
+        case condDropProbability, diffusionSteps, frameAlignedAudio, alignedAudioSmoothing, distilledGuidance
     }
 
     public init(from decoder: Decoder) throws {
@@ -65,6 +75,7 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         diffusionSteps = try c.value(.diffusionSteps, or: d.diffusionSteps)
         frameAlignedAudio = try c.value(.frameAlignedAudio, or: d.frameAlignedAudio)
         alignedAudioSmoothing = try c.value(.alignedAudioSmoothing, or: d.alignedAudioSmoothing)
+        distilledGuidance = try c.value(.distilledGuidance, or: nil)
     }
 
     /// Writes every field except `alignedAudioSmoothing` at its default: models trained before the key existed
@@ -86,6 +97,7 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
         if alignedAudioSmoothing != DenoiserConfig().alignedAudioSmoothing {
             try c.encode(alignedAudioSmoothing, forKey: .alignedAudioSmoothing)
         }
+        try c.encodeIfPresent(distilledGuidance, forKey: .distilledGuidance)
     }
 
     /// Range checks; `file` names the config in messages (fields are reported as `model.<name>`).
@@ -109,6 +121,10 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
                       frameAlignedAudio || alignedAudioSmoothing == DenoiserConfig().alignedAudioSmoothing,
                       "\(alignedAudioSmoothing) smooths the frame-aligned audio path, which this model does not have; "
                           + "set model.frameAlignedAudio to true or leave the key out")
+        if let g = distilledGuidance {
+            try v.require("model.distilledGuidance", g.problems(prefix: "model.distilledGuidance").isEmpty,
+                          g.problems(prefix: "model.distilledGuidance").joined(separator: "; "))
+        }
     }
 
     /// Reads the top-level "model" object of a config file (other top-level keys belong to other sections).

@@ -29,6 +29,7 @@ extension Denoiser: MotionDenoiser {
     public var audioDim: Int { config.audioDim }
     public var trainingSteps: Int { config.diffusionSteps }
     public var supportsGuidance: Bool { config.condDropProbability > 0 }
+    public var distilledGuidance: DistilledGuidance? { config.distilledGuidance }
 
     /// Runs the audio encoder (no dropout) on `clips` windows of `frames` ≤ windowFrames and caches what
     /// every denoising step reuses.

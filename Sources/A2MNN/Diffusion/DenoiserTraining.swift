@@ -31,7 +31,7 @@ public struct DenoiserBatch {
 
 extension Denoiser {
     /// Zeroes the gradient arena; call once per optimizer step (backward accumulates with +=).
-    func zeroGradients() { gradients.zero() }
+    package func zeroGradients() { gradients.zero() }
 
     /// Forward pass with the loss. `training` enables dropout (a fresh mask per call from the `.dropout`
     /// stream) and keeps the activations for `backward()`; validation passes use `training: false`.

@@ -19,6 +19,8 @@ package protocol MotionDenoiser: AnyObject {
     var trainingSteps: Int { get }
     /// Whether the model has an unconditional mode (trained with condDropProbability > 0).
     var supportsGuidance: Bool { get }
+    /// The guidance a distilled student reproduces in one conditioned pass (`DistilledGuidance`), else nil.
+    var distilledGuidance: DistilledGuidance? { get }
 
     /// Encodes `clips` audio feature windows, `audio` is [clips, frames, M].
     func encodeAudio(_ audio: [Float], clips: Int, frames: Int) throws -> AudioContext
@@ -26,6 +28,10 @@ package protocol MotionDenoiser: AnyObject {
     /// Predicts clean motion x0 ([rows.count, frames, D]) from noisy `x` ([rows.count, frames, D]) at
     /// integer training timesteps `timesteps` (one per row, in 0..<trainingSteps).
     func predictX0(x: [Float], timesteps: [Int], rows: [DenoiserRow], context: AudioContext, frames: Int) throws -> [Float]
+}
+
+extension MotionDenoiser {
+    package var distilledGuidance: DistilledGuidance? { nil }
 }
 
 /// One row of a denoiser batch: which encoded clip it belongs to, and whether it sees that clip's audio.

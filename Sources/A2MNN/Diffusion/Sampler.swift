@@ -87,7 +87,7 @@ package final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPr
                 context: Network.AudioContext, clips: [Int], frames: Int,
                 generators: [PCG32]? = nil, initialNoise: [Float]? = nil, constraint: PrefixConstraint? = nil,
                 sampler: (any Sampler)? = nil, guidance: (any GuidanceMixer)? = nil) throws {
-        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance)
+        try options.validate(trainingSteps: schedule.steps, supportsGuidance: denoiser.supportsGuidance, distilled: denoiser.distilledGuidance)
         guard denoiser.trainingSteps == schedule.steps else {
             throw SamplingError.invalidOption(name: "schedule steps", value: "\(schedule.steps)",
                                               expected: "\(denoiser.trainingSteps) (the model's training steps)")
@@ -116,7 +116,7 @@ package final class DenoisingLoop<Network: MotionDenoiser>: Sequence, IteratorPr
         }
         self.denoiser = denoiser
         self.sampler = sampler
-        self.guidance = guidance ?? options.makeGuidance()
+        self.guidance = guidance ?? options.makeGuidance(distilled: denoiser.distilledGuidance)
         self.context = context
         self.clips = clips
         self.frames = frames

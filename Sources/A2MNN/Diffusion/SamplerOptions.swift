@@ -26,6 +26,7 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable {
     case invalidOption(name: String, value: String, expected: String)
     case guidanceUnsupported(weight: Float, schedule: GuidanceSchedule, method: GuidanceMethod)
     case denoiserOutput(got: Int, expected: Int)
+    case distilledGuidance(DistilledGuidance, weight: Float, schedule: GuidanceSchedule, method: GuidanceMethod)
 
     public var description: String {
         switch self {
@@ -35,6 +36,10 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable {
             return "guidance \(weight) (schedule \(schedule.rawValue), method \(method.rawValue)) needs an unconditional mode, but this "
                 + "model was trained with condDropProbability = 0 and has none; use --guidance 1 --guidance-schedule constant "
                 + "--guidance-method cfg, or a model trained with condDropProbability > 0"
+        case let .distilledGuidance(d, weight, schedule, method):
+            return "this model has guidance \(d.weight) (method \(d.method.rawValue)) distilled into its weights and samples at that "
+                + "guidance only; asked for guidance \(weight) (schedule \(schedule.rawValue), method \(method.rawValue)). Pass "
+                + "--guidance \(d.weight) --guidance-method \(d.method.rawValue), or use the model it was distilled from for other weights"
         case let .denoiserOutput(got, expected):
             return "denoiser returned \(got) values; expected \(expected)"
         }
@@ -83,9 +88,9 @@ public struct SamplerOptions: Sendable, Equatable {
     }
 
     /// Checks every value against the model: step count within its training steps, eta and guidance ranges,
-    /// and that guidance other than the plain conditional model is only asked of a model that has an
-    /// unconditional mode.
-    public func validate(trainingSteps: Int, supportsGuidance: Bool) throws {
+    /// that guidance other than the plain conditional model is only asked of a model that has an
+    /// unconditional mode, and that a guidance-distilled model (`distilled`) is asked for its own guidance.
+    public func validate(trainingSteps: Int, supportsGuidance: Bool, distilled: DistilledGuidance? = nil) throws {
         guard (1...trainingSteps).contains(steps) else {
             throw SamplingError.invalidOption(name: "steps", value: "\(steps)", expected: "1...\(trainingSteps) (the model's training steps)")
         }
@@ -96,6 +101,12 @@ public struct SamplerOptions: Sendable, Equatable {
             throw SamplingError.invalidOption(name: "eta", value: "\(eta)", expected: "0 with the \(kind.rawValue) sampler (eta applies to ddim only)")
         }
         try validateGuidance()
+        if let d = distilled {
+            guard guidance == d.weight, guidanceMethod == d.method, guidanceSchedule == .constant else {
+                throw SamplingError.distilledGuidance(d, weight: guidance, schedule: guidanceSchedule, method: guidanceMethod)
+            }
+            return
+        }
         if !supportsGuidance && (guidance != 1 || guidanceSchedule != .constant || guidanceMethod != .cfg) {
             throw SamplingError.guidanceUnsupported(weight: guidance, schedule: guidanceSchedule, method: guidanceMethod)
         }
@@ -109,6 +120,19 @@ public struct SamplerOptions: Sendable, Equatable {
     /// The guidance mixer of `guidanceMethod` at `guidance` with `guidanceSchedule`.
     public func makeGuidance() -> any GuidanceMixer {
         guidanceMethod.mixer(weight: guidance, schedule: guidanceSchedule)
+    }
+
+    /// Network passes of one window's run: per step, two where the mixer's plan needs both branches, else one
+    /// (guidance 0 or 1, and a guidance-distilled model, whose `distilled` mixer runs one branch).
+    public func networkPasses(distilled: DistilledGuidance? = nil) -> Int {
+        let mixer = makeGuidance(distilled: distilled)
+        return (0..<steps).reduce(0) { $0 + (mixer.plan(step: $1, of: steps).branches == .both ? 2 : 1) }
+    }
+
+    /// The mixer for a model: `makeGuidance()`, or the one-branch `DistilledGuidanceMixer` of a guidance-distilled
+    /// model (validated: these options ask for its guidance).
+    public func makeGuidance(distilled: DistilledGuidance?) -> any GuidanceMixer {
+        distilled.map { DistilledGuidanceMixer($0) } ?? makeGuidance()
     }
 
     /// The weight's range for the method, and the method's schedules (no model needed).

@@ -46,7 +46,7 @@ public final class TensorArena {
     package var count: Int { layout.count }
 
     /// `spare` floats after the layout (not part of `count`) carry a few values with the buffer: the gradient
-    /// arena's step scalars ride in its one allreduce (`Trainer`).
+    /// arena's step scalars ride with its last-layer span in the allreduce (`Trainer`).
     package init(layout: TensorLayout, spare: Int = 0) {
         self.layout = layout
         base = alignedFloats(max(layout.count + spare, 16))

@@ -186,6 +186,29 @@ func tinyBatch(_ c: DenoiserConfig, rows: Int, keep: [Bool], mask: Bool, seed: U
         #expect(maxDiff == 0, "max gradient difference between identical steps: \(maxDiff)")
     }
 
+    /// The spans backward reports as done cover the arena once, arrive in `gradientSpans.during` order, and hold
+    /// their final values when reported (what lets a data-parallel trainer sum them while backward goes on).
+    @Test(arguments: [false, true]) func reportedGradientSpansAreFinal(aligned: Bool) throws {
+        let c = tinyConfig(dropout: 0, aligned: aligned)
+        let m = try Denoiser(config: c, seed: 5)
+        let spans = m.gradientSpans
+        var covered = [Int](repeating: 0, count: m.gradients.count)
+        for r in spans.during + spans.after { for i in r { covered[i] += 1 } }
+        #expect(covered.allSatisfy { $0 == 1 }, "spans cover \(covered.filter { $0 != 1 }.count) floats other than once")
+        #expect(spans.during.count == c.layers + 1)
+        var reported: [(Range<Int>, [Float])] = []
+        m.onGradientSpanDone = { r in reported.append((r, Array(UnsafeBufferPointer(start: m.gradients.base + r.lowerBound, count: r.count)))) }
+        _ = try m.trainStep(tinyBatch(c, rows: 2, keep: [true, false], mask: true))
+        m.onGradientSpanDone = nil
+        #expect(reported.map(\.0) == spans.during)
+        var worst: Float = 0
+        for (r, values) in reported {
+            for (k, i) in r.enumerated() { worst = max(worst, abs(values[k] - m.gradients.base[i])) }
+            #expect(values.contains { $0 != 0 }, "span \(r) was all zero when reported")
+        }
+        #expect(worst == 0, "largest change of a reported gradient after its report: \(worst)")
+    }
+
     @Test func badInputsAreRejected() throws {
         let c = tinyConfig()
         let m = try Denoiser(config: c)

@@ -52,16 +52,17 @@ import Foundation
         #expect(DenoiserConfig().motionDim == MotionFeatures.featureDim(for: Skeleton.a2mDefault))
     }
 
-    /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing out of
-    /// model metadata); a field added to CodingKeys but forgotten there fails here.
+    /// DenoiserConfig's hand-written `encode(to:)` lists the fields once more (to leave a default smoothing and an
+    /// absent distilled guidance out of model metadata); a field added to CodingKeys but forgotten there fails here.
     @Test func denoiserConfigEncodesEveryKey() throws {
         var c = DenoiserConfig()
         let keys = { (c: DenoiserConfig) in
             Set((try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]).keys)
         }
         let all = Set(DenoiserConfig.CodingKeys.allCases.map(\.stringValue))
-        #expect(try keys(c) == all.subtracting(["alignedAudioSmoothing"]))
+        #expect(try keys(c) == all.subtracting(["alignedAudioSmoothing", "distilledGuidance"]))
         c.alignedAudioSmoothing = 4
+        c.distilledGuidance = DistilledGuidance(weight: 2.5, method: .lowpass)
         #expect(try keys(c) == all)
         #expect(try JSONDecoder().decode(DenoiserConfig.self, from: JSONEncoder().encode(c)) == c)
     }

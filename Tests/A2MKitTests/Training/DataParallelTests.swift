@@ -117,6 +117,26 @@ struct DataParallelTests {
         #expect(!two.stderr.contains("error"))
     }
 
+    /// Summing the gradient span by span during backward (the default) and in one allreduce after it give the same
+    /// bytes on 2 ranks (each float is the sum of the same two values either way).
+    @Test func overlappedAllreduceGivesTheSameWeights() throws {
+        let dir = try ScratchDirectory("mpi-overlap")
+        let data = try TrainingFixtures.dataDirectory(in: dir, count: 3)
+        let cfg = try Self.config(in: dir, steps: 8)
+        let args = ["train", "--data", data.path, "--config", cfg.path, "--threads", "1", "--quiet"]
+        let overlapped = try Self.a2m(args + ["--out", dir.path("overlapped").path], ranks: 2)
+        try #require(overlapped.status == 0, "\(overlapped.stderr)")
+        let after = try Self.a2m(args + ["--out", dir.path("after").path, "--no-overlap-allreduce"], ranks: 2)
+        try #require(after.status == 0, "\(after.stderr)")
+        // (The checkpoints differ in their elapsed-time field only: compare their weights, and the model files.)
+        let (diff, name) = try Self.largestDifference(Self.weights(dir.path("overlapped/checkpoint.safetensors")), Self.weights(dir.path("after/checkpoint.safetensors")))
+        #expect(diff == 0, "largest weight difference \(diff) in \(name)")
+        #expect(try Data(contentsOf: dir.path("overlapped/model.safetensors")) == Data(contentsOf: dir.path("after/model.safetensors")))
+        // One process has no allreduce to overlap: the flag is refused, not ignored.
+        let single = try Self.a2m(args + ["--out", dir.path("single").path, "--no-overlap-allreduce"])
+        #expect(single.status != 0 && single.stderr.contains("--no-overlap-allreduce"), "\(single.stderr)")
+    }
+
     /// A 2-rank run stopped by SIGUSR1 to one rank (rank 1: the stop flag travels with the gradient, so rank 0 stops
     /// at the same step) and resumed on 2 ranks is bit-identical to the uninterrupted 2-rank run; resumed on 1 process
     /// it finishes within the tolerances.
