@@ -54,7 +54,7 @@ struct Train: AsyncParsableCommand {
     var teacher: String?
 
     @Flag(inversion: .prefixedNo, help: "Under mpirun: sum each part of the gradient over the ranks while backward computes the rest (default), or all of it after backward (--no-overlap-allreduce). Same numbers either way; docs/benchmarks.md measures both.")
-    var overlapAllreduce = true
+    var overlapAllreduce: Bool?
 
     @Flag(help: "Start a new run in an --out that already holds one, replacing its checkpoint, model and log.")
     var overwrite = false
@@ -84,6 +84,10 @@ struct Train: AsyncParsableCommand {
     }
 
     func train(_ collective: Collective) throws {
+        if let overlapAllreduce, collective.size == 1 {
+            // Before the data is read: one process has no allreduce to overlap.
+            throw ValidationError("--\(overlapAllreduce ? "" : "no-")overlap-allreduce applies to data-parallel runs under mpirun; this run has one process")
+        }
         let url = { (p: String) in URL(fileURLWithPath: p) }
         let root = collective.isRoot
         let quiet = global.quiet || !root
@@ -115,10 +119,7 @@ struct Train: AsyncParsableCommand {
             throw ExitCode(128 + sig)
         }
         for n in notes { say("note: " + n) }
-        if !overlapAllreduce && collective.size == 1 {
-            throw ValidationError("--no-overlap-allreduce applies to data-parallel runs under mpirun; this run has one process")
-        }
-        trainer.overlapAllreduce = overlapAllreduce
+        if let overlapAllreduce { trainer.overlapAllreduce = overlapAllreduce }
         let d = trainer.data
         if !global.quiet {
             say("data: \(d.files.count) files (\(d.trainingFiles.count) training, \(d.validationFiles.count) validation), "

@@ -124,7 +124,7 @@ struct DataParallelTests {
         let data = try TrainingFixtures.dataDirectory(in: dir, count: 3)
         let cfg = try Self.config(in: dir, steps: 8)
         let args = ["train", "--data", data.path, "--config", cfg.path, "--threads", "1", "--quiet"]
-        let overlapped = try Self.a2m(args + ["--out", dir.path("overlapped").path], ranks: 2)
+        let overlapped = try Self.a2m(args + ["--out", dir.path("overlapped").path, "--overlap-allreduce"], ranks: 2)
         try #require(overlapped.status == 0, "\(overlapped.stderr)")
         let after = try Self.a2m(args + ["--out", dir.path("after").path, "--no-overlap-allreduce"], ranks: 2)
         try #require(after.status == 0, "\(after.stderr)")
