@@ -74,22 +74,26 @@ public struct GenerationModel {
         self.path = path
     }
 
+    /// `value` as JSON with sorted keys: how every config and statistics value in the metadata is written.
+    package static func sortedJSON<T: Encodable>(_ value: T) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(value), as: UTF8.self)
+    }
+
     /// The metadata entries that make a denoiser checkpoint a generation model.
     public static func metadata(diffusion: DiffusionConfig, audio: AudioFeatureConfig, skeleton: Skeleton, fps: Double,
                                 motionStats: NormalizationStats, audioStats: NormalizationStats, step: Int,
                                 sourceFPS: Double? = nil) throws -> [String: String] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try enc.encode(v), as: UTF8.self) }
         let bvh = try BVHWriter.bytes(MotionClip(restPoseOf: skeleton, fps: fps, frames: 1))
         var meta = [
             Key.format: format,
-            Key.diffusion: try json(diffusion),
-            Key.audio: try json(audio),
+            Key.diffusion: try sortedJSON(diffusion),
+            Key.audio: try sortedJSON(audio),
             Key.skeleton: String(decoding: bvh, as: UTF8.self),
             Key.fps: "\(fps)",
-            Key.motionStats: try json(motionStats),
-            Key.audioStats: try json(audioStats),
+            Key.motionStats: try sortedJSON(motionStats),
+            Key.audioStats: try sortedJSON(audioStats),
             Key.step: "\(step)",
         ]
         if let sourceFPS { meta[Key.sourceFPS] = "\(sourceFPS)" }

@@ -52,11 +52,7 @@ final class GuidanceTeacher {
         return out
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        return (try? enc.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
-    }
+    static func json<T: Encodable>(_ value: T) -> String { (try? GenerationModel.sortedJSON(value)) ?? "?" }
 
     /// The guided x0 [rows, frames, D] of the teacher at `noisy` x_t [rows, frames, D] and `timesteps` [rows], with
     /// each row's `audio` [rows, frames, M] (normalized with the teacher's statistics).

@@ -122,8 +122,8 @@ public struct DenoiserConfig: Codable, Sendable, Equatable {
                       "\(alignedAudioSmoothing) smooths the frame-aligned audio path, which this model does not have; "
                           + "set model.frameAlignedAudio to true or leave the key out")
         if let g = distilledGuidance {
-            try v.require("model.distilledGuidance", g.problems(prefix: "model.distilledGuidance").isEmpty,
-                          g.problems(prefix: "model.distilledGuidance").joined(separator: "; "))
+            let problems = g.problems(prefix: "model.distilledGuidance")
+            try v.require("model.distilledGuidance", problems.isEmpty, problems.joined(separator: "; "))
         }
     }
 
