@@ -22,6 +22,7 @@ import Foundation
 /// | `a2m.step` | training step of the weights |
 /// | `a2m.sourceFPS` | optional: the frame rate the training data was recorded at; `a2m generate` writes at it by default |
 /// | `a2m.teacher` | optional: on a guidance-distilled student (`a2m train --teacher`), the teacher's weight fingerprint |
+/// | `a2m.init` | optional: on a fine-tuned model (`a2m train --init`), the starting model's weight fingerprint |
 ///
 /// A training checkpoint (OUT/checkpoint.safetensors) carries the same keys, so it loads here too.
 public struct GenerationModel {

@@ -11,48 +11,32 @@ import Foundation
 /// The student starts from the teacher's weights and normalizes the data with the teacher's statistics, so the
 /// two see the same numbers; the teacher must share the student's architecture, diffusion and audio features.
 final class GuidanceTeacher {
-    let model: GenerationModel
+    let start: StartingModel
+    var model: GenerationModel { start.model }
     let guidance: DistilledGuidance
     let mixer: any GuidanceMixer
-    /// FNV-1a of the teacher's weights (as loaded, F32): a resumed run must distil from the same teacher.
-    let fingerprint: String
+    /// The teacher's weight fingerprint: a resumed run must distil from the same teacher.
+    var fingerprint: String { start.fingerprint }
 
     /// `__metadata__` key of a student's checkpoint and model file: the teacher's fingerprint.
     static let metadataKey = "a2m.teacher"
 
     init(url: URL, guidance: DistilledGuidance) throws {
-        model = try GenerationModel.load(contentsOf: url)
-        guard model.denoiser.distilledGuidance == nil else {
+        start = try StartingModel(url: url)
+        guard start.model.denoiser.distilledGuidance == nil else {
             throw TrainingError.modelMismatch(reason: "\(url.path): the teacher is itself a guidance-distilled model; distil from a model with an unconditional mode")
         }
-        guard model.denoiser.supportsGuidance else {
+        guard start.model.denoiser.supportsGuidance else {
             throw TrainingError.modelMismatch(reason: "\(url.path): the teacher has no unconditional mode (trained with condDropProbability 0), so it has no guidance to distil")
         }
         self.guidance = guidance
         mixer = guidance.method.mixer(weight: guidance.weight, schedule: .constant)
-        var h = ContentHash()
-        let p = model.denoiser.parameters
-        h.addWords(UnsafeRawBufferPointer(start: p.base, count: 4 * p.count))
-        fingerprint = String(format: "%016llx", h.value)
     }
 
     /// What a student of this teacher must share with it, each mismatch named with both values.
     func problems(student config: A2MConfig, data: TrainingSet) -> [String] {
-        var out: [String] = []
-        let t = model.denoiser.config
-        if t.architecture != config.model.architecture {
-            out.append("the config's model section differs from the teacher's (teacher: \(Self.json(t)); config: \(Self.json(config.model.architecture))); the student keeps the teacher's architecture")
-        }
-        if model.diffusion != config.diffusion { out.append("the diffusion section differs from the teacher's (\(Self.json(model.diffusion)))") }
-        if model.audio != config.audio { out.append("the audio section differs from the teacher's (\(Self.json(model.audio)))") }
-        if model.fps != data.fps { out.append("training.fps \(data.fps) differs from the teacher's \(model.fps)") }
-        if model.skeleton.joints.map(\.name) != data.skeleton.joints.map(\.name) {
-            out.append("the data's skeleton (\(data.skeleton.jointCount) joints) is not the teacher's (\(model.skeleton.jointCount) joints)")
-        }
-        return out
+        start.problems(config: config, data: data, role: "the teacher")
     }
-
-    static func json<T: Encodable>(_ value: T) -> String { (try? GenerationModel.sortedJSON(value)) ?? "?" }
 
     /// The guided x0 [rows, frames, D] of the teacher at `noisy` x_t [rows, frames, D] and `timesteps` [rows], with
     /// each row's `audio` [rows, frames, M] (normalized with the teacher's statistics).

@@ -47,6 +47,8 @@ public final class Trainer {
     public let collective: Collective
     /// Guidance distillation's teacher (`model.distilledGuidance`): its guided x0 is the target; nil for training.
     let teacher: GuidanceTeacher?
+    /// The model a fine-tuning run (`a2m train --init`) started from; nil for fresh weights.
+    let initial: StartingModel?
 
     public var checkpointURL: URL { outDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var modelURL: URL { outDirectory.appendingPathComponent("model.safetensors") }
@@ -87,8 +89,10 @@ public final class Trainer {
     /// Nothing is written until `run`.
     /// `teacher`: the model to distil guidance from, required exactly when `config.model.distilledGuidance` is set;
     /// the student then starts from its weights and uses its normalization statistics.
+    /// `initial`: fine-tune this model (`a2m train --init`): the run starts from its weights and uses its
+    /// statistics; required again with `resume`, which checks that it is the same model.
     package init(config: A2MConfig, data: TrainingSet, outDirectory: URL, steps: Int? = nil, resume: URL? = nil,
-                 collective: Collective = SingleProcess(), teacher teacherURL: URL? = nil) throws {
+                 collective: Collective = SingleProcess(), teacher teacherURL: URL? = nil, initial initialURL: URL? = nil) throws {
         var cfg = config
         self.collective = collective
         guard cfg.training.batchSize % collective.size == 0 else {
@@ -116,6 +120,23 @@ public final class Trainer {
         case (nil, let url?):
             throw TrainingError.modelMismatch(reason: "--teacher \(url.path) needs a config whose model.distilledGuidance names the guidance to distil, e.g. {\"weight\": 2.5, \"method\": \"lowpass\"}")
         }
+        if let url = initialURL {
+            guard teacher == nil else {
+                throw TrainingError.modelMismatch(reason: "--init \(url.path) with --teacher: a distilled student already starts from its teacher's weights; drop --init")
+            }
+            let start = try StartingModel(url: url)
+            guard start.model.denoiser.distilledGuidance == nil else {
+                throw TrainingError.modelMismatch(reason: "--init \(url.path) is a guidance-distilled student; fine-tuning it would train its conditioned pass toward the data, not the guided prediction it was distilled to")
+            }
+            let problems = start.problems(config: cfg, data: data, role: "the --init model")
+            guard problems.isEmpty else {
+                throw TrainingError.modelMismatch(reason: "cannot fine-tune \(url.path): " + ErrorList.capped(problems).joined(separator: "; "))
+            }
+            try data.useStatistics(motion: start.model.motionStats, audio: start.model.audioStats)
+            initial = start
+        } else {
+            initial = nil
+        }
         self.data = data
         self.outDirectory = outDirectory
         let t = cfg.training
@@ -131,10 +152,23 @@ public final class Trainer {
         var total = steps ?? t.totalSteps
         var restored: (TrainingState, SafetensorsFile)?
         if let resume {
-            let (s, file) = try Trainer.readState(resume, config: cfg, data: data)
-            if let teacher, file.metadata[GuidanceTeacher.metadataKey] != teacher.fingerprint {
-                throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it was distilled from another teacher (weights \(file.metadata[GuidanceTeacher.metadataKey] ?? "unknown"); --teacher has \(teacher.fingerprint))")
+            // Before the data check: a run resumed with another starting model or teacher sees other statistics, so
+            // "the data differs" would name the wrong cause.
+            let metadata = try SafetensorsFile(contentsOf: resume).metadata
+            if let teacher, metadata[GuidanceTeacher.metadataKey] != teacher.fingerprint {
+                throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it was distilled from another teacher (weights \(metadata[GuidanceTeacher.metadataKey] ?? "unknown"); --teacher has \(teacher.fingerprint))")
             }
+            let startedFrom = metadata[StartingModel.initMetadataKey]
+            if startedFrom != initial?.fingerprint {
+                let reason: String
+                switch (startedFrom, initial) {
+                case let (f?, nil): reason = "it fine-tunes a model (weights \(f)); pass the same --init MODEL again"
+                case let (nil, i?): reason = "it did not start from a model, so --init \(i.url.path) cannot apply; drop --init"
+                default: reason = "it fine-tunes another model (weights \(startedFrom ?? "?"); --init has \(initial?.fingerprint ?? "?"))"
+                }
+                throw TrainingError.cannotResume(checkpoint: resume.path, reason: reason)
+            }
+            let (s, file) = try Trainer.readState(resume, config: cfg, data: data)
             if steps == nil { total = s.totalSteps }
             guard total > s.step else {
                 throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it is at step \(s.step) and the run has \(total) steps; pass a larger --steps to continue")
@@ -168,7 +202,7 @@ public final class Trainer {
             state = s2
             lastCheckpoint = resume?.path
         } else {
-            if let teacher { model.parameters.copy(from: teacher.model.denoiser.parameters) }
+            if let start = teacher?.start ?? initial { model.parameters.copy(from: start.model.denoiser.parameters) }
             ema = ExponentialMovingAverage(copying: model.parameters, decay: t.emaDecay)
             state = TrainingState(
                 step: 0, totalSteps: total,
@@ -443,6 +477,7 @@ public final class Trainer {
                                                 motionStats: data.motionStats, audioStats: data.audioStats, step: step,
                                                 sourceFPS: data.sourceFPS != data.fps ? data.sourceFPS : nil)
             .merging(teacher.map { [GuidanceTeacher.metadataKey: $0.fingerprint] } ?? [:]) { a, _ in a }
+            .merging(initial.map { [StartingModel.initMetadataKey: $0.fingerprint] } ?? [:]) { a, _ in a }
         var full = meta
         full[TrainingState.metadataKey] = try state.json()
         full[TrainingState.configKey] = String(decoding: try enc.encode(config), as: UTF8.self)

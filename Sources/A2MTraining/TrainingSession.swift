@@ -25,13 +25,16 @@ public enum TrainingSession {
         public var shouldStop: @Sendable () -> Bool
         /// The model to distil guidance from (a config with `model.distilledGuidance`); nil for training.
         public var teacher: URL?
+        /// The model to fine-tune (`--init`): the run starts from its weights and statistics; nil for fresh weights.
+        public var initial: URL?
         public init(data: URL, config: URL?, out: URL, cache: URL? = nil, resume: URL? = nil, steps: Int? = nil, seed: UInt64? = nil,
                     layout: DatasetLayout = .auto, split: URL? = nil, collective: Collective = SingleProcess(), quiet: Bool = true,
-                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }, teacher: URL? = nil) {
+                    overwrite: Bool = false, shouldStop: @escaping @Sendable () -> Bool = { false }, teacher: URL? = nil, initial: URL? = nil) {
             self.data = data; self.config = config; self.out = out; self.cache = cache
             self.resume = resume; self.steps = steps; self.seed = seed; self.layout = layout; self.split = split
             self.collective = collective; self.quiet = quiet; self.overwrite = overwrite; self.shouldStop = shouldStop
             self.teacher = teacher
+            self.initial = initial
         }
 
         /// Where the feature cache goes by default: under the output folder.
@@ -67,7 +70,7 @@ public enum TrainingSession {
         let trainer: Trainer
         do {
             trainer = try Trainer(config: config, data: data, outDirectory: o.out, steps: o.steps, resume: o.resume, collective: o.collective,
-                                  teacher: o.teacher)
+                                  teacher: o.teacher, initial: o.initial)
         } catch let TrainingError.modelMismatch(reason) {
             // Name the config the sizes came from.
             throw TrainingError.modelMismatch(reason: "\(configFile): \(reason)")

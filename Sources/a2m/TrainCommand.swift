@@ -53,6 +53,9 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Distil guidance from this model: with a config whose model.distilledGuidance names the weight and method (e.g. Configs/distill_small_prosody.json), the student learns the teacher's guided prediction and samples at that guidance in one pass per step. Required again with --resume.")
     var teacher: String?
 
+    @Option(name: .customLong("init"), help: "Fine-tune this model (e.g. Motions/default_model.safetensors) instead of starting from random weights: the run takes its weights and normalization statistics; the config's model, diffusion and audio sections and the data's skeleton and fps must be the model's (Configs/small_prosody.json for the default model). Required again with --resume.")
+    var initial: String?
+
     @Flag(inversion: .prefixedNo, help: "Under mpirun: sum each part of the gradient over the ranks while backward computes the rest (default), or all of it after backward (--no-overlap-allreduce). Same numbers either way; docs/benchmarks.md measures both.")
     var overlapAllreduce: Bool?
 
@@ -111,7 +114,7 @@ struct Train: AsyncParsableCommand {
             (trainer, notes) = try TrainingSession.prepare(.init(
                 data: url(data), config: config.map(url), out: url(out), cache: cache.map(url), resume: resume.map(url),
                 steps: steps, seed: seed, layout: layout, split: split.map(url), collective: collective, quiet: quiet,
-                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }, teacher: teacher.map(url)))
+                overwrite: overwrite, shouldStop: { StopSignal.requested != nil }, teacher: teacher.map(url), initial: initial.map(url)))
         } catch let e as TrainingError {
             guard case .stopped = e else { throw e }
             let sig = StopSignal.requested ?? SIGINT
@@ -130,6 +133,7 @@ struct Train: AsyncParsableCommand {
             if let g = trainer.config.model.distilledGuidance, let teacher {
                 say("distilling guidance \(g.weight) (\(g.method.rawValue)) from \(teacher): the student starts from its weights and statistics")
             }
+            if let initial { say("fine-tuning \(initial): the run starts from its weights and normalization statistics") }
             if collective.size > 1 {
                 say("data-parallel: \(collective.size) ranks × \(trainer.config.training.batchSize / collective.size) windows of the batch of \(trainer.config.training.batchSize), \(Threads.count) thread(s) each")
             }
@@ -178,7 +182,7 @@ struct Train: AsyncParsableCommand {
 
 extension Train {
     /// What a resume command must repeat.
-    var teacherArgument: String { teacher.map { " --teacher \($0)" } ?? "" }
+    var teacherArgument: String { (teacher.map { " --teacher \($0)" } ?? "") + (initial.map { " --init \($0)" } ?? "") }
 }
 
 extension DatasetLayout: ExpressibleByArgument {}
