@@ -74,6 +74,8 @@ package enum StreamPurpose: UInt64, Sendable {
     case initialization = 1, dataOrder, diffusionTime, diffusionNoise, conditionDrop, dropout, sampling, corpus, test
     /// Timesteps and noise of validation passes: re-seeded for every pass, so validation losses are comparable across steps.
     case validation
+    /// x_T of one absolute motion frame of a live stream: windows that share a frame start from the same noise there.
+    case frameNoise
 }
 
 import Foundation

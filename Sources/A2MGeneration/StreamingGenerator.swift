@@ -16,13 +16,22 @@ public struct StreamingLatency: Sendable, Equatable {
         self.chunk = chunk
     }
 
-    /// The split of a latency budget of `seconds` of audio at `fps`: half look-ahead, half chunk (at least one
-    /// frame each).
+    /// The split of a latency budget of `seconds` of audio at `fps`: a quarter chunk, three quarters look-ahead
+    /// (500 ms at 30 fps: chunk 4, look-ahead 11), but a chunk of at least `minimumChunk` frames while the budget
+    /// has twice that (300 ms: chunk 4, look-ahead 5). Every finished frame is a crossfade of the windows that saw it,
+    /// so the look-ahead is the crossfade's length: on the default model, look-ahead 8 and chunk 7 (the earlier
+    /// half-and-half split of 500 ms) left a velocity dip at every chunk junction, 10 and 5 passed the seam test just,
+    /// 11 and 4 clearly (docs/sampling.md, "Streaming"). A smaller chunk means more windows per second.
     public init(seconds: Double, fps: Double) {
         let frames = max(2, Int((seconds * fps).rounded(.down)))
-        chunk = max(1, frames / 2)
+        chunk = max(Int((Double(frames) / 4).rounded()), min(Self.minimumChunk, frames / 2), 1)
         lookahead = max(1, frames - chunk)
     }
+
+    /// Frames finished per window below which the default model's windows come faster than one core computes them
+    /// (a window every 2 frames at 30 fps fell behind in 41 of 190 windows; every 4 frames, in 10 of 176), and a
+    /// generator that falls behind drops look-ahead, which seams worse than a shorter crossfade.
+    public static let minimumChunk = 4
 
     /// The audio a frame waits for at most, in frames (its compute time comes on top).
     public var frames: Int { lookahead + chunk }
@@ -45,7 +54,11 @@ public struct StreamingLatency: Sendable, Equatable {
 /// fallen behind; the next windows end at the audio's edge and finish all but one frame of it (the look-ahead is
 /// dropped, no frame is), and `droppedLookahead` counts them.
 ///
-/// Noise: window k draws from `PCG32.derived(seed, .sampling, rank: k·2²⁴)` as long-form window k does.
+/// Noise: x_T of absolute frame f is drawn from its own stream, `PCG32.derived(seed, .frameNoise, rank: f)`, so
+/// consecutive windows start from the same noise on the frames they share and differ there only by what the new
+/// audio and the prefix change (on the default model that halves the velocity modulation at chunk junctions,
+/// docs/sampling.md, "Streaming"); the prefix's re-noising draws from window k's stream,
+/// `PCG32.derived(seed, .sampling, rank: k·2²⁴)`, as long-form window k does.
 /// Memory: the features and finished x0 of the last W frames plus the audio not yet generated.
 package final class StreamingGenerator<Network: MotionDenoiser> {
     package let denoiser: Network
@@ -138,6 +151,18 @@ package final class StreamingGenerator<Network: MotionDenoiser> {
     /// The furthest end a window starting its new frames at `finished` may have: W frames minus the prefix.
     private var reach: Int { finished + windowFrames - min(finished, catchUpPrefix) }
 
+    /// x_T [frames.count, dim] of absolute frames `frames`: frame f from its own stream, whatever window holds it.
+    static func frameNoise(seed: UInt64, frames: Range<Int>, dim D: Int) -> [Float] {
+        var x = [Float](repeating: 0, count: frames.count * D)
+        x.withUnsafeMutableBufferPointer { p in
+            for (i, f) in frames.enumerated() {
+                var g = PCG32.derived(seed: seed, purpose: .frameNoise, rank: f)
+                g.fillGaussian(UnsafeMutableBufferPointer(rebasing: p[i * D..<(i + 1) * D]))
+            }
+        }
+        return x
+    }
+
     private func run(end e: Int, finish f: Int) throws {
         let D = denoiser.motionDim, M = denoiser.audioDim
         let u = finished
@@ -150,6 +175,7 @@ package final class StreamingGenerator<Network: MotionDenoiser> {
         let context = try denoiser.encodeAudio(audio, clips: 1, frames: F)
         let loop = try DenoisingLoop(denoiser: denoiser, schedule: schedule, options: options, context: context, clips: [0], frames: F,
                                      generators: [LongFormGenerator<Network>.windowGenerator(seed: options.seed, stream: 0, window: windows)],
+                                     initialNoise: Self.frameNoise(seed: options.seed, frames: s..<e, dim: D),
                                      constraint: prefix > 0 ? PrefixConstraint(lengths: [prefix], x0: known) : nil)
         let x0 = try loop.finish()
         let part = Array(x0[(prefix * D)...])
