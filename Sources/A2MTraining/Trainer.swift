@@ -154,7 +154,8 @@ public final class Trainer {
         if let resume {
             // Before the data check: a run resumed with another starting model or teacher sees other statistics, so
             // "the data differs" would name the wrong cause.
-            let metadata = try SafetensorsFile(contentsOf: resume).metadata
+            let opened = try SafetensorsFile(contentsOf: resume)
+            let metadata = opened.metadata
             if let teacher, metadata[GuidanceTeacher.metadataKey] != teacher.fingerprint {
                 throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it was distilled from another teacher (weights \(metadata[GuidanceTeacher.metadataKey] ?? "unknown"); --teacher has \(teacher.fingerprint))")
             }
@@ -168,7 +169,7 @@ public final class Trainer {
                 }
                 throw TrainingError.cannotResume(checkpoint: resume.path, reason: reason)
             }
-            let (s, file) = try Trainer.readState(resume, config: cfg, data: data)
+            let s = try Trainer.readState(opened, url: resume, config: cfg, data: data), file = opened
             if steps == nil { total = s.totalSteps }
             guard total > s.step else {
                 throw TrainingError.cannotResume(checkpoint: resume.path, reason: "it is at step \(s.step) and the run has \(total) steps; pass a larger --steps to continue")
@@ -219,6 +220,11 @@ public final class Trainer {
     /// Reads and checks the training state of a checkpoint against this config and data.
     static func readState(_ url: URL, config: A2MConfig, data: TrainingSet) throws -> (TrainingState, SafetensorsFile) {
         let file = try SafetensorsFile(contentsOf: url)
+        return (try readState(file, url: url, config: config, data: data), file)
+    }
+
+    /// `readState` of a checkpoint already opened.
+    static func readState(_ file: SafetensorsFile, url: URL, config: A2MConfig, data: TrainingSet) throws -> TrainingState {
         guard let json = file.metadata[TrainingState.metadataKey], let cfgJSON = file.metadata[TrainingState.configKey] else {
             throw TrainingError.cannotResume(checkpoint: url.path, reason: "no training state in its metadata (a model file, not OUT/checkpoint.safetensors?)")
         }
@@ -237,7 +243,7 @@ public final class Trainer {
         }
         let state = try checkedState(json: json, metadataStep: file.metadata[GenerationModel.Key.step], config: config, data: data,
                                      file: url.path, fingerprint: true)
-        return (state, file)
+        return state
     }
 
     /// Decodes a checkpoint's `a2m.state` JSON and checks every field against `config` and `data`
