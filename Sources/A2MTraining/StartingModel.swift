@@ -27,13 +27,27 @@ struct StartingModel {
     /// What a run starting from this model must share with it, each mismatch named with both values. `role` names
     /// the model in the messages ("the teacher", "the --init model").
     func problems(config: A2MConfig, data: TrainingSet, role: String) -> [String] {
+        configProblems(config: config, role: role) + dataProblems(data: data, role: role)
+    }
+
+    /// The part of `problems` the config alone decides: checked before the data is read. A config that leaves
+    /// `model.motionDim` to the data is compared with the model's.
+    func configProblems(config: A2MConfig, role: String) -> [String] {
         var out: [String] = []
         let t = model.denoiser.config
-        if t.architecture != config.model.architecture {
-            out.append("the config's model section differs from \(role)'s (\(role): \(Self.json(t)); config: \(Self.json(config.model.architecture))); the run keeps \(role)'s architecture")
+        var architecture = config.model.architecture
+        if config.motionDimFromData { architecture.motionDim = t.motionDim }
+        if t.architecture != architecture {
+            out.append("the config's model section differs from \(role)'s (\(role): \(Self.json(t)); config: \(Self.json(architecture))); the run keeps \(role)'s architecture")
         }
         if model.diffusion != config.diffusion { out.append("the diffusion section differs from \(role)'s (\(Self.json(model.diffusion)))") }
         if model.audio != config.audio { out.append("the audio section differs from \(role)'s (\(Self.json(model.audio)))") }
+        return out
+    }
+
+    /// The part of `problems` the data decides.
+    func dataProblems(data: TrainingSet, role: String) -> [String] {
+        var out: [String] = []
         if model.fps != data.fps { out.append("training.fps \(data.fps) differs from \(role)'s \(model.fps)") }
         if model.skeleton.joints.map(\.name) != data.skeleton.joints.map(\.name) {
             out.append("the data's skeleton (\(data.skeleton.jointCount) joints) is not \(role)'s (\(model.skeleton.jointCount) joints)")

@@ -63,6 +63,15 @@ public enum TrainingSession {
         try MemoryBudget.check(Denoiser.trainingBytes(config.model, batch: config.training.batchSize), for: "training with this config",
                                file: configFile, detail: "model width \(config.model.width), \(config.model.layers) layers, ffn \(config.model.ffn), "
                                    + "windowFrames \(config.model.windowFrames), batchSize \(config.training.batchSize)")
+        // A config that cannot continue the --init model or student of the teacher is refused before the data is
+        // preprocessed (the Trainer checks the data's fps and skeleton against it afterwards).
+        for (url, role, flag) in [(o.initial, "the --init model", "--init"), (o.teacher, "the teacher", "--teacher")] {
+            guard let url else { continue }
+            let problems = try StartingModel(url: url).configProblems(config: config, role: role)
+            guard problems.isEmpty else {
+                throw TrainingError.modelMismatch(reason: "\(configFile): \(flag) \(url.path): " + ErrorList.capped(problems).joined(separator: "; "))
+            }
+        }
         let source = TrainingSet.Source(directory: o.data, layout: o.layout, splitFile: o.split, exclude: [o.out])
         let data = try TrainingSet.load(source, cache: o.cache ?? Options.defaultCache(out: o.out), audio: config.audio, training: config.training,
                                         collective: o.collective, quiet: o.quiet, shouldStop: o.shouldStop)

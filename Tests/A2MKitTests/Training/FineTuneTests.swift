@@ -64,20 +64,26 @@ import Foundation
 
     @Test func badFineTuningSetupsAreClearErrors() throws {
         let (dir, data, modelURL, cfg) = try setUp("finetune-bad", steps: 10)
-        func expectFailure(_ config: URL, initial: URL, teacher: URL? = nil, _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        /// `beforeData`: the config alone is wrong, so the refusal comes before the data is preprocessed (no cache).
+        func expectFailure(_ config: URL, initial: URL, teacher: URL? = nil, _ fragments: [String], beforeData: Bool = false,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
             let out = dir.path("bad-\(UUID().uuidString)")
             #expect(sourceLocation: sourceLocation) { try prepare(data: data, config: config, out: out, teacher: teacher, initial: initial) } throws: { e in
                 fragments.allSatisfy { "\(e)".contains($0) }
             }
-            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint.safetensors").path))
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint.safetensors").path), sourceLocation: sourceLocation)
+            if beforeData {
+                #expect(!FileManager.default.fileExists(atPath: TrainingSession.Options.defaultCache(out: out).path), "the data was preprocessed first",
+                        sourceLocation: sourceLocation)
+            }
         }
         // Another architecture: both values named.
         let wide = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig().replacingOccurrences(of: #""ffn": 64"#, with: #""ffn": 96"#), in: dir, name: "wide.json")
-        expectFailure(wide, initial: modelURL, ["--init", "\"ffn\":64", "\"ffn\":96"])
+        expectFailure(wide, initial: modelURL, ["--init", "\"ffn\":64", "\"ffn\":96"], beforeData: true)
         // Another noise schedule.
         let linear = try TrainingFixtures.writeConfig(TrainingFixtures.tinyConfig().replacingOccurrences(of: #""diffusion": {"steps": 1000}"#, with: #""diffusion": {"steps": 1000, "schedule": "linear"}"#),
                                                       in: dir, name: "linear.json")
-        expectFailure(linear, initial: modelURL, ["--init", "diffusion"])
+        expectFailure(linear, initial: modelURL, ["--init", "diffusion"], beforeData: true)
         // Not a model file.
         expectFailure(cfg, initial: dir.path("missing.safetensors"), ["missing.safetensors"])
         // With --teacher: the student already starts from its teacher.
