@@ -35,6 +35,11 @@ public struct StreamingLatency: Sendable, Equatable {
 
     /// The audio a frame waits for at most, in frames (its compute time comes on top).
     public var frames: Int { lookahead + chunk }
+
+    /// The first window's look-ahead: half the others' (rounded up). The first window has no earlier one to join, so
+    /// it runs as soon as its chunk and this much audio are in, and the first frame comes out sooner (500 ms at
+    /// 30 fps: after 10 frames of audio instead of 15); only the first junction's crossfade is shorter.
+    public var firstLookahead: Int { (lookahead + 1) / 2 }
 }
 
 /// Long-form generation made causal, for audio that arrives while it is generated (`a2m stream`).
@@ -49,7 +54,8 @@ public struct StreamingLatency: Sendable, Equatable {
 /// the windows (`MotionStitcher` in the CLI, decoding in motion space), and the same `DenoisingLoop`, sampler and
 /// guidance mixer run each window.
 ///
-/// Windows end on a fixed grid (every `chunk` frames after `lookahead`), so the same audio gives the same motion
+/// Windows end on a fixed grid (the first at `chunk + firstLookahead`, then every `chunk` frames, `lookahead` past
+/// the last finished frame), so the same audio gives the same motion
 /// whatever pieces it arrives in. Back-pressure: when more than two chunks of audio wait, the generator has
 /// fallen behind; the next windows end at the audio's edge and finish all but one frame of it (the look-ahead is
 /// dropped, no frame is), and `droppedLookahead` counts them.
@@ -129,6 +135,8 @@ package final class StreamingGenerator<Network: MotionDenoiser> {
                 let e = min(available, reach)
                 try run(end: e, finish: e - 1)
                 droppedLookahead += 1
+            } else if windows == 0 && lag >= latency.chunk + latency.firstLookahead {
+                try run(end: latency.chunk + latency.firstLookahead, finish: latency.chunk)
             } else if lag >= latency.frames {
                 let e = finished + latency.frames
                 try run(end: e, finish: e - latency.lookahead)

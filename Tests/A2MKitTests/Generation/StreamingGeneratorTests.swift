@@ -46,8 +46,9 @@ final class LoggingStitcher: WindowStitcher {
         return Run(frames: c.frames, log: log, collector: c, dropped: g.droppedLookahead, availableAtWindow: available)
     }
 
-    /// Every frame once, in order; no frame is finished before its look-ahead has arrived, and every frame is
-    /// finished once look-ahead + chunk frames past it have arrived.
+    /// Every frame once, in order; no frame is finished before its look-ahead has arrived (half of it for the first
+    /// window's), the first window runs as soon as that is in, and every frame is finished once look-ahead + chunk
+    /// frames past it have arrived.
     @Test func framesOnceInOrderWithinTheLatencyBound() throws {
         let lat = StreamingLatency(lookahead: 6, chunk: 5)
         let total = 400
@@ -57,7 +58,10 @@ final class LoggingStitcher: WindowStitcher {
         var worstWait = 0
         for (k, w) in r.log.windows.enumerated() where k < r.availableAtWindow.count {
             let available = r.availableAtWindow[k]
-            #expect(w.finishedUpTo + lat.lookahead <= available, "window \(k) finished \(w.finishedUpTo) with only \(available) frames of audio")
+            // The first window runs with half the look-ahead (it joins no earlier window).
+            let lookahead = k == 0 ? lat.firstLookahead : lat.lookahead
+            #expect(w.finishedUpTo + lookahead <= available, "window \(k) finished \(w.finishedUpTo) with only \(available) frames of audio")
+            if k == 0 { #expect(available == lat.chunk + lat.firstLookahead, "the first window ran with \(available) frames of audio") }
             // The first frame this window finished waited for `available − first` frames of audio.
             worstWait = max(worstWait, available - w.frames.lowerBound)
             #expect(w.frames.count <= Self.window)

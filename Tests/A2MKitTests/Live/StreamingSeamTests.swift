@@ -41,13 +41,14 @@ import Testing
         #expect(!sink.motion.outOfOrder)
         let clip = sink.motion.clip(try #require(sink.skeleton), fps: sink.fps)
         // Window k ≥ 1 starts its new frames at u = k·C and crossfades them over the previous window's look-ahead,
-        // [u, u + L): its joins are the velocities into u and out of u + L − 1.
+        // [u, u + L) (the first window's is [C, C + ⌈L/2⌉)): its joins are the velocities into u and out of the
+        // crossfade's last frame.
         let (L, C) = (latency.lookahead, latency.chunk)
         var junctions = Set<Int>()
         var u = C
         while u + L + C <= clip.frameCount - 5 {
             junctions.insert(u - 1)
-            junctions.insert(u + L - 1)
+            junctions.insert(u + (u == C ? latency.firstLookahead : L) - 1)
             u += C
         }
         return (SamplerFixtures.jointVelocities(clip), junctions, session.generator.droppedLookahead)
