@@ -166,7 +166,7 @@ struct Train: AsyncParsableCommand {
             }
         case .stopped(let step) where StopSignal.requested == nil && stopAfter.map({ step >= $0 }) == true:
             let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
-            say("stopped after step \(step) (--stop-after); continue with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(teacherArgument)")
+            say("stopped after step \(step) (--stop-after); continue with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(resumeArguments)")
         case .stopped(let step):
             // Under mpirun every rank stops at the step where any rank had a request (mpirun forwards SIGUSR1 to all,
             // but they may see it a step apart).
@@ -174,15 +174,15 @@ struct Train: AsyncParsableCommand {
             let sig = local ?? (collective.size > 1 ? SIGUSR1 : SIGINT)
             let launcher = collective.size > 1 ? "mpirun -n \(collective.size) " : ""
             let by = local.map { "by \(StopSignal.name($0))" } ?? "at another rank's request"
-            say("stopped \(by) at step \(step); resume with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(teacherArgument)")
+            say("stopped \(by) at step \(step); resume with: \(launcher)a2m train --data \(data) --out \(out) --resume \(trainer.checkpointURL.path)\(resumeArguments)")
             throw ExitCode(128 + sig)
         }
     }
 }
 
 extension Train {
-    /// What a resume command must repeat.
-    var teacherArgument: String { (teacher.map { " --teacher \($0)" } ?? "") + (initial.map { " --init \($0)" } ?? "") }
+    /// What a resume command must repeat: the teacher and the starting model.
+    var resumeArguments: String { (teacher.map { " --teacher \($0)" } ?? "") + (initial.map { " --init \($0)" } ?? "") }
 }
 
 extension DatasetLayout: ExpressibleByArgument {}

@@ -22,10 +22,9 @@ import Testing
         func finish() throws {}
     }
 
-    /// The first `seconds` of the shipped-model tests' speech, one clip after another, streamed through a session
-    /// with `latency`; the motion, and the junction velocities of its windows.
-    static func stream(_ samples: [Float], rate: Int, latency: StreamingLatency) throws -> (velocities: [Float], junctions: Set<Int>, dropped: Int) {
-        let model = try GenerationModel.load(contentsOf: ShippedModelTests.modelURL)
+    /// `samples` at `rate` (the model's) streamed through a session of `model` with `latency`: the motion's joint
+    /// velocities, the junctions of its windows, and how many windows dropped their look-ahead.
+    static func stream(_ samples: [Float], rate: Int, model: GenerationModel, latency: StreamingLatency) throws -> (velocities: [Float], junctions: Set<Int>, dropped: Int) {
         let sink = Collector()
         // What `a2m stream` runs by default.
         var configuration = GenerationConfiguration()
@@ -60,19 +59,20 @@ import Testing
     @Test(.needsEspeak) func defaultModelStreamsWithoutSeams() throws {
         let (dir, files) = try ShippedModelTests.speech()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let rate = try GenerationModel.load(contentsOf: ShippedModelTests.modelURL).audio.sampleRate
+        let model = try GenerationModel.load(contentsOf: ShippedModelTests.modelURL)
+        let rate = model.audio.sampleRate
         var samples: [Float] = []
         for f in files where samples.count < Self.seconds * rate {
             samples += try AudioFile.load(f).resampled(to: rate).samples
         }
         samples = Array(samples.prefix(Self.seconds * rate))
         let budget = StreamingLatency(seconds: 0.5, fps: 30)
-        let good = try Self.stream(samples, rate: rate, latency: budget)
+        let good = try Self.stream(samples, rate: rate, model: model, latency: budget)
         #expect(good.dropped == 0)
         let stats = SamplerFixtures.seamStats(velocities: good.velocities, junctions: good.junctions)
         #expect(stats.seamless, "default budget (look-ahead \(budget.lookahead), chunk \(budget.chunk)): \(stats)")
         // The same statistic sees the seams of the earlier half-and-half split of the same budget, so the check above can fail.
-        let old = try Self.stream(samples, rate: rate, latency: StreamingLatency(lookahead: 8, chunk: 7))
+        let old = try Self.stream(samples, rate: rate, model: model, latency: StreamingLatency(lookahead: 8, chunk: 7))
         let oldStats = SamplerFixtures.seamStats(velocities: old.velocities, junctions: old.junctions)
         #expect(!oldStats.seamless, "look-ahead 8, chunk 7: \(oldStats)")
     }
