@@ -5,8 +5,8 @@ import Foundation
 /// the same S seeds, compares every pair of *different speeches with the same seed* and every pair of *the
 /// same speech with different seeds* (issue 36). A model whose motion follows the audio gives low correlation
 /// in the first group and, where its audio mapping is consistent, higher in the second; a model that
-/// collapses onto a seed-specific path gives the reverse (the shipped model at w = 1: 0.754 against 0.280,
-/// docs/model_card.md).
+/// collapses onto a seed-specific path gives the reverse (the model of 2026-11-23 at w = 1: 0.754 against 0.280,
+/// docs/evaluation.md).
 ///
 /// Per pair: the Pearson correlation of the two paths over all six wrist channels at once (each channel
 /// centred on its own mean over the frames, then Σab/√(Σa²Σb²)), computed on paths in shoulder heights, and

@@ -22,7 +22,9 @@ speech=$1; out=$2; shift 2
 A2M=${A2M:-a2m}; SEEDS=${SEEDS:-"0 1 2 3"}; THREADS=${THREADS:-1}; SAMPLING=${SAMPLING-"--sampler ddim --steps 50 --spacing trailing"}
 model=""; [ -n "${A2M_MODEL:-}" ] && model="--model $A2M_MODEL"
 if [ $# -eq 0 ]; then
-  set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5" "interval=--guidance 2.5 --guidance-schedule interval" "ramp=--guidance 2.5 --guidance-schedule ramp" \
+  # every guided candidate names its method: `--guidance` alone means lowpass since 2026-12-07
+  set -- "w0=--guidance 0" "w1=--guidance 1" "cfg=--guidance 2.5 --guidance-method cfg" \
+         "interval=--guidance 2.5 --guidance-method cfg --guidance-schedule interval" "ramp=--guidance 2.5 --guidance-method cfg --guidance-schedule ramp" \
          "lowpass=--guidance 2.5 --guidance-method lowpass" "velocity=--guidance 2.5 --guidance-method velocity" \
          "lowpass-interval=--guidance 2.5 --guidance-method lowpass --guidance-schedule interval" \
          "cfgpp0.75=--guidance 0.75 --guidance-method cfgpp"
@@ -60,8 +62,8 @@ done
 python3 - "$out" $names <<'PY'
 import json, os, sys
 out, names = sys.argv[1], sys.argv[2:]
-print('| candidate | occupancy | Hellinger | share > 6 Hz | jerk (cm/s³) | audio corr. [95 %] | mismatched [95 %] | diff. speech, same seed | same speech, diff. seeds |')
-print('|---|---:|---:|---:|---:|---|---|---|---|')
+print('| candidate | occupancy | Hellinger | share > 6 Hz | jerk (cm/s³) | audio corr. [95 %] | mismatched [95 %] | rest in silence (mismatched) | diff. speech, same seed | same speech, diff. seeds |')
+print('|---|---:|---:|---:|---:|---|---|---|---|---|')
 for n in names:
     d = {}
     for f in ('eval-gesture.json', 'eval.json'):
@@ -74,6 +76,9 @@ for n in names:
     gs = (f"{g['generated']['gesture_space']['occupancy']:.3f} | {g['generatedDistances']['wrist_speed_hellinger']:.3f} | "
           f"{g['generated']['spectrum']['share_above_6hz']:.4f}") if g else '– | – | –'
     sp = (lambda x: f"{x['medianCorrelation']:.3f} ({x['meanDistance']:.1f} cm)")
-    print(f"| {n} | {gs} | {d['jerk']['generated']:.0f} | {ci(a['generated'])} | {ci(a['mismatched'])} | "
+    # rest in silence needs a clip with a half-second pause and a half-second of speech; without one it is absent
+    r = d.get('restContrast')
+    rest = f"{r['generated']['mean']:.3f} ({r['mismatched']['mean']:.3f})" if r and r.get('generated') and r.get('mismatched') else '–'
+    print(f"| {n} | {gs} | {d['jerk']['generated']:.0f} | {ci(a['generated'])} | {ci(a['mismatched'])} | {rest} | "
           + (f"{sp(ss['differentSpeechSameSeed'])} | {sp(ss['sameSpeechDifferentSeed'])} |" if ss else '– | – |'))
 PY

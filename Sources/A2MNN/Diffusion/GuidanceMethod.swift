@@ -12,8 +12,8 @@ public enum GuidanceMethod: String, CaseIterable, Sendable, Codable {
     /// weight (their λ) in 0...1. Each step still moves toward the audio by λ·(ĉ0 − û0), but the guidance a
     /// step adds is not fed back through ε̂, so it accumulates over the steps instead of being extrapolated at
     /// each: the final x̂0 is an interpolation between the two predictions, never past the conditional one.
-    /// λ = 0 is the unconditional model; λ = 1 still differs from w = 1 of `cfg`. Measured on the shipped model
-    /// (docs/model_card.md, "Metrics"): at the audio–motion correlation of `cfg` w = 2.5 it has a lower FID_k.
+    /// λ = 0 is the unconditional model; λ = 1 still differs from w = 1 of `cfg`. Measured on the model of 2026-11-23
+    /// (docs/sampling.md, "Classifier-free guidance"): at the audio–motion correlation of `cfg` w = 2.5 it has a lower FID_k.
     /// Limitations: constant weight only (the schedules are defined for `cfg`), and every step runs 2B rows
     /// unless λ = 0, so λ = 1 costs twice `cfg`'s w = 1.
     case cfgpp

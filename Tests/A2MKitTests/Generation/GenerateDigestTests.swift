@@ -8,7 +8,9 @@ import Testing
 /// Every `a2m generate` option, run as the built binary on small inputs, against SHA-256 digests of its output
 /// files committed in Fixtures/generate/digests.json. The digests were recorded before the generation code was
 /// restructured into the library pipeline (sampler protocol, guidance mixers, format registry, post-processing
-/// chain, output planning), and every later change must keep the files byte-identical.
+/// chain, output planning), and every later change must keep the files byte-identical. A new shipped model changes
+/// the `shipped-*` cases' files and nothing else; they were re-recorded when the fine-tuned model replaced the
+/// 6000-step one (2026-12-07 evening), every other case's digests unchanged.
 ///
 /// Bytes are reproducible only with the same float arithmetic, so each run pins what decides it: one thread,
 /// OpenBLAS kernels (`OPENBLAS_CORETYPE`), and inputs at the model's sample rate (no resampler). FFTW still picks

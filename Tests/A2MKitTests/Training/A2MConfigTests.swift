@@ -11,9 +11,9 @@ import Foundation
         .deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func shippedConfigsLoadAndAreConsistent() throws {
-        // small_v1 is the shipped model's recipe: corpus v1 on the 22-joint body skeleton; the rest are for the
+        // small_v1 is the recipe of the model of 2026-11-23: corpus v1 on the 22-joint body skeleton; the rest are for the
         // default skeleton with fingers that `a2m corpus` writes.
-        for name in ["tiny", "small", "base", "small_prosody", "small_v1"] {
+        for name in ["tiny", "small", "base", "small_prosody", "small_v1", "finetune_small_prosody"] {
             let url = Self.repository.appendingPathComponent("Configs/\(name).json")
             let c = try A2MConfig.load(contentsOf: url)
             // Every shipped config spells out its training section (no silent defaults).
@@ -40,6 +40,14 @@ import Foundation
         prosody.audio.prosody = []
         prosody.model.audioDim = 80
         #expect(prosody == small)
+        // The default model's fine-tuning recipe continues small_prosody's network on a shorter, gentler schedule.
+        var finetune = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/finetune_small_prosody.json"))
+        #expect(finetune.training.learningRate < small.training.learningRate && finetune.training.totalSteps < small.training.totalSteps)
+        (finetune.training.learningRate, finetune.training.warmupSteps, finetune.training.totalSteps) = (small.training.learningRate, small.training.warmupSteps, small.training.totalSteps)
+        (finetune.training.checkpointInterval, finetune.training.seed) = (small.training.checkpointInterval, small.training.seed)
+        prosody.audio.prosody = ProsodyFeature.allCases
+        prosody.model.audioDim = 84
+        #expect(finetune == prosody)
         var v1 = try A2MConfig.load(contentsOf: Self.repository.appendingPathComponent("Configs/small_v1.json"))
         v1.model.motionDim = small.model.motionDim
         #expect(v1 == small)
