@@ -2,11 +2,12 @@ import A2MMotion
 import Foundation
 
 /// One JSON object per line, written with one `write` each so a reader sees whole lines as soon as they are
-/// ready (docs/formats.md, "Stream JSON lines"):
-///   {"type":"skeleton","fps":30,"units":"cm","joints":["Hips",...],"parents":[-1,0,...]}    (first line)
+/// ready (docs/formats.md, "Stream JSON lines"; `MotionJSONLines` reads them back):
+///   {"type":"skeleton","fps":30,"units":"cm","joints":["Hips",...],"parents":[-1,0,...],"bvh":"HIERARCHY..."}  (first line)
 ///   {"type":"frame","frame":0,"time":0,"root":[x,y,z],"rotations":[[x,y,z,w],...]}           (one per frame)
 /// `time` is the seconds of audio the frame belongs to (frame / fps), `root` the root joint's position,
-/// `rotations` every joint's local rotation as a unit quaternion (x, y, z, w), in the order of `joints`.
+/// `rotations` every joint's local rotation as a unit quaternion (x, y, z, w), in the order of `joints`; `bvh` the
+/// skeleton with its offsets as BVH text (hierarchy and one rest-pose frame).
 public final class JSONLinesSink: LiveFrameSink {
     private let write: (Data) throws -> Void
     private var fps = 30.0
@@ -20,13 +21,7 @@ public final class JSONLinesSink: LiveFrameSink {
 
     public func start(skeleton: Skeleton, fps: Double) throws {
         self.fps = fps
-        let names = skeleton.joints.map { "\"\(JSONLinesSink.escape($0.name))\"" }.joined(separator: ",")
-        let parents = skeleton.joints.map { "\($0.parent ?? -1)" }.joined(separator: ",")
-        try write(Data("{\"type\":\"skeleton\",\"fps\":\(fps),\"units\":\"cm\",\"joints\":[\(names)],\"parents\":[\(parents)]}\n".utf8))
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        try write(Data((try MotionJSONLines.headerLine(skeleton: skeleton, fps: fps) + "\n").utf8))
     }
 
     public func send(_ chunk: MotionClip, first: Int) throws {

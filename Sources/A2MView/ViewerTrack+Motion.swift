@@ -29,8 +29,11 @@ extension ViewerTrack {
         case "json":
             let clip = try MotionJSON.read(url)
             return (try ViewerTrack(clip: clip, name: name ?? url.lastPathComponent, metadata: ["file": url.lastPathComponent]), [])
+        case MotionJSONLines.fileExtension:
+            let r = try MotionJSONLines.read(url)
+            return (try ViewerTrack(clip: r.clip, name: name ?? url.lastPathComponent, metadata: ["file": url.lastPathComponent]), r.warnings)
         default:
-            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh or a2m motion .json file")
+            throw ViewerError.unreadableFile(path: url.path, reason: "expected a .bvh, an a2m motion .json or a recorded a2m stream .jsonl file")
         }
     }
 }

@@ -22,7 +22,7 @@ struct Convert: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Input motion: .bvh or .json (a2m format).") var input: String
+    @Argument(help: "Input motion: .bvh, .json (a2m format) or .jsonl (a recorded a2m stream).") var input: String
 
     @Option(help: "Output file; its extension picks the format (\(MotionFormats.extensions)).") var to: String
 
@@ -38,7 +38,7 @@ struct Convert: AsyncParsableCommand {
 
     func validate() throws {
         let inExt = URL(fileURLWithPath: input).pathExtension.lowercased()
-        guard inExt == "bvh" || inExt == "json" else { throw ValidationError("input must end in .bvh or .json, got '\(input)'") }
+        guard MotionInput.extensions.contains(inExt) else { throw ValidationError("input must end in .bvh, .json or .jsonl, got '\(input)'") }
         let outExt = URL(fileURLWithPath: to).pathExtension.lowercased()
         guard MotionFormats.forExtension(outExt) != nil else { throw ValidationError("--to must end in one of \(MotionFormats.extensions), got '\(to)'") }
         if jsonFormat != nil && outExt != "json" { throw ValidationError("--json-format applies only to .json output, but --to is '\(to)'") }
@@ -83,10 +83,18 @@ struct Convert: AsyncParsableCommand {
     }
 }
 
-/// Reading a motion file for `convert` and `retarget`: BVH (in a unit the caller names) or a2m JSON (whose
-/// `units` field names it). Reader warnings go to stderr.
+/// Reading a motion file for `convert` and `retarget`: BVH (in a unit the caller names), a2m JSON (whose
+/// `units` field names it) or a recorded `a2m stream` (JSON lines, whose skeleton line names it). Reader warnings
+/// go to stderr.
 enum MotionInput {
+    static let extensions = ["bvh", "json", MotionJSONLines.fileExtension]
+
     static func load(_ url: URL, bvhUnit: LengthUnit) throws -> (clip: MotionClip, unit: LengthUnit) {
+        if url.pathExtension.lowercased() == MotionJSONLines.fileExtension {
+            let r = try MotionJSONLines.read(url)
+            for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            return (r.clip, r.unit)
+        }
         if url.pathExtension.lowercased() == "bvh" {
             let r = try BVHReader.read(url)
             for w in r.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }

@@ -8,7 +8,7 @@ struct PreviewCommand: ParsableCommand {
         abstract: "Write a contact sheet of poses (evenly spaced frames, front and side views) as SVG or PNG."
     )
 
-    @Argument(help: "Motion: a BVH file or an a2m motion JSON file.")
+    @Argument(help: "Motion: a BVH file, an a2m motion JSON file or a recorded a2m stream (.jsonl).")
     var motion: String
 
     @Option(help: "Output file ending in .svg or .png.")

@@ -7,7 +7,7 @@ struct Retarget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put motion on your own character's skeleton (Mixamo, UE Mannequin, VRM, Unity Humanoid, SMPL/SMPL-X, ...).",
         discussion: """
-            MOTION: .bvh or a2m .json. RIG: a .bvh, .gltf, .glb or .vrm file with a skeleton (glTF: its skin's joints; \
+            MOTION: .bvh, a2m .json or a recorded a2m stream (.jsonl). RIG: a .bvh, .gltf, .glb or .vrm file with a skeleton (glTF: its skin's joints; \
             VRM: its humanoid bones). Joints are paired by name through built-in maps (a2m/Mixamo, UE Mannequin, VRM \
             humanoid, Unity Humanoid, VRoid, SMPL/SMPL-X, CMU) or the VRM humanoid extension; --map FILE.json \
             ({"SourceJoint": "TargetJoint", ...}) overrides pairs. Rest poses are aligned per bone in world space; \
@@ -20,7 +20,7 @@ struct Retarget: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Motion to retarget: .bvh or .json (a2m format).") var motion: String
+    @Argument(help: "Motion to retarget: .bvh, .json (a2m format) or .jsonl (a recorded a2m stream).") var motion: String
 
     @Option(help: "The target skeleton: .bvh, .gltf, .glb or .vrm.") var rig: String
 
@@ -44,7 +44,7 @@ struct Retarget: AsyncParsableCommand {
 
     func validate() throws {
         let inExt = URL(fileURLWithPath: motion).pathExtension.lowercased()
-        guard inExt == "bvh" || inExt == "json" else { throw ValidationError("MOTION must end in .bvh or .json, got '\(motion)'") }
+        guard MotionInput.extensions.contains(inExt) else { throw ValidationError("MOTION must end in .bvh, .json or .jsonl, got '\(motion)'") }
         let rigExt = URL(fileURLWithPath: rig).pathExtension.lowercased()
         guard ["bvh", "gltf", "glb", "vrm"].contains(rigExt) else { throw ValidationError("--rig must be a .bvh, .gltf, .glb or .vrm file, got '\(rig)'") }
         let outExt = URL(fileURLWithPath: out).pathExtension.lowercased()

@@ -12,7 +12,7 @@ struct ViewCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Motion to show: a BVH file or an a2m motion JSON file.")
+    @Argument(help: "Motion to show: a BVH file, an a2m motion JSON file or a recorded a2m stream (.jsonl).")
     var motion: String
 
     @Option(help: "Audio to embed and play in sync (WAV, FLAC, Ogg or MP3; the original bytes are embedded).")
