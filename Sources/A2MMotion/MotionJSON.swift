@@ -27,6 +27,22 @@ public enum MotionJSONError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+extension MotionJSONError {
+    /// A strict decoder's error as a motion reader's, naming the same field; within `line` of a JSON-lines file the
+    /// field is prefixed with the line ("line 3: rotations"), and unreadable JSON names the line.
+    init(_ e: ConfigError, file: String, line: Int? = nil) {
+        let at = { (field: String) in line.map { "line \($0)" + (field.isEmpty ? "" : ": " + field) } ?? field }
+        switch e {
+        case let .invalid(_, field, reason): self = .invalid(file: file, field: at(field), reason: reason)
+        case let .outOfRange(_, field, value, expected): self = .invalid(file: file, field: at(field), reason: "\(value), expected \(expected)")
+        case let .unknownKey(_, path, key, allowed):
+            self = .invalid(file: file, field: at(path.isEmpty ? key : path + "." + key),
+                            reason: "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
+        case let .unreadable(_, reason): self = line == nil ? .unreadable(file: file, reason: reason) : .invalid(file: file, field: at(""), reason: reason)
+        }
+    }
+}
+
 /// JSON export of clips (both formats) and import of the a2m format.
 ///
 /// Numbers are written in Swift's shortest round-trip form of each Float, so reading back gives the

@@ -73,13 +73,7 @@ public enum MotionJSONLines {
             do {
                 return try StrictJSON.decode(T.self, from: Data(lines[line - 1]), file: file)
             } catch let e as ConfigError {
-                switch e {
-                case let .invalid(_, field, reason): throw bad(line, field, reason)
-                case let .outOfRange(_, field, value, expected): throw bad(line, field, "\(value), expected \(expected)")
-                case let .unknownKey(_, path, key, allowed):
-                    throw bad(line, path.isEmpty ? key : path + "." + key, "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
-                case let .unreadable(_, reason): throw bad(line, "", reason)
-                }
+                throw MotionJSONError(e, file: file, line: line)
             }
         }
         guard !lines.isEmpty, !lines[0].isEmpty else {
@@ -125,12 +119,9 @@ public enum MotionJSONLines {
             guard frame.rotations.count == J else { throw bad(n, "rotations", "\(frame.rotations.count) quaternions, expected one per joint (\(J))") }
             roots.append(SIMD3(frame.root[0], frame.root[1], frame.root[2]))
             for (j, q) in frame.rotations.enumerated() {
-                let v = SIMD4<Double>(q.count == 4 ? SIMD4(Double(q[0]), Double(q[1]), Double(q[2]), Double(q[3])) : .zero)
-                let length = (v * v).sum().squareRoot()
-                guard q.count == 4, length.isFinite, length > 1e-6 else {
+                guard let unit = Rotation.unitQuaternion(q, after: previous[j]) else {
                     throw bad(n, "rotations[\(j)]", "expected a quaternion [x, y, z, w] of finite, non-zero length, got \(q)")
                 }
-                let unit = Rotation.continuous(SIMD4<Float>(v / length), after: previous[j])
                 previous[j] = unit
                 rotations.append(unit)
             }

@@ -29,14 +29,7 @@ extension MotionJSON {
         } catch let e as MotionJSONError {
             throw e
         } catch let e as ConfigError {
-            switch e {
-            case let .invalid(_, field, reason): throw MotionJSONError.invalid(file: file, field: field, reason: reason)
-            case let .outOfRange(_, field, value, expected): throw MotionJSONError.invalid(file: file, field: field, reason: "\(value), expected \(expected)")
-            case let .unknownKey(_, path, key, allowed):
-                throw MotionJSONError.invalid(file: file, field: path.isEmpty ? key : path + "." + key,
-                                              reason: "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
-            case let .unreadable(_, reason): throw MotionJSONError.unreadable(file: file, reason: reason)
-            }
+            throw MotionJSONError(e, file: file)
         }
         return doc
     }
@@ -167,12 +160,9 @@ struct MotionDocument: Decodable {
         for (f, frame) in rotations.enumerated() {
             guard frame.count == s.jointCount else { throw bad("rotations[\(f)]", "\(frame.count) quaternions, expected one per joint (\(s.jointCount))") }
             for (j, q) in frame.enumerated() {
-                let v = SIMD4<Double>(q.count == 4 ? SIMD4(q[0], q[1], q[2], q[3]) : .zero)
-                let n = (v * v).sum().squareRoot()
-                guard q.count == 4, n.isFinite, n > 1e-6 else {
+                guard let unit = Rotation.unitQuaternion(q, after: previous[j]) else {
                     throw bad("rotations[\(f)][\(j)]", "expected a quaternion [x, y, z, w] of finite, non-zero length, got \(q)")
                 }
-                let unit = Rotation.continuous(SIMD4<Float>(v / n), after: previous[j])
                 previous[j] = unit
                 rots.append(unit)
             }

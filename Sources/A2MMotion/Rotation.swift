@@ -179,6 +179,16 @@ package enum Rotation {
         }
     }
 
+    /// A file's quaternion [x, y, z, w] made unit length and flipped to `previous`'s hemisphere, or nil when it is not
+    /// four components of finite, non-zero length. Shared by the motion readers (a2m JSON, stream JSON lines).
+    package static func unitQuaternion(_ q: [Float], after previous: SIMD4<Float>) -> SIMD4<Float>? {
+        guard q.count == 4 else { return nil }
+        let v = SIMD4<Double>(SIMD4(q[0], q[1], q[2], q[3]))
+        let n = (v * v).sum().squareRoot()
+        guard n.isFinite, n > 1e-6 else { return nil }
+        return continuous(SIMD4<Float>(v / n), after: previous)
+    }
+
     /// Flips `q` to the hemisphere of `previous` so consecutive frames interpolate the short way.
     package static func continuous(_ q: SIMD4<Float>, after previous: SIMD4<Float>) -> SIMD4<Float> {
         (q * previous).sum() < 0 ? -q : q
