@@ -57,26 +57,28 @@ public enum MotionJSONLines {
     }
 
     public static func read(data: Data, name file: String) throws -> (clip: MotionClip, unit: LengthUnit, warnings: [String]) {
-        let bytes = [UInt8](data)
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
-            lines.append(bytes[start..<i])
-            start = i + 1
+        // Line ranges over the (mapped) file, not a copy of it: a long recording is read once.
+        var lines: [Range<Data.Index>] = []
+        var start = data.startIndex
+        data.withUnsafeBytes { raw in
+            for (i, b) in raw.enumerated() where b == UInt8(ascii: "\n") {
+                lines.append(start..<(data.startIndex + i))
+                start = data.startIndex + i + 1
+            }
         }
-        let unterminated = start < bytes.count ? bytes[start...] : nil
-        if let unterminated { lines.append(unterminated) }
+        let unterminated = start < data.endIndex
+        if unterminated { lines.append(start..<data.endIndex) }
         func bad(_ line: Int, _ field: String, _ reason: String) -> MotionJSONError {
             .invalid(file: file, field: "line \(line)" + (field.isEmpty ? "" : ": " + field), reason: reason)
         }
         func decode<T: Decodable>(_ type: T.Type, _ line: Int) throws -> T {
             do {
-                return try StrictJSON.decode(T.self, from: Data(lines[line - 1]), file: file)
+                return try StrictJSON.decode(T.self, from: data.subdata(in: lines[line - 1]), file: file)
             } catch let e as ConfigError {
                 throw MotionJSONError(e, file: file, line: line)
             }
         }
-        guard !lines.isEmpty, !lines[0].isEmpty else {
+        guard let first = lines.first, !first.isEmpty else {
             throw MotionJSONError.unreadable(file: file, reason: "empty; expected a2m stream's JSON lines, a skeleton line first")
         }
         let header = try decode(Header.self, 1)
@@ -104,12 +106,12 @@ public enum MotionJSONLines {
         var previous = [SIMD4<Float>](repeating: SIMD4(0, 0, 0, 1), count: J)
         var warnings: [String] = []
         for n in stride(from: 2, through: lines.count, by: 1) {
-            if lines[n - 1].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
+            if data[lines[n - 1]].allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
                 if n == lines.count { break }
                 throw bad(n, "", "empty line; expected one frame per line")
             }
             let frame: Frame
-            do { frame = try decode(Frame.self, n) } catch is MotionJSONError where n == lines.count && unterminated != nil {
+            do { frame = try decode(Frame.self, n) } catch is MotionJSONError where n == lines.count && unterminated {
                 warnings.append("\(file): line \(n) is incomplete (the stream stopped mid-line); read the \(roots.count) frames before it")
                 break
             }
